@@ -1,0 +1,109 @@
+//! Benchmarks of `observant::audio` (criterion): decoding + resampling a 44.1 kHz stereo WAV
+//! to 16 kHz mono, Silero VAD per 512-sample frame (report its real-time factor), and the
+//! segmenter end to end on real speech. Run with `cargo bench --bench audio`; the real-time
+//! factor is 30 s of audio divided by the time per iteration of `silero_30s`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use observant::audio::{
+    AudioFile, EnergyVad, FRAME, Segmenter, SegmenterConfig, SileroVad, Vad, load_16k_mono,
+};
+
+fn speech() -> Vec<f32> {
+    let clip = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/nl-cabin1-clip.wav");
+    let clip = load_16k_mono(clip, None).expect("fixture");
+    // 30 s of audio: the 5 s clip six times.
+    clip.iter().copied().cycle().take(30 * 16000).collect()
+}
+
+fn bench_decode(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stereo44k.wav");
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 44100,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let seconds = 60;
+    let mut w = hound::WavWriter::create(&path, spec).unwrap();
+    for i in 0..44100 * seconds {
+        let v = ((i as f32 * 0.0627).sin() * 12000.0) as i16;
+        w.write_sample(v).unwrap();
+        w.write_sample(v / 2).unwrap();
+    }
+    w.finalize().unwrap();
+
+    let mut g = c.benchmark_group("decode");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(seconds as u64));
+    g.bench_function("wav_44k1_stereo_to_16k_mono_60s", |b| {
+        b.iter(|| {
+            let mut f = AudioFile::open(&path).unwrap();
+            let mut chunk = Vec::new();
+            let mut n = 0;
+            while f.read_chunk(&mut chunk).unwrap() > 0 {
+                n += chunk.len();
+            }
+            black_box(n)
+        })
+    });
+    g.finish();
+}
+
+fn bench_vad(c: &mut Criterion) {
+    let audio = speech();
+    let mut g = c.benchmark_group("vad");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(30));
+    g.bench_function("silero_30s", |b| {
+        let mut vad = SileroVad::bundled().unwrap();
+        b.iter(|| {
+            vad.reset();
+            let mut s = 0.0;
+            for f in audio.chunks_exact(FRAME) {
+                s += vad.speech_probability(f);
+            }
+            black_box(s)
+        })
+    });
+    g.bench_function("energy_30s", |b| {
+        let mut vad = EnergyVad::default();
+        b.iter(|| {
+            vad.reset();
+            let mut s = 0.0;
+            for f in audio.chunks_exact(FRAME) {
+                s += vad.speech_probability(f);
+            }
+            black_box(s)
+        })
+    });
+    g.finish();
+}
+
+fn bench_segmenter(c: &mut Criterion) {
+    let audio = speech();
+    let mut g = c.benchmark_group("segment");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(30));
+    g.bench_function("silero_segmenter_30s", |b| {
+        b.iter(|| {
+            let mut seg = Segmenter::new(
+                Box::new(SileroVad::bundled().unwrap()),
+                SegmenterConfig::default(),
+            );
+            let mut n = 0;
+            for c in audio.chunks(1600) {
+                n += seg.push(c).len();
+            }
+            n += seg.flush().len();
+            black_box(n)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_decode, bench_vad, bench_segmenter);
+criterion_main!(benches);

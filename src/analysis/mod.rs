@@ -1,0 +1,13 @@
+//! The pure analysis core: classifies utterances (question type, why, advice, categories) and
+//! finds the pitfalls of an intervisie session in a transcript. Deterministic functions over
+//! utterances and timings: no I/O, no clocks. GUI, CLI, live pipeline and benches reuse it.
+
+pub mod classify;
+pub mod config;
+pub mod lang;
+pub mod methods;
+pub mod render;
+pub mod session;
+pub mod types;
+
+pub use types::*;

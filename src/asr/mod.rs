@@ -1,0 +1,55 @@
+//! Speech recognition: the [`Transcriber`] seam and its whisper-rs implementation
+//! ([`whisper::WhisperTranscriber`]), plus the filters that keep Whisper's hallucinations
+//! (subtitle credits, repetition loops, text on silence) out of the transcript ([`filter`]).
+
+pub mod filter;
+pub mod wer;
+pub mod whisper;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+/// A word (or sub-word token group) with its time inside the transcribed clip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+    pub probability: f32,
+}
+
+/// One recognised stretch of text; times are seconds from the start of the clip given to
+/// [`Transcriber::transcribe`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AsrSegment {
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+    /// Mean token probability, 0..1.
+    pub confidence: f32,
+    /// Whisper's probability that the clip holds no speech.
+    pub no_speech_probability: f32,
+    pub words: Vec<Word>,
+}
+
+/// Language request for transcription.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AsrLanguage {
+    /// Detect once from the first speech, then keep it (per-segment detection on short
+    /// utterances is unreliable).
+    #[default]
+    Auto,
+    /// ISO code, e.g. "nl", "en".
+    Fixed(String),
+}
+
+/// Turns 16 kHz mono speech into text. Implementations: whisper-rs, and scripted ones in
+/// tests. One instance is used from one thread at a time.
+pub trait Transcriber: Send {
+    /// Transcribes one clip (16 kHz mono f32). An empty clip gives no segments.
+    fn transcribe(&mut self, pcm: &[f32]) -> Result<Vec<AsrSegment>>;
+    /// Human-readable description of the loaded model (shown in the UI and `--verbose`).
+    fn describe(&self) -> String;
+    /// The language in use, once known.
+    fn language(&self) -> Option<String>;
+}

@@ -1,0 +1,435 @@
+//! Push-based speech segmenter: feed 16 kHz samples as they come (a file chunk by chunk or a
+//! microphone live, same code), get [`SpeechSegment`]s out as soon as each one is over.
+//!
+//! Per 512-sample frame the VAD gives a speech probability; a segment
+//! * starts at the first frame with probability >= `on_threshold` (0.5),
+//! * ends where the probability first fell below `off_threshold` (0.35, hysteresis) and then
+//!   stayed out of speech (never back >= `on_threshold`) for `min_silence_ms` (400 ms),
+//! * is dropped when its speech part is shorter than `min_speech_ms` (250 ms),
+//! * gets `pad_ms` (200 ms) of audio on each side (never overlapping the previous segment;
+//!   the end padding is at most `min_silence_ms` so a segment is complete the moment its
+//!   silence has been seen),
+//! * is split when it reaches `max_segment_s` (22 s, so padded segments fit Whisper's 30 s
+//!   window) at the quietest frame of its second half; the parts are contiguous.
+//!
+//! All positions are exact sample indices (u64) in the 16 kHz stream, counted from the first
+//! sample pushed, so `start_sample / 16000` is the segment's time in the recording.
+//! [`Segmenter::flush`] closes a segment still open at the end of the stream.
+
+use std::collections::VecDeque;
+
+use anyhow::Result;
+
+use super::resample::TARGET_RATE;
+use super::source::{AudioSource, SourceRead};
+use super::vad::{FRAME, Vad};
+
+/// Thresholds and durations of the [`Segmenter`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SegmenterConfig {
+    /// Speech starts at a frame with at least this probability.
+    pub on_threshold: f32,
+    /// Silence (towards the end of a segment) is a frame below this probability.
+    pub off_threshold: f32,
+    /// Silence needed to end a segment, in ms.
+    pub min_silence_ms: u32,
+    /// Shorter speech is dropped, in ms.
+    pub min_speech_ms: u32,
+    /// Audio kept before and after the speech, in ms.
+    pub pad_ms: u32,
+    /// Longest segment (without padding) before it is split, in seconds.
+    pub max_segment_s: f32,
+}
+
+impl Default for SegmenterConfig {
+    fn default() -> Self {
+        SegmenterConfig {
+            on_threshold: 0.5,
+            off_threshold: 0.35,
+            min_silence_ms: 400,
+            min_speech_ms: 250,
+            pad_ms: 200,
+            max_segment_s: 22.0,
+        }
+    }
+}
+
+/// One stretch of speech with its padding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpeechSegment {
+    /// Position of `samples[0]` in the 16 kHz stream (padding included).
+    pub start_sample: u64,
+    /// The audio, 16 kHz mono, padding included.
+    pub samples: Vec<f32>,
+    /// Where the VAD found speech to start (>= `start_sample`).
+    pub speech_start: u64,
+    /// Where the VAD found speech to end, exclusive (<= `end_sample()`).
+    pub speech_end: u64,
+    /// True when the segment was cut at the maximum length: the speech goes on in the next
+    /// segment, which starts exactly at this one's end.
+    pub split: bool,
+}
+
+impl SpeechSegment {
+    /// Position just after the last sample (exclusive end, padding included).
+    pub fn end_sample(&self) -> u64 {
+        self.start_sample + self.samples.len() as u64
+    }
+
+    /// Start time in seconds.
+    pub fn start_seconds(&self) -> f64 {
+        self.start_sample as f64 / f64::from(TARGET_RATE)
+    }
+
+    /// End time in seconds.
+    pub fn end_seconds(&self) -> f64 {
+        self.end_sample() as f64 / f64::from(TARGET_RATE)
+    }
+}
+
+/// Per-frame numbers kept while a segment is open (for choosing a split point).
+#[derive(Debug, Clone, Copy)]
+struct FrameStat {
+    start: u64,
+    prob: f32,
+    energy: f32,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    Idle,
+    Speech {
+        start: u64,
+        /// Where the current run of silence began, if one is running.
+        temp_end: Option<u64>,
+    },
+}
+
+/// The segmenter; see the module docs.
+pub struct Segmenter {
+    vad: Box<dyn Vad>,
+    cfg: SegmenterConfig,
+    min_silence: u64,
+    min_speech: u64,
+    pad: u64,
+    end_pad: u64,
+    max_len: u64,
+    /// Audio kept from `buf_start` up to `pos`.
+    buf: Vec<f32>,
+    buf_start: u64,
+    /// Samples pushed so far.
+    pos: u64,
+    /// Samples already run through the VAD (a multiple of FRAME until flush).
+    framed: u64,
+    state: State,
+    stats: Vec<FrameStat>,
+    last_end: u64,
+    last_prob: f32,
+    frame: Vec<f32>,
+}
+
+impl std::fmt::Debug for Segmenter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Segmenter")
+            .field("vad", &self.vad.name())
+            .field("cfg", &self.cfg)
+            .field("pos", &self.pos)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+fn ms_to_samples(ms: u32) -> u64 {
+    u64::from(ms) * u64::from(TARGET_RATE) / 1000
+}
+
+impl Segmenter {
+    /// A segmenter over `vad`; out-of-range settings are clamped to sane values.
+    pub fn new(vad: Box<dyn Vad>, config: SegmenterConfig) -> Segmenter {
+        let mut cfg = config;
+        cfg.on_threshold = if cfg.on_threshold.is_finite() {
+            cfg.on_threshold.clamp(0.01, 1.0)
+        } else {
+            0.5
+        };
+        cfg.off_threshold = if cfg.off_threshold.is_finite() {
+            cfg.off_threshold.clamp(0.0, cfg.on_threshold)
+        } else {
+            cfg.on_threshold
+        };
+        if !cfg.max_segment_s.is_finite() || cfg.max_segment_s < 1.0 {
+            cfg.max_segment_s = 1.0;
+        }
+        cfg.max_segment_s = cfg.max_segment_s.min(3600.0);
+        let min_silence = ms_to_samples(cfg.min_silence_ms).max(1);
+        let pad = ms_to_samples(cfg.pad_ms);
+        Segmenter {
+            vad,
+            cfg,
+            min_silence,
+            min_speech: ms_to_samples(cfg.min_speech_ms),
+            pad,
+            end_pad: pad.min(min_silence),
+            max_len: (f64::from(cfg.max_segment_s) * f64::from(TARGET_RATE)) as u64,
+            buf: Vec::new(),
+            buf_start: 0,
+            pos: 0,
+            framed: 0,
+            state: State::Idle,
+            stats: Vec::new(),
+            last_end: 0,
+            last_prob: 0.0,
+            frame: Vec::with_capacity(FRAME),
+        }
+    }
+
+    /// The settings in use (after clamping).
+    pub fn config(&self) -> &SegmenterConfig {
+        &self.cfg
+    }
+
+    /// The VAD's name.
+    pub fn vad_name(&self) -> &'static str {
+        self.vad.name()
+    }
+
+    /// Samples pushed so far (the position of the next sample).
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    /// True while a segment is open (for a live "speaking" indicator).
+    pub fn in_speech(&self) -> bool {
+        matches!(self.state, State::Speech { .. })
+    }
+
+    /// Speech probability of the most recent frame.
+    pub fn last_probability(&self) -> f32 {
+        self.last_prob
+    }
+
+    /// Feed samples; returns the segments completed by them (usually none).
+    pub fn push(&mut self, samples: &[f32]) -> Vec<SpeechSegment> {
+        let mut out = Vec::new();
+        let mut rest = samples;
+        while !rest.is_empty() {
+            let take = (FRAME - self.frame.len()).min(rest.len());
+            self.frame.extend_from_slice(&rest[..take]);
+            self.buf.extend_from_slice(&rest[..take]);
+            self.pos += take as u64;
+            rest = &rest[take..];
+            if self.frame.len() == FRAME {
+                self.run_frame(FRAME, &mut out);
+            }
+        }
+        self.trim();
+        out
+    }
+
+    /// End of stream: score the last partial frame and close an open segment. The segmenter
+    /// can be pushed to again afterwards (positions continue; the VAD starts afresh).
+    pub fn flush(&mut self) -> Vec<SpeechSegment> {
+        let mut out = Vec::new();
+        if !self.frame.is_empty() {
+            let n = self.frame.len();
+            self.frame.resize(FRAME, 0.0);
+            self.run_frame(n, &mut out);
+        }
+        if let State::Speech { start, temp_end } = self.state {
+            let end = temp_end.unwrap_or(self.pos);
+            self.close(start, end, self.pos, false, &mut out);
+        }
+        self.state = State::Idle;
+        self.stats.clear();
+        self.vad.reset();
+        self.trim();
+        out
+    }
+
+    /// Score one frame (`real` of its samples are audio, the rest padding) and advance.
+    fn run_frame(&mut self, real: usize, out: &mut Vec<SpeechSegment>) {
+        let p = self.vad.speech_probability(&self.frame);
+        let p = if p.is_finite() { p.clamp(0.0, 1.0) } else { 0.0 };
+        let energy = self.frame[..real].iter().map(|v| v * v).sum::<f32>() / real.max(1) as f32;
+        self.frame.clear();
+        self.last_prob = p;
+        let f_start = self.framed;
+        let f_end = f_start + real as u64;
+        self.framed = f_end;
+
+        match self.state {
+            State::Idle => {
+                if p >= self.cfg.on_threshold {
+                    self.state = State::Speech {
+                        start: f_start,
+                        temp_end: None,
+                    };
+                    self.stats.clear();
+                    self.stats.push(FrameStat {
+                        start: f_start,
+                        prob: p,
+                        energy,
+                    });
+                }
+            }
+            State::Speech { start, temp_end } => {
+                self.stats.push(FrameStat {
+                    start: f_start,
+                    prob: p,
+                    energy,
+                });
+                let mut temp_end = temp_end;
+                if p >= self.cfg.on_threshold {
+                    temp_end = None;
+                } else if p < self.cfg.off_threshold {
+                    let silence_from = *temp_end.get_or_insert(f_start);
+                    if f_end - silence_from >= self.min_silence {
+                        self.close(start, silence_from, f_end, false, out);
+                        self.state = State::Idle;
+                        self.stats.clear();
+                        return;
+                    }
+                }
+                self.state = State::Speech { start, temp_end };
+                if f_end - start >= self.max_len {
+                    self.split(start, temp_end, f_end, out);
+                }
+            }
+        }
+    }
+
+    /// Cut an over-long segment at the quietest frame of its second half.
+    fn split(&mut self, start: u64, temp_end: Option<u64>, now: u64, out: &mut Vec<SpeechSegment>) {
+        let half = start + self.max_len / 2;
+        let best = self
+            .stats
+            .iter()
+            .filter(|s| s.start >= half && s.start + FRAME as u64 <= now)
+            .min_by(|a, b| {
+                a.prob
+                    .total_cmp(&b.prob)
+                    .then(a.energy.total_cmp(&b.energy))
+            })
+            .copied();
+        let cut = match best {
+            Some(s) => s.start + FRAME as u64 / 2,
+            None => now,
+        }
+        .clamp(start + 1, now);
+        self.close(start, cut, cut, true, out);
+        self.stats.retain(|s| s.start + FRAME as u64 / 2 > cut);
+        self.state = State::Speech {
+            start: cut,
+            temp_end: temp_end.map(|t| t.max(cut)),
+        };
+    }
+
+    /// Emit speech `[start, end)` padded (end padding up to `limit`), unless too short.
+    fn close(&mut self, start: u64, end: u64, limit: u64, split: bool, out: &mut Vec<SpeechSegment>) {
+        if end <= start || (!split && end - start < self.min_speech) {
+            return;
+        }
+        let padded_start = start
+            .saturating_sub(self.pad)
+            .max(self.last_end)
+            .max(self.buf_start);
+        let padded_end = if split {
+            end
+        } else {
+            (end + self.end_pad).min(limit).min(self.pos)
+        };
+        if padded_end <= padded_start {
+            return;
+        }
+        let a = (padded_start - self.buf_start) as usize;
+        let b = ((padded_end - self.buf_start) as usize).min(self.buf.len());
+        out.push(SpeechSegment {
+            start_sample: padded_start,
+            samples: self.buf[a.min(b)..b].to_vec(),
+            speech_start: start,
+            speech_end: end,
+            split,
+        });
+        self.last_end = padded_end;
+    }
+
+    /// Drop audio no future segment can need.
+    fn trim(&mut self) {
+        let keep_from = match self.state {
+            State::Speech { start, .. } => start.saturating_sub(self.pad),
+            State::Idle => self.framed.saturating_sub(self.pad),
+        }
+        .max(self.buf_start);
+        let drop = (keep_from - self.buf_start) as usize;
+        if drop >= 16_000 || (drop > 0 && drop * 2 >= self.buf.len()) {
+            let drop = drop.min(self.buf.len());
+            self.buf.drain(..drop);
+            self.buf_start += drop as u64;
+        }
+    }
+}
+
+/// Segments of a whole [`AudioSource`], as an iterator: reads the source, pushes into the
+/// segmenter and yields each segment as soon as it is complete (then flushes at the end).
+/// Memory stays bounded by one segment, whatever the length of the recording.
+pub struct Segments<S: AudioSource> {
+    source: S,
+    segmenter: Segmenter,
+    ready: VecDeque<SpeechSegment>,
+    chunk: Vec<f32>,
+    done: bool,
+}
+
+impl<S: AudioSource> Segments<S> {
+    /// Segment `source` with `segmenter`.
+    pub fn new(source: S, segmenter: Segmenter) -> Segments<S> {
+        Segments {
+            source,
+            segmenter,
+            ready: VecDeque::new(),
+            chunk: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Samples read from the source so far (for progress).
+    pub fn position(&self) -> u64 {
+        self.segmenter.position()
+    }
+
+    /// The source (e.g. for `total_samples()`).
+    pub fn source(&self) -> &S {
+        &self.source
+    }
+}
+
+impl<S: AudioSource> Iterator for Segments<S> {
+    type Item = Result<SpeechSegment>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(s) = self.ready.pop_front() {
+                return Some(Ok(s));
+            }
+            if self.done {
+                return None;
+            }
+            match self.source.read(&mut self.chunk) {
+                Ok(SourceRead::Samples(_)) => {
+                    let segs = self.segmenter.push(&self.chunk);
+                    self.ready.extend(segs);
+                }
+                Ok(SourceRead::Pending) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                Ok(SourceRead::End) => {
+                    self.done = true;
+                    let segs = self.segmenter.flush();
+                    self.ready.extend(segs);
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}

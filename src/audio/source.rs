@@ -1,0 +1,315 @@
+//! The `AudioSource` seam: one small trait for "something that yields 16 kHz mono audio", so
+//! the offline pipeline (files), the live pipeline (a microphone) and tests (a scripted
+//! signal) run the same downstream code (VAD, segmenter, Whisper).
+//!
+//! Implementations here: [`FileSource`] (the streaming decoder) and [`TestSignal`]
+//! (deterministic tones, noise and silence). The microphone is
+//! [`DeviceSource`](super::capture::DeviceSource) in `capture`.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use super::decode::AudioFile;
+use super::resample::TARGET_RATE;
+
+/// What one [`AudioSource::read`] produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceRead {
+    /// `out` now holds this many new samples (always > 0).
+    Samples(usize),
+    /// Nothing new yet (a live source waited briefly and got nothing); `out` is empty. Call
+    /// again; this lets a consumer loop check for a stop request.
+    Pending,
+    /// The source is exhausted; `out` is empty and every later call returns `End` again.
+    End,
+}
+
+/// A source of audio at 16 kHz, mono, `f32` in [-1, 1].
+///
+/// The contract is deliberately small (compare ripgrep's `Matcher`/`Sink`):
+/// * `read` **replaces** the contents of `out` with the next samples, in order, with no gaps
+///   or overlaps: the n-th sample ever delivered is at time `n / 16000` s of the source. A
+///   source that has to fill a hole (a live overflow) fills it with silence so positions stay
+///   exact, and reports the hole through its own side channel.
+/// * A blocking source may wait, but only briefly (tens of milliseconds), then returns
+///   [`SourceRead::Pending`].
+/// * An `Err` is a one-line message fit for the user (Dutch / English); the source may not
+///   be read again after it.
+pub trait AudioSource: Send {
+    /// Replace `out` with the next samples; see the trait docs.
+    fn read(&mut self, out: &mut Vec<f32>) -> Result<SourceRead>;
+
+    /// A short name for logs and the UI: a file name, a device name, "test signal".
+    fn describe(&self) -> String;
+
+    /// Total length in 16 kHz samples when known in advance (files), for progress bars.
+    fn total_samples(&self) -> Option<u64> {
+        None
+    }
+}
+
+impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
+    fn read(&mut self, out: &mut Vec<f32>) -> Result<SourceRead> {
+        (**self).read(out)
+    }
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn total_samples(&self) -> Option<u64> {
+        (**self).total_samples()
+    }
+}
+
+/// A recording on disk, decoded and converted on the fly (see [`AudioFile`]).
+#[derive(Debug)]
+pub struct FileSource {
+    file: AudioFile,
+    limit: Option<u64>,
+    ended: bool,
+}
+
+impl FileSource {
+    /// Open a file; the errors are [`AudioFile::open`]'s.
+    pub fn open(path: impl AsRef<Path>) -> Result<FileSource> {
+        Ok(FileSource {
+            file: AudioFile::open(path)?,
+            limit: None,
+            ended: false,
+        })
+    }
+
+    /// Stop after the first `seconds` of audio.
+    pub fn with_limit_seconds(mut self, seconds: f64) -> FileSource {
+        if seconds.is_finite() && seconds >= 0.0 {
+            self.limit = Some((seconds * f64::from(TARGET_RATE)) as u64);
+        }
+        self
+    }
+
+    /// The underlying decoder (for `info()`).
+    pub fn file(&self) -> &AudioFile {
+        &self.file
+    }
+}
+
+impl AudioSource for FileSource {
+    fn read(&mut self, out: &mut Vec<f32>) -> Result<SourceRead> {
+        out.clear();
+        if self.ended {
+            return Ok(SourceRead::End);
+        }
+        let before = self.file.position();
+        if let Some(limit) = self.limit
+            && before >= limit
+        {
+            self.ended = true;
+            return Ok(SourceRead::End);
+        }
+        let n = self.file.read_chunk(out)?;
+        if let Some(limit) = self.limit {
+            let room = limit.saturating_sub(before) as usize;
+            out.truncate(room);
+        }
+        if out.is_empty() || n == 0 {
+            self.ended = true;
+            out.clear();
+            return Ok(SourceRead::End);
+        }
+        Ok(SourceRead::Samples(out.len()))
+    }
+
+    fn describe(&self) -> String {
+        Path::new(self.file.path())
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.file.path().to_string())
+    }
+
+    fn total_samples(&self) -> Option<u64> {
+        let n = self.file.info().samples_16k()?;
+        Some(self.limit.map_or(n, |l| l.min(n)))
+    }
+}
+
+/// One piece of a [`TestSignal`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignalPart {
+    /// Digital silence.
+    Silence {
+        /// Length in samples.
+        samples: u64,
+    },
+    /// A sine tone.
+    Tone {
+        /// Frequency in Hz.
+        hz: f32,
+        /// Peak amplitude (0..1).
+        amplitude: f32,
+        /// Length in samples.
+        samples: u64,
+    },
+    /// Deterministic white noise (a fixed-seed generator).
+    Noise {
+        /// Peak amplitude (0..1).
+        amplitude: f32,
+        /// Length in samples.
+        samples: u64,
+    },
+    /// Given samples, played as they are.
+    Samples(Vec<f32>),
+}
+
+impl SignalPart {
+    fn len(&self) -> u64 {
+        match self {
+            SignalPart::Silence { samples }
+            | SignalPart::Tone { samples, .. }
+            | SignalPart::Noise { samples, .. } => *samples,
+            SignalPart::Samples(v) => v.len() as u64,
+        }
+    }
+}
+
+/// A deterministic scripted signal for tests and demos: the same parts give the same samples,
+/// bit for bit, regardless of the chunk size.
+#[derive(Debug, Clone)]
+pub struct TestSignal {
+    parts: Vec<SignalPart>,
+    part: usize,
+    offset: u64,
+    chunk: usize,
+    rng: u64,
+    paced: Option<(Instant, u64)>,
+    delivered: u64,
+}
+
+impl TestSignal {
+    /// A signal made of `parts`, in order, delivered in chunks of 1600 samples (0.1 s).
+    pub fn new(parts: Vec<SignalPart>) -> TestSignal {
+        TestSignal {
+            parts,
+            part: 0,
+            offset: 0,
+            chunk: 1600,
+            rng: 0x9E37_79B9_7F4A_7C15,
+            paced: None,
+            delivered: 0,
+        }
+    }
+
+    /// A signal that plays `samples` as they are.
+    pub fn from_samples(samples: Vec<f32>) -> TestSignal {
+        TestSignal::new(vec![SignalPart::Samples(samples)])
+    }
+
+    /// Alternating bursts and pauses: `n` tones of `on_s` seconds at 0.5 amplitude, each
+    /// followed by `off_s` seconds of silence; a stand-in for turns of speech with the
+    /// energy VAD.
+    pub fn bursts(n: usize, on_s: f64, off_s: f64) -> TestSignal {
+        let on = (on_s * f64::from(TARGET_RATE)) as u64;
+        let off = (off_s * f64::from(TARGET_RATE)) as u64;
+        let mut parts = Vec::new();
+        for i in 0..n {
+            parts.push(SignalPart::Tone {
+                hz: 220.0 + 110.0 * (i % 4) as f32,
+                amplitude: 0.5,
+                samples: on,
+            });
+            parts.push(SignalPart::Silence { samples: off });
+        }
+        TestSignal::new(parts)
+    }
+
+    /// Deliver chunks of `samples` samples (at least 1).
+    pub fn with_chunk(mut self, samples: usize) -> TestSignal {
+        self.chunk = samples.max(1);
+        self
+    }
+
+    /// Deliver no faster than real time, like a microphone (sleeps inside `read`).
+    pub fn paced(mut self) -> TestSignal {
+        self.paced = Some((Instant::now(), 0));
+        self
+    }
+
+    /// Total length in samples.
+    pub fn len(&self) -> u64 {
+        self.parts.iter().map(SignalPart::len).sum()
+    }
+
+    /// True when the signal has no samples at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn next_noise(&mut self) -> f32 {
+        // xorshift64*: deterministic, good enough for test noise.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        let v = self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        ((v >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+}
+
+impl AudioSource for TestSignal {
+    fn read(&mut self, out: &mut Vec<f32>) -> Result<SourceRead> {
+        out.clear();
+        if let Some((start, _)) = self.paced {
+            let due = Duration::from_secs_f64(
+                (self.delivered + self.chunk as u64) as f64 / f64::from(TARGET_RATE),
+            );
+            let elapsed = start.elapsed();
+            if due > elapsed {
+                std::thread::sleep((due - elapsed).min(Duration::from_millis(50)));
+                if start.elapsed() < due {
+                    return Ok(SourceRead::Pending);
+                }
+            }
+        }
+        while out.len() < self.chunk && self.part < self.parts.len() {
+            let part_len = self.parts[self.part].len();
+            let take = (part_len - self.offset).min((self.chunk - out.len()) as u64);
+            let from = self.offset;
+            let mut noise = None;
+            match &self.parts[self.part] {
+                SignalPart::Silence { .. } => out.extend(std::iter::repeat_n(0.0, take as usize)),
+                SignalPart::Tone { hz, amplitude, .. } => {
+                    let w = 2.0 * std::f64::consts::PI * f64::from(*hz) / f64::from(TARGET_RATE);
+                    let a = f64::from(*amplitude);
+                    out.extend((from..from + take).map(|i| ((w * i as f64).sin() * a) as f32));
+                }
+                SignalPart::Noise { amplitude, .. } => noise = Some(*amplitude),
+                SignalPart::Samples(v) => {
+                    out.extend_from_slice(&v[from as usize..(from + take) as usize]);
+                }
+            }
+            if let Some(amplitude) = noise {
+                for _ in 0..take {
+                    let v = self.next_noise() * amplitude;
+                    out.push(v);
+                }
+            }
+            self.offset += take;
+            if self.offset >= part_len {
+                self.part += 1;
+                self.offset = 0;
+            }
+        }
+        if out.is_empty() {
+            return Ok(SourceRead::End);
+        }
+        self.delivered += out.len() as u64;
+        Ok(SourceRead::Samples(out.len()))
+    }
+
+    fn describe(&self) -> String {
+        "testsignaal / test signal".into()
+    }
+
+    fn total_samples(&self) -> Option<u64> {
+        Some(self.len())
+    }
+}

@@ -1,0 +1,179 @@
+//! Command-line interface (`shared/contract.md`): argument parsing with clap, one module per
+//! subcommand, and the error policy: a one-line message on stderr and a non-zero exit, never
+//! a panic message or backtrace.
+
+pub mod analyze;
+pub mod classify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::analysis::{Lang, LangHint};
+use crate::i18n::UiLang;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "observant",
+    version,
+    about = "Observant: luistert mee tijdens intervisie, transcribeert op dit apparaat en signaleert valkuilen.\nObservant: listens in on intervisie sessions, transcribes on this device and flags pitfalls.",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Open the GUI on the bundled demo session.
+    #[arg(long)]
+    pub demo: bool,
+    /// Session, transcript or recording to open in the GUI.
+    pub open: Option<PathBuf>,
+    /// User-interface language.
+    #[arg(long, value_enum, default_value_t = UiLang::Nl, global = true)]
+    pub ui_lang: UiLang,
+    /// Show diagnostic logs (including whisper.cpp's own) on stderr.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Classify utterances read from stdin, one per line; writes one JSON object per line.
+    Classify(ClassifyArgs),
+    /// Analyze a recording or transcript: utterances, flags, per-speaker statistics.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LangArg {
+    Nl,
+    En,
+    #[default]
+    Auto,
+}
+
+impl LangArg {
+    pub fn hint(self) -> LangHint {
+        match self {
+            LangArg::Nl => LangHint::Fixed(Lang::Nl),
+            LangArg::En => LangHint::Fixed(Lang::En),
+            LangArg::Auto => LangHint::Auto,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ClassifyArgs {
+    /// Language of the utterances (auto: decided per utterance).
+    #[arg(long, value_enum, default_value_t = LangArg::Auto)]
+    pub lang: LangArg,
+    /// Configuration file (TOML) with extra cue words.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum AnalyzeFormat {
+    Json,
+    #[default]
+    Text,
+    Md,
+}
+
+/// Options shared by every command that turns audio into a transcript.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SpeechArgs {
+    /// Whisper model (any ggml Whisper model); default: the bundled base model.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Spoken language.
+    #[arg(long, value_enum, default_value_t = LangArg::Auto)]
+    pub lang: LangArg,
+    /// CPU threads for transcription (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Number of speakers when known (default: estimated).
+    #[arg(long)]
+    pub speakers: Option<usize>,
+    /// Enroll a voice by name: NAME=recording.wav (repeatable).
+    #[arg(long, value_name = "NAME=FILE")]
+    pub enroll: Vec<String>,
+}
+
+/// Options shared by every command that analyses a session.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SessionArgs {
+    /// Participants and roles: "Anna=facilitator,Bram=inbrenger,...".
+    #[arg(long)]
+    pub participants: Option<String>,
+    /// Method (werkvorm), e.g. crea, incident, roddel, winst, schoenen, vijf-vragen, speed, vrij.
+    #[arg(long)]
+    pub method: Option<String>,
+    /// Configuration file (TOML) with thresholds and extra cue words.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    /// Recording (WAV, mp3, m4a, ogg, flac) or transcript (.json, .vtt, .srt).
+    pub input: PathBuf,
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    pub format: AnalyzeFormat,
+    #[command(flatten)]
+    pub speech: SpeechArgs,
+    #[command(flatten)]
+    pub session: SessionArgs,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "onbekende fout".into());
+        eprintln!("observant: interne fout / internal error: {msg}");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("observant: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Joins an error chain into a single line.
+pub fn one_line(e: &anyhow::Error) -> String {
+    let mut s = String::new();
+    for (i, c) in e.chain().enumerate() {
+        let part = c.to_string();
+        if i > 0 {
+            if s.contains(&part) {
+                continue;
+            }
+            s.push_str(": ");
+        }
+        s.push_str(&part);
+    }
+    s.replace('\n', " ")
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Some(Command::Classify(a)) => classify::run(&a),
+        Some(Command::Analyze(a)) => analyze::run(&a, cli.ui_lang, cli.verbose),
+        None => crate::ui::run_app(crate::ui::AppOptions::new(cli.ui_lang, cli.open, cli.demo)),
+    }
+}

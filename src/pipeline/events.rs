@@ -1,0 +1,97 @@
+//! Messages between the live pipeline and its consumers (GUI, `listen`). Plain data.
+
+use serde::{Deserialize, Serialize};
+
+use std::path::PathBuf;
+
+use crate::analysis::{AnalyzedUtterance, Flag, SpeakerStats};
+use crate::analysis::LangHint;
+use crate::transcript::Participant;
+
+/// Queue length and lag of one pipeline stage, for the UI's health display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageStatus {
+    pub stage: String,
+    pub queue_len: usize,
+    pub queue_capacity: usize,
+    /// Seconds between the audio's capture and this stage finishing with it.
+    pub lag_seconds: f64,
+}
+
+/// What the live pipeline reports. `t` in each event is seconds since capture started (wall clock).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// Capture started on a device.
+    Started { t: f64, device: String, sample_rate: u32 },
+    /// Input level (RMS and peak in 0..1) for a level meter.
+    Level { t: f64, rms: f32, peak: f32 },
+    /// A finished, attributed, classified utterance. `index` is its position in the session.
+    Utterance {
+        t: f64,
+        index: usize,
+        #[serde(flatten)]
+        utterance: AnalyzedUtterance,
+    },
+    /// A pitfall flag (new since the last flag event).
+    Flag {
+        t: f64,
+        #[serde(flatten)]
+        flag: Flag,
+    },
+    /// Talk-time and question statistics: whole session and the last 5 minutes.
+    Stats {
+        t: f64,
+        session: Vec<SpeakerStats>,
+        recent: Vec<SpeakerStats>,
+    },
+    /// Pipeline health.
+    Status { t: f64, stages: Vec<StageStatus>, captured_seconds: f64 },
+    /// Something went wrong; the session so far is kept. `fatal` means capture stopped.
+    Error { t: f64, message: String, fatal: bool },
+    /// Capture ended and all pending audio went through the pipeline.
+    Stopped { t: f64, captured_samples: u64, written_samples: u64 },
+}
+
+/// What a consumer asks the live pipeline to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Stop capture, flush pending audio through every stage, then send `Stopped`.
+    Stop,
+    /// Pause/resume capture (audio during a pause is not recorded).
+    SetPaused(bool),
+    /// The facilitator moved to method step `step` (1-based).
+    AdvanceStep { step: u32 },
+    /// The observer re-assigned utterance `index` to `speaker`.
+    ReassignSpeaker { index: usize, speaker: String },
+    /// Start enrolling the next utterances as `name`'s voice (round of introductions).
+    EnrollNext { name: String },
+    /// The observer's own timestamped note.
+    Note { text: String },
+}
+
+/// Everything needed to start a live session.
+#[derive(Debug, Clone, Default)]
+pub struct LiveConfig {
+    pub participants: Vec<Participant>,
+    /// Method (werkvorm) id, see `analysis::methods`.
+    pub method: Option<String>,
+    pub lang: LangHint,
+    /// Whisper model; `None` = the bundled default.
+    pub model: Option<PathBuf>,
+    /// Input device name; `None` = the system default.
+    pub device: Option<String>,
+    /// Where the session (journal + audio) is kept.
+    pub save_dir: Option<PathBuf>,
+    pub threads: Option<usize>,
+}
+
+/// The consumer's end of a running pipeline.
+pub struct PipelineHandle {
+    pub events: crossbeam_channel::Receiver<Event>,
+    pub commands: crossbeam_channel::Sender<Command>,
+}
+
+/// Starts a pipeline. The GUI receives one of these, so tests can inject a scripted pipeline
+/// and the binary the real one.
+pub type PipelineStarter = Box<dyn Fn(LiveConfig) -> anyhow::Result<PipelineHandle> + Send>;

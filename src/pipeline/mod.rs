@@ -1,0 +1,8 @@
+//! The live pipeline: capture -> VAD/segmenter -> transcriber -> speaker attribution ->
+//! analysis -> session store, each stage on its own thread joined by bounded channels that
+//! report queue length and lag. [`events`] is what the pipeline tells its consumers (GUI,
+//! `observant listen`); [`Command`] is what they tell it.
+
+pub mod events;
+
+pub use events::*;

@@ -1,0 +1,330 @@
+//! Offline transcription of a recording: stream-decode -> VAD segments -> Whisper per
+//! segment -> voice embedding per recognised piece -> global clustering into speakers (or
+//! enrolled names) -> utterances. Memory is bounded by one segment plus one embedding per
+//! piece, so a 3-hour file is streamed, never loaded whole.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::asr::filter::HallucinationFilter;
+use crate::asr::whisper::{WhisperOptions, WhisperTranscriber};
+use crate::asr::{AsrLanguage, Transcriber};
+use crate::audio::segment::{Segmenter, SegmenterConfig, Segments, SpeechSegment};
+use crate::audio::source::{AudioSource, FileSource};
+use crate::audio::vad::{VadKind, default_vad};
+use crate::speakers::encoder::{Embedding, VoiceEncoder};
+use crate::transcript::{Participant, Role, Transcript, Utterance};
+
+const RATE: f64 = 16000.0;
+
+/// Options for [`transcribe_file`].
+#[derive(Debug, Clone)]
+pub struct OfflineOptions {
+    pub whisper: WhisperOptions,
+    /// Number of speakers when known.
+    pub speakers: Option<usize>,
+    /// Voices to recognise by name: (name, clip).
+    pub enroll: Vec<(String, PathBuf)>,
+    pub vad: VadKind,
+    /// Attribute speakers at all (off: every utterance is "S1").
+    pub diarize: bool,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+impl OfflineOptions {
+    pub fn new(model: PathBuf) -> OfflineOptions {
+        OfflineOptions {
+            whisper: WhisperOptions::new(model),
+            speakers: None,
+            enroll: Vec::new(),
+            vad: VadKind::Silero,
+            diarize: true,
+            progress: false,
+        }
+    }
+}
+
+/// Where the time went (seconds), and how much audio there was.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct OfflineStats {
+    pub audio_seconds: f64,
+    pub speech_seconds: f64,
+    pub segments: usize,
+    pub decode_vad_seconds: f64,
+    pub asr_seconds: f64,
+    pub speaker_seconds: f64,
+    pub total_seconds: f64,
+    pub model: String,
+    pub language: Option<String>,
+}
+
+/// One recognised piece of text with its absolute times and voice.
+#[derive(Debug, Clone)]
+struct Piece {
+    segment: usize,
+    start: f64,
+    end: f64,
+    text: String,
+    confidence: f32,
+    embedding: Option<Embedding>,
+}
+
+/// Transcribes and attributes a whole recording.
+pub fn transcribe_file(path: &Path, opts: &OfflineOptions) -> Result<(Transcript, OfflineStats)> {
+    let t0 = Instant::now();
+    let source = FileSource::open(path)?;
+    let mut transcriber = WhisperTranscriber::load(opts.whisper.clone())?;
+    let encoder = if opts.diarize {
+        Some(VoiceEncoder::load_default().context("stemmodel / voice model")?)
+    } else {
+        None
+    };
+    let mut enrolled = Vec::new();
+    if let Some(enc) = &encoder {
+        for (name, clip) in &opts.enroll {
+            let pcm = crate::audio::decode::load_16k_mono(clip, Some(120.0))
+                .with_context(|| format!("inschrijving / enrollment '{name}'"))?;
+            anyhow::ensure!(
+                pcm.len() as f64 >= RATE,
+                "inschrijving '{name}': opname korter dan 1 s / enrollment '{name}': clip shorter than 1 s"
+            );
+            enrolled.push((name.clone(), enc.embed_utterance(&pcm)));
+        }
+    }
+    let (t, mut stats) = transcribe_source(
+        source,
+        &mut transcriber,
+        encoder.as_ref(),
+        &enrolled,
+        opts,
+    )?;
+    stats.total_seconds = t0.elapsed().as_secs_f64();
+    Ok((t, stats))
+}
+
+/// The core of [`transcribe_file`] over any source and transcriber (tests use scripted ones).
+pub fn transcribe_source<S: AudioSource>(
+    source: S,
+    transcriber: &mut dyn Transcriber,
+    encoder: Option<&VoiceEncoder>,
+    enrolled: &[(String, Embedding)],
+    opts: &OfflineOptions,
+) -> Result<(Transcript, OfflineStats)> {
+    let total = source.total_samples();
+    let segmenter = Segmenter::new(default_vad(opts.vad), SegmenterConfig::default());
+    let mut segments = Segments::new(source, segmenter);
+    let bar = progress_bar(opts.progress, total);
+    let filter = HallucinationFilter::default();
+    let mut stats = OfflineStats {
+        model: transcriber.describe(),
+        ..Default::default()
+    };
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut t_vad = Instant::now();
+    let mut index = 0usize;
+    loop {
+        let next = segments.next();
+        stats.decode_vad_seconds += t_vad.elapsed().as_secs_f64();
+        let Some(seg) = next else { break };
+        let seg = seg?;
+        stats.speech_seconds += seg.samples.len() as f64 / RATE;
+        let t_asr = Instant::now();
+        let asr = filter.apply(transcriber.transcribe(&seg.samples)?);
+        stats.asr_seconds += t_asr.elapsed().as_secs_f64();
+        let t_spk = Instant::now();
+        for a in asr {
+            let embedding = encoder.map(|e| e.embed_utterance(slice_for(&seg, a.start, a.end)));
+            pieces.push(Piece {
+                segment: index,
+                start: seg.start_seconds() + a.start,
+                end: seg.start_seconds() + a.end.max(a.start + 0.1),
+                text: a.text,
+                confidence: a.confidence,
+                embedding,
+            });
+        }
+        stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
+        index += 1;
+        if let Some(b) = &bar {
+            b.set_position(segments.position());
+        }
+        t_vad = Instant::now();
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    stats.segments = index;
+    stats.audio_seconds = segments.position() as f64 / RATE;
+    stats.language = transcriber.language();
+
+    let t_spk = Instant::now();
+    let labels = label_speakers(&pieces, enrolled, opts.speakers);
+    stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
+    let transcript = build_transcript(pieces, labels, stats.language.clone());
+    Ok((transcript, stats))
+}
+
+/// The part of a segment's audio a recognised piece covers; at least 1 s where the segment
+/// allows (shorter clips give noisy voice embeddings).
+fn slice_for(seg: &SpeechSegment, start: f64, end: f64) -> &[f32] {
+    let n = seg.samples.len();
+    let mut a = ((start * RATE) as usize).min(n);
+    let mut b = ((end * RATE).ceil() as usize).clamp(a, n);
+    let min = RATE as usize;
+    if b - a < min {
+        let missing = min - (b - a);
+        a = a.saturating_sub(missing / 2);
+        b = (a + min).min(n);
+        a = b.saturating_sub(min);
+    }
+    &seg.samples[a..b]
+}
+
+/// Speaker label per piece: enrolled names where a cluster matches a voice, else S1, S2, ...
+/// in order of first appearance.
+fn label_speakers(
+    pieces: &[Piece],
+    enrolled: &[(String, Embedding)],
+    n: Option<usize>,
+) -> Vec<String> {
+    let with: Vec<(usize, &Embedding, f32)> = pieces
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.embedding
+                .as_ref()
+                .map(|e| (i, e, (p.end - p.start) as f32))
+        })
+        .collect();
+    if with.is_empty() {
+        return vec!["S1".to_string(); pieces.len()];
+    }
+    let embs: Vec<Embedding> = with.iter().map(|(_, e, _)| (*e).clone()).collect();
+    let weights: Vec<f32> = with.iter().map(|(_, _, w)| *w).collect();
+    let n = n.or(if enrolled.is_empty() { None } else { Some(enrolled.len()) });
+    let clusters = crate::speakers::cluster::cluster(&embs, &weights, n);
+    let names = crate::speakers::enroll::name_clusters(&embs, &clusters, enrolled);
+    let mut out = vec!["S1".to_string(); pieces.len()];
+    for (k, (i, _, _)) in with.iter().enumerate() {
+        out[*i] = names[k].clone();
+    }
+    out
+}
+
+/// Joins consecutive pieces of one VAD segment by the same speaker into utterances.
+fn build_transcript(pieces: Vec<Piece>, labels: Vec<String>, language: Option<String>) -> Transcript {
+    let mut utterances: Vec<Utterance> = Vec::new();
+    let mut last_segment = usize::MAX;
+    let mut weights: Vec<f32> = Vec::new();
+    for (p, speaker) in pieces.into_iter().zip(labels) {
+        let dur = (p.end - p.start) as f32;
+        match utterances.last_mut() {
+            Some(u) if u.speaker == speaker && p.segment == last_segment => {
+                u.end = p.end.max(u.end);
+                u.text.push(' ');
+                u.text.push_str(&p.text);
+                let w = weights.last_mut().expect("weights parallel to utterances");
+                let c = u.confidence.unwrap_or(0.0);
+                u.confidence = Some((c * *w + p.confidence * dur) / (*w + dur).max(1e-6));
+                *w += dur;
+            }
+            _ => {
+                let start = utterances.last().map_or(p.start, |u| p.start.max(u.end.min(p.start)));
+                utterances.push(Utterance {
+                    start,
+                    end: p.end,
+                    speaker,
+                    text: p.text,
+                    confidence: Some(p.confidence),
+                });
+                weights.push(dur);
+            }
+        }
+        last_segment = p.segment;
+    }
+    let mut speakers: Vec<String> = Vec::new();
+    for u in &utterances {
+        if !speakers.contains(&u.speaker) {
+            speakers.push(u.speaker.clone());
+        }
+    }
+    Transcript {
+        language,
+        participants: speakers
+            .into_iter()
+            .map(|name| Participant {
+                name,
+                role: Role::Deelnemer,
+            })
+            .collect(),
+        utterances,
+        method: None,
+        steps: Vec::new(),
+    }
+}
+
+fn progress_bar(show: bool, total: Option<u64>) -> Option<indicatif::ProgressBar> {
+    if !show {
+        return None;
+    }
+    let total = total?;
+    // Only for anything longer than a few seconds.
+    if (total as f64) < 10.0 * RATE {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} transcriberen / transcribing [{bar:30}] {percent}% ({eta} te gaan / left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    Some(bar)
+}
+
+/// Language option for whisper from the CLI's `--lang`.
+pub fn asr_language(lang: crate::cli::LangArg) -> AsrLanguage {
+    match lang {
+        crate::cli::LangArg::Nl => AsrLanguage::Fixed("nl".into()),
+        crate::cli::LangArg::En => AsrLanguage::Fixed("en".into()),
+        crate::cli::LangArg::Auto => AsrLanguage::Auto,
+    }
+}
+
+/// Builds [`OfflineOptions`] from the CLI's speech options.
+pub fn options_from_cli(a: &crate::cli::SpeechArgs, verbose: bool) -> Result<OfflineOptions> {
+    let model = a.model.clone().unwrap_or_else(crate::default_model_path);
+    let mut o = OfflineOptions::new(model);
+    o.whisper.language = asr_language(a.lang);
+    if let Some(t) = a.threads {
+        anyhow::ensure!(t >= 1, "--threads moet minstens 1 zijn / must be at least 1");
+        o.whisper.threads = t;
+    }
+    o.whisper.verbose = verbose;
+    if let Some(n) = a.speakers {
+        anyhow::ensure!(
+            (1..=20).contains(&n),
+            "--speakers moet tussen 1 en 20 liggen / must be between 1 and 20"
+        );
+    }
+    o.speakers = a.speakers;
+    for e in &a.enroll {
+        let (name, file) = e.split_once('=').with_context(|| {
+            format!("--enroll verwacht NAAM=BESTAND / expects NAME=FILE, got '{e}'")
+        })?;
+        anyhow::ensure!(
+            !name.trim().is_empty(),
+            "--enroll: naam ontbreekt / name missing in '{e}'"
+        );
+        o.enroll.push((name.trim().to_string(), PathBuf::from(file)));
+    }
+    o.progress = true;
+    Ok(o)
+}

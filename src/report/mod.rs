@@ -1,0 +1,1 @@
+//! Process-evaluation reports (HTML with inline SVG, Markdown) and pseudonymisation.

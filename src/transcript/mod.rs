@@ -1,0 +1,101 @@
+//! Transcript data model shared by every stage: participants with roles, timed utterances,
+//! and the optional method with its step marks. Parsing from JSON / WebVTT / SRT lives in
+//! [`parse`]; everything here is plain data with no I/O.
+
+pub mod export;
+pub mod parse;
+
+use serde::{Deserialize, Serialize};
+
+/// A participant's role in an intervisie session (Dutch names in data, English aliases accepted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    #[serde(alias = "Facilitator")]
+    Facilitator,
+    #[serde(alias = "presenter", alias = "case presenter", alias = "Inbrenger")]
+    Inbrenger,
+    #[serde(alias = "participant", alias = "Deelnemer")]
+    Deelnemer,
+    #[serde(alias = "observer", alias = "Observant")]
+    Observant,
+}
+
+impl Role {
+    /// Parses a role name or alias, case-insensitively.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_lowercase().as_str() {
+            "facilitator" | "begeleider" | "voorzitter" => Some(Role::Facilitator),
+            "inbrenger" | "presenter" | "case presenter" | "casusinbrenger" => Some(Role::Inbrenger),
+            "deelnemer" | "participant" => Some(Role::Deelnemer),
+            "observant" | "observer" | "waarnemer" => Some(Role::Observant),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Facilitator => "facilitator",
+            Role::Inbrenger => "inbrenger",
+            Role::Deelnemer => "deelnemer",
+            Role::Observant => "observant",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    pub name: String,
+    pub role: Role,
+}
+
+/// One stretch of speech by one speaker. Times are seconds from the session start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Utterance {
+    pub start: f64,
+    pub end: f64,
+    pub speaker: String,
+    pub text: String,
+    /// Transcriber confidence in 0..1 (audio input only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+/// The facilitator moved to method step `step` (1-based) at time `start`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepMark {
+    pub step: u32,
+    pub start: f64,
+}
+
+/// A whole session's transcript (contract format, plus optional extensions).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+    pub utterances: Vec<Utterance>,
+    /// Method (werkvorm) id, see `analysis::methods`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// When the facilitator advanced the method's steps (extension to the contract).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepMark>,
+}
+
+impl Transcript {
+    /// Role of a speaker, if the speaker is a known participant.
+    pub fn role_of(&self, speaker: &str) -> Option<Role> {
+        self.participants
+            .iter()
+            .find(|p| p.name == speaker)
+            .map(|p| p.role)
+    }
+    /// Name of the inbrenger, if known.
+    pub fn inbrenger(&self) -> Option<&str> {
+        self.participants
+            .iter()
+            .find(|p| p.role == Role::Inbrenger)
+            .map(|p| p.name.as_str())
+    }
+}

@@ -1,0 +1,90 @@
+//! The egui desktop app: start screen, observer view, facilitator view, review. Thin: it draws
+//! state and sends commands; all computing happens in the core and the pipeline.
+//!
+//! - [`run_app`] opens the native window; [`AppOptions`] says what to show first.
+//! - [`app::ObservantApp`] is the eframe app (also driven by the GUI tests through kittest).
+//! - [`model::SessionModel`] holds what the pipeline reported; the views only read it.
+//! - [`scripted::ScriptedPipeline`] replays a transcript as live events (demo, review, tests).
+
+pub mod app;
+pub mod core;
+pub mod devices;
+pub mod facilitator;
+pub mod model;
+pub mod observer;
+pub mod scripted;
+pub mod start;
+pub mod theme;
+
+use std::path::PathBuf;
+
+use crate::i18n::UiLang;
+use crate::pipeline::PipelineStarter;
+
+pub use app::ObservantApp;
+pub use scripted::ScriptedPipeline;
+
+/// What the app shows first and how it starts live sessions.
+pub struct AppOptions {
+    /// User-interface language (Dutch by default).
+    pub ui_lang: UiLang,
+    /// A transcript or saved session to open in review.
+    pub open: Option<PathBuf>,
+    /// Open on the bundled demo session, replayed live.
+    pub demo: bool,
+    /// Starts the live capture pipeline for a new session.
+    pub starter: PipelineStarter,
+    /// The demo session file (default: `assets/demo/demo-session.json` in the data dir).
+    pub demo_path: PathBuf,
+    /// Look for microphones on the start screen (off in tests).
+    pub probe_devices: bool,
+}
+
+impl AppOptions {
+    /// Options for the binary: the given language, file and demo flag, the real live pipeline.
+    pub fn new(ui_lang: UiLang, open: Option<PathBuf>, demo: bool) -> AppOptions {
+        AppOptions {
+            ui_lang,
+            open,
+            demo,
+            starter: live_starter(),
+            demo_path: default_demo_path(),
+            probe_devices: true,
+        }
+    }
+}
+
+/// The bundled demo session.
+pub fn default_demo_path() -> PathBuf {
+    crate::data_dir()
+        .join("assets")
+        .join("demo")
+        .join("demo-session.json")
+}
+
+/// The starter for live sessions: the real capture pipeline.
+pub fn live_starter() -> PipelineStarter {
+    Box::new(|_config| {
+        anyhow::bail!(
+            "live opnemen is nog niet beschikbaar in deze versie; open een opname of bekijk de demo / live capture is not available in this build yet; open a recording or watch the demo"
+        )
+    })
+}
+
+/// Opens the Observant window and runs until it is closed.
+pub fn run_app(opts: AppOptions) -> anyhow::Result<()> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Observant")
+            .with_app_id("observant")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([860.0, 560.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Observant",
+        native,
+        Box::new(move |cc| Ok(Box::new(ObservantApp::new(&cc.egui_ctx, opts)))),
+    )
+    .map_err(|e| anyhow::anyhow!("kan het venster niet openen / cannot open the window: {e}"))
+}

@@ -1,0 +1,367 @@
+//! What the views draw: the session as the pipeline has reported it so far. Built only from
+//! pipeline [`Event`]s (and the observer's own notes); it stores and indexes, it does not
+//! analyse. Every view reads from one [`SessionModel`].
+
+use std::collections::HashMap;
+
+use crate::analysis::{AnalyzedUtterance, Flag, FlagKind, SpeakerStats};
+use crate::pipeline::{Event, StageStatus};
+use crate::transcript::{Participant, Role};
+
+/// One row of the live transcript: an utterance (by session index) or an observer note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Utterance(usize),
+    Note(usize),
+}
+
+/// The observer's own timestamped note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    /// Session time (s) when the observer started the note.
+    pub t: f64,
+    pub text: String,
+}
+
+/// A problem reported by the pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub t: f64,
+    pub message: String,
+    pub fatal: bool,
+    pub dismissed: bool,
+}
+
+/// The facilitator's current cue: the latest cue-worthy flag and when (UI time) it arrived.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    pub flag: Flag,
+    pub shown_at: f64,
+}
+
+/// The session so far, as reported by the pipeline.
+#[derive(Debug, Default)]
+pub struct SessionModel {
+    pub participants: Vec<Participant>,
+    /// Utterances by session index (`None` for an index not yet received).
+    pub utterances: Vec<Option<AnalyzedUtterance>>,
+    /// Bumped when an utterance is replaced, so cached row heights are re-measured.
+    pub revisions: Vec<u32>,
+    pub rows: Vec<Row>,
+    pub notes: Vec<Note>,
+    pub flags: Vec<Flag>,
+    /// Flag kinds per utterance index, in arrival order, without duplicates.
+    pub flags_by_utterance: HashMap<usize, Vec<FlagKind>>,
+    pub session_stats: Vec<SpeakerStats>,
+    pub recent_stats: Vec<SpeakerStats>,
+    pub stages: Vec<StageStatus>,
+    pub captured_seconds: f64,
+    pub level_rms: f32,
+    pub level_peak: f32,
+    /// Latest session time seen in any event (s).
+    pub now: f64,
+    pub device: Option<String>,
+    pub started: bool,
+    pub stopped: bool,
+    pub problems: Vec<Problem>,
+    pub cue: Option<Cue>,
+    /// Current method step (1-based), from the facilitator's advances and utterance marks.
+    pub step: u32,
+    /// Session time when the current step began.
+    pub step_started: f64,
+    /// Speaker names in order of first appearance (participants first), for colours.
+    pub speaker_order: Vec<String>,
+    /// Session time of each speaker's last utterance end.
+    pub last_spoke: HashMap<String, f64>,
+}
+
+/// Identity of a flag across re-analyses: an updated flag (longer burst) replaces the old one.
+fn same_flag(a: &Flag, b: &Flag) -> bool {
+    a.kind == b.kind
+        && (a.start - b.start).abs() < 1e-3
+        && a.speaker == b.speaker
+        && a.target == b.target
+}
+
+impl SessionModel {
+    /// A model for a session with these participants.
+    pub fn new(participants: Vec<Participant>) -> SessionModel {
+        let mut m = SessionModel {
+            step: 1,
+            ..Default::default()
+        };
+        for p in &participants {
+            m.note_speaker(&p.name);
+        }
+        m.participants = participants;
+        m
+    }
+
+    fn note_speaker(&mut self, name: &str) {
+        if !name.is_empty() && !self.speaker_order.iter().any(|s| s == name) {
+            self.speaker_order.push(name.to_string());
+        }
+    }
+
+    /// Colour index of a speaker.
+    pub fn speaker_index(&self, name: &str) -> usize {
+        self.speaker_order
+            .iter()
+            .position(|s| s == name)
+            .unwrap_or(self.speaker_order.len())
+    }
+
+    /// Role of a speaker, if known.
+    pub fn role_of(&self, name: &str) -> Option<Role> {
+        self.participants
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.role)
+    }
+
+    /// Names a line can be re-assigned to: participants, then other speakers seen.
+    pub fn speaker_choices(&self) -> Vec<String> {
+        self.speaker_order.clone()
+    }
+
+    /// The utterance at a session index.
+    pub fn utterance(&self, index: usize) -> Option<&AnalyzedUtterance> {
+        self.utterances.get(index).and_then(|u| u.as_ref())
+    }
+
+    /// Number of utterances received.
+    pub fn utterance_count(&self) -> usize {
+        self.utterances.iter().filter(|u| u.is_some()).count()
+    }
+
+    /// Largest lag over the pipeline's stages (s).
+    pub fn lag_seconds(&self) -> Option<f64> {
+        self.stages
+            .iter()
+            .map(|s| s.lag_seconds)
+            .fold(None, |m, l| Some(m.map_or(l, |m: f64| m.max(l))))
+    }
+
+    /// The problem to show in the banner: the latest one not dismissed.
+    pub fn visible_problem(&self) -> Option<(usize, &Problem)> {
+        self.problems
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, p)| !p.dismissed)
+    }
+
+    /// Adds the observer's note at session time `t`.
+    pub fn add_note(&mut self, t: f64, text: String) {
+        self.notes.push(Note { t, text });
+        self.rows.push(Row::Note(self.notes.len() - 1));
+    }
+
+    /// The facilitator moved to `step` at session time `t`.
+    pub fn set_step(&mut self, step: u32, t: f64) {
+        if step != self.step {
+            self.step = step;
+            self.step_started = t;
+        }
+    }
+
+    /// Applies one pipeline event. `ui_time` is the UI clock (s), used for cue fading.
+    pub fn apply(&mut self, event: Event, ui_time: f64) {
+        match event {
+            Event::Started { t, device, .. } => {
+                self.now = self.now.max(t);
+                self.device = Some(device);
+                self.started = true;
+            }
+            Event::Level { t, rms, peak } => {
+                self.now = self.now.max(t);
+                self.level_rms = rms;
+                self.level_peak = peak;
+            }
+            Event::Utterance {
+                t,
+                index,
+                utterance,
+            } => {
+                self.now = self.now.max(t);
+                self.insert_utterance(index, utterance);
+            }
+            Event::Flag { t, flag } => {
+                self.now = self.now.max(t);
+                self.insert_flag(flag, ui_time);
+            }
+            Event::Stats { t, session, recent } => {
+                self.now = self.now.max(t);
+                for s in session.iter().chain(recent.iter()) {
+                    let name = s.name.clone();
+                    self.note_speaker(&name);
+                }
+                self.session_stats = session;
+                self.recent_stats = recent;
+            }
+            Event::Status {
+                t,
+                stages,
+                captured_seconds,
+            } => {
+                self.now = self.now.max(t);
+                self.stages = stages;
+                self.captured_seconds = captured_seconds;
+            }
+            Event::Error { t, message, fatal } => {
+                self.now = self.now.max(t);
+                self.problems.push(Problem {
+                    t,
+                    message,
+                    fatal,
+                    dismissed: false,
+                });
+                if fatal {
+                    self.level_rms = 0.0;
+                    self.level_peak = 0.0;
+                }
+            }
+            Event::Stopped { t, .. } => {
+                self.now = self.now.max(t);
+                self.stopped = true;
+                self.level_rms = 0.0;
+                self.level_peak = 0.0;
+            }
+        }
+    }
+
+    fn insert_utterance(&mut self, index: usize, utterance: AnalyzedUtterance) {
+        self.note_speaker(&utterance.speaker);
+        let end = utterance.end;
+        let speaker = utterance.speaker.clone();
+        if let Some(step) = utterance.extra.step
+            && step > self.step
+        {
+            self.step = step;
+            self.step_started = utterance.start;
+        }
+        if index >= self.utterances.len() {
+            self.utterances.resize(index + 1, None);
+            self.revisions.resize(index + 1, 0);
+        }
+        let is_new = self.utterances[index].is_none();
+        self.utterances[index] = Some(utterance);
+        if is_new {
+            self.rows.push(Row::Utterance(index));
+        } else {
+            self.revisions[index] += 1;
+            self.recompute_last_spoke();
+            return;
+        }
+        let last = self.last_spoke.entry(speaker).or_insert(end);
+        *last = last.max(end);
+    }
+
+    fn recompute_last_spoke(&mut self) {
+        self.last_spoke.clear();
+        for u in self.utterances.iter().flatten() {
+            let e = self.last_spoke.entry(u.speaker.clone()).or_insert(u.end);
+            *e = e.max(u.end);
+        }
+    }
+
+    fn insert_flag(&mut self, flag: Flag, ui_time: f64) {
+        for &i in &flag.utterances {
+            let kinds = self.flags_by_utterance.entry(i).or_default();
+            if !kinds.contains(&flag.kind) {
+                kinds.push(flag.kind);
+                if let Some(r) = self.revisions.get_mut(i) {
+                    *r += 1;
+                }
+            }
+        }
+        if let Some(existing) = self.flags.iter_mut().find(|f| same_flag(f, &flag)) {
+            *existing = flag;
+            return;
+        }
+        if crate::ui::theme::is_cue_worthy(flag.kind) {
+            self.cue = Some(Cue {
+                flag: flag.clone(),
+                shown_at: ui_time,
+            });
+        }
+        self.flags.push(flag);
+    }
+
+    /// Seconds since `name` last spoke (from session start when never).
+    pub fn silent_for(&self, name: &str) -> f64 {
+        (self.now - self.last_spoke.get(name).copied().unwrap_or(0.0)).max(0.0)
+    }
+
+    /// Session statistics of a speaker.
+    pub fn stats_of<'a>(&'a self, list: &'a [SpeakerStats], name: &str) -> Option<&'a SpeakerStats> {
+        list.iter().find(|s| s.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::QuestionType;
+
+    fn utt(speaker: &str, start: f64, text: &str) -> AnalyzedUtterance {
+        AnalyzedUtterance {
+            start,
+            end: start + 2.0,
+            speaker: speaker.into(),
+            text: text.into(),
+            question: QuestionType::None,
+            why: false,
+            advice: false,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn replaced_utterance_keeps_its_row_and_bumps_revision() {
+        let mut m = SessionModel::new(vec![]);
+        m.apply(
+            Event::Utterance {
+                t: 2.0,
+                index: 0,
+                utterance: utt("S1", 0.0, "Hallo"),
+            },
+            0.0,
+        );
+        m.apply(
+            Event::Utterance {
+                t: 3.0,
+                index: 0,
+                utterance: utt("Bram", 0.0, "Hallo"),
+            },
+            0.0,
+        );
+        assert_eq!(m.rows, vec![Row::Utterance(0)]);
+        assert_eq!(m.utterance(0).map(|u| u.speaker.as_str()), Some("Bram"));
+        assert_eq!(m.revisions[0], 1);
+        assert!(!m.last_spoke.contains_key("S1"));
+    }
+
+    #[test]
+    fn updated_flag_replaces_and_does_not_recue() {
+        let mut m = SessionModel::new(vec![]);
+        let mut f = Flag {
+            kind: FlagKind::RapidFire,
+            start: 1.0,
+            end: 5.0,
+            speaker: None,
+            target: Some("Bram".into()),
+            message: String::new(),
+            evidence: String::new(),
+            utterances: vec![0, 1],
+        };
+        m.apply(Event::Flag { t: 5.0, flag: f.clone() }, 1.0);
+        f.end = 9.0;
+        f.utterances.push(2);
+        m.apply(Event::Flag { t: 9.0, flag: f }, 4.0);
+        assert_eq!(m.flags.len(), 1);
+        assert_eq!(m.flags[0].end, 9.0);
+        assert_eq!(m.cue.as_ref().map(|c| c.shown_at), Some(1.0));
+        assert_eq!(m.flags_by_utterance.get(&2), Some(&vec![FlagKind::RapidFire]));
+    }
+}

@@ -1,0 +1,607 @@
+//! The observer view: the live transcript (speaker colours, flag chips, one-click speaker
+//! re-assignment, the observer's own notes) beside talk time, question mix, longest
+//! monologue and who has been silent. The transcript is virtualised: only the rows in view
+//! are laid out, with measured row heights cached, so thousands of lines stay smooth.
+
+use std::collections::HashMap;
+
+use egui::{Align, Color32, Layout, Rect, RichText, Sense, Ui, UiBuilder, pos2, vec2};
+
+use crate::analysis::QuestionType;
+use crate::i18n::UiLang;
+use crate::transcript::Role;
+use crate::ui::model::{Row, SessionModel};
+use crate::ui::theme;
+
+/// What the observer asked for in this frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObserverAction {
+    Reassign { index: usize, speaker: String },
+    Enroll(String),
+    Note { t: f64, text: String },
+}
+
+/// The observer view's own state: the row-height cache, the note draft, pending re-assignments.
+#[derive(Default)]
+pub struct ObserverState {
+    heights: Vec<f32>,
+    measured_rev: Vec<u32>,
+    width: f32,
+    pub note_draft: String,
+    /// Session time when the observer started the current note (hotkey or first keystroke).
+    pub note_started: Option<f64>,
+    pub focus_note: bool,
+    /// Re-assignments sent and not yet confirmed by the pipeline: index -> new speaker.
+    pub pending: HashMap<usize, String>,
+    /// Whom the next utterances are enrolled as (after "Stel je voor").
+    pub enrolling: Option<String>,
+}
+
+/// Estimated height of a row before it has been laid out.
+const ESTIMATE: f32 = 44.0;
+/// Width of the time and speaker columns.
+const TIME_W: f32 = 48.0;
+const SPEAKER_W: f32 = 118.0;
+
+impl ObserverState {
+    /// Drops pending re-assignments the pipeline has confirmed.
+    pub fn settle(&mut self, model: &SessionModel) {
+        self.pending
+            .retain(|i, s| model.utterance(*i).is_none_or(|u| &u.speaker != s));
+    }
+
+    /// Draws the whole observer view into `ui`.
+    pub fn show(
+        &mut self,
+        ui: &mut Ui,
+        model: &SessionModel,
+        lang: UiLang,
+        live: bool,
+    ) -> Vec<ObserverAction> {
+        let mut actions = Vec::new();
+        egui::Panel::right("observer_side")
+            .resizable(true)
+            .default_size(330.0)
+            .size_range(260.0..=480.0)
+            .frame(
+                egui::Frame::new()
+                    .fill(theme::CARD)
+                    .inner_margin(egui::Margin::symmetric(14, 10)),
+            )
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("side_scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| side_panel(ui, model, lang, live, self, &mut actions));
+            });
+        if live {
+            egui::Panel::bottom("note_bar")
+                .frame(
+                    egui::Frame::new()
+                        .fill(theme::CARD)
+                        .inner_margin(egui::Margin::symmetric(12, 8)),
+                )
+                .show(ui, |ui| self.note_bar(ui, model, lang, &mut actions));
+        }
+        egui::CentralPanel::default()
+            .frame(egui::Frame::new().fill(theme::BG).inner_margin(egui::Margin {
+                left: 12,
+                right: 6,
+                top: 6,
+                bottom: 6,
+            }))
+            .show(ui, |ui| self.transcript(ui, model, lang, &mut actions));
+        actions
+    }
+
+    fn note_bar(
+        &mut self,
+        ui: &mut Ui,
+        model: &SessionModel,
+        lang: UiLang,
+        actions: &mut Vec<ObserverAction>,
+    ) {
+        ui.horizontal(|ui| {
+            let label = ui
+                .label(RichText::new(lang.t("Notitie", "Note")).strong())
+                .id;
+            if let Some(t) = self.note_started {
+                ui.label(RichText::new(theme::clock(t)).monospace().color(theme::MUTED));
+            }
+            let width = (ui.available_width() - 120.0).max(120.0);
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.note_draft)
+                        .hint_text(lang.t(
+                            "Druk op N voor een notitie met tijdstempel (wat de app niet ziet: houding, blikken, sfeer)",
+                            "Press N for a timestamped note (what the app cannot see: posture, looks, mood)",
+                        ))
+                        .desired_width(width),
+                )
+                .labelled_by(label);
+            if self.focus_note {
+                edit.request_focus();
+                self.focus_note = false;
+            }
+            if edit.changed() && self.note_started.is_none() && !self.note_draft.is_empty() {
+                self.note_started = Some(model.now);
+            }
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let add = ui.button(lang.t("Toevoegen", "Add")).clicked();
+            if (enter || add) && !self.note_draft.trim().is_empty() {
+                actions.push(ObserverAction::Note {
+                    t: self.note_started.unwrap_or(model.now),
+                    text: self.note_draft.trim().to_string(),
+                });
+                self.note_draft.clear();
+                self.note_started = None;
+            }
+            if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                self.note_draft.clear();
+                self.note_started = None;
+            }
+        });
+    }
+
+    fn transcript(
+        &mut self,
+        ui: &mut Ui,
+        model: &SessionModel,
+        lang: UiLang,
+        actions: &mut Vec<ObserverAction>,
+    ) {
+        if model.rows.is_empty() {
+            ui.add_space(40.0);
+            ui.vertical_centered(|ui| {
+                ui.label(
+                    RichText::new(lang.t(
+                        "Het transcript verschijnt hier zodra er gesproken wordt.",
+                        "The transcript appears here as soon as someone speaks.",
+                    ))
+                    .color(theme::MUTED),
+                );
+            });
+            return;
+        }
+        let rows = model.rows.len();
+        self.heights.resize(rows, ESTIMATE);
+        self.measured_rev.resize(rows, u32::MAX);
+        egui::ScrollArea::vertical()
+            .id_salt("transcript_scroll")
+            .auto_shrink([false, false])
+            .stick_to_bottom(true)
+            .show_viewport(ui, |ui, viewport| {
+                let width = ui.available_width();
+                if (width - self.width).abs() > 0.5 {
+                    self.width = width;
+                    self.measured_rev.iter_mut().for_each(|r| *r = u32::MAX);
+                }
+                let mut tops = Vec::with_capacity(rows + 1);
+                let mut y = 0.0f32;
+                for h in &self.heights {
+                    tops.push(y);
+                    y += h;
+                }
+                ui.set_height(y);
+                let first = tops.partition_point(|&t| t <= viewport.min.y).saturating_sub(1);
+                let origin = ui.max_rect().min;
+                let mut changed = false;
+                for (i, &top) in tops.iter().enumerate().skip(first) {
+                    if top > viewport.max.y {
+                        break;
+                    }
+                    let rect = Rect::from_min_size(
+                        pos2(origin.x, origin.y + top),
+                        vec2(width, 4000.0),
+                    );
+                    let mut child = ui.new_child(
+                        UiBuilder::new()
+                            .max_rect(rect)
+                            .layout(Layout::top_down(Align::Min))
+                            .id_salt(("row", i)),
+                    );
+                    self.row(&mut child, model, model.rows[i], lang, actions);
+                    let h = child.min_rect().height() + 8.0;
+                    let rev = match model.rows[i] {
+                        Row::Utterance(u) => model.revisions.get(u).copied().unwrap_or(0),
+                        Row::Note(_) => 0,
+                    };
+                    if (h - self.heights[i]).abs() > 0.5 {
+                        self.heights[i] = h;
+                        changed = true;
+                    }
+                    self.measured_rev[i] = rev;
+                }
+                if changed {
+                    ui.ctx().request_repaint();
+                }
+            });
+    }
+
+    fn row(
+        &mut self,
+        ui: &mut Ui,
+        model: &SessionModel,
+        row: Row,
+        lang: UiLang,
+        actions: &mut Vec<ObserverAction>,
+    ) {
+        match row {
+            Row::Note(n) => {
+                let Some(note) = model.notes.get(n) else {
+                    return;
+                };
+                egui::Frame::new()
+                    .fill(Color32::from_rgb(0xF3, 0xEE, 0xDC))
+                    .corner_radius(6)
+                    .inner_margin(egui::Margin::symmetric(8, 4))
+                    .show(ui, |ui| {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(
+                                RichText::new(theme::clock(note.t))
+                                    .monospace()
+                                    .size(12.5)
+                                    .color(theme::MUTED),
+                            );
+                            ui.label(
+                                RichText::new(lang.t("Notitie observant:", "Observer's note:"))
+                                    .strong()
+                                    .color(Color32::from_rgb(0x7B, 0x6A, 0x3A)),
+                            );
+                            ui.label(RichText::new(&note.text).italics());
+                        });
+                    });
+            }
+            Row::Utterance(index) => {
+                let Some(u) = model.utterance(index) else {
+                    return;
+                };
+                let color = theme::speaker_color(model.speaker_index(&u.speaker));
+                let top = ui.cursor().min;
+                ui.horizontal_top(|ui| {
+                    ui.add_space(8.0);
+                    ui.allocate_ui_with_layout(
+                        vec2(TIME_W, 20.0),
+                        Layout::top_down(Align::Min),
+                        |ui| {
+                            ui.add_space(3.0);
+                            ui.label(
+                                RichText::new(theme::clock(u.start))
+                                    .monospace()
+                                    .size(12.5)
+                                    .color(theme::MUTED),
+                            );
+                        },
+                    );
+                    ui.allocate_ui_with_layout(
+                        vec2(SPEAKER_W, 20.0),
+                        Layout::top_down(Align::Min),
+                        |ui| {
+                            ui.set_width(SPEAKER_W);
+                            self.speaker_button(ui, model, index, &u.speaker, color, lang, actions);
+                        },
+                    );
+                    let text_w = ui.available_width().max(120.0);
+                    ui.allocate_ui_with_layout(
+                        vec2(text_w, 20.0),
+                        Layout::top_down(Align::Min),
+                        |ui| {
+                            ui.add_space(3.0);
+                            ui.add(egui::Label::new(RichText::new(&u.text).color(theme::TEXT)).wrap());
+                            let kinds = model.flags_by_utterance.get(&index);
+                            let tag = match u.question {
+                                QuestionType::Open => Some(lang.t("open vraag", "open question")),
+                                QuestionType::Closed => {
+                                    Some(lang.t("gesloten vraag", "closed question"))
+                                }
+                                QuestionType::None => None,
+                            };
+                            if kinds.is_some_and(|k| !k.is_empty()) || tag.is_some() {
+                                ui.horizontal_wrapped(|ui| {
+                                    ui.spacing_mut().item_spacing.x = 5.0;
+                                    for k in kinds.into_iter().flatten() {
+                                        theme::chip(ui, theme::flag_chip(*k, lang), theme::flag_color(*k));
+                                    }
+                                    if let Some(tag) = tag {
+                                        ui.label(RichText::new(tag).size(12.0).color(theme::MUTED));
+                                    }
+                                });
+                            }
+                        },
+                    );
+                });
+                let bottom = ui.min_rect().bottom();
+                let stripe = Rect::from_min_max(pos2(top.x, top.y + 2.0), pos2(top.x + 3.0, bottom));
+                ui.painter().rect_filled(stripe, 1, color);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn speaker_button(
+        &mut self,
+        ui: &mut Ui,
+        model: &SessionModel,
+        index: usize,
+        speaker: &str,
+        color: Color32,
+        lang: UiLang,
+        actions: &mut Vec<ObserverAction>,
+    ) {
+        let pending = self.pending.get(&index).cloned();
+        let shown = RichText::new(speaker).strong().color(color);
+        let resp = ui
+            .menu_button(shown, |ui| {
+                ui.label(
+                    RichText::new(lang.t("Wie sprak hier?", "Who spoke here?"))
+                        .small()
+                        .color(theme::MUTED),
+                );
+                for name in model.speaker_choices() {
+                    if name == speaker {
+                        continue;
+                    }
+                    let c = theme::speaker_color(model.speaker_index(&name));
+                    if ui.button(RichText::new(&name).color(c)).clicked() {
+                        self.pending.insert(index, name.clone());
+                        actions.push(ObserverAction::Reassign {
+                            index,
+                            speaker: name,
+                        });
+                        ui.close();
+                    }
+                }
+            })
+            .response;
+        resp.on_hover_text(lang.t(
+            "Klik om deze regel aan iemand anders toe te wijzen",
+            "Click to assign this line to someone else",
+        ));
+        if let Some(p) = pending
+            && p != speaker
+        {
+            ui.label(RichText::new(format!("→ {p}…")).small().color(theme::MUTED));
+        }
+    }
+}
+
+fn section(ui: &mut Ui, title: &str) {
+    ui.add_space(10.0);
+    ui.label(RichText::new(title).strong().size(14.0).color(theme::TEXT));
+    ui.add_space(2.0);
+}
+
+/// The people to list: participants (not the observer), then other speakers seen.
+fn people(model: &SessionModel) -> Vec<String> {
+    model
+        .speaker_order
+        .iter()
+        .filter(|n| model.role_of(n) != Some(Role::Observant))
+        .cloned()
+        .collect()
+}
+
+fn side_panel(
+    ui: &mut Ui,
+    model: &SessionModel,
+    lang: UiLang,
+    live: bool,
+    state: &mut ObserverState,
+    actions: &mut Vec<ObserverAction>,
+) {
+    let names = people(model);
+    section(ui, lang.t("Spreektijd", "Talk time"));
+    ui.label(
+        RichText::new(lang.t(
+            "dikke balk: hele sessie · dunne balk: laatste 5 minuten",
+            "thick bar: whole session · thin bar: last 5 minutes",
+        ))
+        .size(11.5)
+        .color(theme::MUTED),
+    );
+    ui.add_space(4.0);
+    if names.is_empty() {
+        ui.label(RichText::new("—").color(theme::MUTED));
+    }
+    for name in &names {
+        let c = theme::speaker_color(model.speaker_index(name));
+        let s = model.stats_of(&model.session_stats, name);
+        let r = model.stats_of(&model.recent_stats, name);
+        let share = s.map_or(0.0, |s| s.share);
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(name).color(c).strong());
+            if let Some(role) = model.role_of(name) {
+                ui.label(RichText::new(theme::role_label(role, lang)).size(11.5).color(theme::MUTED));
+            }
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let secs = s.map_or(0.0, |s| s.talk_seconds);
+                ui.label(
+                    RichText::new(format!("{:.0}% · {}", share * 100.0, theme::clock(secs)))
+                        .size(12.5)
+                        .color(theme::MUTED),
+                );
+            });
+        });
+        bar(ui, share as f32, c, 9.0);
+        bar(ui, r.map_or(0.0, |r| r.share) as f32, c.gamma_multiply(0.5), 4.0);
+        ui.add_space(3.0);
+    }
+
+    section(ui, lang.t("Vragen", "Questions"));
+    let mut any = false;
+    egui::Grid::new("question_mix")
+        .num_columns(4)
+        .spacing([10.0, 3.0])
+        .show(ui, |ui| {
+            ui.label("");
+            for h in [
+                lang.t("open", "open"),
+                lang.t("gesloten", "closed"),
+                lang.t("waarom", "why"),
+            ] {
+                ui.label(RichText::new(h).size(12.0).color(theme::MUTED));
+            }
+            ui.end_row();
+            for name in &names {
+                let Some(s) = model.stats_of(&model.session_stats, name) else {
+                    continue;
+                };
+                if s.questions == 0 {
+                    continue;
+                }
+                any = true;
+                let c = theme::speaker_color(model.speaker_index(name));
+                ui.label(RichText::new(name).color(c));
+                ui.label(s.open_questions.to_string());
+                ui.label(s.closed_questions.to_string());
+                let why = RichText::new(s.why_questions.to_string());
+                ui.label(if s.why_questions > 0 {
+                    why.color(theme::flag_color(crate::analysis::FlagKind::WhyQuestion))
+                } else {
+                    why
+                });
+                ui.end_row();
+            }
+        });
+    if !any {
+        ui.label(RichText::new(lang.t("Nog geen vragen.", "No questions yet.")).color(theme::MUTED));
+    }
+
+    section(ui, lang.t("Langste monoloog", "Longest monologue"));
+    let longest = model
+        .session_stats
+        .iter()
+        .filter(|s| s.longest_monologue_seconds > 0.0)
+        .max_by(|a, b| a.longest_monologue_seconds.total_cmp(&b.longest_monologue_seconds));
+    match longest {
+        Some(s) => {
+            ui.horizontal(|ui| {
+                let c = theme::speaker_color(model.speaker_index(&s.name));
+                ui.label(RichText::new(&s.name).color(c).strong());
+                ui.label(theme::clock(s.longest_monologue_seconds));
+                if model.role_of(&s.name) == Some(Role::Inbrenger) {
+                    ui.label(
+                        RichText::new(lang.t("(inbrenger)", "(presenter)"))
+                            .size(12.0)
+                            .color(theme::MUTED),
+                    );
+                }
+            });
+        }
+        None => {
+            ui.label(RichText::new("—").color(theme::MUTED));
+        }
+    }
+
+    section(ui, lang.t("Stilte", "Silence"));
+    silence(ui, model, &names, lang);
+
+    if live {
+        section(ui, lang.t("Voorstelronde", "Round of introductions"));
+        ui.label(
+            RichText::new(lang.t(
+                "Klik op een naam en laat die persoon zich kort voorstellen: zo leert Observant de stem.",
+                "Click a name and let that person briefly introduce themselves: Observant learns the voice.",
+            ))
+            .size(12.0)
+            .color(theme::MUTED),
+        );
+        ui.horizontal_wrapped(|ui| {
+            for p in &model.participants {
+                let active = state.enrolling.as_deref() == Some(p.name.as_str());
+                let text = format!("{} {}", lang.t("Stel je voor:", "Introduce:"), p.name);
+                if ui
+                    .add(egui::Button::new(RichText::new(text).size(13.0)).selected(active))
+                    .clicked()
+                {
+                    state.enrolling = Some(p.name.clone());
+                    actions.push(ObserverAction::Enroll(p.name.clone()));
+                }
+            }
+        });
+        if let Some(n) = &state.enrolling {
+            ui.label(
+                RichText::new(match lang {
+                    UiLang::Nl => format!("De volgende uitspraken leren de stem van {n}."),
+                    UiLang::En => format!("The next utterances teach {n}'s voice."),
+                })
+                .size(12.0)
+                .color(theme::ACCENT),
+            );
+        }
+    }
+
+    section(ui, lang.t("Signalen", "Flags"));
+    flag_counts(ui, model, lang);
+}
+
+fn silence(ui: &mut Ui, model: &SessionModel, names: &[String], lang: UiLang) {
+    let mut quiet: Vec<(&String, f64)> = names
+        .iter()
+        .filter(|n| model.role_of(n) != Some(Role::Observant))
+        .map(|n| (n, model.silent_for(n)))
+        .filter(|(_, s)| *s >= 120.0)
+        .collect();
+    quiet.sort_by(|a, b| b.1.total_cmp(&a.1));
+    if quiet.is_empty() {
+        ui.label(
+            RichText::new(lang.t(
+                "Iedereen heeft de laatste twee minuten gesproken.",
+                "Everyone spoke in the last two minutes.",
+            ))
+            .size(12.5)
+            .color(theme::MUTED),
+        );
+        return;
+    }
+    for (name, secs) in quiet {
+        let flagged = model.flags.iter().any(|f| {
+            f.kind == crate::analysis::FlagKind::SilentParticipant
+                && f.speaker.as_deref() == Some(name.as_str())
+        });
+        let minutes = (secs / 60.0).floor() as u64;
+        let text = match lang {
+            UiLang::Nl => format!("{minutes} min stil"),
+            UiLang::En => format!("silent for {minutes} min"),
+        };
+        ui.horizontal(|ui| {
+            let c = theme::speaker_color(model.speaker_index(name));
+            ui.label(RichText::new(name).color(c));
+            ui.label(RichText::new(text).color(if flagged || secs >= 600.0 {
+                theme::AMBER
+            } else {
+                theme::MUTED
+            }));
+        });
+    }
+}
+
+fn flag_counts(ui: &mut Ui, model: &SessionModel, lang: UiLang) {
+    let mut counts: Vec<(crate::analysis::FlagKind, usize)> = Vec::new();
+    for f in &model.flags {
+        match counts.iter_mut().find(|(k, _)| *k == f.kind) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((f.kind, 1)),
+        }
+    }
+    counts.sort();
+    if counts.is_empty() {
+        ui.label(RichText::new(lang.t("Nog geen signalen.", "No flags yet.")).color(theme::MUTED));
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (k, n) in counts {
+            theme::chip(ui, &format!("{} {n}", theme::flag_chip(k, lang)), theme::flag_color(k));
+        }
+    });
+}
+
+/// A thin horizontal bar showing `frac` (0..1) of the available width.
+fn bar(ui: &mut Ui, frac: f32, color: Color32, height: f32) {
+    let w = ui.available_width();
+    let (rect, _) = ui.allocate_exact_size(vec2(w, height), Sense::hover());
+    ui.painter().rect_filled(rect, 2, Color32::from_rgb(0xEA, 0xE6, 0xDF));
+    let mut f = rect;
+    f.set_width(w * frac.clamp(0.0, 1.0));
+    ui.painter().rect_filled(f, 2, color);
+}

@@ -1,0 +1,425 @@
+//! A scripted pipeline: replays a [`Transcript`] as live pipeline [`Event`]s on its own thread,
+//! at a speed factor (e.g. 20x) or all at once, running the core analysis on the
+//! transcript-so-far as utterances arrive. Used by `observant --demo`, by review mode (all at
+//! once, so re-assigning a speaker re-runs the analysis) and by the GUI tests. It speaks the
+//! same [`Event`]/[`Command`] protocol as the real capture pipeline.
+
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+
+use crate::analysis::{Analysis, AnalyzedUtterance, Flag};
+use crate::i18n::UiLang;
+use crate::pipeline::{Command, Event, LiveConfig, PipelineHandle, PipelineStarter, StageStatus};
+use crate::transcript::{StepMark, Transcript};
+
+/// Runs the core analysis on a transcript (the transcript-so-far while replaying).
+pub type Analyzer = Arc<dyn Fn(&Transcript) -> Analysis + Send + Sync>;
+
+/// Length of the "recent" statistics window (s), as the live pipeline uses.
+pub const RECENT_WINDOW_SECONDS: f64 = 300.0;
+
+/// The core analysis with default rules and messages in `lang`.
+pub fn core_analyzer(lang: UiLang) -> Analyzer {
+    Arc::new(move |t: &Transcript| crate::ui::core::analyze_transcript(t, lang))
+}
+
+/// Replays a transcript as a live session. Build it, then [`ScriptedPipeline::start`] it.
+pub struct ScriptedPipeline {
+    transcript: Transcript,
+    /// Session seconds per wall-clock second; `None` = everything at once.
+    speed: Option<f64>,
+    stop_at_end: bool,
+    analyzer: Analyzer,
+    tick: Duration,
+}
+
+impl ScriptedPipeline {
+    /// Replays `transcript` at real time, stopping at its end, with Dutch messages.
+    pub fn new(transcript: Transcript) -> ScriptedPipeline {
+        ScriptedPipeline {
+            transcript,
+            speed: Some(1.0),
+            stop_at_end: true,
+            analyzer: core_analyzer(UiLang::Nl),
+            tick: Duration::from_millis(50),
+        }
+    }
+
+    /// Replay speed: session seconds per wall-clock second (20.0 = twenty times real time).
+    pub fn speed(mut self, factor: f64) -> ScriptedPipeline {
+        self.speed = if factor.is_finite() && factor > 0.0 {
+            Some(factor)
+        } else {
+            None
+        };
+        self
+    }
+
+    /// Emit the whole session at once (review mode, tests).
+    pub fn instant(mut self) -> ScriptedPipeline {
+        self.speed = None;
+        self
+    }
+
+    /// Whether to send `Stopped` after the last utterance (default true). Without it the
+    /// pipeline keeps answering commands (re-assignments) until `Stop` or until dropped.
+    pub fn stop_at_end(mut self, stop: bool) -> ScriptedPipeline {
+        self.stop_at_end = stop;
+        self
+    }
+
+    /// Language of flag messages.
+    pub fn ui_lang(mut self, lang: UiLang) -> ScriptedPipeline {
+        self.analyzer = core_analyzer(lang);
+        self
+    }
+
+    /// Uses another analysis function (tests).
+    pub fn analyzer(mut self, analyzer: Analyzer) -> ScriptedPipeline {
+        self.analyzer = analyzer;
+        self
+    }
+
+    /// Starts the replay thread.
+    pub fn start(self) -> PipelineHandle {
+        let (ev_tx, ev_rx) = crossbeam_channel::unbounded();
+        let (cmd_tx, cmd_rx) = crossbeam_channel::unbounded();
+        let spawned = thread::Builder::new()
+            .name("observant-scripted".into())
+            .spawn(move || Replay::new(self, ev_tx, cmd_rx).run());
+        if let Err(e) = spawned {
+            // No thread: report it through a channel the UI already reads.
+            let (tx, rx) = crossbeam_channel::unbounded();
+            let _ = tx.send(Event::Error {
+                t: 0.0,
+                message: format!("kon de demo niet starten / could not start the demo: {e}"),
+                fatal: true,
+            });
+            return PipelineHandle {
+                events: rx,
+                commands: cmd_tx,
+            };
+        }
+        PipelineHandle {
+            events: ev_rx,
+            commands: cmd_tx,
+        }
+    }
+
+    /// A [`PipelineStarter`] that replays `transcript` at `speed`; the live config's
+    /// participants and method, when given, replace the transcript's.
+    pub fn starter(transcript: Transcript, speed: f64, lang: UiLang) -> PipelineStarter {
+        Box::new(move |config: LiveConfig| {
+            let mut t = transcript.clone();
+            if !config.participants.is_empty() {
+                t.participants = config.participants.clone();
+            }
+            if config.method.is_some() {
+                t.method = config.method.clone();
+            }
+            Ok(ScriptedPipeline::new(t).speed(speed).ui_lang(lang).start())
+        })
+    }
+}
+
+/// Session clock of the replay: scaled wall time, pausable.
+struct Clock {
+    speed: Option<f64>,
+    base: f64,
+    since: Instant,
+    paused: bool,
+}
+
+impl Clock {
+    fn now(&self) -> f64 {
+        match self.speed {
+            None => f64::INFINITY,
+            Some(_) if self.paused => self.base,
+            Some(s) => self.base + self.since.elapsed().as_secs_f64() * s,
+        }
+    }
+    fn set_paused(&mut self, paused: bool) {
+        if paused != self.paused {
+            self.base = self.now();
+            self.since = Instant::now();
+            self.paused = paused;
+        }
+    }
+}
+
+struct Replay {
+    script: Transcript,
+    analyzer: Analyzer,
+    stop_at_end: bool,
+    tick: Duration,
+    clock: Clock,
+    events: Sender<Event>,
+    commands: Receiver<Command>,
+    /// The transcript so far (utterances released, step marks passed or given).
+    so_far: Transcript,
+    next: usize,
+    emitted_utterances: Vec<AnalyzedUtterance>,
+    emitted_flags: Vec<Flag>,
+    last_status: Option<Instant>,
+}
+
+fn same_flag(a: &Flag, b: &Flag) -> bool {
+    a.kind == b.kind
+        && (a.start - b.start).abs() < 1e-3
+        && a.speaker == b.speaker
+        && a.target == b.target
+}
+
+impl Replay {
+    fn new(p: ScriptedPipeline, events: Sender<Event>, commands: Receiver<Command>) -> Replay {
+        let mut script = p.transcript;
+        // Session order (by start), as the analysis indexes utterances; each is released once
+        // its end has passed.
+        script
+            .utterances
+            .sort_by(|a, b| a.start.total_cmp(&b.start));
+        let so_far = Transcript {
+            language: script.language.clone(),
+            participants: script.participants.clone(),
+            utterances: Vec::new(),
+            method: script.method.clone(),
+            steps: Vec::new(),
+        };
+        Replay {
+            script,
+            analyzer: p.analyzer,
+            stop_at_end: p.stop_at_end,
+            tick: p.tick,
+            clock: Clock {
+                speed: p.speed,
+                base: 0.0,
+                since: Instant::now(),
+                paused: false,
+            },
+            events,
+            commands,
+            so_far,
+            next: 0,
+            emitted_utterances: Vec::new(),
+            emitted_flags: Vec::new(),
+            last_status: None,
+        }
+    }
+
+    /// Session time for event stamps: the clock, or the last released utterance's end when
+    /// replaying all at once.
+    fn stamp(&self) -> f64 {
+        let now = self.clock.now();
+        if now.is_finite() {
+            now
+        } else {
+            self.so_far.utterances.last().map_or(0.0, |u| u.end)
+        }
+    }
+
+    fn send(&self, e: Event) -> bool {
+        self.events.send(e).is_ok()
+    }
+
+    fn run(mut self) {
+        if !self.send(Event::Started {
+            t: 0.0,
+            device: "demo".into(),
+            sample_rate: 16_000,
+        }) {
+            return;
+        }
+        let mut stopped = false;
+        loop {
+            let now = self.clock.now();
+            let mut changed = false;
+            while let Some(u) = self.script.utterances.get(self.next) {
+                if u.end > now {
+                    break;
+                }
+                self.so_far.utterances.push(u.clone());
+                self.next += 1;
+                changed = true;
+            }
+            for m in &self.script.steps {
+                if m.start <= now && !self.so_far.steps.iter().any(|s| s.step == m.step) {
+                    self.so_far.steps.push(m.clone());
+                    changed = true;
+                }
+            }
+            if changed && !self.publish() {
+                return;
+            }
+            if !self.heartbeat(now) {
+                return;
+            }
+            if !stopped && self.stop_at_end && self.next >= self.script.utterances.len() {
+                let t = self.stamp();
+                let _ = self.send(Event::Stopped {
+                    t,
+                    captured_samples: (t * 16_000.0) as u64,
+                    written_samples: (t * 16_000.0) as u64,
+                });
+                stopped = true;
+            }
+            match self.commands.recv_timeout(self.tick) {
+                Ok(cmd) => {
+                    if !self.handle(cmd, &mut stopped) {
+                        return;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    /// Handles one command; false when the replay should end.
+    fn handle(&mut self, cmd: Command, stopped: &mut bool) -> bool {
+        match cmd {
+            Command::Stop => {
+                if !*stopped {
+                    let t = self.stamp();
+                    let _ = self.send(Event::Stopped {
+                        t,
+                        captured_samples: (t * 16_000.0) as u64,
+                        written_samples: (t * 16_000.0) as u64,
+                    });
+                    *stopped = true;
+                }
+                false
+            }
+            Command::SetPaused(p) => {
+                self.clock.set_paused(p);
+                true
+            }
+            Command::AdvanceStep { step } => {
+                let start = self.stamp();
+                self.so_far.steps.retain(|s| s.step != step);
+                self.so_far.steps.push(StepMark { step, start });
+                // Scripted marks for this step are superseded by the facilitator's.
+                self.script.steps.retain(|s| s.step != step);
+                self.publish()
+            }
+            Command::ReassignSpeaker { index, speaker } => {
+                if let Some(u) = self.so_far.utterances.get_mut(index) {
+                    u.speaker = speaker;
+                    return self.publish();
+                }
+                true
+            }
+            Command::EnrollNext { .. } | Command::Note { .. } => true,
+        }
+    }
+
+    /// Re-runs the analysis on the transcript so far and sends what is new or changed.
+    fn publish(&mut self) -> bool {
+        let t = self.stamp();
+        let analysis = (self.analyzer)(&self.so_far);
+        for (index, u) in analysis.utterances.iter().enumerate() {
+            if self.emitted_utterances.get(index) == Some(u) {
+                continue;
+            }
+            if !self.send(Event::Utterance {
+                t,
+                index,
+                utterance: u.clone(),
+            }) {
+                return false;
+            }
+            if index < self.emitted_utterances.len() {
+                self.emitted_utterances[index] = u.clone();
+            } else {
+                self.emitted_utterances.push(u.clone());
+            }
+        }
+        for f in &analysis.flags {
+            let known = self.emitted_flags.iter().position(|e| same_flag(e, f));
+            let send = match known {
+                Some(i) if self.emitted_flags[i] == *f => false,
+                Some(i) => {
+                    self.emitted_flags[i] = f.clone();
+                    true
+                }
+                None => {
+                    self.emitted_flags.push(f.clone());
+                    true
+                }
+            };
+            if send
+                && !self.send(Event::Flag {
+                    t,
+                    flag: f.clone(),
+                })
+            {
+                return false;
+            }
+        }
+        let recent = self.recent_stats(t);
+        self.send(Event::Stats {
+            t,
+            session: analysis.speakers,
+            recent,
+        })
+    }
+
+    /// Statistics over the last [`RECENT_WINDOW_SECONDS`], by the same core analysis.
+    fn recent_stats(&self, now: f64) -> Vec<crate::analysis::SpeakerStats> {
+        let from = now - RECENT_WINDOW_SECONDS;
+        let window = Transcript {
+            utterances: self
+                .so_far
+                .utterances
+                .iter()
+                .filter(|u| u.end > from)
+                .cloned()
+                .collect(),
+            steps: Vec::new(),
+            ..self.so_far.clone()
+        };
+        (self.analyzer)(&window).speakers
+    }
+
+    /// Level and status events; false when the consumer is gone.
+    fn heartbeat(&mut self, now: f64) -> bool {
+        if !now.is_finite() {
+            return true;
+        }
+        let speaking = self
+            .script
+            .utterances
+            .iter()
+            .skip(self.next.saturating_sub(1))
+            .take(3)
+            .any(|u| u.start <= now && now < u.end);
+        let wobble = ((now * 7.3).sin() * 0.5 + 0.5) as f32;
+        let rms = if speaking { 0.12 + 0.10 * wobble } else { 0.01 };
+        if !self.send(Event::Level {
+            t: now,
+            rms,
+            peak: (rms * 1.8).min(1.0),
+        }) {
+            return false;
+        }
+        let due = self
+            .last_status
+            .is_none_or(|s| s.elapsed() >= Duration::from_millis(500));
+        if due {
+            self.last_status = Some(Instant::now());
+            return self.send(Event::Status {
+                t: now,
+                stages: vec![StageStatus {
+                    stage: "replay".into(),
+                    queue_len: 0,
+                    queue_capacity: 64,
+                    lag_seconds: 0.2,
+                }],
+                captured_seconds: now,
+            });
+        }
+        true
+    }
+}

@@ -1,0 +1,257 @@
+//! The app's calm look: a muted light palette, speaker colours, flag chip colours and the
+//! short Dutch/English labels the views use for flag kinds and roles.
+
+use egui::{Color32, CornerRadius, FontFamily, FontId, Stroke, TextStyle};
+
+use crate::analysis::{Flag, FlagKind};
+use crate::i18n::UiLang;
+use crate::transcript::Role;
+
+/// Window and panel background: a soft warm grey.
+pub const BG: Color32 = Color32::from_rgb(0xF4, 0xF2, 0xEE);
+/// Card / side panel background.
+pub const CARD: Color32 = Color32::from_rgb(0xFB, 0xFA, 0xF7);
+/// Body text.
+pub const TEXT: Color32 = Color32::from_rgb(0x2E, 0x33, 0x38);
+/// Secondary text (times, captions).
+pub const MUTED: Color32 = Color32::from_rgb(0x7A, 0x80, 0x86);
+/// Hairlines and borders.
+pub const LINE: Color32 = Color32::from_rgb(0xDD, 0xD9, 0xD2);
+/// Calm accent (buttons, progress in budget).
+pub const ACCENT: Color32 = Color32::from_rgb(0x4F, 0x6D, 0x7A);
+/// Within budget.
+pub const OK: Color32 = Color32::from_rgb(0x6B, 0x8F, 0x71);
+/// Close to / slightly over budget.
+pub const AMBER: Color32 = Color32::from_rgb(0xC9, 0x97, 0x3B);
+/// Clearly over budget / errors.
+pub const RED: Color32 = Color32::from_rgb(0xB5, 0x5A, 0x4C);
+/// Error banner background.
+pub const ERROR_BG: Color32 = Color32::from_rgb(0xF6, 0xE3, 0xDF);
+/// Notice banner background (non-fatal problems).
+pub const NOTICE_BG: Color32 = Color32::from_rgb(0xF5, 0xEC, 0xD7);
+
+/// Muted speaker colours, assigned in order of participants / first appearance.
+const SPEAKER_COLORS: [Color32; 8] = [
+    Color32::from_rgb(0x4F, 0x6D, 0x9A), // slate blue
+    Color32::from_rgb(0xA0, 0x6B, 0x4F), // clay
+    Color32::from_rgb(0x5E, 0x8C, 0x6A), // sage
+    Color32::from_rgb(0x8A, 0x62, 0x94), // plum
+    Color32::from_rgb(0x3F, 0x86, 0x8C), // teal
+    Color32::from_rgb(0xA8, 0x84, 0x3C), // ochre
+    Color32::from_rgb(0x9A, 0x5B, 0x6B), // rose
+    Color32::from_rgb(0x6B, 0x70, 0x7A), // grey
+];
+
+/// Colour of the `i`-th speaker.
+pub fn speaker_color(i: usize) -> Color32 {
+    SPEAKER_COLORS[i % SPEAKER_COLORS.len()]
+}
+
+/// Installs the calm light style on a context.
+pub fn install(ctx: &egui::Context) {
+    ctx.set_theme(egui::Theme::Light);
+    ctx.style_mut_of(egui::Theme::Light, |style| {
+        style.text_styles.insert(
+            TextStyle::Body,
+            FontId::new(15.0, FontFamily::Proportional),
+        );
+        style.text_styles.insert(
+            TextStyle::Button,
+            FontId::new(15.0, FontFamily::Proportional),
+        );
+        style.text_styles.insert(
+            TextStyle::Small,
+            FontId::new(12.0, FontFamily::Proportional),
+        );
+        style.text_styles.insert(
+            TextStyle::Heading,
+            FontId::new(22.0, FontFamily::Proportional),
+        );
+        style.spacing.item_spacing = egui::vec2(8.0, 6.0);
+        style.spacing.button_padding = egui::vec2(10.0, 5.0);
+        style.spacing.interact_size.y = 26.0;
+        let v = &mut style.visuals;
+        v.panel_fill = BG;
+        v.window_fill = CARD;
+        v.extreme_bg_color = Color32::WHITE;
+        v.faint_bg_color = Color32::from_rgb(0xEF, 0xEC, 0xE6);
+        v.override_text_color = None;
+        v.window_stroke = Stroke::new(1.0, LINE);
+        v.widgets.noninteractive.bg_stroke = Stroke::new(1.0, LINE);
+        v.widgets.noninteractive.fg_stroke = Stroke::new(1.0, TEXT);
+        v.widgets.inactive.fg_stroke = Stroke::new(1.0, TEXT);
+        v.widgets.inactive.weak_bg_fill = Color32::from_rgb(0xE8, 0xE5, 0xDF);
+        v.widgets.inactive.bg_fill = Color32::from_rgb(0xE8, 0xE5, 0xDF);
+        v.widgets.hovered.weak_bg_fill = Color32::from_rgb(0xDF, 0xDB, 0xD3);
+        v.widgets.hovered.bg_fill = Color32::from_rgb(0xDF, 0xDB, 0xD3);
+        v.widgets.active.weak_bg_fill = Color32::from_rgb(0xD4, 0xCF, 0xC6);
+        v.selection.bg_fill = Color32::from_rgb(0xC9, 0xD6, 0xDC);
+        v.selection.stroke = Stroke::new(1.0, ACCENT);
+        v.hyperlink_color = ACCENT;
+        v.warn_fg_color = AMBER;
+        v.error_fg_color = RED;
+        v.window_corner_radius = CornerRadius::same(6);
+    });
+}
+
+/// Short chip label of a flag kind.
+pub fn flag_chip(kind: FlagKind, lang: UiLang) -> &'static str {
+    match kind {
+        FlagKind::WhyQuestion => lang.t("waarom", "why"),
+        FlagKind::Advice => lang.t("advies", "advice"),
+        FlagKind::RapidFire => lang.t("spervuur", "rapid fire"),
+        FlagKind::Dominance => lang.t("dominantie", "dominance"),
+        FlagKind::ClosedQuestion => lang.t("gesloten", "closed"),
+        FlagKind::Discussion => lang.t("discussie", "discussion"),
+        FlagKind::SilentParticipant => lang.t("stil", "silent"),
+        FlagKind::LongMonologue => lang.t("monoloog", "monologue"),
+        FlagKind::StackedQuestions => lang.t("gestapelde vragen", "stacked questions"),
+        FlagKind::Iwab => lang.t("weet-het-beter", "know-it-all"),
+        FlagKind::PhaseOverrun => lang.t("over tijd", "over time"),
+        FlagKind::InbrengerSpokeInListeningPhase => {
+            lang.t("inbrenger sprak", "presenter spoke")
+        }
+        FlagKind::QuestionsInSilentPhase => lang.t("vraag in stille stap", "question in silent step"),
+        FlagKind::NonInformativeQuestion => lang.t("geen informatieve vraag", "not informative"),
+    }
+}
+
+/// Muted chip colour of a flag kind (text colour; the chip fill is a pale tint of it).
+pub fn flag_color(kind: FlagKind) -> Color32 {
+    match kind {
+        FlagKind::WhyQuestion => Color32::from_rgb(0x8C, 0x5A, 0x8E),
+        FlagKind::Advice | FlagKind::Iwab => Color32::from_rgb(0xA3, 0x62, 0x3E),
+        FlagKind::RapidFire | FlagKind::StackedQuestions => Color32::from_rgb(0xA8, 0x4E, 0x4E),
+        FlagKind::Dominance | FlagKind::LongMonologue => Color32::from_rgb(0x4E, 0x6A, 0x98),
+        FlagKind::ClosedQuestion => Color32::from_rgb(0x6F, 0x76, 0x7D),
+        FlagKind::Discussion => Color32::from_rgb(0x9A, 0x7A, 0x2E),
+        FlagKind::SilentParticipant => Color32::from_rgb(0x4A, 0x80, 0x7E),
+        FlagKind::PhaseOverrun
+        | FlagKind::InbrengerSpokeInListeningPhase
+        | FlagKind::QuestionsInSilentPhase
+        | FlagKind::NonInformativeQuestion => Color32::from_rgb(0x7B, 0x6A, 0x52),
+    }
+}
+
+/// Pale fill for a chip of colour `c`.
+pub fn tint(c: Color32) -> Color32 {
+    let mix = |a: u8, b: u8| ((a as u16 * 22 + b as u16 * 78) / 100) as u8;
+    Color32::from_rgb(mix(c.r(), 0xFF), mix(c.g(), 0xFF), mix(c.b(), 0xFF))
+}
+
+/// Whether a flag kind deserves the facilitator's single cue (closed questions are too
+/// frequent to interrupt for).
+pub fn is_cue_worthy(kind: FlagKind) -> bool {
+    !matches!(kind, FlagKind::ClosedQuestion)
+}
+
+/// The facilitator's one calm cue for a flag: short, with a name where it helps.
+pub fn cue_text(flag: &Flag, lang: UiLang) -> String {
+    let who = flag.speaker.as_deref().unwrap_or("");
+    let minutes = ((flag.end - flag.start) / 60.0).round().max(1.0) as u64;
+    match flag.kind {
+        FlagKind::RapidFire => match flag.target.as_deref() {
+            Some(t) => format!("{} {t}", lang.t("Spervuur op", "Rapid fire on")),
+            None => lang.t("Spervuur", "Rapid fire").to_string(),
+        },
+        FlagKind::Advice => lang.t("Advies", "Advice").to_string(),
+        FlagKind::WhyQuestion => lang.t("Waarom-vraag", "Why-question").to_string(),
+        FlagKind::Dominance if !who.is_empty() => {
+            format!("{} {who}", lang.t("Veel spreektijd:", "A lot of talk time:"))
+        }
+        FlagKind::Dominance => lang.t("Ongelijke spreektijd", "Uneven talk time").to_string(),
+        FlagKind::SilentParticipant if !who.is_empty() => match lang {
+            UiLang::Nl => format!("{who} is al {minutes} min stil"),
+            UiLang::En => format!("{who} has been silent for {minutes} min"),
+        },
+        FlagKind::SilentParticipant => lang.t("Iemand is lang stil", "Someone is silent").into(),
+        FlagKind::LongMonologue if !who.is_empty() => {
+            format!("{} {who}", lang.t("Lange monoloog:", "Long monologue:"))
+        }
+        FlagKind::LongMonologue => lang.t("Lange monoloog", "Long monologue").to_string(),
+        FlagKind::StackedQuestions => {
+            lang.t("Eén vraag tegelijk", "One question at a time").to_string()
+        }
+        FlagKind::Discussion => lang.t("Discussie", "Discussion").to_string(),
+        FlagKind::Iwab => lang.t("Ik-weet-het-beter", "Know-it-all").to_string(),
+        FlagKind::ClosedQuestion => lang.t("Gesloten vraag", "Closed question").to_string(),
+        FlagKind::PhaseOverrun => lang.t("Stap over tijd", "Step over time").to_string(),
+        FlagKind::InbrengerSpokeInListeningPhase => lang
+            .t("Inbrenger luistert in deze stap", "Presenter listens in this step")
+            .to_string(),
+        FlagKind::QuestionsInSilentPhase => lang
+            .t("Stille stap: geen vragen", "Silent step: no questions")
+            .to_string(),
+        FlagKind::NonInformativeQuestion => lang
+            .t("Alleen informatieve vragen", "Informative questions only")
+            .to_string(),
+    }
+}
+
+/// Role in the UI language.
+pub fn role_label(role: Role, lang: UiLang) -> &'static str {
+    match role {
+        Role::Facilitator => lang.t("facilitator", "facilitator"),
+        Role::Inbrenger => lang.t("inbrenger", "presenter"),
+        Role::Deelnemer => lang.t("deelnemer", "participant"),
+        Role::Observant => lang.t("observant", "observer"),
+    }
+}
+
+/// All roles in display order.
+pub const ROLES: [Role; 4] = [
+    Role::Facilitator,
+    Role::Inbrenger,
+    Role::Deelnemer,
+    Role::Observant,
+];
+
+/// `m:ss` or `h:mm:ss` for a time in seconds.
+pub fn clock(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// A rounded pill with text, drawn as a label (for flag chips and small tags).
+pub fn chip(ui: &mut egui::Ui, text: &str, color: Color32) -> egui::Response {
+    egui::Frame::new()
+        .fill(tint(color))
+        .corner_radius(CornerRadius::same(9))
+        .inner_margin(egui::Margin::symmetric(7, 1))
+        .show(ui, |ui| {
+            ui.label(egui::RichText::new(text).size(12.5).color(color));
+        })
+        .response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_formats_minutes_and_hours() {
+        assert_eq!(clock(0.0), "0:00");
+        assert_eq!(clock(75.4), "1:15");
+        assert_eq!(clock(3725.0), "1:02:05");
+    }
+
+    #[test]
+    fn silent_cue_names_the_person_and_minutes() {
+        let f = Flag {
+            kind: FlagKind::SilentParticipant,
+            start: 0.0,
+            end: 600.0,
+            speaker: Some("Carla".into()),
+            target: None,
+            message: String::new(),
+            evidence: String::new(),
+            utterances: vec![],
+        };
+        assert_eq!(cue_text(&f, UiLang::Nl), "Carla is al 10 min stil");
+    }
+}

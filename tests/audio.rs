@@ -1,0 +1,618 @@
+//! Tests of `observant::audio`: decoding every WAV flavour and the compressed formats, bad
+//! input, streaming, resampling, Silero VAD against onnxruntime, the energy VAD, the
+//! segmenter, the test signal, and capture without a sound card. Fixtures: tests/fixtures/audio
+//! (see its README); WAV files are generated here in a temporary directory.
+
+use std::path::{Path, PathBuf};
+
+use observant::audio::{
+    AudioFile, AudioSource, Capture, CaptureError, CaptureOptions, EnergyVad, FRAME, FileSource,
+    ScriptedVad, Segmenter, SegmenterConfig, Segments, SignalPart, SileroVad, SourceRead,
+    SpeechSegment, TestSignal, UnusableAudio, Vad, list_input_devices, load_16k_mono,
+};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/audio")
+        .join(name)
+}
+
+/// Write a WAV with hound: `channels` channels of a 440 Hz sine with per-channel amplitude.
+fn write_wav(
+    path: &Path,
+    rate: u32,
+    channels: u16,
+    bits: u16,
+    float: bool,
+    seconds: f64,
+    amps: &[f32],
+) -> usize {
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: rate,
+        bits_per_sample: bits,
+        sample_format: if float {
+            hound::SampleFormat::Float
+        } else {
+            hound::SampleFormat::Int
+        },
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let n = (seconds * f64::from(rate)) as usize;
+    let full = ((1i64 << (bits - 1)) - 1) as f64;
+    for i in 0..n {
+        let s = (2.0 * std::f64::consts::PI * 440.0 * i as f64 / f64::from(rate)).sin();
+        for c in 0..channels as usize {
+            let v = s * f64::from(amps[c % amps.len()]);
+            if float {
+                w.write_sample(v as f32).unwrap();
+            } else if bits == 8 {
+                w.write_sample((v * full).round() as i8).unwrap();
+            } else if bits == 16 {
+                w.write_sample((v * full).round() as i16).unwrap();
+            } else {
+                w.write_sample((v * full).round() as i32).unwrap();
+            }
+        }
+    }
+    w.finalize().unwrap();
+    n
+}
+
+/// Peak amplitude and 440 Hz-ness of a 16 kHz signal, measured away from the edges.
+fn tone_stats(x: &[f32]) -> (f32, f32) {
+    let mid = &x[x.len() / 5..x.len() * 4 / 5];
+    let rms = (mid.iter().map(|v| v * v).sum::<f32>() / mid.len() as f32).sqrt();
+    // Correlation with the best-phase 440 Hz sine.
+    let (mut s, mut c) = (0.0f64, 0.0f64);
+    for (i, &v) in mid.iter().enumerate() {
+        let ph = 2.0 * std::f64::consts::PI * 440.0 * i as f64 / 16000.0;
+        s += f64::from(v) * ph.sin();
+        c += f64::from(v) * ph.cos();
+    }
+    let amp440 = 2.0 * (s * s + c * c).sqrt() / mid.len() as f64;
+    (rms * std::f32::consts::SQRT_2, amp440 as f32)
+}
+
+fn expected_len(n: usize, rate: u32) -> usize {
+    ((n as u64 * 16000 + u64::from(rate) / 2) / u64::from(rate)) as usize
+}
+
+#[test]
+fn wav_every_bit_depth_rate_and_channel_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(u16, bool, u32, u16)] = &[
+        (8, false, 8000, 1),
+        (16, false, 16000, 1),
+        (16, false, 44100, 2),
+        (24, false, 48000, 2),
+        (32, false, 22050, 1),
+        (32, true, 96000, 6),
+        (16, false, 11025, 3),
+        (16, false, 7919, 1),
+    ];
+    for &(bits, float, rate, channels) in cases {
+        let p = dir.path().join(format!("t-{bits}-{float}-{rate}-{channels}.wav"));
+        let n = write_wav(&p, rate, channels, bits, float, 0.4, &[0.5]);
+        let f = AudioFile::open(&p).unwrap();
+        assert_eq!(f.info().sample_rate, rate);
+        assert_eq!(f.info().channels, u32::from(channels));
+        assert_eq!(f.info().frames, Some(n as u64));
+        let x = load_16k_mono(&p, None).unwrap();
+        assert_eq!(x.len(), expected_len(n, rate), "{p:?}");
+        let (peak, amp440) = tone_stats(&x);
+        let tol = if bits == 8 { 0.03 } else { 0.01 };
+        assert!((peak - 0.5).abs() < tol, "{p:?}: peak {peak}");
+        assert!((amp440 - 0.5).abs() < tol, "{p:?}: 440 Hz amplitude {amp440}");
+    }
+}
+
+#[test]
+fn wav_16k_16bit_is_bit_exact_and_downmix_is_the_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("exact.wav");
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 16000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&p, spec).unwrap();
+    for i in 0..20_000i32 {
+        w.write_sample(((i * 37) % 30000 - 15000) as i16).unwrap();
+        w.write_sample(((i * 11) % 20000 - 10000) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+    let x = load_16k_mono(&p, None).unwrap();
+    assert_eq!(x.len(), 20_000);
+    for (i, v) in x.iter().enumerate() {
+        let i = i as i32;
+        let l = ((i * 37) % 30000 - 15000) as f32 / 32768.0;
+        let r = ((i * 11) % 20000 - 10000) as f32 / 32768.0;
+        assert_eq!(*v, (l + r) * 0.5);
+    }
+    // A limit cuts exactly.
+    assert_eq!(load_16k_mono(&p, Some(0.5)).unwrap().len(), 8000);
+}
+
+#[test]
+fn stereo_channels_are_averaged_before_resampling() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("lr.wav");
+    write_wav(&p, 44100, 2, 16, false, 0.5, &[0.6, 0.2]);
+    let (peak, amp440) = tone_stats(&load_16k_mono(&p, None).unwrap());
+    assert!((peak - 0.4).abs() < 0.01 && (amp440 - 0.4).abs() < 0.01, "{peak} {amp440}");
+}
+
+#[test]
+fn compressed_formats_and_wav_variants_hound_rejects() {
+    for (name, amp, rate, channels) in [
+        ("tone-44k1-stereo.mp3", 0.4, 44100, 2),
+        ("tone-44k1-stereo.m4a", 0.4, 44100, 2),
+        ("tone-44k1-stereo.ogg", 0.4, 44100, 2),
+        ("tone-48k-mono.flac", 0.4, 48000, 1),
+        ("tone-22k05-mono-alaw.wav", 0.4, 22050, 1),
+        ("tone-22k05-mono-ima-adpcm.wav", 0.4, 22050, 1),
+    ] {
+        let f = AudioFile::open(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        assert_eq!(f.info().sample_rate, rate, "{name}");
+        assert_eq!(f.info().channels, channels, "{name}");
+        let x = load_16k_mono(fixture(name), None).unwrap();
+        let secs = x.len() as f64 / 16000.0;
+        assert!((0.45..0.60).contains(&secs), "{name}: {secs} s");
+        let (_, amp440) = tone_stats(&x);
+        assert!((amp440 - amp).abs() < 0.06, "{name}: 440 Hz amplitude {amp440}");
+    }
+}
+
+fn assert_unusable(path: &Path, nl: &str, en: &str) {
+    let err = AudioFile::open(path).expect_err(&format!("{path:?} should fail"));
+    let msg = format!("{err:#}");
+    assert!(!msg.contains('\n'), "{path:?}: not one line: {msg}");
+    assert!(err.downcast_ref::<UnusableAudio>().is_some(), "{path:?}: {msg}");
+    assert!(msg.contains("geen bruikbare audio") && msg.contains("not usable audio"), "{msg}");
+    assert!(msg.contains(nl) && msg.contains(en), "{path:?}: {msg}");
+    // load_16k_mono says the same.
+    assert!(load_16k_mono(path, None).is_err());
+}
+
+#[test]
+fn bad_files_give_one_line_errors() {
+    assert_unusable(&fixture("empty.wav"), "leeg", "empty");
+    assert_unusable(&fixture("truncated-header.wav"), "afgebroken", "truncated");
+    assert_unusable(&fixture("zero-channels.wav"), "0 kanalen", "0 channels");
+    assert_unusable(&fixture("rate-zero.wav"), "0 Hz", "0 Hz");
+    assert_unusable(&fixture("rate-absurd.wav"), "4000000000 Hz", "implausible sample rate");
+    assert_unusable(&fixture("rate-too-low.wav"), "500 Hz", "implausible sample rate");
+    assert_unusable(&fixture("text.wav"), "tekst", "text");
+
+    // Random bytes: an error or (if some frames happen to parse) audio, never a panic.
+    if let Err(e) = load_16k_mono(fixture("garbage.mp3"), None) {
+        assert!(!format!("{e:#}").contains('\n'));
+    }
+    // Missing file and a directory.
+    let e = AudioFile::open(fixture("does-not-exist.wav")).unwrap_err();
+    assert!(!format!("{e:#}").contains('\n'));
+    assert!(AudioFile::open(fixture("")).is_err());
+}
+
+#[test]
+fn text_without_wav_extension_and_riff_non_wave() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("notes.m4a");
+    std::fs::write(&p, "Dit is een notitie, geen opname.\n").unwrap();
+    assert_unusable(&p, "tekst", "text");
+    let p = dir.path().join("avi.wav");
+    let mut b = b"RIFF\x20\x00\x00\x00AVI LIST".to_vec();
+    b.extend_from_slice(&[0u8; 24]);
+    std::fs::write(&p, b).unwrap();
+    assert_unusable(&p, "geen WAVE", "not WAVE");
+}
+
+#[test]
+fn every_prefix_of_a_wav_is_handled_without_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("full.wav");
+    write_wav(&p, 44100, 2, 24, false, 0.05, &[0.5]);
+    let bytes = std::fs::read(&p).unwrap();
+    let q = dir.path().join("cut.wav");
+    for cut in (0..bytes.len()).step_by(7).chain([43, 44, 45, 46, 47, 48]) {
+        std::fs::write(&q, &bytes[..cut.min(bytes.len())]).unwrap();
+        match load_16k_mono(&q, None) {
+            Ok(x) => assert!(cut >= 44, "cut {cut} decoded {} samples", x.len()),
+            Err(e) => assert!(!format!("{e:#}").contains('\n')),
+        }
+    }
+    // Flipped bytes in the header: never a panic.
+    for i in 0..44 {
+        let mut b = bytes.clone();
+        b[i] ^= 0xA5;
+        std::fs::write(&q, &b).unwrap();
+        let _ = load_16k_mono(&q, None);
+    }
+}
+
+#[test]
+fn truncated_data_keeps_the_audio_that_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("cut.wav");
+    write_wav(&p, 16000, 1, 16, false, 1.0, &[0.5]);
+    let len = std::fs::metadata(&p).unwrap().len();
+    let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+    f.set_len(44 + 8000 * 2).unwrap();
+    drop(f);
+    assert!(len > 44 + 16000);
+    let x = load_16k_mono(&p, None).unwrap();
+    assert_eq!(x.len(), 8000);
+}
+
+#[test]
+fn unfinalised_wav_header_is_read_to_the_end_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("crashed.wav");
+    write_wav(&p, 16000, 1, 16, false, 1.0, &[0.5]);
+    let mut b = std::fs::read(&p).unwrap();
+    // What a recorder that died before finalising leaves: RIFF and data sizes of 0.
+    b[4..8].copy_from_slice(&0u32.to_le_bytes());
+    b[40..44].copy_from_slice(&0u32.to_le_bytes());
+    std::fs::write(&p, &b).unwrap();
+    assert_eq!(load_16k_mono(&p, None).unwrap().len(), 16000);
+    // Header says 0.25 s but 1 s follows with no chunk after it: all of it.
+    b[40..44].copy_from_slice(&8000u32.to_le_bytes());
+    std::fs::write(&p, &b).unwrap();
+    assert_eq!(load_16k_mono(&p, None).unwrap().len(), 16000);
+}
+
+#[test]
+fn three_hour_file_is_streamed_in_small_chunks() {
+    // A sparse file: a WAV header for 3 hours of 8 kHz 8-bit mono, then a hole (zeros).
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("long.wav");
+    let frames: u32 = 3 * 3600 * 8000;
+    let mut h = Vec::new();
+    h.extend_from_slice(b"RIFF");
+    h.extend_from_slice(&(36 + frames).to_le_bytes());
+    h.extend_from_slice(b"WAVEfmt ");
+    h.extend_from_slice(&16u32.to_le_bytes());
+    h.extend_from_slice(&1u16.to_le_bytes());
+    h.extend_from_slice(&1u16.to_le_bytes());
+    h.extend_from_slice(&8000u32.to_le_bytes());
+    h.extend_from_slice(&8000u32.to_le_bytes());
+    h.extend_from_slice(&1u16.to_le_bytes());
+    h.extend_from_slice(&8u16.to_le_bytes());
+    h.extend_from_slice(b"data");
+    h.extend_from_slice(&frames.to_le_bytes());
+    std::fs::write(&p, &h).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+    f.set_len(44 + u64::from(frames)).unwrap();
+    drop(f);
+
+    let mut src = FileSource::open(&p).unwrap();
+    assert_eq!(src.total_samples(), Some(3 * 3600 * 16000));
+    assert_eq!(src.file().info().duration_seconds(), Some(10800.0));
+    // Read the first 10 minutes: chunks stay small, positions add up.
+    let mut buf = Vec::new();
+    let mut total = 0u64;
+    let mut biggest = 0;
+    while total < 600 * 16000 {
+        match src.read(&mut buf).unwrap() {
+            SourceRead::Samples(n) => {
+                total += n as u64;
+                biggest = biggest.max(n);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(biggest <= 64_000, "chunk of {biggest} samples");
+    assert_eq!(src.file().position(), total);
+    // The limit stops a long file early.
+    let mut src = FileSource::open(&p).unwrap().with_limit_seconds(2.0);
+    let mut got = 0;
+    while let SourceRead::Samples(n) = src.read(&mut buf).unwrap() {
+        got += n;
+    }
+    assert_eq!(got, 32000);
+}
+
+/// The reference probabilities from onnxruntime (scripts/silero_reference.py).
+fn reference_probs() -> Vec<f32> {
+    std::fs::read_to_string(fixture("nl-cabin1-clip.silero.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.trim().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn silero_matches_onnxruntime_on_real_speech() {
+    let audio = load_16k_mono(fixture("nl-cabin1-clip.wav"), None).unwrap();
+    let reference = reference_probs();
+    assert_eq!(audio.len().div_ceil(FRAME), reference.len());
+    let mut vad = SileroVad::bundled().unwrap();
+    let mut max_diff = 0.0f32;
+    for (frame, want) in audio.chunks(FRAME).zip(&reference) {
+        let got = vad.speech_probability(frame);
+        max_diff = max_diff.max((got - want).abs());
+    }
+    assert!(max_diff < 1e-3, "max abs difference {max_diff}");
+    // Both speech and non-speech are in the clip.
+    assert!(reference.iter().any(|&p| p > 0.9) && reference.iter().any(|&p| p < 0.01));
+
+    // Reset gives the same track again; a clone is independent.
+    vad.reset();
+    let mut other = vad.clone();
+    for frame in audio.chunks(FRAME).take(60) {
+        assert_eq!(vad.speech_probability(frame), other.speech_probability(frame));
+    }
+}
+
+#[test]
+fn silero_loads_from_file_and_rejects_bad_models() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/silero_vad_v6_16k.safetensors");
+    assert!(SileroVad::load(&model).is_ok());
+    let e = SileroVad::load(fixture("text.wav")).unwrap_err();
+    assert!(!format!("{e:#}").contains('\n'));
+    assert!(SileroVad::load(fixture("missing.safetensors")).is_err());
+}
+
+fn ramp(n: usize) -> Vec<f32> {
+    (0..n).map(|i| i as f32).collect()
+}
+
+fn scripted(probs: &[f32], config: SegmenterConfig) -> Segmenter {
+    Segmenter::new(Box::new(ScriptedVad::new(probs.to_vec())), config)
+}
+
+/// Segments of `audio` pushed in chunks of `chunk`, then flushed.
+fn run(seg: &mut Segmenter, audio: &[f32], chunk: usize) -> Vec<SpeechSegment> {
+    let mut out = Vec::new();
+    for c in audio.chunks(chunk) {
+        out.extend(seg.push(c));
+    }
+    out.extend(seg.flush());
+    out
+}
+
+fn frames(spec: &[(f32, usize)]) -> Vec<f32> {
+    spec.iter()
+        .flat_map(|&(p, n)| std::iter::repeat_n(p, n))
+        .collect()
+}
+
+#[test]
+fn segmenter_exact_positions_padding_and_content() {
+    let probs = frames(&[(0.0, 10), (0.9, 20), (0.0, 20)]);
+    let audio = ramp(probs.len() * FRAME);
+    let segs = run(&mut scripted(&probs, SegmenterConfig::default()), &audio, 1000);
+    assert_eq!(segs.len(), 1);
+    let s = &segs[0];
+    assert_eq!(s.speech_start, 10 * 512);
+    assert_eq!(s.speech_end, 30 * 512);
+    assert_eq!(s.start_sample, 10 * 512 - 3200);
+    assert_eq!(s.end_sample(), 30 * 512 + 3200);
+    assert!(!s.split);
+    // The samples are the stream's samples at exactly those positions.
+    assert_eq!(s.samples, audio[s.start_sample as usize..s.end_sample() as usize]);
+    assert!((s.start_seconds() - 0.12).abs() < 1e-9);
+}
+
+#[test]
+fn segmenter_hysteresis_min_silence_and_min_speech() {
+    let cfg = SegmenterConfig::default();
+    // 0.4 is between off (0.35) and on (0.5): it neither starts nor ends speech.
+    let probs = frames(&[(0.0, 5), (0.4, 5), (0.9, 10), (0.4, 30), (0.9, 10), (0.0, 20)]);
+    let segs = run(&mut scripted(&probs, cfg), &ramp(probs.len() * 512), 512);
+    assert_eq!(segs.len(), 1);
+    assert_eq!(segs[0].speech_start, 10 * 512);
+    assert_eq!(segs[0].speech_end, 60 * 512);
+
+    // A pause of 12 frames (384 ms) < 400 ms keeps one segment; 13 frames (416 ms) splits.
+    for (gap, want) in [(12, 1), (13, 2)] {
+        let probs = frames(&[(0.0, 10), (0.9, 20), (0.1, gap), (0.9, 20), (0.0, 20)]);
+        let segs = run(&mut scripted(&probs, cfg), &ramp(probs.len() * 512), 333);
+        assert_eq!(segs.len(), want, "gap {gap}");
+        if want == 2 {
+            // Padding never overlaps: the second starts where the first ended at the latest.
+            assert!(segs[1].start_sample >= segs[0].end_sample());
+            assert_eq!(segs[0].speech_end, 30 * 512);
+            assert_eq!(segs[1].speech_start, (30 + gap as u64) * 512);
+        }
+    }
+
+    // 7 frames = 224 ms of speech is dropped, 8 frames = 256 ms kept.
+    for (n, want) in [(7, 0), (8, 1)] {
+        let probs = frames(&[(0.0, 10), (0.9, n), (0.0, 20)]);
+        let segs = run(&mut scripted(&probs, cfg), &ramp(probs.len() * 512), 4096);
+        assert_eq!(segs.len(), want, "{n} frames");
+    }
+}
+
+#[test]
+fn segmenter_splits_long_speech_at_the_quietest_frame() {
+    let cfg = SegmenterConfig::default();
+    // 40 s of speech with one weak frame (0.45, still speech) at 15 s and a weaker one (0.36)
+    // at 17 s: the split goes to the 0.36 frame (in the second half of the first 22 s).
+    let mut probs = frames(&[(0.0, 10), (0.97, 1250), (0.0, 30)]);
+    let f15 = 10 + (15 * 16000 / 512);
+    let f17 = 10 + (17 * 16000 / 512);
+    probs[f15] = 0.45;
+    probs[f17] = 0.36;
+    let audio = ramp(probs.len() * 512);
+    let segs = run(&mut scripted(&probs, cfg), &audio, 1600);
+    assert!(segs.len() >= 2, "{} segments", segs.len());
+    assert!(segs[0].split);
+    assert_eq!(segs[0].speech_end, f17 as u64 * 512 + 256);
+    // Contiguous parts, each within the maximum, together covering the speech.
+    for w in segs.windows(2) {
+        assert_eq!(w[0].end_sample(), w[1].start_sample);
+        assert_eq!(w[0].speech_end, w[1].speech_start);
+    }
+    for s in &segs {
+        assert!(s.speech_end - s.speech_start <= 22 * 16000);
+        assert_eq!(s.samples, audio[s.start_sample as usize..s.end_sample() as usize]);
+    }
+    assert_eq!(segs.last().unwrap().speech_end, (10 + 1250) * 512);
+}
+
+#[test]
+fn segmenter_flush_closes_open_speech_and_chunking_does_not_matter() {
+    let probs = frames(&[(0.0, 10), (0.9, 30)]);
+    let n = probs.len() * 512 - 100; // the last frame is partial
+    let audio = ramp(n);
+    let a = run(&mut scripted(&probs, SegmenterConfig::default()), &audio, 1);
+    let b = run(&mut scripted(&probs, SegmenterConfig::default()), &audio, 7777);
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].end_sample(), n as u64);
+    assert_eq!(a[0].speech_end, n as u64);
+    // Nothing at all: no segments, no panic.
+    let mut seg = scripted(&[], SegmenterConfig::default());
+    assert!(seg.push(&[]).is_empty());
+    assert!(seg.flush().is_empty());
+}
+
+#[test]
+fn segmenter_with_silero_finds_the_utterance_in_real_speech() {
+    let audio = load_16k_mono(fixture("nl-cabin1-clip.wav"), None).unwrap();
+    let mut seg = Segmenter::new(Box::new(SileroVad::bundled().unwrap()), SegmenterConfig::default());
+    let segs = run(&mut seg, &audio, 1234);
+    // Truth: "Waar zie je die wieg?" from 8.882 to 10.642 s of the source, the clip starts at
+    // 7.4 s, so 1.482..3.242 s here.
+    let hit = segs
+        .iter()
+        .find(|s| s.speech_start < 3 * 16000 && s.speech_end > 2 * 16000)
+        .expect("the utterance is found");
+    let start = hit.speech_start as f64 / 16000.0;
+    let end = hit.speech_end as f64 / 16000.0;
+    assert!((start - 1.482).abs() < 0.15, "start {start}");
+    assert!((end - 3.242).abs() < 0.35, "end {end}");
+    // Nothing inside the pause after it (3.3 .. 4.3 s).
+    assert!(!segs.iter().any(|s| s.speech_start > 54_400 && s.speech_end < 68_800));
+}
+
+#[test]
+fn energy_vad_segments_bursts_of_sound() {
+    let signal = TestSignal::bursts(3, 1.0, 1.0);
+    let segs: Vec<_> = Segments::new(
+        signal,
+        Segmenter::new(Box::new(EnergyVad::default()), SegmenterConfig::default()),
+    )
+    .collect::<Result<_, _>>()
+    .unwrap();
+    assert_eq!(segs.len(), 3, "{segs:?}");
+    for (i, s) in segs.iter().enumerate() {
+        let on = i as f64 * 2.0 * 16000.0;
+        assert!((s.speech_start as f64 - on).abs() <= 512.0, "{i}: {}", s.speech_start);
+        assert!((s.speech_end as f64 - (on + 16000.0)).abs() <= 1024.0, "{i}: {}", s.speech_end);
+    }
+    // Stationary noise (after a quiet start) is not speech for long.
+    let mut vad = EnergyVad::default();
+    let mut src = TestSignal::new(vec![
+        SignalPart::Silence { samples: 16000 },
+        SignalPart::Noise {
+            amplitude: 0.05,
+            samples: 16000 * 12,
+        },
+    ])
+    .with_chunk(512);
+    let mut buf = Vec::new();
+    let mut late_speech = 0;
+    let mut i = 0;
+    while let SourceRead::Samples(_) = src.read(&mut buf).unwrap() {
+        let p = vad.speech_probability(&buf);
+        if i > 31 * 8 && p >= 0.5 {
+            late_speech += 1;
+        }
+        i += 1;
+    }
+    assert_eq!(late_speech, 0);
+}
+
+#[test]
+fn file_source_and_segments_iterator_match_manual_pushing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bursts.wav");
+    let mut sig = TestSignal::bursts(2, 0.8, 0.7);
+    let mut all = Vec::new();
+    let mut buf = Vec::new();
+    while let SourceRead::Samples(_) = sig.read(&mut buf).unwrap() {
+        all.extend_from_slice(&buf);
+    }
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut w = hound::WavWriter::create(&p, spec).unwrap();
+    for v in &all {
+        w.write_sample(*v).unwrap();
+    }
+    w.finalize().unwrap();
+    let mk = || Segmenter::new(Box::new(EnergyVad::default()), SegmenterConfig::default());
+    let from_file: Vec<_> = Segments::new(FileSource::open(&p).unwrap(), mk())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let manual = run(&mut mk(), &all, 4000);
+    assert_eq!(from_file, manual);
+    assert_eq!(from_file.len(), 2);
+}
+
+#[test]
+fn test_signal_is_deterministic_whatever_the_chunk_size() {
+    let parts = vec![
+        SignalPart::Tone {
+            hz: 300.0,
+            amplitude: 0.3,
+            samples: 5000,
+        },
+        SignalPart::Noise {
+            amplitude: 0.1,
+            samples: 7000,
+        },
+        SignalPart::Silence { samples: 100 },
+        SignalPart::Samples(vec![0.25; 10]),
+    ];
+    let collect = |chunk: usize| {
+        let mut s = TestSignal::new(parts.clone()).with_chunk(chunk);
+        assert_eq!(s.total_samples(), Some(12_110));
+        let mut all = Vec::new();
+        let mut buf = Vec::new();
+        while let SourceRead::Samples(n) = s.read(&mut buf).unwrap() {
+            assert!(n <= chunk);
+            all.extend_from_slice(&buf);
+        }
+        assert_eq!(s.read(&mut buf).unwrap(), SourceRead::End);
+        all
+    };
+    let a = collect(1);
+    assert_eq!(a.len(), 12_110);
+    assert_eq!(a, collect(999));
+    assert_eq!(a, collect(100_000));
+    assert_eq!(&a[12_100..], &[0.25; 10]);
+}
+
+#[test]
+fn capture_without_a_usable_device_fails_calmly() {
+    // Never a panic; listing works (possibly empty).
+    let _ = list_input_devices();
+    let opts = CaptureOptions {
+        device: Some("observant-no-such-device".into()),
+        ..Default::default()
+    };
+    let e = Capture::start(&opts).expect_err("no such device");
+    let msg = format!("{e:#}");
+    assert!(!msg.contains('\n'), "{msg}");
+    assert!(e.downcast_ref::<CaptureError>().is_some(), "{msg}");
+    // The default device: on a machine without a sound card this is a NoDevice error; on a
+    // developer's laptop it may simply work.
+    match Capture::start(&CaptureOptions::default()) {
+        Ok(c) => drop(c),
+        Err(e) => {
+            let msg = format!("{e:#}");
+            assert!(!msg.contains('\n'), "{msg}");
+            assert!(msg.contains(" / "), "Dutch / English: {msg}");
+        }
+    }
+}

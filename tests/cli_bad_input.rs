@@ -1,0 +1,148 @@
+//! Bad input to `observant analyze` gives a non-zero exit and exactly one line on stderr
+//! naming the problem, never a panic. Fixtures live in `tests/fixtures/bad/`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad")
+        .join(name)
+}
+
+fn observant(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_observant"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("run observant")
+}
+
+/// Runs `observant analyze ARGS` and checks the failure contract; returns stderr.
+fn fails(args: &[&str], expect: &[&str]) -> String {
+    let mut all = vec!["analyze"];
+    all.extend_from_slice(args);
+    let out = observant(&all);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        !out.status.success(),
+        "{args:?} succeeded; stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    assert!(!stderr.contains("RUST_BACKTRACE"), "{args:?}: {stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{args:?}: expected one line on stderr, got: {stderr}");
+    for e in expect {
+        assert!(
+            stderr.to_lowercase().contains(&e.to_lowercase()),
+            "{args:?}: stderr lacks {e:?}: {stderr}"
+        );
+    }
+    assert!(out.stdout.is_empty(), "{args:?}: wrote to stdout on failure");
+    stderr
+}
+
+fn path(name: &str) -> String {
+    fixture(name).display().to_string()
+}
+
+#[test]
+fn invalid_json() {
+    fails(&[&path("invalid.json")], &["invalid json", "line 3"]);
+}
+
+#[test]
+fn missing_field() {
+    fails(&[&path("missing-field.json")], &["utterances[1]", "line 3", "\"end\""]);
+}
+
+#[test]
+fn negative_time() {
+    fails(&[&path("negative-time.json")], &["utterances[0]", "negative"]);
+}
+
+#[test]
+fn end_before_start() {
+    fails(&[&path("end-before-start.json")], &["utterances[1]", "before start"]);
+}
+
+#[test]
+fn overlapping_same_speaker() {
+    fails(&[&path("overlap.json")], &["utterances[1]", "overlaps", "Anna"]);
+}
+
+#[test]
+fn out_of_order() {
+    fails(&[&path("out-of-order.json")], &["utterances[2]", "time order"]);
+}
+
+#[test]
+fn empty_file() {
+    fails(&[&path("empty.json")], &["empty file"]);
+}
+
+#[test]
+fn unknown_role() {
+    fails(&[&path("unknown-role.json")], &["baas", "inbrenger", "facilitator"]);
+}
+
+#[test]
+fn unknown_role_on_command_line() {
+    fails(
+        &[&path("good.json"), "--participants", "Anna=facilitator,Bram=chef"],
+        &["--participants", "chef", "deelnemer"],
+    );
+}
+
+#[test]
+fn unknown_method() {
+    fails(&[&path("unknown-method.json")], &["balintgroep", "crea"]);
+    fails(&[&path("good.json"), "--method", "balint"], &["balint", "roddel"]);
+}
+
+#[test]
+fn non_utf8() {
+    fails(&[&path("non-utf8.json")], &["utf-8", "byte 74"]);
+}
+
+#[test]
+fn vtt_with_garbage() {
+    fails(&[&path("garbage.vtt")], &["line 6", "timing"]);
+    fails(&[&path("not-vtt.vtt")], &["WEBVTT"]);
+}
+
+#[test]
+fn srt_with_bad_timestamp() {
+    fails(&[&path("bad-timestamp.srt")], &["line 6"]);
+}
+
+#[test]
+fn nonexistent_file() {
+    fails(&[&path("does-not-exist.json")], &["does-not-exist.json", "does not exist"]);
+}
+
+#[test]
+fn unknown_config_key() {
+    fails(
+        &[&path("good.json"), "--config", &path("unknown-key.toml")],
+        &["max_target_talk", "line 3"],
+    );
+}
+
+#[test]
+fn good_input_succeeds() {
+    for format in ["json", "text", "md"] {
+        let out = observant(&["analyze", &path("good.json"), "--format", format]);
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stdout.is_empty());
+    }
+    let out = observant(&["analyze", &path("good.json"), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json output");
+    assert_eq!(v["speakers"][0]["name"], "Anna");
+    assert_eq!(v["utterances"][1]["speaker"], "Bram");
+}
