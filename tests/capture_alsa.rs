@@ -1,7 +1,6 @@
 //! Drives the real cpal capture path without a sound card: ALSA's `file` plugin plays a raw
 //! 16 kHz mono S16_LE file (made here from the real-speech fixture) as the default capture
-//! device, and the samples that come out of `DeviceSource` must equal the file's bit for bit
-//! (after the file ends, the plugin delivers zeros).
+//! device, and the samples that come out of `DeviceSource` must equal the file's bit for bit.
 //!
 //! `ALSA_CONFIG_PATH` has to be set before anything touches ALSA in the process, so this file
 //! holds exactly one test (each integration test file is its own process).
@@ -13,14 +12,23 @@ use observant::audio::{AudioSource, Capture, CaptureOptions, SourceRead, list_in
 
 #[test]
 fn alsa_file_plugin_capture_is_bit_exact() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/nl-cabin1-clip.wav");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/nl-cabin1-clip.wav");
     let mut reader = hound::WavReader::open(&fixture).unwrap();
     let spec = reader.spec();
-    assert_eq!((spec.sample_rate, spec.channels, spec.bits_per_sample), (16000, 1, 16));
+    assert_eq!(
+        (spec.sample_rate, spec.channels, spec.bits_per_sample),
+        (16000, 1, 16)
+    );
     let pcm: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
 
     let dir = tempfile::tempdir().unwrap();
     let raw = dir.path().join("input.raw");
+    // The file plugin does not deliver zeros after the end of its input: it keeps returning
+    // stale ring-buffer contents (arecord shows the same). So the raw file ends in one second
+    // of digital silence of its own, and only the file's length is compared.
+    let mut pcm = pcm;
+    pcm.extend(std::iter::repeat_n(0i16, 16000));
     let bytes: Vec<u8> = pcm.iter().flat_map(|s| s.to_le_bytes()).collect();
     std::fs::write(&raw, bytes).unwrap();
     let conf = dir.path().join("asound.conf");
@@ -50,14 +58,18 @@ fn alsa_file_plugin_capture_is_bit_exact() {
     let mut source = capture.into_source().unwrap();
     assert!(!source.describe().is_empty());
 
-    // The null slave is not paced: the whole file arrives at once, then zeros.
-    let want = pcm.len() + 16000;
+    // The null slave is not paced: the whole file arrives at once (then stale data).
+    let want = pcm.len();
     let mut got: Vec<f32> = Vec::with_capacity(want + 100_000);
     let mut buf = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut level_polls = 0usize;
     while got.len() < want {
-        assert!(Instant::now() < deadline, "only {} of {want} samples", got.len());
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {want} samples",
+            got.len()
+        );
         match source.read(&mut buf).unwrap() {
             SourceRead::Samples(_) => got.extend_from_slice(&buf),
             SourceRead::Pending => {}
@@ -85,7 +97,6 @@ fn alsa_file_plugin_capture_is_bit_exact() {
         mismatches.len(),
         mismatches[0]
     );
-    assert!(got[pcm.len()..want].iter().all(|v| *v == 0.0), "zeros after the file");
     // The flood may overflow the queue long after the file; never within it.
     assert!(
         stats.dropped_frames == 0 || stats.captured_frames >= pcm.len() as u64,
@@ -94,7 +105,8 @@ fn alsa_file_plugin_capture_is_bit_exact() {
     assert!(level_polls > 0);
     let evs: Vec<_> = events.try_iter().collect();
     assert!(
-        !evs.iter().any(|e| matches!(e, observant::audio::CaptureEvent::Failed(_))),
+        !evs.iter()
+            .any(|e| matches!(e, observant::audio::CaptureEvent::Failed(_))),
         "{evs:?}"
     );
     // After stop, the rest of the queue drains and the source ends.

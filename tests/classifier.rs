@@ -47,7 +47,10 @@ struct Item {
 }
 
 fn load_dev() -> Vec<Item> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/utterances-dev.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/utterances-dev.jsonl"
+    );
     let text = std::fs::read_to_string(path).expect("dev set present");
     text.lines()
         .filter(|l| !l.trim().is_empty())
@@ -134,8 +137,16 @@ fn check(items: &[Item], name: &str, why: f64, advice: f64, acc: f64, stripped: 
             s.n, s.why_f1, s.advice_f1, s.accuracy
         );
         assert!(s.why_f1 >= why, "{tag}: why F1 {:.3} < {why}", s.why_f1);
-        assert!(s.advice_f1 >= advice, "{tag}: advice F1 {:.3} < {advice}", s.advice_f1);
-        assert!(s.accuracy >= acc, "{tag}: accuracy {:.3} < {acc}", s.accuracy);
+        assert!(
+            s.advice_f1 >= advice,
+            "{tag}: advice F1 {:.3} < {advice}",
+            s.advice_f1
+        );
+        assert!(
+            s.accuracy >= acc,
+            "{tag}: accuracy {:.3} < {acc}",
+            s.accuracy
+        );
     }
 }
 
@@ -158,96 +169,540 @@ fn dev_set_meets_targets_without_punctuation() {
 /// "could you tell me") are open; indirect questions ("ik ben benieuwd wat") are open.
 const HELD_OUT: &[(&str, &str, &str, bool, bool)] = &[
     // (lang, text, question, why, advice)
-    ("nl", "Hoe voelde dat voor jou toen ze dat zei?", "open", false, false),
-    ("nl", "Kon je dat toen nog terugdraaien?", "closed", false, false),
+    (
+        "nl",
+        "Hoe voelde dat voor jou toen ze dat zei?",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Kon je dat toen nog terugdraaien?",
+        "closed",
+        false,
+        false,
+    ),
     ("nl", "Waarom vind je dat zo lastig?", "open", true, false),
-    ("nl", "Ik vraag me eigenlijk af waarom je daar niks van zei.", "open", true, false),
-    ("nl", "Ik vraag me af of je dat wel had kunnen weten.", "closed", false, false),
-    ("nl", "Hoezo vond je dat niet jouw verantwoordelijkheid?", "open", true, false),
-    ("nl", "Hoe komt het dat je daar zo van schrok?", "open", true, false),
-    ("nl", "Ik begrijp niet waarom de teamleider dat toestond.", "none", false, false),
-    ("nl", "Dat is ook de reden waarom ik twijfel.", "none", false, false),
-    ("nl", "Je moet gewoon tegen hem zeggen dat het zo niet kan.", "none", false, true),
-    ("nl", "Je zou eens met de vertrouwenspersoon moeten praten.", "none", false, true),
+    (
+        "nl",
+        "Ik vraag me eigenlijk af waarom je daar niks van zei.",
+        "open",
+        true,
+        false,
+    ),
+    (
+        "nl",
+        "Ik vraag me af of je dat wel had kunnen weten.",
+        "closed",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Hoezo vond je dat niet jouw verantwoordelijkheid?",
+        "open",
+        true,
+        false,
+    ),
+    (
+        "nl",
+        "Hoe komt het dat je daar zo van schrok?",
+        "open",
+        true,
+        false,
+    ),
+    (
+        "nl",
+        "Ik begrijp niet waarom de teamleider dat toestond.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Dat is ook de reden waarom ik twijfel.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Je moet gewoon tegen hem zeggen dat het zo niet kan.",
+        "none",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "Je zou eens met de vertrouwenspersoon moeten praten.",
+        "none",
+        false,
+        true,
+    ),
     ("nl", "Bel haar morgen gewoon even op.", "none", false, true),
-    ("nl", "Ik zou het eerst met je leidinggevende bespreken.", "none", false, true),
-    ("nl", "Zou je niet eerst even met de ouders bellen?", "closed", false, true),
-    ("nl", "Is het geen idee om een collega mee te nemen naar dat gesprek?", "closed", false, true),
-    ("nl", "Wat zou je ervan vinden om het een keer samen met mij te doen?", "open", false, true),
-    ("nl", "Waarom stuur je hem niet gewoon een mail?", "open", true, true),
-    ("nl", "Misschien kun je het team vragen om mee te denken.", "none", false, true),
-    ("nl", "Dat moet heel vervelend geweest zijn.", "none", false, false),
-    ("nl", "Ik ben benieuwd hoe je collega's daarop reageerden.", "open", false, false),
-    ("nl", "Kun je iets meer vertellen over die eerste ontmoeting?", "open", false, false),
-    ("nl", "Wat mij raakt is dat je er helemaal alleen voor stond.", "none", false, false),
-    ("nl", "Wanneer merkte je voor het eerst dat het misging?", "open", false, false),
+    (
+        "nl",
+        "Ik zou het eerst met je leidinggevende bespreken.",
+        "none",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "Zou je niet eerst even met de ouders bellen?",
+        "closed",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "Is het geen idee om een collega mee te nemen naar dat gesprek?",
+        "closed",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "Wat zou je ervan vinden om het een keer samen met mij te doen?",
+        "open",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "Waarom stuur je hem niet gewoon een mail?",
+        "open",
+        true,
+        true,
+    ),
+    (
+        "nl",
+        "Misschien kun je het team vragen om mee te denken.",
+        "none",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "Dat moet heel vervelend geweest zijn.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Ik ben benieuwd hoe je collega's daarop reageerden.",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Kun je iets meer vertellen over die eerste ontmoeting?",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Wat mij raakt is dat je er helemaal alleen voor stond.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Wanneer merkte je voor het eerst dat het misging?",
+        "open",
+        false,
+        false,
+    ),
     ("nl", "Oké. Wat deed je toen?", "open", false, false),
-    ("nl", "Ik herken dat wel. Hoe ging je daar toen mee om?", "open", false, false),
-    ("nl", "Was je boos of vooral verdrietig?", "closed", false, false),
-    ("nl", "Zijt ge daar dan nog naartoe gegaan?", "closed", false, false),
-    ("nl", "Waarom zijt ge toen niet naar de directie gestapt?", "open", true, false),
-    ("nl", "Ge moet da echt nie laten gebeuren.", "none", false, true),
-    ("nl", "We gaan nu door naar de volgende stap.", "none", false, false),
-    ("nl", "Ik had eerder aan de bel moeten trekken, dat zie ik nu.", "none", false, false),
-    ("nl", "Wat maakte dat je besloot om toch door te gaan?", "open", true, false),
-    ("nl", "Wat zou je een volgende keer anders doen?", "open", false, false),
-    ("nl", "Zou het niet beter zijn om het gesprek uit te stellen?", "closed", false, true),
-    ("nl", "Klopt het dat de ouders al eerder hadden geklaagd?", "closed", false, false),
+    (
+        "nl",
+        "Ik herken dat wel. Hoe ging je daar toen mee om?",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Was je boos of vooral verdrietig?",
+        "closed",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Zijt ge daar dan nog naartoe gegaan?",
+        "closed",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Waarom zijt ge toen niet naar de directie gestapt?",
+        "open",
+        true,
+        false,
+    ),
+    (
+        "nl",
+        "Ge moet da echt nie laten gebeuren.",
+        "none",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "We gaan nu door naar de volgende stap.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Ik had eerder aan de bel moeten trekken, dat zie ik nu.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Wat maakte dat je besloot om toch door te gaan?",
+        "open",
+        true,
+        false,
+    ),
+    (
+        "nl",
+        "Wat zou je een volgende keer anders doen?",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Zou het niet beter zijn om het gesprek uit te stellen?",
+        "closed",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "Klopt het dat de ouders al eerder hadden geklaagd?",
+        "closed",
+        false,
+        false,
+    ),
     ("nl", "Waarom niet gewoon even bellen?", "open", true, true),
-    ("nl", "Ik zou ook niet weten wat ik had moeten doen.", "none", false, false),
-    ("nl", "Welke gedachten gingen er door je heen toen de officier belde?", "open", false, false),
-    ("nl", "Waardoor besloot je om de melding niet door te zetten?", "open", false, false),
-    ("nl", "Ze vroeg me waarom ik zo laat was.", "none", false, false),
-    ("nl", "Volgens mij moet je dat direct met hem bespreken.", "none", false, true),
-    ("nl", "Moet je niet eerst met je leidinggevende overleggen?", "closed", false, true),
-    ("nl", "Je moet toen wel gedacht hebben: waar ben ik aan begonnen.", "none", false, false),
-    ("nl", "Wat ik hoor is dat je je in de steek gelaten voelde.", "none", false, false),
-    ("nl", "Wie wil er nog een vraag stellen?", "open", false, false),
+    (
+        "nl",
+        "Ik zou ook niet weten wat ik had moeten doen.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Welke gedachten gingen er door je heen toen de officier belde?",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Waardoor besloot je om de melding niet door te zetten?",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Ze vroeg me waarom ik zo laat was.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Volgens mij moet je dat direct met hem bespreken.",
+        "none",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "Moet je niet eerst met je leidinggevende overleggen?",
+        "closed",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "Je moet toen wel gedacht hebben: waar ben ik aan begonnen.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Wat ik hoor is dat je je in de steek gelaten voelde.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "nl",
+        "Wie wil er nog een vraag stellen?",
+        "open",
+        false,
+        false,
+    ),
     ("nl", "Ja, heb ik gedaan.", "none", false, false),
     ("nl", "Denk het wel.", "none", false, false),
-    ("nl", "Hoe dan ook, we gaan verder met de volgende ronde.", "none", false, false),
+    (
+        "nl",
+        "Hoe dan ook, we gaan verder met de volgende ronde.",
+        "none",
+        false,
+        false,
+    ),
     ("nl", "Wat fijn dat je dit inbrengt.", "none", false, false),
-    ("nl", "Het beste is om eerst met de ouders te praten.", "none", false, true),
-    ("nl", "Waarom heb je niet gewoon nee gezegd?", "open", true, false),
+    (
+        "nl",
+        "Het beste is om eerst met de ouders te praten.",
+        "none",
+        false,
+        true,
+    ),
+    (
+        "nl",
+        "Waarom heb je niet gewoon nee gezegd?",
+        "open",
+        true,
+        false,
+    ),
     ("nl", "Kun je een voorbeeld geven?", "open", false, false),
-    ("nl", "Laten we beginnen met de eerste ronde.", "none", false, false),
-    ("en", "How did that feel for you when she said that?", "open", false, false),
-    ("en", "Could you still undo it at that point?", "closed", false, false),
+    (
+        "nl",
+        "Laten we beginnen met de eerste ronde.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "How did that feel for you when she said that?",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "Could you still undo it at that point?",
+        "closed",
+        false,
+        false,
+    ),
     ("en", "Why do you find that so hard?", "open", true, false),
-    ("en", "I was wondering why you didn't mention it.", "open", true, false),
-    ("en", "I wonder whether you could have known that.", "closed", false, false),
-    ("en", "What made you decide to keep going?", "open", true, false),
-    ("en", "I don't understand why the team lead allowed that.", "none", false, false),
-    ("en", "You need to talk to HR about this.", "none", false, true),
+    (
+        "en",
+        "I was wondering why you didn't mention it.",
+        "open",
+        true,
+        false,
+    ),
+    (
+        "en",
+        "I wonder whether you could have known that.",
+        "closed",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "What made you decide to keep going?",
+        "open",
+        true,
+        false,
+    ),
+    (
+        "en",
+        "I don't understand why the team lead allowed that.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "You need to talk to HR about this.",
+        "none",
+        false,
+        true,
+    ),
     ("en", "Just call her tomorrow.", "none", false, true),
-    ("en", "I would discuss it with your manager first.", "none", false, true),
-    ("en", "Couldn't you just say you don't have time?", "closed", false, true),
-    ("en", "Wouldn't it be better to postpone the meeting?", "closed", false, true),
+    (
+        "en",
+        "I would discuss it with your manager first.",
+        "none",
+        false,
+        true,
+    ),
+    (
+        "en",
+        "Couldn't you just say you don't have time?",
+        "closed",
+        false,
+        true,
+    ),
+    (
+        "en",
+        "Wouldn't it be better to postpone the meeting?",
+        "closed",
+        false,
+        true,
+    ),
     ("en", "Why don't you send him an email?", "open", true, true),
-    ("en", "It might be a good idea to write that down.", "none", false, true),
+    (
+        "en",
+        "It might be a good idea to write that down.",
+        "none",
+        false,
+        true,
+    ),
     ("en", "That must have been awful.", "none", false, false),
-    ("en", "I'm curious how your colleagues responded.", "open", false, false),
-    ("en", "Walk me through what you did that morning.", "open", false, false),
-    ("en", "What I notice is that you were completely on your own.", "none", false, false),
+    (
+        "en",
+        "I'm curious how your colleagues responded.",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "Walk me through what you did that morning.",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "What I notice is that you were completely on your own.",
+        "none",
+        false,
+        false,
+    ),
     ("en", "Okay. What did you do then?", "open", false, false),
-    ("en", "Were you angry or mostly sad?", "closed", false, false),
-    ("en", "I should have raised the alarm earlier, I see that now.", "none", false, false),
-    ("en", "What would you do differently next time?", "open", false, false),
-    ("en", "For what reason did you leave the team?", "open", true, false),
-    ("en", "Have you tried talking to her directly?", "closed", false, true),
-    ("en", "How about asking her what she needs?", "open", false, true),
+    (
+        "en",
+        "Were you angry or mostly sad?",
+        "closed",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "I should have raised the alarm earlier, I see that now.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "What would you do differently next time?",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "For what reason did you leave the team?",
+        "open",
+        true,
+        false,
+    ),
+    (
+        "en",
+        "Have you tried talking to her directly?",
+        "closed",
+        false,
+        true,
+    ),
+    (
+        "en",
+        "How about asking her what she needs?",
+        "open",
+        false,
+        true,
+    ),
     ("en", "I think I handled it badly.", "none", false, false),
-    ("en", "You really have to stand up for yourself.", "none", false, true),
-    ("en", "Would it help if you emailed the parents beforehand?", "closed", false, true),
+    (
+        "en",
+        "You really have to stand up for yourself.",
+        "none",
+        false,
+        true,
+    ),
+    (
+        "en",
+        "Would it help if you emailed the parents beforehand?",
+        "closed",
+        false,
+        true,
+    ),
     ("en", "I'd find that hard myself too.", "none", false, false),
-    ("en", "Don't let him walk all over you.", "none", false, true),
-    ("en", "At what point did you decide to step in?", "open", false, false),
-    ("en", "It was your shift, wasn't it?", "closed", false, false),
+    (
+        "en",
+        "Don't let him walk all over you.",
+        "none",
+        false,
+        true,
+    ),
+    (
+        "en",
+        "At what point did you decide to step in?",
+        "open",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "It was your shift, wasn't it?",
+        "closed",
+        false,
+        false,
+    ),
     ("en", "Why didn't you just say no?", "open", true, false),
-    ("en", "You must feel terrible about it.", "none", false, false),
-    ("en", "So what you're saying is that nobody helped you.", "none", false, false),
-    ("en", "When I arrived, the door was already open.", "none", false, false),
-    ("en", "It's worth checking with HR first.", "none", false, true),
+    (
+        "en",
+        "You must feel terrible about it.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "So what you're saying is that nobody helped you.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "When I arrived, the door was already open.",
+        "none",
+        false,
+        false,
+    ),
+    (
+        "en",
+        "It's worth checking with HR first.",
+        "none",
+        false,
+        true,
+    ),
 ];
 
 fn held_out() -> Vec<Item> {
@@ -295,7 +750,11 @@ fn indirect_why_questions() {
     for r in both("Ik vraag me af waarom je de teamleider er niet bij hebt gehaald.") {
         assert_eq!(r.question, QuestionType::Open);
         assert!(r.why);
-        assert!(cue(&r, "why").contains(&"waarom".to_string()), "{:?}", r.evidence);
+        assert!(
+            cue(&r, "why").contains(&"waarom".to_string()),
+            "{:?}",
+            r.evidence
+        );
     }
     for r in both("I was wondering why you kept it to yourself.") {
         assert_eq!(r.question, QuestionType::Open);
@@ -346,10 +805,22 @@ fn flemish_forms() {
 
 #[test]
 fn filler_prefixed_utterances() {
-    assert_eq!(c("eh uhm was dat de eerste keer").question, QuestionType::Closed);
-    assert_eq!(c("nou eh, wie had er toen de leiding").question, QuestionType::Open);
-    assert_eq!(c("ja maar heb je dat ook gemeld").question, QuestionType::Closed);
-    assert_eq!(c("um so what did she say then").question, QuestionType::Open);
+    assert_eq!(
+        c("eh uhm was dat de eerste keer").question,
+        QuestionType::Closed
+    );
+    assert_eq!(
+        c("nou eh, wie had er toen de leiding").question,
+        QuestionType::Open
+    );
+    assert_eq!(
+        c("ja maar heb je dat ook gemeld").question,
+        QuestionType::Closed
+    );
+    assert_eq!(
+        c("um so what did she say then").question,
+        QuestionType::Open
+    );
     assert_eq!(c("uh, did you tell anyone").question, QuestionType::Closed);
     let r = c("ja nee precies, dat herken ik");
     assert_eq!(r.question, QuestionType::None);
@@ -428,12 +899,20 @@ fn empathy_and_own_wishes_are_not_advice() {
 fn evidence_names_the_cue() {
     let r = c("Je moet echt voor jezelf opkomen.");
     assert!(r.advice);
-    assert!(cue(&r, "advice").iter().any(|c| c.contains("je moet")), "{:?}", r.evidence);
+    assert!(
+        cue(&r, "advice").iter().any(|c| c.contains("je moet")),
+        "{:?}",
+        r.evidence
+    );
     let r = c("Waarom heb je de ouders niet gebeld?");
     assert_eq!(cue(&r, "why"), ["waarom"]);
     assert!(!cue(&r, "question").is_empty());
     let r = c("Have you considered taking a few days off?");
-    assert!(cue(&r, "advice").iter().any(|c| c.contains("have you considered")));
+    assert!(
+        cue(&r, "advice")
+            .iter()
+            .any(|c| c.contains("have you considered"))
+    );
     let r = c("Iedereen deed altijd gewoon wat hij zelf wilde.");
     assert!(r.generality && r.corrective);
     assert!(cue(&r, "generality").contains(&"iedereen".to_string()));
@@ -540,7 +1019,11 @@ fn run_classify(args: &[&str], input: &[u8]) -> std::process::Output {
 fn binary_classifies_lines_in_order() {
     let input = "Waarom deed je dat?\n\nheb je het gemeld\nYou should just call her.\nik vraag me af waarom je niks zei\n";
     let out = run_classify(&[], input.as_bytes());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<serde_json::Value> = text
         .lines()
@@ -584,14 +1067,26 @@ fn binary_lang_and_config_options() {
 
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("words.toml");
-    std::fs::write(&cfg, "lang = \"en\"\n[patterns]\nadvice = [\"go for it\"]\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "lang = \"en\"\n[patterns]\nadvice = [\"go for it\"]\n",
+    )
+    .unwrap();
     let out = run_classify(&["--config", cfg.to_str().unwrap()], b"go for it mate\n");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["advice"], true);
 
     let bad = dir.path().join("bad.toml");
-    std::fs::write(&bad, "lang = \"en\"\n[patterns]\nadvice = [\"@nosuchclass\"]\n").unwrap();
+    std::fs::write(
+        &bad,
+        "lang = \"en\"\n[patterns]\nadvice = [\"@nosuchclass\"]\n",
+    )
+    .unwrap();
     let out = run_classify(&["--config", bad.to_str().unwrap()], b"x\n");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

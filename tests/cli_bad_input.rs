@@ -32,14 +32,21 @@ fn fails(args: &[&str], expect: &[&str]) -> String {
     assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
     assert!(!stderr.contains("RUST_BACKTRACE"), "{args:?}: {stderr}");
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "{args:?}: expected one line on stderr, got: {stderr}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "{args:?}: expected one line on stderr, got: {stderr}"
+    );
     for e in expect {
         assert!(
             stderr.to_lowercase().contains(&e.to_lowercase()),
             "{args:?}: stderr lacks {e:?}: {stderr}"
         );
     }
-    assert!(out.stdout.is_empty(), "{args:?}: wrote to stdout on failure");
+    assert!(
+        out.stdout.is_empty(),
+        "{args:?}: wrote to stdout on failure"
+    );
     stderr
 }
 
@@ -54,27 +61,42 @@ fn invalid_json() {
 
 #[test]
 fn missing_field() {
-    fails(&[&path("missing-field.json")], &["utterances[1]", "line 3", "\"end\""]);
+    fails(
+        &[&path("missing-field.json")],
+        &["utterances[1]", "line 3", "\"end\""],
+    );
 }
 
 #[test]
 fn negative_time() {
-    fails(&[&path("negative-time.json")], &["utterances[0]", "negative"]);
+    fails(
+        &[&path("negative-time.json")],
+        &["utterances[0]", "negative"],
+    );
 }
 
 #[test]
 fn end_before_start() {
-    fails(&[&path("end-before-start.json")], &["utterances[1]", "before start"]);
+    fails(
+        &[&path("end-before-start.json")],
+        &["utterances[1]", "before start"],
+    );
 }
 
 #[test]
 fn overlapping_same_speaker() {
-    fails(&[&path("overlap.json")], &["utterances[1]", "overlaps", "Anna"]);
+    fails(
+        &[&path("overlap.json")],
+        &["utterances[1]", "overlaps", "Anna"],
+    );
 }
 
 #[test]
 fn out_of_order() {
-    fails(&[&path("out-of-order.json")], &["utterances[2]", "time order"]);
+    fails(
+        &[&path("out-of-order.json")],
+        &["utterances[2]", "time order"],
+    );
 }
 
 #[test]
@@ -84,13 +106,20 @@ fn empty_file() {
 
 #[test]
 fn unknown_role() {
-    fails(&[&path("unknown-role.json")], &["baas", "inbrenger", "facilitator"]);
+    fails(
+        &[&path("unknown-role.json")],
+        &["baas", "inbrenger", "facilitator"],
+    );
 }
 
 #[test]
 fn unknown_role_on_command_line() {
     fails(
-        &[&path("good.json"), "--participants", "Anna=facilitator,Bram=chef"],
+        &[
+            &path("good.json"),
+            "--participants",
+            "Anna=facilitator,Bram=chef",
+        ],
         &["--participants", "chef", "deelnemer"],
     );
 }
@@ -98,7 +127,10 @@ fn unknown_role_on_command_line() {
 #[test]
 fn unknown_method() {
     fails(&[&path("unknown-method.json")], &["balintgroep", "crea"]);
-    fails(&[&path("good.json"), "--method", "balint"], &["balint", "roddel"]);
+    fails(
+        &[&path("good.json"), "--method", "balint"],
+        &["balint", "roddel"],
+    );
 }
 
 #[test]
@@ -119,7 +151,10 @@ fn srt_with_bad_timestamp() {
 
 #[test]
 fn nonexistent_file() {
-    fails(&[&path("does-not-exist.json")], &["does-not-exist.json", "does not exist"]);
+    fails(
+        &[&path("does-not-exist.json")],
+        &["does-not-exist.json", "does not exist"],
+    );
 }
 
 #[test]

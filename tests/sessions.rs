@@ -88,7 +88,11 @@ fn matches_forbid(f: &Flag, e: &Value) -> bool {
 
 /// Problems of one session against its truth file (empty when all is well).
 fn check_session(json: &Path, truth: &Path, classifier: &Classifier) -> Vec<String> {
-    let name = json.file_name().unwrap_or_default().to_string_lossy().to_string();
+    let name = json
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
     let t = match load_transcript(json) {
         Ok(t) => t,
         Err(e) => return vec![format!("{name}: cannot load: {e}")],
@@ -159,7 +163,11 @@ fn sessions_match_their_truth() {
         checked += 1;
         problems.extend(check_session(&json, &truth, &classifier));
     }
-    assert!(checked >= 3, "expected at least 3 sessions with truth files in {}", dir.display());
+    assert!(
+        checked >= 3,
+        "expected at least 3 sessions with truth files in {}",
+        dir.display()
+    );
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
@@ -177,4 +185,49 @@ fn demo_session_loads_and_shows_the_pitfalls_it_was_written_for() {
         assert!(has(kind), "demo lacks {kind}:\n{}", flag_list(&a));
     }
     assert!(!has("dominance"), "demo has dominance:\n{}", flag_list(&a));
+}
+
+/// A session exported as WebVTT (voice tags) or SRT ("Name: text"), read back and given
+/// the participants' roles, yields the same flags as the JSON transcript.
+#[test]
+fn vtt_and_srt_round_trip_give_the_same_flags() {
+    use observant::transcript::export::{to_srt, to_vtt};
+    use observant::transcript::parse::{apply_participants, parse_srt, parse_vtt};
+    let classifier = Classifier::new();
+    let key = |a: &Analysis| -> Vec<(String, i64, Option<String>)> {
+        a.flags
+            .iter()
+            .map(|f| {
+                (
+                    f.kind.as_str().to_string(),
+                    (f.start * 100.0).round() as i64,
+                    f.speaker.clone(),
+                )
+            })
+            .collect()
+    };
+    for name in [
+        "nl-crea-wijkverpleging.json",
+        "nl-spervuur-basisschool.json",
+        "en-dominantie-platformteam.json",
+    ] {
+        let t = load_transcript(&sessions_dir().join(name)).expect("load");
+        let want = analyze(&t, &classifier, &Config::default());
+        for (fmt, parsed) in [
+            ("vtt", parse_vtt(&to_vtt(&t))),
+            ("srt", parse_srt(&to_srt(&t))),
+        ] {
+            let mut back = parsed.unwrap_or_else(|e| panic!("{name} {fmt}: {e}"));
+            assert_eq!(back.utterances.len(), t.utterances.len(), "{name} {fmt}");
+            for (a, b) in back.utterances.iter().zip(&t.utterances) {
+                assert_eq!(a.speaker, b.speaker, "{name} {fmt}");
+                assert_eq!(a.text, b.text, "{name} {fmt}");
+                assert!((a.start - b.start).abs() < 0.001 && (a.end - b.end).abs() < 0.001);
+            }
+            apply_participants(&mut back, &t.participants);
+            back.language = t.language.clone();
+            let got = analyze(&back, &classifier, &Config::default());
+            assert_eq!(key(&got), key(&want), "{name} {fmt}");
+        }
+    }
 }

@@ -98,6 +98,7 @@ const C_NO_SPLIT_BEFORE: u128 = 1 << 26;
 const C_SPEAKER: u128 = 1 << 27;
 const C_STEM: u128 = 1 << 28;
 const C_EXCLAIM_WH: u128 = 1 << 29;
+const C_INFINITIVE_MARKER: u128 = 1 << 30;
 
 // Pattern families: index into PATTERN_FAMILIES.
 const F_WHY: u8 = 0;
@@ -270,8 +271,8 @@ impl Classifier {
                     .with_context(|| format!("unknown pattern family {fam:?}"))?
                     as u8;
                 for p in list {
-                    let raw = RawPattern::parse(p)
-                        .with_context(|| format!("[patterns] {fam}: {p:?}"))?;
+                    let raw =
+                        RawPattern::parse(p).with_context(|| format!("[patterns] {fam}: {p:?}"))?;
                     for e in &raw.elems {
                         let e = match e {
                             RawElem::Opt(inner) => &**inner,
@@ -366,9 +367,22 @@ impl Classifier {
                 index_start,
                 index_flat,
                 unindexed,
-                verb_suffixes: data.shape.verb_suffixes.iter().map(|s| normalize_word(s)).collect(),
-                past_suffixes: data.shape.past_suffixes.iter().map(|s| normalize_word(s)).collect(),
-                split_needs_conjunction: data.shape.verb_first_split_needs_conjunction.unwrap_or(false),
+                verb_suffixes: data
+                    .shape
+                    .verb_suffixes
+                    .iter()
+                    .map(|s| normalize_word(s))
+                    .collect(),
+                past_suffixes: data
+                    .shape
+                    .past_suffixes
+                    .iter()
+                    .map(|s| normalize_word(s))
+                    .collect(),
+                split_needs_conjunction: data
+                    .shape
+                    .verb_first_split_needs_conjunction
+                    .unwrap_or(false),
             };
         }
         // Detection words shared by both languages say nothing about the language.
@@ -403,10 +417,18 @@ impl Classifier {
                 continue;
             }
             let id = tok.id as usize;
-            if self.langs[0].bits.get(id).is_some_and(|b| b & C_DETECT != 0) {
+            if self.langs[0]
+                .bits
+                .get(id)
+                .is_some_and(|b| b & C_DETECT != 0)
+            {
                 nl += 1;
             }
-            if self.langs[1].bits.get(id).is_some_and(|b| b & C_DETECT != 0) {
+            if self.langs[1]
+                .bits
+                .get(id)
+                .is_some_and(|b| b & C_DETECT != 0)
+            {
                 en += 1;
             }
         }
@@ -585,6 +607,8 @@ struct Tok {
     /// Byte range in `Tokens::norm`.
     norm: (u32, u32),
     id: u32,
+    /// A comma follows ("klopt, dat herken ik").
+    comma_after: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -647,6 +671,34 @@ pub fn normalize_word(w: &str) -> String {
     out
 }
 
+/// Whether `clitic` is the tail of a contraction whose apostrophe became a space
+/// ("don t" -> "dont", "i m" -> "im", "what s" -> "whats", "zo n" -> "zon").
+fn is_clitic_pair(prev: &str, clitic: &str) -> bool {
+    const PRONOUNS: &[&str] = &[
+        "i", "you", "we", "they", "he", "she", "it", "that", "there", "who", "what",
+    ];
+    match clitic {
+        "t" => prev.len() > 2 && prev.ends_with('n') && prev != "een",
+        "s" => matches!(
+            prev,
+            "what"
+                | "that"
+                | "it"
+                | "let"
+                | "he"
+                | "she"
+                | "there"
+                | "who"
+                | "where"
+                | "how"
+                | "here"
+        ),
+        "d" | "ll" | "m" | "re" | "ve" => PRONOUNS.contains(&prev),
+        "n" => prev == "zo",
+        _ => false,
+    }
+}
+
 fn tokenize(text: &str, vocab: &HashMap<Box<str>, u32, FnvBuild>) -> Tokens {
     let mut t = Tokens {
         norm: String::with_capacity(text.len()),
@@ -658,15 +710,31 @@ fn tokenize(text: &str, vocab: &HashMap<Box<str>, u32, FnvBuild>) -> Tokens {
     let mut seg_start = 0usize;
     let mut after_colon = false;
     let mut prev_char = ' ';
-    let flush = |t: &mut Tokens, cur: &mut Option<(usize, usize)>, end: usize| {
+    let flush = |t: &mut Tokens, cur: &mut Option<(usize, usize)>, end: usize, seg_start: usize| {
         if let Some((s, ns)) = cur.take() {
             let ne = t.norm.len();
+            // A contraction split by a lost apostrophe ("don t", "i m"): glue it back.
+            if t.toks.len() > seg_start
+                && let Some(prev) = t.toks.last_mut()
+                && prev.norm.1 as usize == ns
+                && s == prev.span.1 + 1
+                && is_clitic_pair(&t.norm[prev.norm.0 as usize..ns], &t.norm[ns..ne])
+            {
+                prev.norm.1 = ne as u32;
+                prev.span.1 = end;
+                prev.id = vocab
+                    .get(&t.norm[prev.norm.0 as usize..ne])
+                    .copied()
+                    .unwrap_or(NO_ID);
+                return;
+            }
             if ne > ns {
                 let id = vocab.get(&t.norm[ns..ne]).copied().unwrap_or(NO_ID);
                 t.toks.push(Tok {
                     span: (s, end),
                     norm: (ns as u32, ne as u32),
                     id,
+                    comma_after: false,
                 });
             }
         }
@@ -698,7 +766,13 @@ fn tokenize(text: &str, vocab: &HashMap<Box<str>, u32, FnvBuild>) -> Tokens {
                 continue;
             }
         }
-        flush(&mut t, &mut cur, last_end);
+        flush(&mut t, &mut cur, last_end, seg_start);
+        if matches!(c, ',' | '，')
+            && t.toks.len() > seg_start
+            && let Some(last) = t.toks.last_mut()
+        {
+            last.comma_after = true;
+        }
         let boundary = match c {
             '?' | '？' | '¿' => Some(true),
             '.' | '!' | ';' | ':' | '…' | '。' | '！' | '\n' | '\r' => Some(false),
@@ -716,16 +790,16 @@ fn tokenize(text: &str, vocab: &HashMap<Box<str>, u32, FnvBuild>) -> Tokens {
                 after_colon = c == ':';
             } else if q {
                 // "Wat?!" / "wat ?" : a question mark right after a closed segment.
-                if let Some(last) = t.segs.last_mut() {
-                    if last.end == t.toks.len() {
-                        last.qmark = true;
-                    }
+                if let Some(last) = t.segs.last_mut()
+                    && last.end == t.toks.len()
+                {
+                    last.qmark = true;
                 }
             }
         }
         prev_char = c;
     }
-    flush(&mut t, &mut cur, last_end);
+    flush(&mut t, &mut cur, last_end, seg_start);
     if t.toks.len() > seg_start {
         t.segs.push(HardSeg {
             start: seg_start,
@@ -746,6 +820,7 @@ struct CTok {
     tok: usize,
     id: u32,
     bits: u128,
+    comma_after: bool,
 }
 
 /// A sentence (hard segment or a question detected inside a run).
@@ -795,6 +870,8 @@ struct SubResult {
     q_conf: f32,
     a_conf: f32,
     category: Option<QuestionCategory>,
+    /// Token span of the cue that decided the category.
+    category_cue: Option<(usize, usize)>,
 }
 
 struct Analysis<'a> {
@@ -852,7 +929,11 @@ impl<'a> Analysis<'a> {
         if cue.is_empty() {
             return;
         }
-        if self.evidence.iter().any(|ev| ev.label == label && ev.cue == cue) {
+        if self
+            .evidence
+            .iter()
+            .any(|ev| ev.label == label && ev.cue == cue)
+        {
             return;
         }
         self.evidence.push(Evidence {
@@ -882,6 +963,7 @@ impl<'a> Analysis<'a> {
                     tok: ti,
                     id: tok.id,
                     bits,
+                    comma_after: tok.comma_after,
                 });
             }
             if self.ct.len() > start {
@@ -941,11 +1023,16 @@ impl<'a> Analysis<'a> {
                     _ => {}
                 }
             }
+            let mut last_end = 0usize;
             for h in contradiction_hits.drain(..) {
+                if h.s < last_end {
+                    continue;
+                }
                 let blocked = hits
                     .iter()
                     .any(|b| b.family == F_CONTRADICTION_BLOCKER && b.s <= h.s && h.s < b.e);
                 if !blocked {
+                    last_end = h.e;
                     out.contradiction = true;
                     self.add_evidence("contradiction", h.s, h.e);
                 }
@@ -972,8 +1059,11 @@ impl<'a> Analysis<'a> {
                 } else {
                     q_conf = q_conf.max(r.q_conf);
                 }
-                if out.category.is_none() {
+                if out.category.is_none() && !r.tag_only {
                     out.category = r.category;
+                    if let Some((s, e)) = r.category_cue {
+                        self.add_evidence("category", s, e);
+                    }
                 }
             }
             out.why |= r.why;
@@ -997,6 +1087,7 @@ impl<'a> Analysis<'a> {
                 QuestionCategory::Learning => "learning",
             };
             if !self.evidence.iter().any(|e| e.label == "category") {
+                // No cue word: the category follows from the default rule.
                 self.add_evidence_text("category", name.to_string());
             }
         }
@@ -1145,7 +1236,13 @@ impl<'a> Analysis<'a> {
     }
 
     /// Matches pattern elements from `pos` within `..limit`; returns the end.
-    fn match_elems(&self, elems: &[Elem], pos: usize, limit: usize, must_end: bool) -> Option<usize> {
+    fn match_elems(
+        &self,
+        elems: &[Elem],
+        pos: usize,
+        limit: usize,
+        must_end: bool,
+    ) -> Option<usize> {
         let Some((first, rest)) = elems.split_first() else {
             return if !must_end || pos == limit {
                 Some(pos)
@@ -1155,10 +1252,11 @@ impl<'a> Analysis<'a> {
         };
         match first {
             Elem::Opt(inner) => {
-                if pos < limit && self.elem_matches(inner, pos) {
-                    if let Some(e) = self.match_elems(rest, pos + 1, limit, must_end) {
-                        return Some(e);
-                    }
+                if pos < limit
+                    && self.elem_matches(inner, pos)
+                    && let Some(e) = self.match_elems(rest, pos + 1, limit, must_end)
+                {
+                    return Some(e);
                 }
                 self.match_elems(rest, pos, limit, must_end)
             }
@@ -1211,10 +1309,10 @@ impl<'a> Analysis<'a> {
         }
         for &pi in self.candidates(self.ct[p].id) {
             let pat = &self.c.patterns[pi as usize];
-            if pat.family == family {
-                if let Some(e) = self.match_elems(&pat.elems, p, b, pat.at_end) {
-                    return Some(e);
-                }
+            if pat.family == family
+                && let Some(e) = self.match_elems(&pat.elems, p, b, pat.at_end)
+            {
+                return Some(e);
             }
         }
         None
@@ -1239,6 +1337,7 @@ impl<'a> Analysis<'a> {
             q_conf: 0.85,
             a_conf: 1.0,
             category: None,
+            category_cue: None,
         };
         let mut why_cue: Option<(usize, usize)> = None;
         let mut q_cue: Option<(usize, usize)> = None;
@@ -1278,9 +1377,25 @@ impl<'a> Analysis<'a> {
                 && w + 1 < b
                 && self.has(w + 1, C_EMBED_SUBJECT)
                 && self.family_at(F_WHY, c, b).is_none();
+            // "what strikes me is that you ...": copula + "that" + a clause after the
+            // question-word phrase (not "welke afspraak was dat precies").
+            let np = usize::from(self.has(w, C_WH_NP));
             let cleft = !sub.qmark
-                && (w + 2..b.saturating_sub(1))
-                    .any(|k| self.has(k, C_COPULA) && self.has(k + 1, C_COMPLEMENTIZER));
+                && (w + 2 + np..b.saturating_sub(2)).any(|k| {
+                    self.has(k, C_COPULA)
+                        && self.has(k + 1, C_COMPLEMENTIZER)
+                        && self.has(k + 2, C_SUBJECT | C_DETERMINER | C_EMBED_SUBJECT)
+                });
+            // "waarom vragen kunnen oordelend overkomen": the question word is part of a
+            // compound subject (a lost hyphen), the verb has no subject after it.
+            let compound = !sub.qmark
+                && !self.has(w, C_WH_NP)
+                && w + 2 < b
+                && self.ct[w + 1].bits & (C_VERB | C_SUBJECT | C_WH | C_DETERMINER | C_ADVERB) == 0
+                && self.has(w + 2, C_VERB)
+                && !self.has(w + 2, C_SUBJECT)
+                && (w + 3 == b || !self.has(w + 3, C_SUBJECT | C_DETERMINER | C_VERB))
+                && self.family_at(F_WHY, c, b).is_none();
             // "je dacht: waar ben ik aan begonnen" is a reported thought, not a question.
             let reported = !sub.qmark
                 && sub.after_colon
@@ -1293,7 +1408,7 @@ impl<'a> Analysis<'a> {
                 && !self.ends_with_any(w + 1, &self.c.verb_suffixes)
                 && (w + 2 == b || self.has(w + 2, C_COMPLEMENTIZER))
                 && self.family_at(F_WHY, c, b).is_none();
-            if !embedded && !cleft && !reported && !exclamation {
+            if !embedded && !cleft && !reported && !exclamation && !compound {
                 r.shape = Shape::Wh;
                 r.q = QuestionType::Open;
                 r.q_conf = 0.9;
@@ -1304,22 +1419,25 @@ impl<'a> Analysis<'a> {
                 }
             }
         } else if !sub.inverted && c + 1 < b {
-            let verb = self.has(c, C_VERB);
             let next = self.ct[c + 1].bits;
+            // "bel je haar nog?": an imperative-like stem before "je" is a question verb.
+            let verb = self.has(c, C_VERB) || (self.has(c, C_IMPERATIVE) && next & C_YOU != 0);
             let subj = next & (C_SUBJECT | C_DETERMINER) != 0;
-            let first_person_stmt = next & C_FIRST_PERSON != 0
-                && !self.has(c, C_FIRST_PERSON_Q_VERB)
-                && !sub.qmark;
+            let first_person_stmt =
+                next & C_FIRST_PERSON != 0 && !self.has(c, C_FIRST_PERSON_Q_VERB) && !sub.qmark;
             let imperative = self.has(c, C_IMPERATIVE) && next & C_PERSONAL == 0;
             // A bare stem before a non-addressee is a topic-drop statement: "denk het wel",
             // "ben het met je eens" (a question would read "denkt hij", "is het").
             let stem_stmt = self.has(c, C_STEM) && next & C_YOU == 0 && !sub.qmark;
-            if verb && subj && !first_person_stmt && !imperative && !stem_stmt {
+            // "klopt, dat herken ik": a comma between verb and "subject" breaks the pattern.
+            let comma = self.ct[c].comma_after;
+            if verb && subj && !first_person_stmt && !imperative && !stem_stmt && !comma {
                 r.shape = Shape::VerbFirst;
                 r.q = QuestionType::Closed;
                 r.q_conf = 0.9;
                 q_cue = Some((c, c + 2));
             } else if self.ct[c].bits == 0
+                && !comma
                 && !self.has(c, C_ADVERB)
                 && self.word(c).len() >= 3
                 && next & C_SUBJECT != 0
@@ -1363,32 +1481,41 @@ impl<'a> Analysis<'a> {
                 self.add_evidence_text("question", "?".to_string());
             }
         }
+        // "..., or did they?": a tag after a question adds no question of its own.
+        if prev_question
+            && hits
+                .iter()
+                .any(|h| h.family == F_TAG && h.s <= c && h.e == b)
+        {
+            r.tag_only = true;
+        }
         let structural_question = matches!(
             r.shape,
             Shape::Wh | Shape::VerbFirst | Shape::Frame | Shape::Invitation
         );
 
         // 2. Why.
-        if r.q != QuestionType::None && why_cue.is_none() {
-            if let Some(h) = first_hit(F_WHY) {
-                why_cue = Some((h.s, h.e));
-            }
+        if r.q != QuestionType::None
+            && why_cue.is_none()
+            && let Some(h) = first_hit(F_WHY)
+        {
+            why_cue = Some((h.s, h.e));
         }
-        if let Some((s, e)) = why_cue {
-            if r.q != QuestionType::None {
-                r.why = true;
-                if r.q == QuestionType::Closed && r.shape != Shape::VerbFirst {
-                    r.q = QuestionType::Open;
-                }
-                self.add_evidence("why", s, e);
+        if let Some((s, e)) = why_cue
+            && r.q != QuestionType::None
+        {
+            r.why = true;
+            if r.q == QuestionType::Closed && r.shape != Shape::VerbFirst {
+                r.q = QuestionType::Open;
             }
+            self.add_evidence("why", s, e);
         }
 
         // 3. Advice.
         let mut advice_cues: Vec<(usize, usize, f32, bool)> = Vec::new(); // (s, e, conf, blockable)
         for h in hits {
             match h.family {
-                F_ADVICE if !structural_question || (r.shape == Shape::None) => {
+                F_ADVICE if !structural_question => {
                     advice_cues.push((h.s, h.e, 0.85, true));
                 }
                 F_ADVICE_Q => advice_cues.push((h.s, h.e, 0.85, false)),
@@ -1405,17 +1532,22 @@ impl<'a> Analysis<'a> {
             }
         }
         // Suggestive why: "waarom app je hem niet gewoon even", "why don't you".
-        if r.why {
-            if let Some(w) = wh_pos.filter(|&w| self.has(w, C_WHY_WH)) {
-                let v = w + 1;
-                if v + 1 < b
-                    && !self.has(v, C_WHY_NO_ADVICE_VERB)
-                    && !self.ends_with_any(v, &self.c.past_suffixes)
-                    && self.has(v + 1, C_YOU)
-                    && (v..b).any(|k| self.has(k, C_NEGATION))
-                {
-                    advice_cues.push((w, v + 2, 0.75, false));
-                }
+        if r.why
+            && let Some(w) = wh_pos.filter(|&w| self.has(w, C_WHY_WH))
+        {
+            let v = w + 1;
+            // The negation must be in the main clause, not in an infinitive ("waarom
+            // besloot je om het niet te melden").
+            let clause_end = (v + 2..b)
+                .find(|&k| self.has(k, C_INFINITIVE_MARKER))
+                .unwrap_or(b);
+            if v + 1 < b
+                && !self.has(v, C_WHY_NO_ADVICE_VERB)
+                && !self.ends_with_any(v, &self.c.past_suffixes)
+                && self.has(v + 1, C_YOU)
+                && (v..clause_end).any(|k| self.has(k, C_NEGATION))
+            {
+                advice_cues.push((w, v + 2, 0.75, false));
             }
         }
         // Imperative at the start: "bel haar gewoon even", "probeer eens".
@@ -1434,19 +1566,28 @@ impl<'a> Analysis<'a> {
             .copied()
             .collect();
         advice_cues.retain(|&(s, e, _, blockable)| {
-            !blockable || !blockers.iter().any(|bl| bl.s <= e + 2 && bl.e >= s && bl.s + 1 >= s)
+            !blockable
+                || !blockers
+                    .iter()
+                    .any(|bl| bl.s <= e + 2 && bl.e >= s && bl.s + 1 >= s)
         });
         if r.shape == Shape::Frame || r.shape == Shape::Invitation {
             // "ik zou graag willen weten", "misschien kun je vertellen": asking, not advising.
             advice_cues.retain(|&(_, _, _, blockable)| !blockable);
         }
-        if let Some(&(s, e, conf, _)) = advice_cues.first() {
+        if !advice_cues.is_empty() {
+            advice_cues.sort_by_key(|a| (a.0, std::cmp::Reverse(a.1)));
             r.advice = true;
-            r.a_conf = conf;
-            for &(s2, e2, _, _) in &advice_cues {
-                self.add_evidence("advice", s2, e2);
+            r.a_conf = advice_cues.iter().map(|a| a.2).fold(0.0, f32::max);
+            let mut last_end = 0usize;
+            for &(s, e, _, _) in &advice_cues {
+                // Overlapping cues ("zoudt ge niet" / "zoudt ge niet beter"): show one.
+                if s < last_end && s >= a {
+                    continue;
+                }
+                last_end = last_end.max(e);
+                self.add_evidence("advice", s, e);
             }
-            let _ = (s, e);
         }
 
         // 4. Question evidence and category.
@@ -1464,7 +1605,7 @@ impl<'a> Analysis<'a> {
             .find_map(|(f, cat)| first_hit(f).map(|h| (cat, h)));
             r.category = Some(match cat {
                 Some((cat, h)) => {
-                    self.add_evidence("category", h.s, h.e);
+                    r.category_cue = Some((h.s, h.e));
                     cat
                 }
                 None => {
@@ -1560,6 +1701,7 @@ mod tests {
             (C_SPEAKER, "speaker"),
             (C_STEM, "stem"),
             (C_EXCLAIM_WH, "exclaim_wh"),
+            (C_INFINITIVE_MARKER, "infinitive_marker"),
         ];
         assert_eq!(classes.len(), CORE_CLASSES.len());
         for (mask, n) in classes {
@@ -1583,7 +1725,10 @@ mod tests {
             .iter()
             .map(|k| &t.norm[k.norm.0 as usize..k.norm.1 as usize])
             .collect();
-        assert_eq!(words, ["dont", "go", "waarom-vragen", "zon", "10.30", "uur"]);
+        assert_eq!(
+            words,
+            ["dont", "go", "waarom-vragen", "zon", "10.30", "uur"]
+        );
         assert_eq!(t.segs.len(), 3);
         assert!(t.segs[1].qmark);
     }
@@ -1600,8 +1745,26 @@ mod tests {
     #[test]
     fn empty_and_odd_input_do_not_panic() {
         for s in [
-            "", " ", "?", "...", "eh", "eh uhm", "😀", "ß", "İstanbul", "a-", "-a", "'", "\u{0}",
-            "wat", "waarom", "heb", "je moet", "ja maar", "of wel", "?? !! ..",
+            "",
+            " ",
+            "?",
+            "...",
+            "eh",
+            "eh uhm",
+            "😀",
+            "ß",
+            "İstanbul",
+            "a-",
+            "-a",
+            "'",
+            "\u{0}",
+            "wat",
+            "waarom",
+            "heb",
+            "je moet",
+            "ja maar",
+            "of wel",
+            "?? !! ..",
         ] {
             let r = q(s);
             assert!(r.confidence >= 0.0 && r.confidence <= 1.0, "{s:?}");
@@ -1615,9 +1778,19 @@ mod tests {
             "lang = \"nl\"\n[patterns]\nadvice = [\"pak de telefoon\"]\n",
         )
         .unwrap();
-        assert!(!cl().classify("pak de telefoon", LangHint::Fixed(Lang::Nl)).advice);
-        assert!(c.classify("pak de telefoon", LangHint::Fixed(Lang::Nl)).advice);
-        assert!(Classifier::with_extra_lang_toml("lang = \"nl\"\n[patterns]\nadvice = [\"@nope x\"]\n").is_err());
+        assert!(
+            !cl()
+                .classify("pak de telefoon", LangHint::Fixed(Lang::Nl))
+                .advice
+        );
+        assert!(
+            c.classify("pak de telefoon", LangHint::Fixed(Lang::Nl))
+                .advice
+        );
+        assert!(
+            Classifier::with_extra_lang_toml("lang = \"nl\"\n[patterns]\nadvice = [\"@nope x\"]\n")
+                .is_err()
+        );
     }
 
     #[test]

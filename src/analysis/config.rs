@@ -275,8 +275,8 @@ impl Config {
                 e.valid_up_to()
             )
         })?;
-        let mut cfg = Config::from_toml_str(text)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let mut cfg =
+            Config::from_toml_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         if let Some(p) = &cfg.language.cues_file
             && p.is_relative()
             && let Some(dir) = path.parent()
@@ -316,7 +316,10 @@ impl Config {
                 self.dominance.min_speech_seconds,
             ),
             ("dominance.speakers_factor", self.dominance.speakers_factor),
-            ("discussion.max_gap_seconds", self.discussion.max_gap_seconds),
+            (
+                "discussion.max_gap_seconds",
+                self.discussion.max_gap_seconds,
+            ),
             (
                 "discussion.max_turn_seconds",
                 self.discussion.max_turn_seconds,
@@ -325,7 +328,10 @@ impl Config {
                 "silent_participant.min_silence_seconds",
                 self.silent_participant.min_silence_seconds,
             ),
-            ("long_monologue.max_seconds", self.long_monologue.max_seconds),
+            (
+                "long_monologue.max_seconds",
+                self.long_monologue.max_seconds,
+            ),
             (
                 "long_monologue.max_interjection_seconds",
                 self.long_monologue.max_interjection_seconds,
@@ -339,11 +345,10 @@ impl Config {
                 self.phases.overrun_tolerance_seconds,
             ),
         ];
-        for (name, v) in secs
-            .iter()
-            .copied()
-            .chain([("phases.inbrenger_min_seconds", self.phases.inbrenger_min_seconds)])
-        {
+        for (name, v) in secs.iter().copied().chain([(
+            "phases.inbrenger_min_seconds",
+            self.phases.inbrenger_min_seconds,
+        )]) {
             if !v.is_finite() || v < 0.0 {
                 return Err(format!(
                     "{name} moet een getal >= 0 zijn / must be a number >= 0 (got {v})"
@@ -362,7 +367,10 @@ impl Config {
         let counts = [
             ("rapid_fire.min_questions", self.rapid_fire.min_questions),
             ("discussion.min_turns", self.discussion.min_turns),
-            ("stacked_questions.min_questions", self.stacked_questions.min_questions),
+            (
+                "stacked_questions.min_questions",
+                self.stacked_questions.min_questions,
+            ),
         ];
         for (name, v) in counts {
             if v == 0 {

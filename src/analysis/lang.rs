@@ -3,7 +3,9 @@
 //! trainer's own TOML file with the same schema can be appended at run time
 //! (`observant classify --config FILE`).
 //!
-//! Schema (see the comments in the built-in files for the meaning of every list):
+//! Schema (see the comments in the built-in files for the meaning of every list and the
+//! pattern syntax: words, `a|b` alternatives, `@class`, `(optional)`, `*`/`**` gaps,
+//! `pre*`/`*suf` affixes, `^` sentence start, `$` sentence end):
 //!
 //! ```toml
 //! lang = "nl"                  # which language the lists extend
@@ -86,6 +88,7 @@ pub const CORE_CLASSES: &[&str] = &[
     "speaker",
     "stem",
     "exclaim_wh",
+    "infinitive_marker",
 ];
 
 /// Sentence-shape settings (`[shape]`).
@@ -220,10 +223,9 @@ fn collect_lang_tables(
 ) -> anyhow::Result<()> {
     for (key, lang) in [("nl", Lang::Nl), ("en", Lang::En)] {
         if let Some(v) = t.get(key) {
-            let mut d: LangData = v
-                .clone()
-                .try_into()
-                .map_err(|e: toml::de::Error| anyhow::anyhow!("[{prefix}{key}]: {}", one_line(&e)))?;
+            let mut d: LangData = v.clone().try_into().map_err(|e: toml::de::Error| {
+                anyhow::anyhow!("[{prefix}{key}]: {}", one_line(&e))
+            })?;
             d.validate().with_context(|| format!("[{prefix}{key}]"))?;
             d.lang = Some(lang);
             out.push(d);

@@ -310,7 +310,13 @@ const VIJF_VRAGEN_STEPS: &[Step] = &[
     ),
     step(2, "Is dat gelukt?", "Did it work?", None, NONE),
     step(3, "Hoe weet je dat?", "How do you know?", None, NONE),
-    step(4, "Kun je dat verklaren?", "Can you explain it?", None, NONE),
+    step(
+        4,
+        "Kun je dat verklaren?",
+        "Can you explain it?",
+        None,
+        NONE,
+    ),
     step(
         5,
         "Wat leer je daarvan voor de volgende keer?",
@@ -543,7 +549,10 @@ mod tests {
         assert_eq!(find("winst").map(|m| m.id), Some("winst-van-succes"));
         assert_eq!(find("incidentmethode").map(|m| m.id), Some("incident"));
         assert_eq!(find("vrij").map(|m| m.id), Some("vrij"));
-        assert_eq!(find("In someone else's shoes").map(|m| m.id), Some("in-andermans-schoenen"));
+        assert_eq!(
+            find("In someone else's shoes").map(|m| m.id),
+            Some("in-andermans-schoenen")
+        );
         assert!(find("").is_none());
         assert!(find("balint").is_none());
     }
@@ -578,14 +587,32 @@ mod tests {
     fn step_at_uses_the_last_mark() {
         let crea = find("crea").unwrap();
         let marks = vec![
-            StepMark { step: 1, start: 0.0 },
-            StepMark { step: 2, start: 60.0 },
-            StepMark { step: 3, start: 300.0 },
+            StepMark {
+                step: 1,
+                start: 0.0,
+            },
+            StepMark {
+                step: 2,
+                start: 60.0,
+            },
+            StepMark {
+                step: 3,
+                start: 300.0,
+            },
         ];
         assert_eq!(step_at(crea, &marks, 30.0).map(|s| s.number), Some(1));
         assert_eq!(step_at(crea, &marks, 60.0).map(|s| s.number), Some(2));
         assert_eq!(step_at(crea, &marks, 1000.0).map(|s| s.number), Some(3));
         assert!(step_at(crea, &marks[1..], 10.0).is_none());
-        assert!(check_steps(crea, &[StepMark { step: 9, start: 0.0 }]).is_err());
+        assert!(
+            check_steps(
+                crea,
+                &[StepMark {
+                    step: 9,
+                    start: 0.0
+                }]
+            )
+            .is_err()
+        );
     }
 }

@@ -55,13 +55,15 @@ pub fn kind_label(kind: FlagKind, ui: UiLang) -> &'static str {
         FlagKind::StackedQuestions => ui.t("Gestapelde vragen", "Stacked questions"),
         FlagKind::Iwab => ui.t("Ik weet alles beter", "Know-it-all"),
         FlagKind::PhaseOverrun => ui.t("Stap over tijd", "Step over time"),
-        FlagKind::InbrengerSpokeInListeningPhase => {
-            ui.t("Inbrenger spreekt in luisterstap", "Presenter speaks in listening step")
-        }
+        FlagKind::InbrengerSpokeInListeningPhase => ui.t(
+            "Inbrenger spreekt in luisterstap",
+            "Presenter speaks in listening step",
+        ),
         FlagKind::QuestionsInSilentPhase => ui.t("Vraag in stille stap", "Question in silent step"),
-        FlagKind::NonInformativeQuestion => {
-            ui.t("Belevingsvraag in informatieronde", "Experience question in information round")
-        }
+        FlagKind::NonInformativeQuestion => ui.t(
+            "Belevingsvraag in informatieronde",
+            "Experience question in information round",
+        ),
     }
 }
 
@@ -116,7 +118,7 @@ fn quotes(a: &Analysis, f: &Flag) -> Vec<String> {
         | FlagKind::LongMonologue
         | FlagKind::SilentParticipant
         | FlagKind::PhaseOverrun => return Vec::new(),
-        FlagKind::RapidFire | FlagKind::Discussion | FlagKind::StackedQuestions => (6, 90),
+        FlagKind::RapidFire | FlagKind::Discussion | FlagKind::StackedQuestions => (8, 90),
         FlagKind::InbrengerSpokeInListeningPhase => (2, 140),
         _ => (2, 200),
     };
@@ -174,9 +176,17 @@ fn questions_cell(s: &SpeakerStats) -> String {
 /// Plain-text report for the terminal.
 pub fn render_text(a: &Analysis, ui: UiLang) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "{}", ui.t("Observant: sessieanalyse", "Observant: session analysis"));
+    let _ = writeln!(
+        o,
+        "{}",
+        ui.t("Observant: sessieanalyse", "Observant: session analysis")
+    );
     let mut head = vec![
-        format!("{} {}", ui.t("duur", "duration"), fmt_clock(a.duration_seconds)),
+        format!(
+            "{} {}",
+            ui.t("duur", "duration"),
+            fmt_clock(a.duration_seconds)
+        ),
         format!("{} {}", a.utterances.len(), ui.t("uitingen", "utterances")),
         format!(
             "{} {}",
@@ -252,7 +262,11 @@ pub fn render_text(a: &Analysis, ui: UiLang) -> String {
             .trim_end()
             .to_string()
     };
-    let _ = writeln!(o, "  {}", line(headers.iter().map(|h| h.to_string()).collect()));
+    let _ = writeln!(
+        o,
+        "  {}",
+        line(headers.iter().map(|h| h.to_string()).collect())
+    );
     for r in rows {
         let _ = writeln!(o, "  {}", line(r.to_vec()));
     }
@@ -272,7 +286,11 @@ pub fn render_text(a: &Analysis, ui: UiLang) -> String {
                 fmt_clock(s.end),
                 fmt_duration(len),
                 budget.map(|b| format!(" ({b})")).unwrap_or_default(),
-                if over { ui.t("  ! over tijd", "  ! over time") } else { "" }
+                if over {
+                    ui.t("  ! over tijd", "  ! over time")
+                } else {
+                    ""
+                }
             );
         }
     }
@@ -287,7 +305,11 @@ pub fn render_text(a: &Analysis, ui: UiLang) -> String {
                 fmt_clock(f.start),
                 fmt_clock(f.end),
                 kind_label(f.kind, ui),
-                if w.is_empty() { String::new() } else { format!(" · {w}") }
+                if w.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {w}")
+                }
             );
             let _ = writeln!(o, "      {}", f.message);
             for q in quotes(a, f) {
@@ -322,8 +344,16 @@ pub fn render_markdown(a: &Analysis, ui: UiLang) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# {}\n", ui.t("Sessieanalyse", "Session analysis"));
     let mut facts = vec![
-        format!("**{}** {}", ui.t("Duur", "Duration"), fmt_clock(a.duration_seconds)),
-        format!("**{}** {}", ui.t("Uitingen", "Utterances"), a.utterances.len()),
+        format!(
+            "**{}** {}",
+            ui.t("Duur", "Duration"),
+            fmt_clock(a.duration_seconds)
+        ),
+        format!(
+            "**{}** {}",
+            ui.t("Uitingen", "Utterances"),
+            a.utterances.len()
+        ),
     ];
     if let Some(l) = &a.language {
         facts.push(format!("**{}** {l}", ui.t("Taal", "Language")));
@@ -331,7 +361,11 @@ pub fn render_markdown(a: &Analysis, ui: UiLang) -> String {
     if let Some(m) = method_name(a, ui) {
         facts.push(format!("**{}** {m}", ui.t("Werkvorm", "Method")));
     }
-    facts.push(format!("**{}** {}", ui.t("Signalen", "Flags"), a.flags.len()));
+    facts.push(format!(
+        "**{}** {}",
+        ui.t("Signalen", "Flags"),
+        a.flags.len()
+    ));
     let _ = writeln!(o, "{}\n", facts.join(" · "));
     if !a.flags.is_empty() {
         let _ = writeln!(o, "{}\n", capitalise(&flag_summary(a, ui)));
@@ -354,7 +388,10 @@ pub fn render_markdown(a: &Analysis, ui: UiLang) -> String {
         ui.t("Waarom", "Why"),
         ui.t("Advies", "Advice"),
     );
-    let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        o,
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for s in &a.speakers {
         let _ = writeln!(
             o,
@@ -411,25 +448,32 @@ pub fn render_markdown(a: &Analysis, ui: UiLang) -> String {
     }
     for f in &a.flags {
         let w = who(f);
+        let evidence = if f.evidence.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " _({}: {})_",
+                ui.t("signaal", "evidence"),
+                md_escape(&f.evidence).replace('_', "\\_")
+            )
+        };
         let _ = writeln!(
             o,
-            "- **{}–{} {}**{}: {}",
+            "- **{}–{} {}**{}: {}{evidence}",
             fmt_clock(f.start),
             fmt_clock(f.end),
             kind_label(f.kind, ui),
-            if w.is_empty() { String::new() } else { format!(" ({})", md_escape(&w)) },
+            if w.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", md_escape(&w))
+            },
             md_escape(&f.message)
         );
-        for q in quotes(a, f) {
-            let _ = writeln!(o, "  > {}", md_escape(&q));
-        }
-        if !f.evidence.is_empty() {
-            let _ = writeln!(
-                o,
-                "  _{}: {}_",
-                ui.t("signaal", "evidence"),
-                md_escape(&f.evidence).replace('_', "\\_")
-            );
+        let qs = quotes(a, f);
+        if !qs.is_empty() {
+            let body: Vec<String> = qs.iter().map(|q| format!("  > {}", md_escape(q))).collect();
+            let _ = writeln!(o, "\n{}\n", body.join("\n  >\n"));
         }
     }
     o
@@ -505,15 +549,19 @@ mod tests {
     fn text_and_markdown_in_both_languages() {
         let a = sample();
         let nl = render_text(&a, UiLang::Nl);
-        assert!(nl.contains("Sprekers") && nl.contains("[00:12–00:14] Waarom-vraag · Carla → Bram"));
+        assert!(
+            nl.contains("Sprekers") && nl.contains("[00:12–00:14] Waarom-vraag · Carla → Bram")
+        );
         assert!(nl.contains("“Waarom deed je dat?”"));
         assert!(nl.contains("CREA-model"));
         let en = render_text(&a, UiLang::En);
-        assert!(en.contains("Speakers") && en.contains("Why-question") && en.contains("participant"));
+        assert!(
+            en.contains("Speakers") && en.contains("Why-question") && en.contains("participant")
+        );
         let md = render_markdown(&a, UiLang::Nl);
         assert!(md.starts_with("# Sessieanalyse"));
         assert!(md.contains("| Carla | deelnemer |"));
-        assert!(md.contains("  > “Waarom deed je dat?”"));
+        assert!(md.contains("\n  > “Waarom deed je dat?”\n"));
         let json: serde_json::Value = serde_json::from_str(&render_json(&a)).unwrap();
         assert_eq!(json["flags"][0]["kind"], "why_question");
     }

@@ -123,7 +123,8 @@ impl HallucinationFilter {
                 if s.text.is_empty() || is_known_hallucination(&s.text) {
                     return None;
                 }
-                if s.no_speech_probability > self.max_no_speech && s.confidence < self.min_confidence
+                if s.no_speech_probability > self.max_no_speech
+                    && s.confidence < self.min_confidence
                 {
                     return None;
                 }
@@ -174,7 +175,8 @@ mod tests {
 
     #[test]
     fn repetition_loop_is_collapsed() {
-        let t = "ik weet het niet ik weet het niet ik weet het niet ik weet het niet ik weet het niet";
+        let t =
+            "ik weet het niet ik weet het niet ik weet het niet ik weet het niet ik weet het niet";
         assert_eq!(collapse_repetitions(t, 2), "ik weet het niet");
         assert_eq!(collapse_repetitions("ja ja", 2), "ja ja");
         assert_eq!(collapse_repetitions("nee nee nee nee nee nee", 2), "nee");

@@ -45,7 +45,10 @@ mod tests {
 
     #[test]
     fn wer_ignores_case_and_punctuation() {
-        assert_eq!(wer_counts("Waar zie je die wieg?", "waar zie je die wieg"), (0, 5));
+        assert_eq!(
+            wer_counts("Waar zie je die wieg?", "waar zie je die wieg"),
+            (0, 5)
+        );
         assert_eq!(wer_counts("Hoezo?", "Maar zo."), (2, 1));
         assert_eq!(wer_counts("a b c d", "a x c"), (2, 4));
     }

@@ -66,8 +66,12 @@ pub fn check_model_file(path: &Path) -> Result<u64> {
     }
     let mut magic = [0u8; 4];
     use std::io::Read;
-    let mut f = std::fs::File::open(path)
-        .with_context(|| format!("kan spraakmodel niet openen / cannot open speech model: {}", path.display()))?;
+    let mut f = std::fs::File::open(path).with_context(|| {
+        format!(
+            "kan spraakmodel niet openen / cannot open speech model: {}",
+            path.display()
+        )
+    })?;
     if f.read_exact(&mut magic).is_err() || u32::from_le_bytes(magic) != 0x6767_6d6c {
         bail!(
             "{} is geen ggml Whisper-model / is not a ggml Whisper model (expected a ggml-*.bin file)",
@@ -117,7 +121,10 @@ impl WhisperTranscriber {
         let state = ctx
             .create_state()
             .map_err(|e| anyhow::anyhow!("whisper state could not be created: {e}"))?;
-        let kind = ctx.model_type_readable_str_lossy().map(|s| s.to_string()).unwrap_or_default();
+        let kind = ctx
+            .model_type_readable_str_lossy()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
         let description = format!(
             "{} ({}, {}{}, {:.0} MB)",
             opts.model
@@ -125,8 +132,16 @@ impl WhisperTranscriber {
                 .map(|f| f.to_string_lossy().to_string())
                 .unwrap_or_default(),
             kind,
-            if ctx.is_multilingual() { "multilingual" } else { "English-only" },
-            if opts.beam_size > 1 { ", beam" } else { ", greedy" },
+            if ctx.is_multilingual() {
+                "multilingual"
+            } else {
+                "English-only"
+            },
+            if opts.beam_size > 1 {
+                ", beam"
+            } else {
+                ", greedy"
+            },
             size as f64 / 1e6
         );
         let detected = match &opts.language {
@@ -201,16 +216,24 @@ impl Transcriber for WhisperTranscriber {
         let clip_end = pcm.len() as f64 / SAMPLE_RATE;
         let mut out = Vec::new();
         for seg in self.state.as_iter() {
-            let text = seg.to_str_lossy().map(|t| t.to_string()).unwrap_or_default();
+            let text = seg
+                .to_str_lossy()
+                .map(|t| t.to_string())
+                .unwrap_or_default();
             let start = (seg.start_timestamp() as f64 / 100.0).min(clip_end);
             let end = (seg.end_timestamp() as f64 / 100.0).clamp(start, clip_end);
             let mut words: Vec<Word> = Vec::new();
             let mut psum = 0.0f32;
             let mut pn = 0usize;
             for i in 0..seg.n_tokens() {
-                let Some(tok) = seg.get_token(i) else { continue };
+                let Some(tok) = seg.get_token(i) else {
+                    continue;
+                };
                 let data = tok.token_data();
-                let piece = tok.to_str_lossy().map(|t| t.to_string()).unwrap_or_default();
+                let piece = tok
+                    .to_str_lossy()
+                    .map(|t| t.to_string())
+                    .unwrap_or_default();
                 // Special tokens look like "[_BEG_]", "<|nl|>", "[_TT_123]".
                 if piece.starts_with("[_") || piece.starts_with("<|") {
                     continue;

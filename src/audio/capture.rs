@@ -60,7 +60,10 @@ pub enum CaptureError {
 }
 
 fn one_line(s: impl std::fmt::Display) -> String {
-    s.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    s.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn map_cpal(e: &cpal::Error) -> CaptureError {
@@ -321,7 +324,9 @@ fn find_device(host: &cpal::Host, wanted: &str) -> Result<cpal::Device, CaptureE
 }
 
 /// Pick the stream config: 16 kHz mono when the device offers it, else its default.
-fn choose_config(device: &cpal::Device) -> Result<(cpal::StreamConfig, SampleFormat), CaptureError> {
+fn choose_config(
+    device: &cpal::Device,
+) -> Result<(cpal::StreamConfig, SampleFormat), CaptureError> {
     let ranges: Vec<_> = device
         .supported_input_configs()
         .map_err(|e| map_cpal(&e))?
@@ -342,7 +347,11 @@ fn choose_config(device: &cpal::Device) -> Result<(cpal::StreamConfig, SampleFor
             // The default is unusable; take any range in a format we handle.
             let r = FORMAT_PREFERENCE
                 .iter()
-                .find_map(|f| ranges.iter().find(|r| r.sample_format() == *f && r.channels() > 0))
+                .find_map(|f| {
+                    ranges
+                        .iter()
+                        .find(|r| r.sample_format() == *f && r.channels() > 0)
+                })
                 .ok_or_else(|| match default {
                     Err(e) => map_cpal(&e),
                     Ok(c) => CaptureError::Backend(format!(
@@ -661,6 +670,10 @@ impl DeviceSource {
 }
 
 impl AudioSource for DeviceSource {
+    fn stop(&mut self) {
+        DeviceSource::stop(self)
+    }
+
     fn read(&mut self, out: &mut Vec<f32>) -> Result<SourceRead> {
         out.clear();
         if self.ended {

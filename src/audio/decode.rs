@@ -168,8 +168,9 @@ impl AudioFile {
     pub fn open(path: impl AsRef<Path>) -> Result<AudioFile> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(path)
-            .with_context(|| format!("{shown}: kan het bestand niet openen / cannot open the file"))?;
+        let meta = std::fs::metadata(path).with_context(|| {
+            format!("{shown}: kan het bestand niet openen / cannot open the file")
+        })?;
         if meta.is_dir() {
             return Err(unusable(&shown, "dit is een map", "this is a directory"));
         }
@@ -177,8 +178,9 @@ impl AudioFile {
         if len == 0 {
             return Err(unusable(&shown, "het bestand is leeg", "the file is empty"));
         }
-        let mut file = File::open(path)
-            .with_context(|| format!("{shown}: kan het bestand niet openen / cannot open the file"))?;
+        let mut file = File::open(path).with_context(|| {
+            format!("{shown}: kan het bestand niet openen / cannot open the file")
+        })?;
         let mut head = vec![0u8; 512.min(len as usize)];
         file.read_exact(&mut head)
             .with_context(|| format!("{shown}: lezen mislukt / read failed"))?;
@@ -188,7 +190,10 @@ impl AudioFile {
         let (info, reader): (AudioInfo, Box<dyn BlockReader>) = if is_riff {
             open_riff(&shown, path, file, len)?
         } else {
-            let ext = path.extension().and_then(|e| e.to_str()).map(str::to_string);
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_string);
             match SymphoniaReader::open(&shown, file, ext.as_deref()) {
                 Ok((info, r)) => (info, Box::new(r)),
                 Err(e) if e.downcast_ref::<UnusableAudio>().is_some() => return Err(e),
@@ -589,7 +594,10 @@ impl BlockReader for HoundReader {
         }));
         match outcome {
             Ok(Ok(())) => {}
-            Ok(Err(hound::Error::IoError(e))) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Ok(Err(hound::Error::IoError(e)))
+                if e.kind() == std::io::ErrorKind::UnexpectedEof
+                    || e.to_string().contains("read enough bytes") =>
+            {
                 // Data shorter than the header says: keep what is there (already warned).
                 self.ended = true;
             }
@@ -658,7 +666,9 @@ impl BlockReader for RawPcmReader {
                 (TAG_PCM, 3) => {
                     (i32::from_le_bytes([0, s[0], s[1], s[2]]) >> 8) as f32 / 8_388_608.0
                 }
-                (TAG_PCM, 4) => i32::from_le_bytes([s[0], s[1], s[2], s[3]]) as f32 / 2_147_483_648.0,
+                (TAG_PCM, 4) => {
+                    i32::from_le_bytes([s[0], s[1], s[2], s[3]]) as f32 / 2_147_483_648.0
+                }
                 (TAG_FLOAT, 4) => f32::from_le_bytes([s[0], s[1], s[2], s[3]]),
                 (TAG_FLOAT, 8) => {
                     f64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]) as f32
@@ -712,7 +722,9 @@ impl SymphoniaReader {
                 &MetadataOptions::default(),
             )
         }))
-        .map_err(|_| anyhow::anyhow!("de container-lezer liep vast / the container reader crashed"))?
+        .map_err(|_| {
+            anyhow::anyhow!("de container-lezer liep vast / the container reader crashed")
+        })?
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         let format = probed.format;
         let Some(track) = format
@@ -738,7 +750,11 @@ impl SymphoniaReader {
             .map(|d| d.short_name.to_string())
             .unwrap_or_else(|| "onbekend/unknown".into());
         if let Some(ch) = params.channels {
-            check_format(path, ch.count() as u32, params.sample_rate.unwrap_or(MIN_RATE))?;
+            check_format(
+                path,
+                ch.count() as u32,
+                params.sample_rate.unwrap_or(MIN_RATE),
+            )?;
         }
         if let Some(rate) = params.sample_rate {
             check_format(path, 1, rate)?;
@@ -856,7 +872,10 @@ impl SymphoniaReader {
                     if self.rate != 0 && rate != self.rate {
                         return Err(unusable(
                             &self.path,
-                            format!("samplefrequentie wisselt halverwege ({} -> {rate} Hz)", self.rate),
+                            format!(
+                                "samplefrequentie wisselt halverwege ({} -> {rate} Hz)",
+                                self.rate
+                            ),
                             format!("sample rate changes midway ({} -> {rate} Hz)", self.rate),
                         ));
                     }

@@ -101,7 +101,8 @@ impl StreamResampler {
                 };
                 let ratio = f64::from(TARGET_RATE) / f64::from(input_rate);
                 Engine::Sinc(Box::new(
-                    SincFixedIn::new(ratio, 1.0, params, CHUNK_IN, 1).context("resampler (sinc)")?,
+                    SincFixedIn::new(ratio, 1.0, params, CHUNK_IN, 1)
+                        .context("resampler (sinc)")?,
                 ))
             }
         };
@@ -257,7 +258,9 @@ mod tests {
 
     #[test]
     fn exact_lengths_and_alignment() {
-        for &rate in &[8000u32, 11025, 22050, 44100, 48000, 96000, 44101, 7919, 192000] {
+        for &rate in &[
+            8000u32, 11025, 22050, 44100, 48000, 96000, 44101, 7919, 192000,
+        ] {
             let n = rate as usize * 3 / 2 + 17;
             let input = sine(rate, 440.0, n);
             let out = resample_all(rate, &input, 777);

@@ -249,7 +249,11 @@ impl Segmenter {
     /// Score one frame (`real` of its samples are audio, the rest padding) and advance.
     fn run_frame(&mut self, real: usize, out: &mut Vec<SpeechSegment>) {
         let p = self.vad.speech_probability(&self.frame);
-        let p = if p.is_finite() { p.clamp(0.0, 1.0) } else { 0.0 };
+        let p = if p.is_finite() {
+            p.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let energy = self.frame[..real].iter().map(|v| v * v).sum::<f32>() / real.max(1) as f32;
         self.frame.clear();
         self.last_prob = p;
@@ -325,7 +329,14 @@ impl Segmenter {
     }
 
     /// Emit speech `[start, end)` padded (end padding up to `limit`), unless too short.
-    fn close(&mut self, start: u64, end: u64, limit: u64, split: bool, out: &mut Vec<SpeechSegment>) {
+    fn close(
+        &mut self,
+        start: u64,
+        end: u64,
+        limit: u64,
+        split: bool,
+        out: &mut Vec<SpeechSegment>,
+    ) {
         if end <= start || (!split && end - start < self.min_speech) {
             return;
         }

@@ -52,7 +52,13 @@ struct Conv3 {
 
 impl Conv3 {
     /// `input` is `[in_ch][len]`; returns `[out_ch][out_len]` after ReLU into `output`.
-    fn forward_relu(&self, input: &[f32], len: usize, col: &mut Vec<f32>, output: &mut Vec<f32>) -> usize {
+    fn forward_relu(
+        &self,
+        input: &[f32],
+        len: usize,
+        col: &mut Vec<f32>,
+        output: &mut Vec<f32>,
+    ) -> usize {
         let out_len = (len + 2 - 3) / self.stride + 1;
         let k = self.in_ch * 3;
         col.clear();
@@ -142,7 +148,8 @@ impl SileroVad {
     /// The embedded official v6 weights (never fails in practice; an error means a broken
     /// build).
     pub fn bundled() -> Result<SileroVad> {
-        SileroVad::from_safetensors(BUNDLED).context("ingebouwde Silero-gewichten / bundled Silero weights")
+        SileroVad::from_safetensors(BUNDLED)
+            .context("ingebouwde Silero-gewichten / bundled Silero weights")
     }
 
     /// Weights from a safetensors file with the tensor names of the upstream
@@ -150,16 +157,23 @@ impl SileroVad {
     pub fn load(path: impl AsRef<Path>) -> Result<SileroVad> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).with_context(|| {
-            format!("{}: kan VAD-model niet lezen / cannot read VAD model", path.display())
+            format!(
+                "{}: kan VAD-model niet lezen / cannot read VAD model",
+                path.display()
+            )
         })?;
         SileroVad::from_safetensors(&bytes).with_context(|| {
-            format!("{}: geen bruikbaar Silero VAD-model / not a usable Silero VAD model", path.display())
+            format!(
+                "{}: geen bruikbaar Silero VAD-model / not a usable Silero VAD model",
+                path.display()
+            )
         })
     }
 
     /// Weights from the bytes of a safetensors file.
     pub fn from_safetensors(bytes: &[u8]) -> Result<SileroVad> {
-        let st = SafeTensors::deserialize(bytes).map_err(|e| anyhow::anyhow!("safetensors: {e}"))?;
+        let st =
+            SafeTensors::deserialize(bytes).map_err(|e| anyhow::anyhow!("safetensors: {e}"))?;
         let get = |name: &str, shape: &[usize]| -> Result<Vec<f32>> {
             let t = st
                 .tensor(name)
@@ -168,7 +182,10 @@ impl SileroVad {
                 bail!("tensor {name}: type {:?}, verwacht/expected F32", t.dtype());
             }
             if t.shape() != shape {
-                bail!("tensor {name}: vorm/shape {:?}, verwacht/expected {shape:?}", t.shape());
+                bail!(
+                    "tensor {name}: vorm/shape {:?}, verwacht/expected {shape:?}",
+                    t.shape()
+                );
             }
             let v: Vec<f32> = t
                 .data()
@@ -212,7 +229,8 @@ impl SileroVad {
         let stft = if is_hann_dft(&basis) {
             let window = (0..N_FFT)
                 .map(|n| {
-                    (0.5 - 0.5 * (2.0 * std::f64::consts::PI * n as f64 / N_FFT as f64).cos()) as f32
+                    (0.5 - 0.5 * (2.0 * std::f64::consts::PI * n as f64 / N_FFT as f64).cos())
+                        as f32
                 })
                 .collect();
             let fft = RealFftPlanner::<f32>::new().plan_fft_forward(N_FFT);
@@ -233,7 +251,11 @@ impl SileroVad {
 
     fn from_weights(w: Arc<Weights>) -> SileroVad {
         let (fft_in, fft_out, fft_scratch) = match &w.stft {
-            Stft::Fft { fft, .. } => (fft.make_input_vec(), fft.make_output_vec(), fft.make_scratch_vec()),
+            Stft::Fft { fft, .. } => (
+                fft.make_input_vec(),
+                fft.make_output_vec(),
+                fft.make_scratch_vec(),
+            ),
             Stft::Direct { .. } => (Vec::new(), Vec::new(), Vec::new()),
         };
         SileroVad {
@@ -263,9 +285,16 @@ impl SileroVad {
         self.x.clear();
         self.x.extend_from_slice(&self.context);
         let n = frame.len().min(FRAME);
-        self.x.extend(frame[..n].iter().map(|v| if v.is_finite() { v.clamp(-1.0, 1.0) } else { 0.0 }));
+        self.x.extend(frame[..n].iter().map(|v| {
+            if v.is_finite() {
+                v.clamp(-1.0, 1.0)
+            } else {
+                0.0
+            }
+        }));
         self.x.resize(CONTEXT + FRAME, 0.0);
-        self.context.copy_from_slice(&self.x[FRAME..CONTEXT + FRAME]);
+        self.context
+            .copy_from_slice(&self.x[FRAME..CONTEXT + FRAME]);
         let len = CONTEXT + FRAME;
         for i in 0..CONTEXT {
             let v = self.x[len - 2 - i];
@@ -282,7 +311,11 @@ impl SileroVad {
                         *d = s * win;
                     }
                     if fft
-                        .process_with_scratch(&mut self.fft_in, &mut self.fft_out, &mut self.fft_scratch)
+                        .process_with_scratch(
+                            &mut self.fft_in,
+                            &mut self.fft_out,
+                            &mut self.fft_scratch,
+                        )
                         .is_err()
                     {
                         return 0.0;
@@ -433,7 +466,10 @@ mod tests {
         let mut w = SileroVad::from_safetensors(BUNDLED).unwrap();
         let weights = Arc::get_mut(&mut w.w).unwrap();
         weights.stft = Stft::Direct { basis };
-        slow = SileroVad { w: w.w.clone(), ..slow };
+        slow = SileroVad {
+            w: w.w.clone(),
+            ..slow
+        };
         assert!(!slow.uses_fft());
         let mut max_diff = 0.0f32;
         for f in 0..40 {

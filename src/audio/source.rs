@@ -48,6 +48,10 @@ pub trait AudioSource: Send {
     fn total_samples(&self) -> Option<u64> {
         None
     }
+
+    /// Asks a live source to stop capturing; audio already captured is still delivered by
+    /// later `read`s, then `End`. Files and test signals ignore it.
+    fn stop(&mut self) {}
 }
 
 impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
@@ -59,6 +63,9 @@ impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
     }
     fn total_samples(&self) -> Option<u64> {
         (**self).total_samples()
+    }
+    fn stop(&mut self) {
+        (**self).stop()
     }
 }
 

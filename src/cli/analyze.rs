@@ -15,7 +15,9 @@ use crate::analysis::render;
 use crate::analysis::session::analyze;
 use crate::i18n::UiLang;
 use crate::transcript::Transcript;
-use crate::transcript::parse::{apply_method, apply_participants, check_method, load_transcript, parse_participants};
+use crate::transcript::parse::{
+    apply_method, apply_participants, check_method, load_transcript, parse_participants,
+};
 
 /// Whether a path names a transcript (by extension) rather than a recording.
 pub fn is_transcript_path(p: &Path) -> bool {
@@ -74,8 +76,15 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
         LangArg::En => t.language = Some("en".into()),
         LangArg::Auto => {}
     }
-    let classifier = Classifier::new();
-    let analysis = analyze(&t, &classifier, &cfg);
+    let extended;
+    let classifier = match &cfg.language.cues_file {
+        Some(p) => {
+            extended = Classifier::with_extra_lang_file(p)?;
+            &extended
+        }
+        None => Classifier::shared(),
+    };
+    let analysis = analyze(&t, classifier, &cfg);
     if verbose {
         eprintln!(
             "observant: {} uitingen, {} signalen / {} utterances, {} flags",
@@ -101,9 +110,9 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
 pub fn write_stdout(s: &str) -> Result<()> {
     let mut lock = std::io::stdout().lock();
     match lock.write_all(s.as_bytes()).and_then(|()| lock.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(anyhow::anyhow!("kan niet naar stdout schrijven / cannot write to stdout: {e}"))
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(anyhow::anyhow!(
+            "kan niet naar stdout schrijven / cannot write to stdout: {e}"
+        )),
         _ => Ok(()),
     }
 }

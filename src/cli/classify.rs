@@ -151,8 +151,10 @@ mod tests {
     fn one_object_per_line_in_order() {
         let (r, out) = run_on(b"Waarom deed je dat?\n\nheb je het gemeld\r\nyou should call her");
         r.unwrap();
-        let lines: Vec<serde_json::Value> =
-            out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(lines.len(), 4);
         assert_eq!(lines[0]["text"], "Waarom deed je dat?");
         assert_eq!(lines[0]["question"], "open");

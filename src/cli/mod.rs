@@ -4,6 +4,8 @@
 
 pub mod analyze;
 pub mod classify;
+pub mod listen;
+pub mod transcribe;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +44,10 @@ pub enum Command {
     Classify(ClassifyArgs),
     /// Analyze a recording or transcript: utterances, flags, per-speaker statistics.
     Analyze(AnalyzeArgs),
+    /// Transcribe a recording on this device: who said what, when (no analysis).
+    Transcribe(TranscribeArgs),
+    /// Live capture without the GUI: JSON lines (utterances, flags, status) on stdout.
+    Listen(ListenArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -98,6 +104,12 @@ pub struct SpeechArgs {
     /// Enroll a voice by name: NAME=recording.wav (repeatable).
     #[arg(long, value_name = "NAME=FILE")]
     pub enroll: Vec<String>,
+    /// Voice activity detector: silero (default) or energy.
+    #[arg(long, default_value = "silero")]
+    pub vad: String,
+    /// Do not attribute speakers (everything is S1).
+    #[arg(long)]
+    pub no_diarize: bool,
 }
 
 /// Options shared by every command that analyses a session.
@@ -112,6 +124,60 @@ pub struct SessionArgs {
     /// Configuration file (TOML) with thresholds and extra cue words.
     #[arg(long)]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TranscriptFormat {
+    #[default]
+    Json,
+    Vtt,
+    Srt,
+    Text,
+}
+
+#[derive(Args, Debug)]
+pub struct TranscribeArgs {
+    /// Recording (WAV at any rate/depth/channels, mp3, m4a/AAC, ogg, flac).
+    pub input: std::path::PathBuf,
+    #[arg(long, value_enum, default_value_t = TranscriptFormat::Json)]
+    pub format: TranscriptFormat,
+    /// Write to this file instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<std::path::PathBuf>,
+    /// Print timings (real-time factors per stage) to stderr when done.
+    #[arg(long)]
+    pub stats: bool,
+    /// Replace names by roles/letters (S1, S2 stay as they are).
+    #[arg(long)]
+    pub pseudonymize: bool,
+    #[command(flatten)]
+    pub speech: SpeechArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ListenArgs {
+    /// Input device (name or id from --list-devices); default: the system default input.
+    #[arg(long)]
+    pub device: Option<String>,
+    /// List the input devices and exit.
+    #[arg(long)]
+    pub list_devices: bool,
+    /// Stop after this many seconds of capture.
+    #[arg(long)]
+    pub duration: Option<f64>,
+    /// Keep the session (journal + audio) in this folder.
+    #[arg(long)]
+    pub save: Option<std::path::PathBuf>,
+    /// Test aid: read this recording instead of a device, as fast as it decodes.
+    #[arg(long, value_name = "FILE")]
+    pub input_file: Option<std::path::PathBuf>,
+    /// Also print pipeline status and level events.
+    #[arg(long)]
+    pub status: bool,
+    #[command(flatten)]
+    pub speech: SpeechArgs,
+    #[command(flatten)]
+    pub session: SessionArgs,
 }
 
 #[derive(Args, Debug)]
@@ -174,6 +240,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Classify(a)) => classify::run(&a),
         Some(Command::Analyze(a)) => analyze::run(&a, cli.ui_lang, cli.verbose),
+        Some(Command::Transcribe(a)) => transcribe::run(&a, cli.verbose),
+        Some(Command::Listen(a)) => listen::run(&a, cli.ui_lang, cli.verbose),
         None => crate::ui::run_app(crate::ui::AppOptions::new(cli.ui_lang, cli.open, cli.demo)),
     }
 }

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use std::path::PathBuf;
 
-use crate::analysis::{AnalyzedUtterance, Flag, SpeakerStats};
 use crate::analysis::LangHint;
+use crate::analysis::{AnalyzedUtterance, Flag, SpeakerStats};
 use crate::transcript::Participant;
 
 /// Queue length and lag of one pipeline stage, for the UI's health display.
@@ -23,7 +23,11 @@ pub struct StageStatus {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// Capture started on a device.
-    Started { t: f64, device: String, sample_rate: u32 },
+    Started {
+        t: f64,
+        device: String,
+        sample_rate: u32,
+    },
     /// Input level (RMS and peak in 0..1) for a level meter.
     Level { t: f64, rms: f32, peak: f32 },
     /// A finished, attributed, classified utterance. `index` is its position in the session.
@@ -46,11 +50,23 @@ pub enum Event {
         recent: Vec<SpeakerStats>,
     },
     /// Pipeline health.
-    Status { t: f64, stages: Vec<StageStatus>, captured_seconds: f64 },
+    Status {
+        t: f64,
+        stages: Vec<StageStatus>,
+        captured_seconds: f64,
+    },
     /// Something went wrong; the session so far is kept. `fatal` means capture stopped.
-    Error { t: f64, message: String, fatal: bool },
+    Error {
+        t: f64,
+        message: String,
+        fatal: bool,
+    },
     /// Capture ended and all pending audio went through the pipeline.
-    Stopped { t: f64, captured_samples: u64, written_samples: u64 },
+    Stopped {
+        t: f64,
+        captured_samples: u64,
+        written_samples: u64,
+    },
 }
 
 /// What a consumer asks the live pipeline to do.

@@ -4,5 +4,8 @@
 //! `observant listen`); [`Command`] is what they tell it.
 
 pub mod events;
+pub mod attribution;
+pub mod live;
+pub mod offline;
 
 pub use events::*;

@@ -23,8 +23,12 @@ impl AudioWriter {
             bits_per_sample: 16,
             sample_format: hound::SampleFormat::Int,
         };
-        let inner = hound::WavWriter::new(std::io::BufWriter::new(f), spec)
-            .with_context(|| format!("kan audio niet schrijven / cannot write audio: {}", path.display()))?;
+        let inner = hound::WavWriter::new(std::io::BufWriter::new(f), spec).with_context(|| {
+            format!(
+                "kan audio niet schrijven / cannot write audio: {}",
+                path.display()
+            )
+        })?;
         Ok(AudioWriter { inner, written: 0 })
     }
 
@@ -69,14 +73,25 @@ pub fn repair_wav(path: &Path) -> Result<u64> {
         .read(true)
         .write(true)
         .open(path)
-        .with_context(|| format!("kan audio niet openen / cannot open audio: {}", path.display()))?;
+        .with_context(|| {
+            format!(
+                "kan audio niet openen / cannot open audio: {}",
+                path.display()
+            )
+        })?;
     let len = f.metadata()?.len();
     let mut head = [0u8; 44];
     if len < 44 || f.read_exact(&mut head).is_err() {
-        bail!("audiobestand te kort / audio file too short: {}", path.display());
+        bail!(
+            "audiobestand te kort / audio file too short: {}",
+            path.display()
+        );
     }
     if &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" || &head[36..40] != b"data" {
-        bail!("geen herstelbaar WAV-bestand / not a repairable WAV file: {}", path.display());
+        bail!(
+            "geen herstelbaar WAV-bestand / not a repairable WAV file: {}",
+            path.display()
+        );
     }
     let block = u16::from_le_bytes([head[32], head[33]]).max(1) as u64;
     let data = (len - 44) / block * block;

@@ -73,7 +73,12 @@ impl Journal {
         let f = std::fs::OpenOptions::new()
             .append(true)
             .open(path)
-            .with_context(|| format!("kan journaal niet openen / cannot open journal: {}", path.display()))?;
+            .with_context(|| {
+                format!(
+                    "kan journaal niet openen / cannot open journal: {}",
+                    path.display()
+                )
+            })?;
         Ok(Journal {
             out: BufWriter::new(f),
         })
@@ -99,12 +104,21 @@ impl Journal {
 /// Reads all entries; returns them and whether a torn (unparseable) last line was skipped.
 /// A damaged line in the middle is an error naming the line.
 pub fn read_entries(path: &Path) -> Result<(Vec<Entry>, bool)> {
-    let f = std::fs::File::open(path)
-        .with_context(|| format!("kan journaal niet openen / cannot open journal: {}", path.display()))?;
+    let f = std::fs::File::open(path).with_context(|| {
+        format!(
+            "kan journaal niet openen / cannot open journal: {}",
+            path.display()
+        )
+    })?;
     let mut entries = Vec::new();
     let mut bad: Option<(usize, String)> = None;
     for (i, line) in std::io::BufReader::new(f).split(b'\n').enumerate() {
-        let line = line.with_context(|| format!("journaal onleesbaar / journal unreadable: {}", path.display()))?;
+        let line = line.with_context(|| {
+            format!(
+                "journaal onleesbaar / journal unreadable: {}",
+                path.display()
+            )
+        })?;
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }

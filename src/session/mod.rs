@@ -124,8 +124,12 @@ pub fn create_private(path: &Path) -> Result<std::fs::File> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    o.open(path)
-        .with_context(|| format!("kan bestand niet aanmaken / cannot create file: {}", path.display()))
+    o.open(path).with_context(|| {
+        format!(
+            "kan bestand niet aanmaken / cannot create file: {}",
+            path.display()
+        )
+    })
 }
 
 /// Creates a folder readable by the owner only (0700 on Unix).
@@ -137,8 +141,12 @@ pub fn create_private_dir(path: &Path) -> Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         b.mode(0o700);
     }
-    b.create(path)
-        .with_context(|| format!("kan map niet aanmaken / cannot create folder: {}", path.display()))
+    b.create(path).with_context(|| {
+        format!(
+            "kan map niet aanmaken / cannot create folder: {}",
+            path.display()
+        )
+    })
 }
 
 impl Session {
@@ -263,7 +271,8 @@ impl Session {
                 start,
                 correct,
             } => {
-                self.verdicts.retain(|v| !(v.kind == kind && v.start == start));
+                self.verdicts
+                    .retain(|v| !(v.kind == kind && v.start == start));
                 self.verdicts.push(FlagVerdict {
                     kind,
                     start,
@@ -353,7 +362,8 @@ mod tests {
             .append(true)
             .open(s.dir.join(JOURNAL_FILE))
             .unwrap();
-        f.write_all(b"{\"type\":\"utterance\",\"index\":2,\"utter").unwrap();
+        f.write_all(b"{\"type\":\"utterance\",\"index\":2,\"utter")
+            .unwrap();
         drop(f);
 
         let back = Session::open(&s.dir).unwrap();
@@ -371,7 +381,10 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let (s, _j) = Session::create(root.path(), SessionMeta::default()).unwrap();
         for f in [META_FILE, JOURNAL_FILE] {
-            let mode = std::fs::metadata(s.dir.join(f)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(s.dir.join(f))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600, "{f}");
         }
         let mode = std::fs::metadata(&s.dir).unwrap().permissions().mode();

@@ -11,6 +11,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use safetensors::{Dtype, SafeTensors};
 
+use super::cell::lstm_cell;
 use super::gemm::{PackedWeight, gemm_acc};
 use super::mel::{self, N_MELS, PARTIAL_FRAMES, VolumeNorm};
 
@@ -246,9 +247,7 @@ impl VoiceEncoder {
     /// of its 1.6 s windows. Any input works: empty or sub-1.6 s audio is zero-padded to
     /// one window, non-finite samples count as 0.
     pub fn embed_utterance(&self, pcm_16k: &[f32]) -> Embedding {
-        self.embed_utterances(&[pcm_16k])
-            .pop()
-            .unwrap_or_default()
+        self.embed_utterances(&[pcm_16k]).pop().unwrap_or_default()
     }
 
     /// Embeddings of many utterances; their windows are batched together (faster than
@@ -370,32 +369,4 @@ fn window_slice(mel: &[[f32; N_MELS]], start: usize) -> &[[f32; N_MELS]] {
     let a = start.min(mel.len());
     let b = (start + PARTIAL_FRAMES).min(mel.len());
     &mel[a..b]
-}
-
-#[inline]
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-/// One LSTM step for all rows: `gates` `[b][4 * 256]` (i, f, g, o), cell state `c`
-/// `[b][256]` updated in place, new hidden state written to `h`.
-fn lstm_cell(gates: &[f32], c: &mut [f32], h: &mut [f32]) {
-    for ((g, cr), hr) in gates
-        .chunks_exact(GATES)
-        .zip(c.chunks_exact_mut(HIDDEN))
-        .zip(h.chunks_exact_mut(HIDDEN))
-    {
-        let (gi, rest) = g.split_at(HIDDEN);
-        let (gf, rest) = rest.split_at(HIDDEN);
-        let (gg, go) = rest.split_at(HIDDEN);
-        for j in 0..HIDDEN {
-            let i = sigmoid(gi[j]);
-            let f = sigmoid(gf[j]);
-            let g = gg[j].tanh();
-            let o = sigmoid(go[j]);
-            let cn = f * cr[j] + i * g;
-            cr[j] = cn;
-            hr[j] = o * cn.tanh();
-        }
-    }
 }

@@ -32,7 +32,13 @@ const INT16_MAX: f64 = 32767.0;
 /// Replaces non-finite samples by 0 and clamps the rest to [-1, 1] (copy).
 pub fn sanitize(pcm: &[f32]) -> Vec<f32> {
     pcm.iter()
-        .map(|&x| if x.is_finite() { x.clamp(-1.0, 1.0) } else { 0.0 })
+        .map(|&x| {
+            if x.is_finite() {
+                x.clamp(-1.0, 1.0)
+            } else {
+                0.0
+            }
+        })
         .collect()
 }
 
@@ -75,7 +81,9 @@ pub fn normalize_volume(pcm: &[f32], target_dbfs: f64, increase_only: bool) -> V
 /// Resemblyzer uses for an utterance of `n_samples` samples. Never empty.
 pub fn partial_starts(n_samples: usize) -> Vec<usize> {
     let n_frames = (n_samples + 1).div_ceil(HOP);
-    let steps = (n_frames + FRAME_STEP + 1).saturating_sub(PARTIAL_FRAMES).max(1);
+    let steps = (n_frames + FRAME_STEP + 1)
+        .saturating_sub(PARTIAL_FRAMES)
+        .max(1);
     let mut starts: Vec<usize> = (0..steps).step_by(FRAME_STEP).collect();
     if starts.len() > 1 {
         let last = starts[starts.len() - 1];
@@ -90,7 +98,9 @@ pub fn partial_starts(n_samples: usize) -> Vec<usize> {
 /// Length the waveform is zero-padded to before the mel spectrogram (never shorter than
 /// the input).
 pub fn padded_len(n_samples: usize, starts: &[usize]) -> usize {
-    let end = starts.last().map_or(WINDOW_SAMPLES, |&s| (s + PARTIAL_FRAMES) * HOP);
+    let end = starts
+        .last()
+        .map_or(WINDOW_SAMPLES, |&s| (s + PARTIAL_FRAMES) * HOP);
     end.max(n_samples)
 }
 
@@ -184,8 +194,7 @@ pub fn mel_spectrogram(pcm: &[f32]) -> Vec<[f32; N_MELS]> {
             let x = idx.and_then(|i| pcm.get(i)).copied().unwrap_or(0.0);
             *slot = f64::from(x) * t.window[k];
         }
-        if t
-            .fft
+        if t.fft
             .process_with_scratch(&mut input, &mut spectrum, &mut scratch)
             .is_err()
         {

@@ -71,7 +71,13 @@ pub fn to_srt(t: &Transcript) -> String {
 pub fn to_text(t: &Transcript) -> String {
     let mut out = String::new();
     for u in &t.utterances {
-        let _ = writeln!(out, "[{}] {}: {}", clock(u.start), u.speaker, cue_text(&u.text));
+        let _ = writeln!(
+            out,
+            "[{}] {}: {}",
+            clock(u.start),
+            u.speaker,
+            cue_text(&u.text)
+        );
     }
     out
 }
@@ -111,8 +117,12 @@ mod tests {
     #[test]
     fn vtt_has_voice_tags_and_exact_times() {
         let v = to_vtt(&sample());
-        assert!(v.starts_with("WEBVTT\n\n1\n00:00:01.500 --> 00:00:03.250\n<v Anna>Welkom allemaal.\n"));
-        assert!(v.contains("01:01:01.000 --> 01:01:02.500\n<v S2>Wat gebeurde er precies -> daarna?"));
+        assert!(
+            v.starts_with("WEBVTT\n\n1\n00:00:01.500 --> 00:00:03.250\n<v Anna>Welkom allemaal.\n")
+        );
+        assert!(
+            v.contains("01:01:01.000 --> 01:01:02.500\n<v S2>Wat gebeurde er precies -> daarna?")
+        );
     }
 
     #[test]

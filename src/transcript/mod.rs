@@ -26,7 +26,9 @@ impl Role {
     pub fn parse(s: &str) -> Option<Role> {
         match s.trim().to_lowercase().as_str() {
             "facilitator" | "begeleider" | "voorzitter" => Some(Role::Facilitator),
-            "inbrenger" | "presenter" | "case presenter" | "casusinbrenger" => Some(Role::Inbrenger),
+            "inbrenger" | "presenter" | "case presenter" | "casusinbrenger" => {
+                Some(Role::Inbrenger)
+            }
             "deelnemer" | "participant" => Some(Role::Deelnemer),
             "observant" | "observer" | "waarnemer" => Some(Role::Observant),
             _ => None,
@@ -98,4 +100,54 @@ impl Transcript {
             .find(|p| p.role == Role::Inbrenger)
             .map(|p| p.name.as_str())
     }
+}
+
+/// Replaces every participant name by its role (with a letter when a role occurs more than
+/// once: "deelnemer A", "deelnemer B"), in speakers, participants and in the text itself.
+/// Unknown speakers (S1, S2 from attribution) keep their labels.
+pub fn pseudonymize(t: &mut Transcript) {
+    let mut counts: std::collections::HashMap<Role, usize> = Default::default();
+    for p in &t.participants {
+        *counts.entry(p.role).or_default() += 1;
+    }
+    let mut seen: std::collections::HashMap<Role, usize> = Default::default();
+    let mut map: Vec<(String, String)> = Vec::new();
+    for p in &t.participants {
+        let n = seen.entry(p.role).or_default();
+        let alias = if counts[&p.role] > 1 {
+            format!("{} {}", p.role.as_str(), (b'A' + (*n % 26) as u8) as char)
+        } else {
+            p.role.as_str().to_string()
+        };
+        *n += 1;
+        map.push((p.name.clone(), alias));
+    }
+    // Longest names first, so "Jan" does not eat into "Janneke".
+    map.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    for p in &mut t.participants {
+        if let Some((_, a)) = map.iter().find(|(n, _)| *n == p.name) {
+            p.name = a.clone();
+        }
+    }
+    for u in &mut t.utterances {
+        if let Some((_, a)) = map.iter().find(|(n, _)| *n == u.speaker) {
+            u.speaker = a.clone();
+        }
+        u.text = replace_names(&u.text, &map);
+    }
+}
+
+/// Replaces whole-word occurrences of names (case-insensitive, Unicode word boundaries).
+pub fn replace_names(text: &str, map: &[(String, String)]) -> String {
+    let mut out = text.to_string();
+    for (name, alias) in map {
+        if name.trim().is_empty() {
+            continue;
+        }
+        let pattern = format!(r"(?i)\b{}\b", regex::escape(name.trim()));
+        if let Ok(re) = regex::Regex::new(&pattern) {
+            out = re.replace_all(&out, regex::NoExpand(alias)).into_owned();
+        }
+    }
+    out
 }

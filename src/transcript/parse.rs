@@ -32,7 +32,8 @@ const CUE_JOIN_GAP_SECONDS: f64 = 1.0;
 /// Speaker name for cues without any speaker label before the first label.
 const UNKNOWN_SPEAKER: &str = "S1";
 
-const VALID_ROLES: &str = "facilitator, inbrenger, deelnemer, observant (presenter, participant, observer)";
+const VALID_ROLES: &str =
+    "facilitator, inbrenger, deelnemer, observant (presenter, participant, observer)";
 
 /// Reads a transcript file, choosing the parser by extension (`.json`, `.vtt`, `.srt`).
 /// Errors name the file and the problem on one line.
@@ -62,9 +63,7 @@ pub fn load_transcript(path: &Path) -> Result<Transcript> {
 /// UTF-8 text of a file without its byte-order mark; names the offset of invalid bytes.
 pub fn decode_text(bytes: &[u8]) -> Result<&str> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        bail!(
-            "bestand is UTF-16; sla het op als UTF-8 / file is UTF-16; save it as UTF-8"
-        );
+        bail!("bestand is UTF-16; sla het op als UTF-8 / file is UTF-16; save it as UTF-8");
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
@@ -100,8 +99,8 @@ pub fn parse_json(text: &str) -> Result<Transcript> {
     if text.trim().is_empty() {
         return Err(empty_file());
     }
-    let root: Value = serde_json::from_str(text)
-        .map_err(|e| anyhow!("ongeldige JSON / invalid JSON: {e}"))?;
+    let root: Value =
+        serde_json::from_str(text).map_err(|e| anyhow!("ongeldige JSON / invalid JSON: {e}"))?;
     let empty = Map::new();
     let (obj, utt_value) = match &root {
         Value::Object(o) => match o.get("utterances") {
@@ -255,9 +254,12 @@ fn parse_participant_list(v: &Value) -> Result<Vec<Participant>> {
         if name.is_empty() {
             bail!("{ctx}: lege naam / empty name");
         }
-        let role = Role::parse(role).ok_or_else(|| unknown_role(&format!("{ctx} ({name})"), role))?;
+        let role =
+            Role::parse(role).ok_or_else(|| unknown_role(&format!("{ctx} ({name})"), role))?;
         if out.iter().any(|p| p.name == name) {
-            bail!("{ctx}: deelnemer \"{name}\" staat er twee keer in / participant \"{name}\" is listed twice");
+            bail!(
+                "{ctx}: deelnemer \"{name}\" staat er twee keer in / participant \"{name}\" is listed twice"
+            );
         }
         out.push(Participant {
             name: name.to_string(),
@@ -346,14 +348,16 @@ fn parse_steps(v: &Value) -> Result<Vec<StepMark>> {
 
 /// Canonical method id for a name or alias, or an error listing the valid ones.
 pub fn canonical_method(name: &str) -> Result<String> {
-    methods::find(name).map(|m| m.id.to_string()).ok_or_else(|| {
-        anyhow!(
-            "onbekende werkvorm \"{}\" / unknown method \"{}\"; geldig / valid: {}",
-            name.trim(),
-            name.trim(),
-            methods::valid_ids()
-        )
-    })
+    methods::find(name)
+        .map(|m| m.id.to_string())
+        .ok_or_else(|| {
+            anyhow!(
+                "onbekende werkvorm \"{}\" / unknown method \"{}\"; geldig / valid: {}",
+                name.trim(),
+                name.trim(),
+                methods::valid_ids()
+            )
+        })
 }
 
 /// Checks the transcript's method and step marks belong together.
@@ -770,6 +774,14 @@ fn finish_cues(cues: Vec<Cue>, format: &str) -> Result<Transcript> {
     let mut ends_sentence: Vec<bool> = Vec::new();
     let mut current: Option<String> = None;
     for cue in cues {
+        if cue.end < cue.start {
+            bail!(
+                "regel {n}: einde ({e} s) ligt vóór begin ({s} s) / line {n}: end ({e} s) is before start ({s} s)",
+                n = cue.line,
+                e = secs(cue.end),
+                s = secs(cue.start)
+            );
+        }
         let total: usize = cue
             .segments
             .iter()
@@ -805,7 +817,9 @@ fn finish_cues(cues: Vec<Cue>, format: &str) -> Result<Transcript> {
                 _ => false,
             };
             let ended = text.ends_with(['.', '?', '!', '…']);
-            if join && let (Some(prev), Some(last_ended)) = (utts.last_mut(), ends_sentence.last_mut()) {
+            if join
+                && let (Some(prev), Some(last_ended)) = (utts.last_mut(), ends_sentence.last_mut())
+            {
                 prev.text.push(' ');
                 prev.text.push_str(&text);
                 prev.end = prev.end.max(t1);
@@ -825,7 +839,9 @@ fn finish_cues(cues: Vec<Cue>, format: &str) -> Result<Transcript> {
         }
     }
     if utts.is_empty() {
-        bail!("alle ondertitels zijn leeg in {format}-bestand / all cues are empty in {format} file");
+        bail!(
+            "alle ondertitels zijn leeg in {format}-bestand / all cues are empty in {format} file"
+        );
     }
     validate_times(&mut utts, &locs)?;
     Ok(Transcript {
@@ -905,7 +921,9 @@ fn voice_pieces(line: &str) -> Vec<(Option<String>, String)> {
             if let Some(last) = out.last_mut() {
                 last.1.push_str(&tail[..=j]);
             }
-        } else if close == '>' && (tag.starts_with("v ") || tag.starts_with("v.") || tag.starts_with("v\t")) {
+        } else if close == '>'
+            && (tag.starts_with("v ") || tag.starts_with("v.") || tag.starts_with("v\t"))
+        {
             let after_classes = tag[1..].trim_start_matches(|c: char| c != ' ' && c != '\t');
             let name = after_classes.trim();
             let name = decode_entities(name);
@@ -971,13 +989,77 @@ fn decode_entities(s: &str) -> String {
 
 /// Words that start sentences or label lines; a `Word:` prefix made of them is no name.
 const NOT_NAMES: &[&str] = &[
-    "vraag", "antwoord", "let", "noot", "note", "nb", "ps", "tip", "question", "answer",
-    "conclusie", "samenvatting", "hki", "opmerking", "actie", "action", "stap", "step",
-    "casus", "dus", "maar", "en", "ik", "wij", "we", "het", "de", "dat", "dit", "so", "but",
-    "and", "i", "the", "this", "that", "mijn", "my", "wat", "what", "hoe", "how", "waarom",
-    "why", "nou", "ja", "nee", "oké", "ok", "okay", "well", "kijk", "stel", "zeg", "kortom",
-    "punt", "thema", "doel", "vandaag", "today", "summary", "quote", "citaat", "titel",
-    "title", "onderwerp", "topic", "voorbeeld", "example", "waarschuwing", "warning",
+    "vraag",
+    "antwoord",
+    "let",
+    "noot",
+    "note",
+    "nb",
+    "ps",
+    "tip",
+    "question",
+    "answer",
+    "conclusie",
+    "samenvatting",
+    "hki",
+    "opmerking",
+    "actie",
+    "action",
+    "stap",
+    "step",
+    "casus",
+    "dus",
+    "maar",
+    "en",
+    "ik",
+    "wij",
+    "we",
+    "het",
+    "de",
+    "dat",
+    "dit",
+    "so",
+    "but",
+    "and",
+    "i",
+    "the",
+    "this",
+    "that",
+    "mijn",
+    "my",
+    "wat",
+    "what",
+    "hoe",
+    "how",
+    "waarom",
+    "why",
+    "nou",
+    "ja",
+    "nee",
+    "oké",
+    "ok",
+    "okay",
+    "well",
+    "kijk",
+    "stel",
+    "zeg",
+    "kortom",
+    "punt",
+    "thema",
+    "doel",
+    "vandaag",
+    "today",
+    "summary",
+    "quote",
+    "citaat",
+    "titel",
+    "title",
+    "onderwerp",
+    "topic",
+    "voorbeeld",
+    "example",
+    "waarschuwing",
+    "warning",
 ];
 
 /// Particles allowed in lower case inside a name ("Anna van der Berg").
@@ -1009,9 +1091,10 @@ fn looks_like_name(p: &str) -> bool {
     if !upper(first) {
         return false;
     }
-    words.iter().skip(1).all(|w| {
-        upper(w) || NAME_PARTICLES.contains(w) || w.bytes().all(|c| c.is_ascii_digit())
-    })
+    words
+        .iter()
+        .skip(1)
+        .all(|w| upper(w) || NAME_PARTICLES.contains(w) || w.bytes().all(|c| c.is_ascii_digit()))
 }
 
 /// `Name: text`, `- Name: text`, `[Name] text`, `[Name]: text` → (name, text).
@@ -1070,9 +1153,7 @@ pub fn parse_participants(spec: &str) -> Result<Vec<Participant>> {
         let role = Role::parse(role)
             .ok_or_else(|| unknown_role(&format!("--participants ({name})"), role.trim()))?;
         if out.iter().any(|p| p.name.eq_ignore_ascii_case(name)) {
-            bail!(
-                "--participants: \"{name}\" staat er twee keer in / \"{name}\" is listed twice"
-            );
+            bail!("--participants: \"{name}\" staat er twee keer in / \"{name}\" is listed twice");
         }
         out.push(Participant {
             name: name.to_string(),
@@ -1148,7 +1229,10 @@ mod tests {
         let e = err(parse_json("{\"utterances\": [}"));
         assert!(e.contains("invalid JSON") && e.contains("line 1"), "{e}");
         let e = err(parse_json(&GOOD.replace("\"end\": 9.0, ", "")));
-        assert!(e.contains("utterances[1]") && e.contains("\"end\"") && e.contains("line 7"), "{e}");
+        assert!(
+            e.contains("utterances[1]") && e.contains("\"end\"") && e.contains("line 7"),
+            "{e}"
+        );
         let e = err(parse_json(&GOOD.replace("\"start\": 3.5", "\"start\": -1")));
         assert!(e.contains("negative"), "{e}");
         let e = err(parse_json(&GOOD.replace("\"end\": 9.0", "\"end\": 2.0")));
@@ -1159,9 +1243,13 @@ mod tests {
         assert!(e.contains("empty"), "{e}");
         let e = err(parse_json("{\"utterances\": []}"));
         assert!(e.contains("no utterances"), "{e}");
-        let e = err(parse_json(&GOOD.replace("\"start\": 0.0", "\"start\": \"0\"")));
+        let e = err(parse_json(
+            &GOOD.replace("\"start\": 0.0", "\"start\": \"0\""),
+        ));
         assert!(e.contains("must be a number"), "{e}");
-        let e = err(parse_json(&GOOD.replace("\"language\": \"nl\",", "\"method\": \"balint\",")));
+        let e = err(parse_json(
+            &GOOD.replace("\"language\": \"nl\",", "\"method\": \"balint\","),
+        ));
         assert!(e.contains("balint") && e.contains("crea"), "{e}");
         assert!(err(parse_json("[1, 2]")).contains("utterances[0]"));
         assert!(err(parse_json("42")).contains("utterances"));
@@ -1184,8 +1272,15 @@ mod tests {
         let t = parse_json(&mk(&[(0.0, 2.0, "A"), (5.0, 6.0, "B"), (4.6, 4.9, "C")])).unwrap();
         assert_eq!(t.utterances[1].speaker, "C");
         // Going back further is an error.
-        let e = err(parse_json(&mk(&[(0.0, 2.0, "A"), (10.0, 11.0, "B"), (3.0, 4.0, "C")])));
-        assert!(e.contains("time order") && e.contains("utterances[2]"), "{e}");
+        let e = err(parse_json(&mk(&[
+            (0.0, 2.0, "A"),
+            (10.0, 11.0, "B"),
+            (3.0, 4.0, "C"),
+        ])));
+        assert!(
+            e.contains("time order") && e.contains("utterances[2]"),
+            "{e}"
+        );
         // One speaker overlapping themselves is an error.
         let e = err(parse_json(&mk(&[(0.0, 10.0, "A"), (5.0, 12.0, "A")])));
         assert!(e.contains("same speaker"), "{e}");
@@ -1247,7 +1342,9 @@ mod tests {
     #[test]
     fn subtitle_errors() {
         assert!(err(parse_vtt("hello\n")).contains("WEBVTT"));
-        let e = err(parse_vtt("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v A>x</v>\n\nrandom garbage\nmore\n"));
+        let e = err(parse_vtt(
+            "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v A>x</v>\n\nrandom garbage\nmore\n",
+        ));
         assert!(e.contains("line 6"), "{e}");
         let e = err(parse_vtt("WEBVTT\n\n00:00:01.000 --> 00:0x:02.000\nx\n"));
         assert!(e.contains("line 3") && e.contains("timing"), "{e}");

@@ -5,11 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use egui::{Align, Color32, Key, Layout, RichText, Ui};
+use egui::{Align, Key, Layout, RichText, Ui};
 
 use crate::i18n::UiLang;
 use crate::pipeline::{Command, LiveConfig, PipelineHandle, PipelineStarter};
 use crate::transcript::Transcript;
+use crate::ui::AppOptions;
 use crate::ui::core::{self, MethodInfo};
 use crate::ui::devices::DeviceProbe;
 use crate::ui::facilitator;
@@ -18,10 +19,9 @@ use crate::ui::observer::{ObserverAction, ObserverState};
 use crate::ui::scripted::ScriptedPipeline;
 use crate::ui::start::{StartAction, StartForm};
 use crate::ui::theme;
-use crate::ui::AppOptions;
 
 /// Replay speed of the demo session.
-pub const DEMO_SPEED: f64 = 20.0;
+pub const DEMO_SPEED: f64 = 10.0;
 /// At most this many events are applied per frame, so a flood never freezes the UI.
 const MAX_EVENTS_PER_FRAME: usize = 5000;
 
@@ -128,6 +128,17 @@ impl Session {
     }
 }
 
+impl Drop for Session {
+    /// Closing the window or leaving a running session stops capture cleanly.
+    fn drop(&mut self) {
+        if let Some(h) = &self.handle
+            && !self.model.stopped
+        {
+            let _ = h.commands.send(Command::Stop);
+        }
+    }
+}
+
 /// The Observant app.
 pub struct ObservantApp {
     pub lang: UiLang,
@@ -176,7 +187,10 @@ impl ObservantApp {
             Err(e) => {
                 self.start_message = Some(format!(
                     "{} {}",
-                    self.lang.t("Kon de sessie niet starten:", "Could not start the session:"),
+                    self.lang.t(
+                        "Kon de sessie niet starten:",
+                        "Could not start the session:"
+                    ),
                     crate::cli::one_line(&e)
                 ));
             }
@@ -191,7 +205,10 @@ impl ObservantApp {
             Err(e) => {
                 self.start_message = Some(format!(
                     "{} {}",
-                    self.lang.t("De demo kon niet worden geladen:", "The demo could not be loaded:"),
+                    self.lang.t(
+                        "De demo kon niet worden geladen:",
+                        "The demo could not be loaded:"
+                    ),
                     crate::cli::one_line(&e)
                 ));
             }
@@ -221,15 +238,12 @@ impl ObservantApp {
                 self.start_replay(t, SessionKind::Review(path.to_path_buf()), None);
             }
             Err(e) => {
-                let audio = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| {
-                        matches!(
-                            e.to_ascii_lowercase().as_str(),
-                            "wav" | "mp3" | "m4a" | "ogg" | "flac"
-                        )
-                    });
+                let audio = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    matches!(
+                        e.to_ascii_lowercase().as_str(),
+                        "wav" | "mp3" | "m4a" | "ogg" | "flac"
+                    )
+                });
                 self.form.open_message = Some(if audio {
                     self.lang
                         .t(
@@ -259,20 +273,37 @@ impl ObservantApp {
             )
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
-                    ui.label(RichText::new("Observant").size(18.0).strong().color(theme::ACCENT));
+                    ui.label(
+                        RichText::new("Observant")
+                            .size(18.0)
+                            .strong()
+                            .color(theme::ACCENT),
+                    );
                     let mut back = false;
                     if let Some(s) = &mut self.session {
                         ui.add_space(12.0);
-                        ui.selectable_value(&mut s.tab, Tab::Observer, lang.t("Observatie", "Observation"));
-                        ui.selectable_value(&mut s.tab, Tab::Facilitator, lang.t("Facilitator", "Facilitator"));
+                        ui.selectable_value(
+                            &mut s.tab,
+                            Tab::Observer,
+                            lang.t("Observatie", "Observation"),
+                        );
+                        ui.selectable_value(
+                            &mut s.tab,
+                            Tab::Facilitator,
+                            lang.t("Facilitator", "Facilitator"),
+                        );
                         ui.add_space(12.0);
                         let what = match &s.kind {
                             SessionKind::Live => lang.t("Live", "Live").to_string(),
-                            SessionKind::Demo => lang.t("Demo (versneld)", "Demo (sped up)").to_string(),
+                            SessionKind::Demo => {
+                                lang.t("Demo (versneld)", "Demo (sped up)").to_string()
+                            }
                             SessionKind::Review(p) => format!(
                                 "{} {}",
                                 lang.t("Terugkijken:", "Review:"),
-                                p.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default()
+                                p.file_name()
+                                    .map(|f| f.to_string_lossy().to_string())
+                                    .unwrap_or_default()
                             ),
                         };
                         ui.label(RichText::new(what).color(theme::MUTED));
@@ -306,7 +337,10 @@ impl ObservantApp {
                                 s.send(Command::SetPaused(p));
                             }
                         } else {
-                            if ui.button(lang.t("Naar startscherm", "To start screen")).clicked() {
+                            if ui
+                                .button(lang.t("Naar startscherm", "To start screen"))
+                                .clicked()
+                            {
                                 back = true;
                             }
                             if matches!(s.kind, SessionKind::Live | SessionKind::Demo) {
@@ -354,7 +388,20 @@ impl ObservantApp {
             )
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
-                    ui.label(RichText::new("⚠").size(18.0).color(if fatal { theme::RED } else { theme::AMBER }));
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(22.0, 22.0), egui::Sense::hover());
+                    ui.painter().circle_filled(
+                        rect.center(),
+                        10.0,
+                        if fatal { theme::RED } else { theme::AMBER },
+                    );
+                    ui.painter().text(
+                        rect.center(),
+                        egui::Align2::CENTER_CENTER,
+                        "!",
+                        egui::FontId::proportional(15.0),
+                        egui::Color32::WHITE,
+                    );
                     ui.vertical(|ui| {
                         ui.label(RichText::new(&message).strong().color(theme::TEXT));
                         ui.label(
@@ -387,7 +434,11 @@ impl ObservantApp {
     fn start_screen(&mut self, ui: &mut Ui) {
         let lang = self.lang;
         egui::CentralPanel::default()
-            .frame(egui::Frame::new().fill(theme::BG).inner_margin(egui::Margin::symmetric(24, 8)))
+            .frame(
+                egui::Frame::new()
+                    .fill(theme::BG)
+                    .inner_margin(egui::Margin::symmetric(24, 8)),
+            )
             .show(ui, |ui| {
                 if let Some(m) = self.start_message.clone() {
                     egui::Frame::new()
@@ -497,10 +548,8 @@ fn status(ui: &mut Ui, s: &Session, lang: UiLang) {
             } else {
                 theme::RED
             };
-            let text = format!("{} {:.1} s", lang.t("vertraging", "lag"), lag).replace(
-                '.',
-                if lang == UiLang::Nl { "," } else { "." },
-            );
+            let text = format!("{} {:.1} s", lang.t("vertraging", "lag"), lag)
+                .replace('.', if lang == UiLang::Nl { "," } else { "." });
             let tip: Vec<String> = s
                 .model
                 .stages
@@ -550,6 +599,6 @@ impl eframe::App for ObservantApp {
     }
 
     fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
-        Color32::from(theme::BG).to_normalized_gamma_f32()
+        theme::BG.to_normalized_gamma_f32()
     }
 }

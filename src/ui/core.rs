@@ -2,9 +2,12 @@
 //! (werkvormen) with their steps and budgets, in the shapes the views need. The UI never
 //! computes analysis results itself; it calls these.
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use crate::analysis::{Analysis, methods};
+use crate::analysis::classify::Classifier;
+use crate::analysis::config::Config;
+use crate::analysis::{Analysis, Classification, methods, session};
 use crate::i18n::UiLang;
 use crate::transcript::Transcript;
 
@@ -59,23 +62,44 @@ pub fn load_transcript(path: &Path) -> anyhow::Result<Transcript> {
 }
 
 /// Analyses a transcript with the default rules; messages in `lang`.
-pub fn analyze_transcript(t: &Transcript, _lang: UiLang) -> Analysis {
-    // STOPGAP until analysis::session lands.
-    Analysis {
-        utterances: t
+pub fn analyze_transcript(t: &Transcript, lang: UiLang) -> Analysis {
+    SessionAnalyzer::new(lang).analyze(t)
+}
+
+/// Re-analyses a growing transcript cheaply: classifications are cached by utterance text
+/// (a live transcript only grows, and re-assigning a speaker does not change the text), and
+/// the core's session rules run over the cached labels.
+pub struct SessionAnalyzer {
+    config: Config,
+    cache: HashMap<String, Classification>,
+}
+
+impl SessionAnalyzer {
+    /// Default rules, flag messages in `lang`.
+    pub fn new(lang: UiLang) -> SessionAnalyzer {
+        SessionAnalyzer {
+            config: Config {
+                ui: lang,
+                ..Config::default()
+            },
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The core analysis of `t`.
+    pub fn analyze(&mut self, t: &Transcript) -> Analysis {
+        let classifier = Classifier::shared();
+        let hint = session::lang_hint(t.language.as_deref());
+        let cls: Vec<Classification> = t
             .utterances
             .iter()
-            .map(|u| crate::analysis::AnalyzedUtterance {
-                start: u.start,
-                end: u.end,
-                speaker: u.speaker.clone(),
-                text: u.text.clone(),
-                question: Default::default(),
-                why: false,
-                advice: false,
-                extra: Default::default(),
+            .map(|u| {
+                self.cache
+                    .entry(u.text.clone())
+                    .or_insert_with(|| classifier.classify(&u.text, hint))
+                    .clone()
             })
-            .collect(),
-        ..Default::default()
+            .collect();
+        session::analyze_classified(t, &cls, &self.config)
     }
 }

@@ -168,7 +168,11 @@ fn run_meter(name: &str, level: Arc<AtomicU32>, stop: Arc<AtomicBool>, ok: Sende
             }
             let rms = (data.iter().map(|s| s * s).sum::<f32>() / data.len() as f32).sqrt();
             let prev = f32::from_bits(lv.load(Ordering::Relaxed));
-            let smoothed = if rms > prev { rms } else { prev * 0.85 + rms * 0.15 };
+            let smoothed = if rms > prev {
+                rms
+            } else {
+                prev * 0.85 + rms * 0.15
+            };
             lv.store(smoothed.to_bits(), Ordering::Relaxed);
         },
         |_| {},

@@ -75,7 +75,11 @@ fn cue(ui: &mut Ui, model: &SessionModel, lang: UiLang, ui_time: f64) {
         .map(|c| (c, cue_opacity(c.shown_at, ui_time)))
         .filter(|(_, o)| *o > 0.0);
     let (text, color, opacity) = match visible {
-        Some((c, o)) => (theme::cue_text(&c.flag, lang), theme::flag_color(c.flag.kind), o),
+        Some((c, o)) => (
+            theme::cue_text(&c.flag, lang),
+            theme::flag_color(c.flag.kind),
+            o,
+        ),
         None => (String::new(), theme::MUTED, 0.0),
     };
     if let Some((c, _)) = visible {
@@ -90,27 +94,28 @@ fn cue(ui: &mut Ui, model: &SessionModel, lang: UiLang, ui_time: f64) {
     egui::Frame::new()
         .fill(fill)
         .corner_radius(18)
-        .inner_margin(egui::Margin::symmetric(32, 28))
+        .inner_margin(egui::Margin::symmetric(32, 12))
         .show(ui, |ui| {
-            ui.set_width(width - 64.0);
-            ui.set_min_height(130.0);
-            ui.with_layout(Layout::top_down(Align::Center), |ui| {
-                if opacity > 0.0 {
-                    ui.add_space(18.0);
-                    ui.label(
-                        RichText::new(&text)
-                            .size(42.0)
-                            .color(color.gamma_multiply(opacity)),
-                    );
-                } else {
-                    ui.add_space(46.0);
-                    ui.label(
-                        RichText::new(lang.t("Geen signaal", "No cue"))
-                            .size(18.0)
-                            .color(theme::MUTED.gamma_multiply(0.7)),
-                    );
-                }
-            });
+            let size = egui::vec2(width - 64.0, 150.0);
+            ui.allocate_ui_with_layout(
+                size,
+                Layout::centered_and_justified(egui::Direction::TopDown),
+                |ui| {
+                    if opacity > 0.0 {
+                        ui.label(
+                            RichText::new(&text)
+                                .size(42.0)
+                                .color(color.gamma_multiply(opacity)),
+                        );
+                    } else {
+                        ui.label(
+                            RichText::new(lang.t("Geen signaal", "No cue"))
+                                .size(18.0)
+                                .color(theme::MUTED.gamma_multiply(0.7)),
+                        );
+                    }
+                },
+            );
         });
 }
 
@@ -123,7 +128,11 @@ fn step(
 ) -> bool {
     let mut advance = false;
     let Some(m) = method.filter(|m| !m.steps.is_empty()) else {
-        ui.label(RichText::new(lang.t("Vrije vorm", "Free form")).size(20.0).color(theme::MUTED));
+        ui.label(
+            RichText::new(lang.t("Vrije vorm", "Free form"))
+                .size(20.0)
+                .color(theme::MUTED),
+        );
         ui.add_space(6.0);
         ui.label(
             RichText::new(format!(
@@ -159,15 +168,20 @@ fn step(
         Budget::WellOver => theme::RED,
     };
     let budget = budget_text(s.budget_min, s.budget_max);
-    ui.horizontal(|ui| {
-        let total = 420.0;
-        let pad = ((ui.available_width() - total) / 2.0).max(0.0);
-        ui.add_space(pad);
-        ui.label(RichText::new(theme::clock(elapsed)).size(30.0).color(color));
-        if !budget.is_empty() {
-            ui.label(RichText::new(format!("/ {budget}")).size(18.0).color(theme::MUTED));
-        }
-    });
+    let mut job = egui::text::LayoutJob::default();
+    job.append(
+        &theme::clock(elapsed),
+        0.0,
+        egui::TextFormat::simple(egui::FontId::proportional(30.0), color),
+    );
+    if !budget.is_empty() {
+        job.append(
+            &format!("/ {budget}"),
+            8.0,
+            egui::TextFormat::simple(egui::FontId::proportional(18.0), theme::MUTED),
+        );
+    }
+    ui.label(job);
     ui.add_space(6.0);
     let frac = if s.budget_max > 0.0 {
         (elapsed / s.budget_max) as f32
@@ -194,7 +208,7 @@ fn step(
         let label = if last {
             lang.t("Laatste stap", "Last step")
         } else {
-            lang.t("Volgende stap →", "Next step →")
+            lang.t("Volgende stap", "Next step")
         };
         let button = egui::Button::new(RichText::new(label).size(18.0).color(if last {
             theme::MUTED

@@ -45,7 +45,7 @@ pub struct SessionModel {
     pub participants: Vec<Participant>,
     /// Utterances by session index (`None` for an index not yet received).
     pub utterances: Vec<Option<AnalyzedUtterance>>,
-    /// Bumped when an utterance is replaced, so cached row heights are re-measured.
+    /// Bumped when an utterance is replaced or gains a flag (for views that cache per row).
     pub revisions: Vec<u32>,
     pub rows: Vec<Row>,
     pub notes: Vec<Note>,
@@ -294,7 +294,11 @@ impl SessionModel {
     }
 
     /// Session statistics of a speaker.
-    pub fn stats_of<'a>(&'a self, list: &'a [SpeakerStats], name: &str) -> Option<&'a SpeakerStats> {
+    pub fn stats_of<'a>(
+        &'a self,
+        list: &'a [SpeakerStats],
+        name: &str,
+    ) -> Option<&'a SpeakerStats> {
         list.iter().find(|s| s.name == name)
     }
 }
@@ -355,13 +359,22 @@ mod tests {
             evidence: String::new(),
             utterances: vec![0, 1],
         };
-        m.apply(Event::Flag { t: 5.0, flag: f.clone() }, 1.0);
+        m.apply(
+            Event::Flag {
+                t: 5.0,
+                flag: f.clone(),
+            },
+            1.0,
+        );
         f.end = 9.0;
         f.utterances.push(2);
         m.apply(Event::Flag { t: 9.0, flag: f }, 4.0);
         assert_eq!(m.flags.len(), 1);
         assert_eq!(m.flags[0].end, 9.0);
         assert_eq!(m.cue.as_ref().map(|c| c.shown_at), Some(1.0));
-        assert_eq!(m.flags_by_utterance.get(&2), Some(&vec![FlagKind::RapidFire]));
+        assert_eq!(
+            m.flags_by_utterance.get(&2),
+            Some(&vec![FlagKind::RapidFire])
+        );
     }
 }

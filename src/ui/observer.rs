@@ -25,7 +25,6 @@ pub enum ObserverAction {
 #[derive(Default)]
 pub struct ObserverState {
     heights: Vec<f32>,
-    measured_rev: Vec<u32>,
     width: f32,
     pub note_draft: String,
     /// Session time when the observer started the current note (hotkey or first keystroke).
@@ -72,7 +71,9 @@ impl ObserverState {
                 egui::ScrollArea::vertical()
                     .id_salt("side_scroll")
                     .auto_shrink([false, false])
-                    .show(ui, |ui| side_panel(ui, model, lang, live, self, &mut actions));
+                    .show(ui, |ui| {
+                        side_panel(ui, model, lang, live, self, &mut actions)
+                    });
             });
         if live {
             egui::Panel::bottom("note_bar")
@@ -84,12 +85,16 @@ impl ObserverState {
                 .show(ui, |ui| self.note_bar(ui, model, lang, &mut actions));
         }
         egui::CentralPanel::default()
-            .frame(egui::Frame::new().fill(theme::BG).inner_margin(egui::Margin {
-                left: 12,
-                right: 6,
-                top: 6,
-                bottom: 6,
-            }))
+            .frame(
+                egui::Frame::new()
+                    .fill(theme::BG)
+                    .inner_margin(egui::Margin {
+                        left: 12,
+                        right: 6,
+                        top: 6,
+                        bottom: 6,
+                    }),
+            )
             .show(ui, |ui| self.transcript(ui, model, lang, &mut actions));
         actions
     }
@@ -165,7 +170,6 @@ impl ObserverState {
         }
         let rows = model.rows.len();
         self.heights.resize(rows, ESTIMATE);
-        self.measured_rev.resize(rows, u32::MAX);
         egui::ScrollArea::vertical()
             .id_salt("transcript_scroll")
             .auto_shrink([false, false])
@@ -173,8 +177,9 @@ impl ObserverState {
             .show_viewport(ui, |ui, viewport| {
                 let width = ui.available_width();
                 if (width - self.width).abs() > 0.5 {
+                    // Rows in view are re-measured below; the rest fall back to estimates.
                     self.width = width;
-                    self.measured_rev.iter_mut().for_each(|r| *r = u32::MAX);
+                    self.heights.iter_mut().for_each(|h| *h = ESTIMATE);
                 }
                 let mut tops = Vec::with_capacity(rows + 1);
                 let mut y = 0.0f32;
@@ -183,17 +188,17 @@ impl ObserverState {
                     y += h;
                 }
                 ui.set_height(y);
-                let first = tops.partition_point(|&t| t <= viewport.min.y).saturating_sub(1);
+                let first = tops
+                    .partition_point(|&t| t <= viewport.min.y)
+                    .saturating_sub(1);
                 let origin = ui.max_rect().min;
                 let mut changed = false;
                 for (i, &top) in tops.iter().enumerate().skip(first) {
                     if top > viewport.max.y {
                         break;
                     }
-                    let rect = Rect::from_min_size(
-                        pos2(origin.x, origin.y + top),
-                        vec2(width, 4000.0),
-                    );
+                    let rect =
+                        Rect::from_min_size(pos2(origin.x, origin.y + top), vec2(width, 4000.0));
                     let mut child = ui.new_child(
                         UiBuilder::new()
                             .max_rect(rect)
@@ -202,15 +207,10 @@ impl ObserverState {
                     );
                     self.row(&mut child, model, model.rows[i], lang, actions);
                     let h = child.min_rect().height() + 8.0;
-                    let rev = match model.rows[i] {
-                        Row::Utterance(u) => model.revisions.get(u).copied().unwrap_or(0),
-                        Row::Note(_) => 0,
-                    };
                     if (h - self.heights[i]).abs() > 0.5 {
                         self.heights[i] = h;
                         changed = true;
                     }
-                    self.measured_rev[i] = rev;
                 }
                 if changed {
                     ui.ctx().request_repaint();
@@ -287,7 +287,9 @@ impl ObserverState {
                         Layout::top_down(Align::Min),
                         |ui| {
                             ui.add_space(3.0);
-                            ui.add(egui::Label::new(RichText::new(&u.text).color(theme::TEXT)).wrap());
+                            ui.add(
+                                egui::Label::new(RichText::new(&u.text).color(theme::TEXT)).wrap(),
+                            );
                             let kinds = model.flags_by_utterance.get(&index);
                             let tag = match u.question {
                                 QuestionType::Open => Some(lang.t("open vraag", "open question")),
@@ -300,7 +302,11 @@ impl ObserverState {
                                 ui.horizontal_wrapped(|ui| {
                                     ui.spacing_mut().item_spacing.x = 5.0;
                                     for k in kinds.into_iter().flatten() {
-                                        theme::chip(ui, theme::flag_chip(*k, lang), theme::flag_color(*k));
+                                        theme::chip(
+                                            ui,
+                                            theme::flag_chip(*k, lang),
+                                            theme::flag_color(*k),
+                                        );
                                     }
                                     if let Some(tag) = tag {
                                         ui.label(RichText::new(tag).size(12.0).color(theme::MUTED));
@@ -311,7 +317,8 @@ impl ObserverState {
                     );
                 });
                 let bottom = ui.min_rect().bottom();
-                let stripe = Rect::from_min_max(pos2(top.x, top.y + 2.0), pos2(top.x + 3.0, bottom));
+                let stripe =
+                    Rect::from_min_max(pos2(top.x, top.y + 2.0), pos2(top.x + 3.0, bottom));
                 ui.painter().rect_filled(stripe, 1, color);
             }
         }
@@ -342,7 +349,11 @@ impl ObserverState {
                         continue;
                     }
                     let c = theme::speaker_color(model.speaker_index(&name));
-                    if ui.button(RichText::new(&name).color(c)).clicked() {
+                    let text = match model.role_of(&name) {
+                        Some(r) => format!("{name} ({})", theme::role_label(r, lang)),
+                        None => name.clone(),
+                    };
+                    if ui.button(RichText::new(text).color(c)).clicked() {
                         self.pending.insert(index, name.clone());
                         actions.push(ObserverAction::Reassign {
                             index,
@@ -360,7 +371,11 @@ impl ObserverState {
         if let Some(p) = pending
             && p != speaker
         {
-            ui.label(RichText::new(format!("→ {p}…")).small().color(theme::MUTED));
+            ui.label(
+                RichText::new(format!("{} {p}…", lang.t("wordt", "becomes")))
+                    .small()
+                    .color(theme::MUTED),
+            );
         }
     }
 }
@@ -411,7 +426,11 @@ fn side_panel(
         ui.horizontal(|ui| {
             ui.label(RichText::new(name).color(c).strong());
             if let Some(role) = model.role_of(name) {
-                ui.label(RichText::new(theme::role_label(role, lang)).size(11.5).color(theme::MUTED));
+                ui.label(
+                    RichText::new(theme::role_label(role, lang))
+                        .size(11.5)
+                        .color(theme::MUTED),
+                );
             }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 let secs = s.map_or(0.0, |s| s.talk_seconds);
@@ -423,7 +442,12 @@ fn side_panel(
             });
         });
         bar(ui, share as f32, c, 9.0);
-        bar(ui, r.map_or(0.0, |r| r.share) as f32, c.gamma_multiply(0.5), 4.0);
+        bar(
+            ui,
+            r.map_or(0.0, |r| r.share) as f32,
+            c.gamma_multiply(0.5),
+            4.0,
+        );
         ui.add_space(3.0);
     }
 
@@ -464,7 +488,9 @@ fn side_panel(
             }
         });
     if !any {
-        ui.label(RichText::new(lang.t("Nog geen vragen.", "No questions yet.")).color(theme::MUTED));
+        ui.label(
+            RichText::new(lang.t("Nog geen vragen.", "No questions yet.")).color(theme::MUTED),
+        );
     }
 
     section(ui, lang.t("Langste monoloog", "Longest monologue"));
@@ -472,7 +498,10 @@ fn side_panel(
         .session_stats
         .iter()
         .filter(|s| s.longest_monologue_seconds > 0.0)
-        .max_by(|a, b| a.longest_monologue_seconds.total_cmp(&b.longest_monologue_seconds));
+        .max_by(|a, b| {
+            a.longest_monologue_seconds
+                .total_cmp(&b.longest_monologue_seconds)
+        });
     match longest {
         Some(s) => {
             ui.horizontal(|ui| {
@@ -591,7 +620,11 @@ fn flag_counts(ui: &mut Ui, model: &SessionModel, lang: UiLang) {
     }
     ui.horizontal_wrapped(|ui| {
         for (k, n) in counts {
-            theme::chip(ui, &format!("{} {n}", theme::flag_chip(k, lang)), theme::flag_color(k));
+            theme::chip(
+                ui,
+                &format!("{} {n}", theme::flag_chip(k, lang)),
+                theme::flag_color(k),
+            );
         }
     });
 }
@@ -600,7 +633,8 @@ fn flag_counts(ui: &mut Ui, model: &SessionModel, lang: UiLang) {
 fn bar(ui: &mut Ui, frac: f32, color: Color32, height: f32) {
     let w = ui.available_width();
     let (rect, _) = ui.allocate_exact_size(vec2(w, height), Sense::hover());
-    ui.painter().rect_filled(rect, 2, Color32::from_rgb(0xEA, 0xE6, 0xDF));
+    ui.painter()
+        .rect_filled(rect, 2, Color32::from_rgb(0xEA, 0xE6, 0xDF));
     let mut f = rect;
     f.set_width(w * frac.clamp(0.0, 1.0));
     ui.painter().rect_filled(f, 2, color);

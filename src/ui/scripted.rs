@@ -4,35 +4,28 @@
 //! once, so re-assigning a speaker re-runs the analysis) and by the GUI tests. It speaks the
 //! same [`Event`]/[`Command`] protocol as the real capture pipeline.
 
-use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use crate::analysis::{Analysis, AnalyzedUtterance, Flag};
+use crate::analysis::{AnalyzedUtterance, Flag};
 use crate::i18n::UiLang;
 use crate::pipeline::{Command, Event, LiveConfig, PipelineHandle, PipelineStarter, StageStatus};
 use crate::transcript::{StepMark, Transcript};
-
-/// Runs the core analysis on a transcript (the transcript-so-far while replaying).
-pub type Analyzer = Arc<dyn Fn(&Transcript) -> Analysis + Send + Sync>;
+use crate::ui::core::SessionAnalyzer;
 
 /// Length of the "recent" statistics window (s), as the live pipeline uses.
 pub const RECENT_WINDOW_SECONDS: f64 = 300.0;
 
-/// The core analysis with default rules and messages in `lang`.
-pub fn core_analyzer(lang: UiLang) -> Analyzer {
-    Arc::new(move |t: &Transcript| crate::ui::core::analyze_transcript(t, lang))
-}
-
 /// Replays a transcript as a live session. Build it, then [`ScriptedPipeline::start`] it.
+#[derive(Clone)]
 pub struct ScriptedPipeline {
     transcript: Transcript,
     /// Session seconds per wall-clock second; `None` = everything at once.
     speed: Option<f64>,
     stop_at_end: bool,
-    analyzer: Analyzer,
+    lang: UiLang,
     tick: Duration,
 }
 
@@ -43,7 +36,7 @@ impl ScriptedPipeline {
             transcript,
             speed: Some(1.0),
             stop_at_end: true,
-            analyzer: core_analyzer(UiLang::Nl),
+            lang: UiLang::Nl,
             tick: Duration::from_millis(50),
         }
     }
@@ -73,13 +66,7 @@ impl ScriptedPipeline {
 
     /// Language of flag messages.
     pub fn ui_lang(mut self, lang: UiLang) -> ScriptedPipeline {
-        self.analyzer = core_analyzer(lang);
-        self
-    }
-
-    /// Uses another analysis function (tests).
-    pub fn analyzer(mut self, analyzer: Analyzer) -> ScriptedPipeline {
-        self.analyzer = analyzer;
+        self.lang = lang;
         self
     }
 
@@ -109,18 +96,18 @@ impl ScriptedPipeline {
         }
     }
 
-    /// A [`PipelineStarter`] that replays `transcript` at `speed`; the live config's
-    /// participants and method, when given, replace the transcript's.
-    pub fn starter(transcript: Transcript, speed: f64, lang: UiLang) -> PipelineStarter {
+    /// A [`PipelineStarter`] that starts a copy of this replay for each session; the live
+    /// config's participants and method, when given, replace the transcript's.
+    pub fn into_starter(self) -> PipelineStarter {
         Box::new(move |config: LiveConfig| {
-            let mut t = transcript.clone();
+            let mut p = self.clone();
             if !config.participants.is_empty() {
-                t.participants = config.participants.clone();
+                p.transcript.participants = config.participants.clone();
             }
             if config.method.is_some() {
-                t.method = config.method.clone();
+                p.transcript.method = config.method.clone();
             }
-            Ok(ScriptedPipeline::new(t).speed(speed).ui_lang(lang).start())
+            Ok(p.start())
         })
     }
 }
@@ -152,7 +139,7 @@ impl Clock {
 
 struct Replay {
     script: Transcript,
-    analyzer: Analyzer,
+    analyzer: SessionAnalyzer,
     stop_at_end: bool,
     tick: Duration,
     clock: Clock,
@@ -190,7 +177,7 @@ impl Replay {
         };
         Replay {
             script,
-            analyzer: p.analyzer,
+            analyzer: SessionAnalyzer::new(p.lang),
             stop_at_end: p.stop_at_end,
             tick: p.tick,
             clock: Clock {
@@ -318,7 +305,7 @@ impl Replay {
     /// Re-runs the analysis on the transcript so far and sends what is new or changed.
     fn publish(&mut self) -> bool {
         let t = self.stamp();
-        let analysis = (self.analyzer)(&self.so_far);
+        let analysis = self.analyzer.analyze(&self.so_far);
         for (index, u) in analysis.utterances.iter().enumerate() {
             if self.emitted_utterances.get(index) == Some(u) {
                 continue;
@@ -349,12 +336,7 @@ impl Replay {
                     true
                 }
             };
-            if send
-                && !self.send(Event::Flag {
-                    t,
-                    flag: f.clone(),
-                })
-            {
+            if send && !self.send(Event::Flag { t, flag: f.clone() }) {
                 return false;
             }
         }
@@ -367,7 +349,7 @@ impl Replay {
     }
 
     /// Statistics over the last [`RECENT_WINDOW_SECONDS`], by the same core analysis.
-    fn recent_stats(&self, now: f64) -> Vec<crate::analysis::SpeakerStats> {
+    fn recent_stats(&mut self, now: f64) -> Vec<crate::analysis::SpeakerStats> {
         let from = now - RECENT_WINDOW_SECONDS;
         let window = Transcript {
             utterances: self
@@ -380,7 +362,7 @@ impl Replay {
             steps: Vec::new(),
             ..self.so_far.clone()
         };
-        (self.analyzer)(&window).speakers
+        self.analyzer.analyze(&window).speakers
     }
 
     /// Level and status events; false when the consumer is gone.

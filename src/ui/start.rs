@@ -136,7 +136,10 @@ impl StartForm {
         if self.device.is_none()
             && let Some(list) = &self.devices.result
         {
-            self.device = list.default.clone().or_else(|| list.devices.first().cloned());
+            self.device = list
+                .default
+                .clone()
+                .or_else(|| list.devices.first().cloned());
         }
         let mut action = StartAction::None;
         egui::ScrollArea::vertical()
@@ -178,12 +181,12 @@ impl StartForm {
                 .show(ui, |ui| {
                     for (i, p) in self.participants.iter_mut().enumerate() {
                         let name_label = format!("{} {}", lang.t("Naam", "Name"), i + 1);
-                        ui.add(
+                        ui.add_sized(
+                            [200.0, 26.0],
                             egui::TextEdit::singleline(&mut p.name)
-                                .hint_text(lang.t("Naam", "Name"))
-                                .desired_width(200.0),
+                                .hint_text(lang.t("Naam", "Name")),
                         )
-                        .on_hover_text(name_label);
+                        .accessible_name(name_label);
                         egui::ComboBox::from_id_salt(("role", i))
                             .selected_text(theme::role_label(p.role, lang))
                             .width(130.0)
@@ -193,9 +196,9 @@ impl StartForm {
                                 }
                             })
                             .response
-                            .on_hover_text(lang.t("Rol", "Role"));
+                            .accessible_name(format!("{} {}", lang.t("Rol", "Role"), i + 1));
                         if ui
-                            .small_button("✕")
+                            .small_button("×")
                             .on_hover_text(lang.t("Verwijder deelnemer", "Remove participant"))
                             .clicked()
                         {
@@ -221,7 +224,7 @@ impl StartForm {
                 .num_columns(2)
                 .spacing([12.0, 8.0])
                 .show(ui, |ui| {
-                    ui.label(lang.t("Werkvorm", "Method"));
+                    let method_label = ui.label(lang.t("Werkvorm", "Method")).id;
                     let current = methods
                         .iter()
                         .find(|m| m.id == self.method)
@@ -239,10 +242,12 @@ impl StartForm {
                             for m in methods.iter().filter(|m| !m.id.is_empty()) {
                                 ui.selectable_value(&mut self.method, m.id.clone(), &m.name);
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(method_label);
                     ui.end_row();
 
-                    ui.label(lang.t("Gesproken taal", "Spoken language"));
+                    let spoken_label = ui.label(lang.t("Gesproken taal", "Spoken language")).id;
                     let lang_label = |c: LangChoice| match c {
                         LangChoice::Nl => "Nederlands",
                         LangChoice::En => "English",
@@ -255,17 +260,20 @@ impl StartForm {
                             for c in [LangChoice::Nl, LangChoice::En, LangChoice::Auto] {
                                 ui.selectable_value(&mut self.lang, c, lang_label(c));
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(spoken_label);
                     ui.end_row();
 
-                    ui.label(lang.t("Spraakmodel", "Speech model"));
+                    let model_label = ui.label(lang.t("Spraakmodel", "Speech model")).id;
                     ui.vertical(|ui| {
-                        let label = ui.label("").id;
                         ui.add(
                             egui::TextEdit::singleline(&mut self.model_path).desired_width(320.0),
                         )
-                        .labelled_by(label)
-                        .on_hover_text(lang.t("Pad naar het spraakmodel", "Path to the speech model"));
+                        .labelled_by(model_label)
+                        .on_hover_text(
+                            lang.t("Pad naar het spraakmodel", "Path to the speech model"),
+                        );
                         let path = PathBuf::from(self.model_path.trim());
                         let bundled = path == crate::default_model_path();
                         let file = path
@@ -274,7 +282,10 @@ impl StartForm {
                             .unwrap_or_default();
                         let (text, color) = match (path.is_file(), bundled) {
                             (true, true) => (
-                                format!("{} {file}", lang.t("Meegeleverd model:", "Bundled model:")),
+                                format!(
+                                    "{} {file}",
+                                    lang.t("Meegeleverd model:", "Bundled model:")
+                                ),
                                 theme::MUTED,
                             ),
                             (true, false) => (
@@ -282,8 +293,11 @@ impl StartForm {
                                 theme::MUTED,
                             ),
                             (false, _) => (
-                                lang.t("Model niet gevonden op dit pad", "Model not found at this path")
-                                    .to_string(),
+                                lang.t(
+                                    "Model niet gevonden op dit pad",
+                                    "Model not found at this path",
+                                )
+                                .to_string(),
                                 theme::RED,
                             ),
                         };
@@ -390,7 +404,9 @@ impl StartForm {
                 for d in &devices {
                     ui.selectable_value(&mut self.device, Some(d.clone()), short(d, 60));
                 }
-            });
+            })
+            .response
+            .accessible_name(lang.t("Microfoon", "Microphone"));
         let level = self.devices.level(&selected);
         ui.horizontal(|ui| {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(240.0, 8.0), egui::Sense::hover());
@@ -402,7 +418,8 @@ impl StartForm {
             };
             ui.label(RichText::new(text).small().color(theme::MUTED));
         });
-        ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(100));
     }
 
     fn open_section(&mut self, ui: &mut Ui, lang: UiLang) -> StartAction {
@@ -448,7 +465,10 @@ impl StartForm {
                 ))
                 .color(theme::MUTED),
             );
-            if ui.button(lang.t("Demo bekijken", "Watch the demo")).clicked() {
+            if ui
+                .button(lang.t("Demo bekijken", "Watch the demo"))
+                .clicked()
+            {
                 action = StartAction::Demo;
             }
         });

@@ -47,14 +47,15 @@ pub fn speaker_color(i: usize) -> Color32 {
     SPEAKER_COLORS[i % SPEAKER_COLORS.len()]
 }
 
-/// Installs the calm light style on a context.
+/// Installs the calm light style on a context, for both theme preferences: the app has one
+/// look whatever the system prefers.
 pub fn install(ctx: &egui::Context) {
     ctx.set_theme(egui::Theme::Light);
-    ctx.style_mut_of(egui::Theme::Light, |style| {
-        style.text_styles.insert(
-            TextStyle::Body,
-            FontId::new(15.0, FontFamily::Proportional),
-        );
+    let mut style = (*ctx.style_of(egui::Theme::Light)).clone();
+    {
+        style
+            .text_styles
+            .insert(TextStyle::Body, FontId::new(15.0, FontFamily::Proportional));
         style.text_styles.insert(
             TextStyle::Button,
             FontId::new(15.0, FontFamily::Proportional),
@@ -91,7 +92,9 @@ pub fn install(ctx: &egui::Context) {
         v.warn_fg_color = AMBER;
         v.error_fg_color = RED;
         v.window_corner_radius = CornerRadius::same(6);
-    });
+    }
+    ctx.set_style_of(egui::Theme::Dark, style.clone());
+    ctx.set_style_of(egui::Theme::Light, style);
 }
 
 /// Short chip label of a flag kind.
@@ -108,10 +111,10 @@ pub fn flag_chip(kind: FlagKind, lang: UiLang) -> &'static str {
         FlagKind::StackedQuestions => lang.t("gestapelde vragen", "stacked questions"),
         FlagKind::Iwab => lang.t("weet-het-beter", "know-it-all"),
         FlagKind::PhaseOverrun => lang.t("over tijd", "over time"),
-        FlagKind::InbrengerSpokeInListeningPhase => {
-            lang.t("inbrenger sprak", "presenter spoke")
+        FlagKind::InbrengerSpokeInListeningPhase => lang.t("inbrenger sprak", "presenter spoke"),
+        FlagKind::QuestionsInSilentPhase => {
+            lang.t("vraag in stille stap", "question in silent step")
         }
-        FlagKind::QuestionsInSilentPhase => lang.t("vraag in stille stap", "question in silent step"),
         FlagKind::NonInformativeQuestion => lang.t("geen informatieve vraag", "not informative"),
     }
 }
@@ -157,9 +160,14 @@ pub fn cue_text(flag: &Flag, lang: UiLang) -> String {
         FlagKind::Advice => lang.t("Advies", "Advice").to_string(),
         FlagKind::WhyQuestion => lang.t("Waarom-vraag", "Why-question").to_string(),
         FlagKind::Dominance if !who.is_empty() => {
-            format!("{} {who}", lang.t("Veel spreektijd:", "A lot of talk time:"))
+            format!(
+                "{} {who}",
+                lang.t("Veel spreektijd:", "A lot of talk time:")
+            )
         }
-        FlagKind::Dominance => lang.t("Ongelijke spreektijd", "Uneven talk time").to_string(),
+        FlagKind::Dominance => lang
+            .t("Ongelijke spreektijd", "Uneven talk time")
+            .to_string(),
         FlagKind::SilentParticipant if !who.is_empty() => match lang {
             UiLang::Nl => format!("{who} is al {minutes} min stil"),
             UiLang::En => format!("{who} has been silent for {minutes} min"),
@@ -169,15 +177,18 @@ pub fn cue_text(flag: &Flag, lang: UiLang) -> String {
             format!("{} {who}", lang.t("Lange monoloog:", "Long monologue:"))
         }
         FlagKind::LongMonologue => lang.t("Lange monoloog", "Long monologue").to_string(),
-        FlagKind::StackedQuestions => {
-            lang.t("Eén vraag tegelijk", "One question at a time").to_string()
-        }
+        FlagKind::StackedQuestions => lang
+            .t("Eén vraag tegelijk", "One question at a time")
+            .to_string(),
         FlagKind::Discussion => lang.t("Discussie", "Discussion").to_string(),
         FlagKind::Iwab => lang.t("Ik-weet-het-beter", "Know-it-all").to_string(),
         FlagKind::ClosedQuestion => lang.t("Gesloten vraag", "Closed question").to_string(),
         FlagKind::PhaseOverrun => lang.t("Stap over tijd", "Step over time").to_string(),
         FlagKind::InbrengerSpokeInListeningPhase => lang
-            .t("Inbrenger luistert in deze stap", "Presenter listens in this step")
+            .t(
+                "Inbrenger luistert in deze stap",
+                "Presenter listens in this step",
+            )
             .to_string(),
         FlagKind::QuestionsInSilentPhase => lang
             .t("Stille stap: geen vragen", "Silent step: no questions")

@@ -1,0 +1,101 @@
+//! Speed of the GE2E voice encoder (`observant::speakers`): real-time factor of
+//! `embed_utterances` on 60 s of speech cut into utterances (the way the pipeline calls
+//! it) and of `embed_utterance` on one 3 s utterance. Uses `../shared/data/audio-nl` when
+//! present, else a synthetic signal (the cost does not depend on the content).
+//! Run: `cargo bench --bench speakers`; prints `RTF` (audio seconds per wall second).
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use observant::speakers::VoiceEncoder;
+
+const SR: usize = 16_000;
+
+fn audio() -> Vec<f32> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/audio-nl/nl-fillets-cellar.wav");
+    if let Ok(mut r) = hound::WavReader::open(&p) {
+        let v: Vec<f32> = r
+            .samples::<i16>()
+            .filter_map(Result::ok)
+            .map(|s| f32::from(s) / 32768.0)
+            .collect();
+        if v.len() >= 60 * SR {
+            return v;
+        }
+    }
+    let mut state = 12345u32;
+    (0..120 * SR)
+        .map(|n| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+            let t = n as f32 / SR as f32;
+            0.1 * (2.0 * std::f32::consts::PI * (150.0 + 30.0 * (t * 3.0).sin()) * t).sin()
+                + 0.02 * noise
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let enc = match VoiceEncoder::load_default() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("speakers bench skipped: {e:#}");
+            return;
+        }
+    };
+    let wav = audio();
+    // 60 s as utterances of 2.5-5.5 s (typical Whisper segment lengths).
+    let mut utts: Vec<&[f32]> = Vec::new();
+    let mut at = 0;
+    let lens = [2.5, 4.0, 3.0, 5.5, 3.5, 2.8];
+    let mut i = 0;
+    while at < 60 * SR {
+        let n = (lens[i % lens.len()] * SR as f64) as usize;
+        let end = (at + n).min(60 * SR);
+        utts.push(&wav[at..end]);
+        at = end;
+        i += 1;
+    }
+    let secs = 60.0;
+    let t = Instant::now();
+    let runs = 3;
+    for _ in 0..runs {
+        black_box(enc.embed_utterances(black_box(&utts)));
+    }
+    let el = t.elapsed().as_secs_f64() / runs as f64;
+    eprintln!(
+        "speakers: embed_utterances on {secs} s in {} utterances: {:.3} s, RTF {:.1}x real time",
+        utts.len(),
+        el,
+        secs / el
+    );
+    let one = &wav[..3 * SR];
+    let t = Instant::now();
+    for _ in 0..10 {
+        black_box(enc.embed_utterance(black_box(one)));
+    }
+    let el1 = t.elapsed().as_secs_f64() / 10.0;
+    eprintln!(
+        "speakers: embed_utterance on one 3 s utterance: {:.1} ms, RTF {:.1}x real time",
+        el1 * 1e3,
+        3.0 / el1
+    );
+
+    let mut g = c.benchmark_group("speakers");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(60 * SR as u64));
+    g.bench_function("embed_utterances_60s", |b| {
+        b.iter(|| black_box(enc.embed_utterances(black_box(&utts))))
+    });
+    g.throughput(Throughput::Elements(3 * SR as u64));
+    g.bench_function("embed_utterance_3s", |b| {
+        b.iter(|| black_box(enc.embed_utterance(black_box(one))))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

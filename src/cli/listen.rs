@@ -1,0 +1,124 @@
+//! `observant listen`: the live pipeline without the GUI. Opens the input device (or a file
+//! with `--input-file`), writes one JSON object per event to stdout, and stops cleanly on
+//! SIGINT/SIGTERM, `--duration`, or the end of the stream, flushing pending audio first.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use super::ListenArgs;
+use crate::audio::capture::{Capture, CaptureOptions, list_input_devices};
+use crate::audio::source::{AudioSource, FileSource};
+use crate::i18n::UiLang;
+use crate::pipeline::{Command, Event, live};
+
+pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
+    if a.list_devices {
+        let devices = list_input_devices()?;
+        if devices.is_empty() {
+            eprintln!("{}", ui.t("Geen invoerapparaten gevonden.", "No input devices found."));
+        }
+        for d in devices {
+            println!("{}{}\t{}", if d.is_default { "* " } else { "  " }, d.id, d.name);
+        }
+        return Ok(());
+    }
+    if let Some(d) = a.duration {
+        anyhow::ensure!(d.is_finite() && d > 0.0, "--duration moet positief zijn / must be positive");
+    }
+    let (source, device): (Box<dyn AudioSource>, String) = match &a.input_file {
+        Some(p) => (Box::new(FileSource::open(p)?), format!("file:{}", p.display())),
+        None => {
+            let cap = Capture::start(&CaptureOptions {
+                device: a.device.clone(),
+                ..Default::default()
+            })?;
+            let name = cap.info().device.clone();
+            (Box::new(cap.into_source()?), name)
+        }
+    };
+    let parts = live::parts_from_cli(&a.speech, &a.session, a.save.clone(), source, device, verbose)?;
+    let pipeline = live::start_with(parts)?;
+    let commands = pipeline.handle.commands.clone();
+    let events = pipeline.handle.events.clone();
+
+    // SIGINT/SIGTERM -> Stop (the pipeline then flushes and says Stopped).
+    {
+        let commands = commands.clone();
+        std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    #[cfg(unix)]
+                    {
+                        use tokio::signal::unix::{SignalKind, signal};
+                        let (Ok(mut term), Ok(mut int)) =
+                            (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+                        else {
+                            return;
+                        };
+                        tokio::select! {
+                            _ = term.recv() => {},
+                            _ = int.recv() => {},
+                        }
+                    }
+                    #[cfg(not(unix))]
+                    {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
+                });
+                let _ = commands.send(Command::Stop);
+            })
+            .context("signal thread")?;
+    }
+
+    let started = Instant::now();
+    let deadline = a.duration.map(Duration::from_secs_f64);
+    let mut stop_sent = false;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut fatal: Option<String> = None;
+    loop {
+        if let Some(d) = deadline
+            && !stop_sent
+            && started.elapsed() >= d
+        {
+            let _ = commands.send(Command::Stop);
+            stop_sent = true;
+        }
+        let ev = match events.recv_timeout(Duration::from_millis(100)) {
+            Ok(ev) => ev,
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        };
+        let print = match &ev {
+            Event::Level { .. } | Event::Status { .. } | Event::Stats { .. } => a.status,
+            _ => true,
+        };
+        if let Event::Error { message, fatal: true, .. } = &ev {
+            fatal = Some(message.clone());
+        }
+        let done = matches!(ev, Event::Stopped { .. });
+        if print {
+            let line = serde_json::to_string(&ev).unwrap_or_default();
+            if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+                // stdout closed: stop capturing, but keep the session.
+                let _ = commands.send(Command::Stop);
+                stop_sent = true;
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    drop(out);
+    pipeline.join();
+    match fatal {
+        Some(m) => anyhow::bail!("{m}"),
+        None => Ok(()),
+    }
+}

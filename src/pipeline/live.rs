@@ -1,0 +1,701 @@
+//! The live pipeline. Four stages, each on its own thread, joined by bounded channels whose
+//! length and lag are reported in [`Event::Status`]:
+//!
+//! 1. **segmenter**: reads the [`AudioSource`] (microphone, file, test signal), writes every
+//!    sample to the session's audio file first (so nothing captured is ever lost), then runs
+//!    VAD and cuts speech segments;
+//! 2. **transcriber**: Whisper on each segment as soon as it ends (short audio context);
+//! 3. **speakers**: voice embedding and online attribution (enrolled names or S1, S2, ...);
+//! 4. **analysis/store**: appends to the session journal, re-runs the pure analysis core on
+//!    the session so far, and emits utterances, new flags and statistics; it also executes
+//!    the consumer's [`Command`]s.
+//!
+//! Back-pressure is explicit: the segment queue is large (speech waits there when Whisper
+//! falls behind, and catches up later) and its length is visible; audio is never dropped.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
+
+use super::events::{Command, Event, PipelineHandle, StageStatus};
+use crate::analysis::classify::Classifier;
+use crate::analysis::config::Config;
+use crate::analysis::{Analysis, Classification, Flag};
+use crate::asr::Transcriber;
+use crate::asr::filter::HallucinationFilter;
+use crate::audio::segment::{Segmenter, SegmenterConfig, SpeechSegment};
+use crate::audio::source::{AudioSource, SourceRead};
+use crate::audio::vad::Vad;
+use crate::session::audio_writer::AudioWriter;
+use crate::session::{Entry, Journal, Session, SessionMeta};
+use crate::transcript::{StepMark, Transcript, Utterance};
+
+const RATE: f64 = 16000.0;
+const SEGMENT_QUEUE: usize = 4096;
+const PIECE_QUEUE: usize = 4096;
+const UTTERANCE_QUEUE: usize = 4096;
+const EVENT_QUEUE: usize = 65536;
+
+/// Attributes a voice to a speaker, online (one utterance at a time).
+pub trait Attributor: Send {
+    /// Speaker label for this clip of speech (16 kHz mono).
+    fn attribute(&mut self, pcm: &[f32]) -> String;
+    /// The observer moved utterance `index` (whose audio gave `pcm`'s voice) to `speaker`.
+    fn reassign(&mut self, index: usize, speaker: &str);
+    /// The next utterance is `name` introducing themselves.
+    fn enroll_next(&mut self, name: &str);
+}
+
+/// Attribution without voices: everyone is "S1" (used when the voice model is unavailable).
+pub struct SingleSpeaker;
+
+impl Attributor for SingleSpeaker {
+    fn attribute(&mut self, _pcm: &[f32]) -> String {
+        "S1".into()
+    }
+    fn reassign(&mut self, _index: usize, _speaker: &str) {}
+    fn enroll_next(&mut self, _name: &str) {}
+}
+
+/// The parts a live pipeline is built from (so tests can swap each one).
+pub struct LiveParts {
+    pub source: Box<dyn AudioSource>,
+    pub vad: Box<dyn Vad>,
+    pub transcriber: Box<dyn Transcriber>,
+    pub attributor: Box<dyn Attributor>,
+    pub classifier: Classifier,
+    pub config: Config,
+    /// Session metadata (participants, method, language).
+    pub meta: SessionMeta,
+    /// Where to keep the session; `None`: nothing is written.
+    pub save_dir: Option<std::path::PathBuf>,
+    /// Device description for the `Started` event.
+    pub device: String,
+}
+
+/// A segment with the wall time its last sample arrived.
+struct TimedSegment {
+    seg: SpeechSegment,
+    arrived: Instant,
+}
+
+/// A transcribed piece of a segment.
+struct Piece {
+    start: f64,
+    end: f64,
+    text: String,
+    confidence: f32,
+    pcm: Vec<f32>,
+    arrived: Instant,
+}
+
+struct Attributed {
+    utterance: Utterance,
+    arrived: Instant,
+}
+
+/// Counters shared by the stages for the status display.
+#[derive(Default)]
+struct Shared {
+    captured: AtomicU64,
+    written: AtomicU64,
+    stop: AtomicBool,
+    paused: AtomicBool,
+    /// Lag of the most recent item per stage, in ms.
+    lag_transcriber_ms: AtomicU64,
+    lag_speakers_ms: AtomicU64,
+    lag_analysis_ms: AtomicU64,
+}
+
+/// A running live pipeline: its consumer handle and the threads to join.
+pub struct LivePipeline {
+    pub handle: PipelineHandle,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl LivePipeline {
+    /// Waits until every stage has finished (after `Stop` or the end of the source).
+    pub fn join(self) {
+        for t in self.threads {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts the stages. Events arrive on `handle.events`; commands go to `handle.commands`.
+pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
+    let t0 = Instant::now();
+    let shared = Arc::new(Shared::default());
+    let (ev_tx, ev_rx) = bounded::<Event>(EVENT_QUEUE);
+    let (cmd_tx, cmd_rx) = bounded::<Command>(1024);
+    let (seg_tx, seg_rx) = bounded::<TimedSegment>(SEGMENT_QUEUE);
+    let (piece_tx, piece_rx) = bounded::<Piece>(PIECE_QUEUE);
+    let (utt_tx, utt_rx) = bounded::<Attributed>(UTTERANCE_QUEUE);
+    let (spk_cmd_tx, spk_cmd_rx) = bounded::<Command>(1024);
+    let probes = Probes {
+        segments: seg_rx.clone(),
+        pieces: piece_rx.clone(),
+    };
+
+    let (session, journal, writer) = match &parts.save_dir {
+        Some(dir) => {
+            let mut meta = parts.meta.clone();
+            meta.audio = true;
+            let (s, j) = Session::create_in(dir, meta)?;
+            let w = AudioWriter::create(&s.dir.join(crate::session::AUDIO_FILE), 16000)?;
+            (Some(s), Some(j), Some(w))
+        }
+        None => (None, None, None),
+    };
+
+    let _ = ev_tx.send(Event::Started {
+        t: 0.0,
+        device: parts.device.clone(),
+        sample_rate: 16000,
+    });
+
+    let mut threads = Vec::new();
+    // 1. segmenter
+    {
+        let shared = shared.clone();
+        let ev = ev_tx.clone();
+        let mut source = parts.source;
+        let mut segmenter = Segmenter::new(parts.vad, SegmenterConfig::default());
+        let mut writer = writer;
+        threads.push(std::thread::Builder::new().name("segmenter".into()).spawn(
+            move || {
+                segmenter_stage(&mut *source, &mut segmenter, &mut writer, &seg_tx, &ev, &shared, t0);
+            },
+        )?);
+    }
+    // 2. transcriber
+    {
+        let shared = shared.clone();
+        let ev = ev_tx.clone();
+        let mut transcriber = parts.transcriber;
+        threads.push(std::thread::Builder::new().name("transcriber".into()).spawn(
+            move || {
+                let filter = HallucinationFilter::default();
+                for ts in seg_rx.iter() {
+                    let seg = &ts.seg;
+                    let pieces = match transcriber.transcribe(&seg.samples) {
+                        Ok(p) => filter.apply(p),
+                        Err(e) => {
+                            let _ = ev.send(Event::Error {
+                                t: t0.elapsed().as_secs_f64(),
+                                message: format!("{e:#}"),
+                                fatal: false,
+                            });
+                            continue;
+                        }
+                    };
+                    let base = seg.start_seconds();
+                    for a in pieces {
+                        let s = ((a.start * RATE) as usize).min(seg.samples.len());
+                        let e = ((a.end * RATE).ceil() as usize).clamp(s, seg.samples.len());
+                        let pcm = if e - s < 16000 { seg.samples.clone() } else { seg.samples[s..e].to_vec() };
+                        let _ = piece_tx.send(Piece {
+                            start: base + a.start,
+                            end: base + a.end.max(a.start + 0.1),
+                            text: a.text,
+                            confidence: a.confidence,
+                            pcm,
+                            arrived: ts.arrived,
+                        });
+                    }
+                    shared
+                        .lag_transcriber_ms
+                        .store(ts.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
+                }
+            },
+        )?);
+    }
+    // 3. speakers
+    {
+        let shared = shared.clone();
+        let mut attributor = parts.attributor;
+        threads.push(std::thread::Builder::new().name("speakers".into()).spawn(
+            move || {
+                let mut index = 0usize;
+                loop {
+                    crossbeam_channel::select! {
+                        recv(piece_rx) -> p => {
+                            let Ok(p) = p else { break };
+                            let speaker = attributor.attribute(&p.pcm);
+                            let _ = utt_tx.send(Attributed {
+                                utterance: Utterance {
+                                    start: p.start,
+                                    end: p.end,
+                                    speaker,
+                                    text: p.text,
+                                    confidence: Some(p.confidence),
+                                },
+                                arrived: p.arrived,
+                            });
+                            index += 1;
+                            shared.lag_speakers_ms.store(p.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
+                        }
+                        recv(spk_cmd_rx) -> c => {
+                            match c {
+                                Ok(Command::ReassignSpeaker { index, speaker }) => attributor.reassign(index, &speaker),
+                                Ok(Command::EnrollNext { name }) => attributor.enroll_next(&name),
+                                Ok(_) => {}
+                                Err(_) => {}
+                            }
+                        }
+                    }
+                }
+                let _ = index;
+            },
+        )?);
+    }
+    // 4. analysis + store
+    {
+        let shared = shared.clone();
+        let ev = ev_tx;
+        let classifier = parts.classifier;
+        let config = parts.config;
+        let meta = parts.meta;
+        threads.push(std::thread::Builder::new().name("analysis".into()).spawn(
+            move || {
+                let mut st = Store {
+                    transcript: Transcript {
+                        language: meta.language.clone(),
+                        participants: meta.participants.clone(),
+                        utterances: Vec::new(),
+                        method: meta.method.clone(),
+                        steps: Vec::new(),
+                    },
+                    classes: Vec::new(),
+                    emitted: HashSet::new(),
+                    journal,
+                    _session: session,
+                    probes,
+                    classifier,
+                    config,
+                    ev,
+                    t0,
+                    last_flush: Instant::now(),
+                };
+                st.run(&utt_rx, &cmd_rx, &spk_cmd_tx, &shared);
+            },
+        )?);
+    }
+    Ok(LivePipeline {
+        handle: PipelineHandle {
+            events: ev_rx,
+            commands: cmd_tx,
+        },
+        threads,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn segmenter_stage(
+    source: &mut dyn AudioSource,
+    segmenter: &mut Segmenter,
+    writer: &mut Option<AudioWriter>,
+    seg_tx: &Sender<TimedSegment>,
+    ev: &Sender<Event>,
+    shared: &Shared,
+    t0: Instant,
+) {
+    let mut buf = Vec::with_capacity(16000);
+    let mut last_flush = Instant::now();
+    let mut last_level = Instant::now();
+    let mut stopping = false;
+    loop {
+        if shared.stop.load(Ordering::Relaxed) && !stopping {
+            stopping = true;
+            source.stop();
+        }
+        match source.read(&mut buf) {
+            Ok(SourceRead::Samples(_)) => {
+                if shared.paused.load(Ordering::Relaxed) && !stopping {
+                    continue;
+                }
+                let now = Instant::now();
+                // Disk first: a crash later in the pipeline never loses captured audio.
+                if let Some(w) = writer.as_mut() {
+                    if let Err(e) = w.write(&buf) {
+                        let _ = ev.send(Event::Error {
+                            t: t0.elapsed().as_secs_f64(),
+                            message: format!("{e:#}"),
+                            fatal: false,
+                        });
+                        // Keep transcribing; the file holds what was written before.
+                        *writer = None;
+                    } else {
+                        shared.written.fetch_add(buf.len() as u64, Ordering::Relaxed);
+                    }
+                }
+                shared.captured.fetch_add(buf.len() as u64, Ordering::Relaxed);
+                if last_level.elapsed() >= Duration::from_millis(100) {
+                    let (mut sum, mut peak) = (0.0f64, 0.0f32);
+                    for &s in &buf {
+                        sum += f64::from(s * s);
+                        peak = peak.max(s.abs());
+                    }
+                    let rms = (sum / buf.len().max(1) as f64).sqrt() as f32;
+                    let _ = ev.try_send(Event::Level {
+                        t: t0.elapsed().as_secs_f64(),
+                        rms,
+                        peak,
+                    });
+                    last_level = Instant::now();
+                }
+                for seg in segmenter.push(&buf) {
+                    let _ = seg_tx.send(TimedSegment { seg, arrived: now });
+                }
+                if last_flush.elapsed() >= Duration::from_millis(1000) {
+                    flush_writer(writer, ev, t0);
+                    last_flush = Instant::now();
+                }
+            }
+            Ok(SourceRead::Pending) => {}
+            Ok(SourceRead::End) => break,
+            Err(e) => {
+                let _ = ev.send(Event::Error {
+                    t: t0.elapsed().as_secs_f64(),
+                    message: format!("{e:#}"),
+                    fatal: true,
+                });
+                break;
+            }
+        }
+    }
+    let now = Instant::now();
+    for seg in segmenter.flush() {
+        let _ = seg_tx.send(TimedSegment { seg, arrived: now });
+    }
+    if let Some(w) = writer.take() {
+        if let Err(e) = w.finish() {
+            let _ = ev.send(Event::Error {
+                t: t0.elapsed().as_secs_f64(),
+                message: format!("{e:#}"),
+                fatal: false,
+            });
+        }
+    }
+}
+
+fn flush_writer(writer: &mut Option<AudioWriter>, ev: &Sender<Event>, t0: Instant) {
+    if let Some(w) = writer.as_mut()
+        && let Err(e) = w.flush()
+    {
+        let _ = ev.send(Event::Error {
+            t: t0.elapsed().as_secs_f64(),
+            message: format!("{e:#}"),
+            fatal: false,
+        });
+        *writer = None;
+    }
+}
+
+/// Read-only ends of the upstream queues, for their lengths.
+struct Probes {
+    segments: Receiver<TimedSegment>,
+    pieces: Receiver<Piece>,
+}
+
+/// The analysis/store stage's state.
+struct Store {
+    transcript: Transcript,
+    classes: Vec<Classification>,
+    emitted: HashSet<String>,
+    journal: Option<Journal>,
+    _session: Option<Session>,
+    probes: Probes,
+    classifier: Classifier,
+    config: Config,
+    ev: Sender<Event>,
+    t0: Instant,
+    last_flush: Instant,
+}
+
+fn flag_key(f: &Flag) -> String {
+    format!(
+        "{}|{:.2}|{}",
+        f.kind.as_str(),
+        f.start,
+        f.speaker.as_deref().unwrap_or("")
+    )
+}
+
+impl Store {
+    fn t(&self) -> f64 {
+        self.t0.elapsed().as_secs_f64()
+    }
+
+    fn journal(&mut self, e: Entry) {
+        if let Some(j) = self.journal.as_mut()
+            && let Err(err) = j.append(&e)
+        {
+            let _ = self.ev.send(Event::Error {
+                t: self.t0.elapsed().as_secs_f64(),
+                message: format!("{err:#}"),
+                fatal: false,
+            });
+        }
+    }
+
+    fn flush_journal(&mut self, captured: f64) {
+        self.journal(Entry::Audio { seconds: captured });
+        if let Some(j) = self.journal.as_mut()
+            && let Err(err) = j.flush()
+        {
+            let _ = self.ev.send(Event::Error {
+                t: self.t0.elapsed().as_secs_f64(),
+                message: format!("{err:#}"),
+                fatal: false,
+            });
+        }
+        self.last_flush = Instant::now();
+    }
+
+    fn analysis(&self) -> Analysis {
+        crate::analysis::session::analyze_classified(&self.transcript, &self.classes, &self.config)
+    }
+
+    /// Emits utterance `index` (new or changed), then new flags and fresh statistics.
+    fn publish(&mut self, index: usize) {
+        let a = self.analysis();
+        let t = self.t();
+        if let Some(u) = a.utterances.get(index) {
+            let _ = self.ev.send(Event::Utterance {
+                t,
+                index,
+                utterance: u.clone(),
+            });
+        }
+        for f in &a.flags {
+            let key = flag_key(f);
+            if self.emitted.insert(key) {
+                let _ = self.ev.send(Event::Flag { t, flag: f.clone() });
+            }
+        }
+        let recent = self.recent_stats(300.0);
+        let _ = self.ev.send(Event::Stats {
+            t,
+            session: a.speakers,
+            recent,
+        });
+    }
+
+    /// Statistics over the last `window` seconds of the session.
+    fn recent_stats(&self, window: f64) -> Vec<crate::analysis::SpeakerStats> {
+        let end = self
+            .transcript
+            .utterances
+            .last()
+            .map_or(0.0, |u| u.end);
+        let from = end - window;
+        let first = self
+            .transcript
+            .utterances
+            .iter()
+            .position(|u| u.end > from)
+            .unwrap_or(self.transcript.utterances.len());
+        let sub = Transcript {
+            utterances: self.transcript.utterances[first..].to_vec(),
+            steps: Vec::new(),
+            ..self.transcript.clone()
+        };
+        crate::analysis::session::analyze_classified(&sub, &self.classes[first..], &self.config)
+            .speakers
+    }
+
+    fn run(
+        &mut self,
+        utt_rx: &Receiver<Attributed>,
+        cmd_rx: &Receiver<Command>,
+        spk_cmd: &Sender<Command>,
+        shared: &Shared,
+    ) {
+        let hint = crate::analysis::session::lang_hint(self.transcript.language.as_deref());
+        let mut last_status = Instant::now();
+        let mut commands_open = true;
+        loop {
+            let got = if commands_open {
+                crossbeam_channel::select! {
+                    recv(utt_rx) -> u => Some(u.map_err(|_| ())),
+                    recv(cmd_rx) -> c => {
+                        match c {
+                            Ok(c) => self.command(c, spk_cmd, shared),
+                            Err(_) => {
+                                commands_open = false;
+                                // Nobody can stop us any more: stop capture.
+                                shared.stop.store(true, Ordering::Relaxed);
+                            }
+                        }
+                        None
+                    }
+                    default(Duration::from_millis(250)) => None,
+                }
+            } else {
+                match utt_rx.recv_timeout(Duration::from_millis(250)) {
+                    Ok(u) => Some(Ok(u)),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => Some(Err(())),
+                }
+            };
+            match got {
+                Some(Ok(a)) => {
+                    let index = self.transcript.utterances.len();
+                    self.classes.push(self.classifier.classify(&a.utterance.text, hint));
+                    self.journal(Entry::Utterance {
+                        index,
+                        utterance: a.utterance.clone(),
+                    });
+                    self.transcript.utterances.push(a.utterance);
+                    self.publish(index);
+                    shared
+                        .lag_analysis_ms
+                        .store(a.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
+                }
+                Some(Err(())) => break,
+                None => {}
+            }
+            let captured = shared.captured.load(Ordering::Relaxed) as f64 / RATE;
+            if self.last_flush.elapsed() >= Duration::from_millis(1000) {
+                self.flush_journal(captured);
+            }
+            if last_status.elapsed() >= Duration::from_millis(1000) {
+                self.status(utt_rx, shared);
+                last_status = Instant::now();
+            }
+        }
+        let captured = shared.captured.load(Ordering::Relaxed);
+        self.flush_journal(captured as f64 / RATE);
+        let _ = self.ev.send(Event::Stopped {
+            t: self.t(),
+            captured_samples: captured,
+            written_samples: shared.written.load(Ordering::Relaxed),
+        });
+    }
+
+    fn status(&self, utt_rx: &Receiver<Attributed>, shared: &Shared) {
+        let ms = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 / 1000.0;
+        let stages = vec![
+            StageStatus {
+                stage: "transcriber".into(),
+                queue_len: self.probes.segments.len(),
+                queue_capacity: SEGMENT_QUEUE,
+                lag_seconds: ms(&shared.lag_transcriber_ms),
+            },
+            StageStatus {
+                stage: "speakers".into(),
+                queue_len: self.probes.pieces.len(),
+                queue_capacity: PIECE_QUEUE,
+                lag_seconds: ms(&shared.lag_speakers_ms),
+            },
+            StageStatus {
+                stage: "analysis".into(),
+                queue_len: utt_rx.len(),
+                queue_capacity: UTTERANCE_QUEUE,
+                lag_seconds: ms(&shared.lag_analysis_ms),
+            },
+        ];
+        let _ = self.ev.try_send(Event::Status {
+            t: self.t(),
+            stages,
+            captured_seconds: shared.captured.load(Ordering::Relaxed) as f64 / RATE,
+        });
+    }
+
+    fn command(&mut self, c: Command, spk_cmd: &Sender<Command>, shared: &Shared) {
+        match c {
+            Command::Stop => shared.stop.store(true, Ordering::Relaxed),
+            Command::SetPaused(p) => shared.paused.store(p, Ordering::Relaxed),
+            Command::AdvanceStep { step } => {
+                let t = shared.captured.load(Ordering::Relaxed) as f64 / RATE;
+                self.transcript.steps.push(StepMark { step, start: t });
+                self.journal(Entry::Step { step, t });
+                let a = self.analysis();
+                let now = self.t();
+                for f in &a.flags {
+                    if self.emitted.insert(flag_key(f)) {
+                        let _ = self.ev.send(Event::Flag { t: now, flag: f.clone() });
+                    }
+                }
+            }
+            Command::ReassignSpeaker { index, speaker } => {
+                if let Some(u) = self.transcript.utterances.get_mut(index) {
+                    u.speaker = speaker.clone();
+                    self.journal(Entry::Reassign {
+                        index,
+                        speaker: speaker.clone(),
+                    });
+                    let _ = spk_cmd.send(Command::ReassignSpeaker { index, speaker });
+                    self.publish(index);
+                }
+            }
+            Command::EnrollNext { name } => {
+                let _ = spk_cmd.send(Command::EnrollNext { name });
+            }
+            Command::Note { text } => {
+                let t = shared.captured.load(Ordering::Relaxed) as f64 / RATE;
+                self.journal(Entry::Note { t, text });
+            }
+        }
+    }
+}
+
+/// Builds the real parts (Whisper, Silero VAD, voice attribution, analysis) from CLI options.
+pub fn parts_from_cli(
+    speech: &crate::cli::SpeechArgs,
+    session: &crate::cli::SessionArgs,
+    save_dir: Option<std::path::PathBuf>,
+    source: Box<dyn AudioSource>,
+    device: String,
+    verbose: bool,
+) -> Result<LiveParts> {
+    let opts = super::offline::options_from_cli(speech, verbose)?;
+    let transcriber = crate::asr::whisper::WhisperTranscriber::load(opts.whisper.clone())?;
+    let config = match &session.config {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    let mut participants = Vec::new();
+    if let Some(spec) = &session.participants {
+        participants = crate::transcript::parse::parse_participants(spec)?;
+    }
+    let method = match &session.method {
+        Some(m) => Some(crate::transcript::parse::canonical_method(m)?),
+        None => None,
+    };
+    let language = match speech.lang {
+        crate::cli::LangArg::Nl => Some("nl".to_string()),
+        crate::cli::LangArg::En => Some("en".to_string()),
+        crate::cli::LangArg::Auto => None,
+    };
+    let attributor: Box<dyn Attributor> = if opts.diarize {
+        super::attribution::voice_attributor(&opts)?
+    } else {
+        Box::new(SingleSpeaker)
+    };
+    Ok(LiveParts {
+        source,
+        vad: crate::audio::vad::default_vad(opts.vad),
+        transcriber: Box::new(transcriber),
+        attributor,
+        classifier: Classifier::new(),
+        config,
+        meta: SessionMeta {
+            title: "live".into(),
+            participants,
+            method,
+            language,
+            model: Some(opts.whisper.model.display().to_string()),
+            consent: true,
+            ..Default::default()
+        },
+        save_dir,
+        device,
+    })
+}

@@ -1,0 +1,180 @@
+//! Enrollment: a named voice print from a clip (`--enroll Anna=anna.wav`) or from a live
+//! round of introductions, and the mapping of anonymous speaker clusters to enrolled
+//! names (optimal one-to-one assignment by cosine similarity, with a minimum so that an
+//! unknown voice keeps its `S<n>` label).
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+use super::assign::max_score_matching;
+use super::cluster::speaker_label;
+use super::encoder::{Embedding, VoiceEncoder};
+use super::mel::SAMPLE_RATE;
+
+/// Minimum similarity between a speaker centroid and an enrolled voice for the name to
+/// be used (same speaker is typically 0.85-0.95 here, different speakers below 0.70).
+pub const DEFAULT_MIN_SIMILARITY: f32 = 0.72;
+/// Enrollment audio must hold at least this much sound (seconds).
+pub const MIN_ENROLL_S: f32 = 1.0;
+
+/// A named voice print.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Enrollment {
+    /// The speaker's name as shown in transcripts.
+    pub name: String,
+    /// Normalised speaker embedding.
+    pub embedding: Embedding,
+}
+
+impl Enrollment {
+    /// Enrolls `name` from one clip (16 kHz mono). Fails when the name is empty or the
+    /// clip is shorter than [`MIN_ENROLL_S`] or silent.
+    pub fn from_pcm(encoder: &VoiceEncoder, name: &str, pcm_16k: &[f32]) -> Result<Enrollment> {
+        Self::from_clips(encoder, name, &[pcm_16k])
+    }
+
+    /// Enrolls `name` from several clips (e.g. the turns a person spoke during a round of
+    /// introductions): the normalised mean of the clips' embeddings, weighted by length.
+    pub fn from_clips(encoder: &VoiceEncoder, name: &str, clips: &[&[f32]]) -> Result<Enrollment> {
+        let name = name.trim();
+        if name.is_empty() {
+            bail!("enrollment needs a speaker name");
+        }
+        let usable: Vec<&[f32]> = clips
+            .iter()
+            .copied()
+            .filter(|c| c.iter().any(|v| v.is_finite() && *v != 0.0))
+            .collect();
+        let total: usize = usable.iter().map(|c| c.len()).sum();
+        if (total as f32) < MIN_ENROLL_S * SAMPLE_RATE as f32 {
+            bail!(
+                "enrollment audio for {name} is too short or silent (need at least {MIN_ENROLL_S} s of speech)"
+            );
+        }
+        let embs = encoder.embed_utterances(&usable);
+        let embedding = Embedding::weighted_mean(
+            embs.iter()
+                .zip(usable.iter())
+                .map(|(e, c)| (e, (c.len() as f32 / SAMPLE_RATE as f32).min(10.0))),
+        );
+        if embedding.is_zero() {
+            bail!("enrollment audio for {name} gave no usable voice print");
+        }
+        Ok(Enrollment {
+            name: name.to_string(),
+            embedding,
+        })
+    }
+
+    /// Builds an enrollment from an embedding computed elsewhere (e.g. stored settings).
+    pub fn from_embedding(name: &str, embedding: Embedding) -> Enrollment {
+        Enrollment {
+            name: name.trim().to_string(),
+            embedding: embedding.normalized(),
+        }
+    }
+}
+
+/// Parses a `--enroll` argument `NAME=PATH` (e.g. `Anna=anna.wav`).
+pub fn parse_enroll_arg(arg: &str) -> Result<(String, PathBuf)> {
+    let Some((name, path)) = arg.split_once('=') else {
+        bail!("--enroll expects NAME=FILE (e.g. Anna=anna.wav), got `{arg}`");
+    };
+    let (name, path) = (name.trim(), path.trim());
+    if name.is_empty() || path.is_empty() {
+        bail!("--enroll expects NAME=FILE (e.g. Anna=anna.wav), got `{arg}`");
+    }
+    Ok((name.to_string(), PathBuf::from(path)))
+}
+
+/// For each centroid, the enrolled voice it is (index into `enrolled`), chosen one-to-one
+/// to maximise the total similarity; `None` when no enrolled voice reaches
+/// `min_similarity`.
+pub fn match_enrolled(
+    centroids: &[Embedding],
+    enrolled: &[Enrollment],
+    min_similarity: f32,
+) -> Vec<Option<usize>> {
+    if enrolled.is_empty() {
+        return vec![None; centroids.len()];
+    }
+    let score: Vec<Vec<f32>> = centroids
+        .iter()
+        .map(|c| enrolled.iter().map(|e| c.cosine(&e.embedding)).collect())
+        .collect();
+    // Pairs below the minimum must not win: give them a score that loses to any leaving
+    // out, then drop them after matching.
+    let gated: Vec<Vec<f32>> = score
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|&s| if s >= min_similarity { s } else { -1.0 })
+                .collect()
+        })
+        .collect();
+    max_score_matching(&gated)
+        .into_iter()
+        .enumerate()
+        .map(|(r, m)| m.filter(|&c| score[r][c] >= min_similarity))
+        .collect()
+}
+
+/// Display names of the speakers: the enrolled name where one matches, else `S<n>`,
+/// numbering the anonymous speakers 1, 2, ... in speaker order (order of appearance).
+pub fn speaker_names(
+    centroids: &[Embedding],
+    enrolled: &[Enrollment],
+    min_similarity: f32,
+) -> Vec<String> {
+    let matched = match_enrolled(centroids, enrolled, min_similarity);
+    let mut next = 0;
+    matched
+        .iter()
+        .map(|m| match m {
+            Some(e) => enrolled[*e].name.clone(),
+            None => {
+                next += 1;
+                speaker_label(next - 1)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn axis(a: usize, b: usize, wb: f32) -> Embedding {
+        let mut e = Embedding::default();
+        e.0[a] = 1.0;
+        e.0[b] += wb;
+        e.normalized()
+    }
+
+    #[test]
+    fn parse() {
+        let (n, p) = parse_enroll_arg("Anna=anna.wav").expect("parse");
+        assert_eq!((n.as_str(), p.to_str()), ("Anna", Some("anna.wav")));
+        assert!(parse_enroll_arg("anna.wav").is_err());
+        assert!(parse_enroll_arg("=x.wav").is_err());
+        assert!(parse_enroll_arg("Anna=").is_err());
+    }
+
+    #[test]
+    fn names_and_unknowns() {
+        let centroids = [axis(0, 9, 0.2), axis(1, 9, 0.2), axis(2, 9, 0.2)];
+        let enrolled = [
+            Enrollment::from_embedding("Bram", axis(1, 8, 0.3)),
+            Enrollment::from_embedding("Anna", axis(0, 8, 0.3)),
+            Enrollment::from_embedding("Cor", axis(5, 8, 0.3)),
+        ];
+        let names = speaker_names(&centroids, &enrolled, DEFAULT_MIN_SIMILARITY);
+        assert_eq!(names, vec!["Anna", "Bram", "S1"]);
+        assert_eq!(speaker_names(&centroids, &[], 0.7), vec!["S1", "S2", "S3"]);
+        // Two clusters close to one enrolled voice: only the best gets the name.
+        let two = [axis(0, 9, 0.1), axis(0, 9, 0.5)];
+        let names = speaker_names(&two, &enrolled[1..2], 0.5);
+        assert_eq!(names, vec!["Anna", "S1"]);
+    }
+}

@@ -1,0 +1,332 @@
+//! Online speaker attribution for the live pipeline: one utterance embedding at a time
+//! gets the nearest speaker centroid when it is similar enough, else a new speaker.
+//! Centroids are running (duration-weighted) means; enrolled voices start as named
+//! speakers; the observer can move an utterance to another speaker (its embedding moves
+//! with it) or name a speaker.
+
+use anyhow::{Result, bail};
+
+use super::cluster::speaker_label;
+use super::encoder::{EMBEDDING_DIM, Embedding};
+use super::enroll::Enrollment;
+
+/// Settings of [`OnlineSpeakers`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct OnlineConfig {
+    /// Below this similarity to every centroid an utterance starts a new speaker.
+    pub new_speaker_similarity: f32,
+    /// Utterances shorter than this (seconds) never start a new speaker (their
+    /// embeddings are too noisy); they go to the nearest one.
+    pub min_new_speaker_s: f32,
+    /// Known number of speakers: once reached, no new speaker is started.
+    pub max_speakers: Option<usize>,
+    /// Weight (seconds of speech) an enrollment counts for in its speaker's centroid.
+    pub enrolled_weight_s: f32,
+    /// Weight cap per utterance (seconds).
+    pub weight_cap_s: f32,
+}
+
+impl Default for OnlineConfig {
+    fn default() -> Self {
+        Self {
+            new_speaker_similarity: 0.66,
+            min_new_speaker_s: 1.5,
+            max_speakers: None,
+            enrolled_weight_s: 6.0,
+            weight_cap_s: 10.0,
+        }
+    }
+}
+
+/// What [`OnlineSpeakers::push`] decided for an utterance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribution {
+    /// Id of the utterance (0, 1, 2, ... in push order), for [`OnlineSpeakers::reassign`].
+    pub utterance: usize,
+    /// Speaker index.
+    pub speaker: usize,
+    /// Speaker label: enrolled name or `S<n>`.
+    pub label: String,
+    /// Similarity to the chosen speaker's centroid before the update (1 for a new one).
+    pub similarity: f32,
+    /// True when this utterance started a new speaker.
+    pub new_speaker: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Speaker {
+    label: String,
+    named: bool,
+    sum: [f64; EMBEDDING_DIM],
+    weight: f64,
+}
+
+impl Speaker {
+    fn centroid(&self) -> Embedding {
+        let mut e = Embedding::default();
+        for (o, s) in e.0.iter_mut().zip(self.sum.iter()) {
+            *o = *s as f32;
+        }
+        e.normalized()
+    }
+
+    fn add(&mut self, e: &Embedding, w: f64) {
+        for (s, v) in self.sum.iter_mut().zip(e.0.iter()) {
+            *s += w * f64::from(*v);
+        }
+        self.weight += w;
+    }
+
+    fn remove(&mut self, e: &Embedding, w: f64) {
+        self.add(e, -w);
+        if self.weight <= 1e-9 {
+            self.weight = 0.0;
+            self.sum = [0.0; EMBEDDING_DIM];
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Utterance {
+    embedding: Embedding,
+    weight: f64,
+    speaker: usize,
+}
+
+/// The live speaker attributor.
+#[derive(Clone, Debug)]
+pub struct OnlineSpeakers {
+    config: OnlineConfig,
+    speakers: Vec<Speaker>,
+    utterances: Vec<Utterance>,
+    anonymous: usize,
+}
+
+impl OnlineSpeakers {
+    /// An attributor without enrolled voices.
+    pub fn new(config: OnlineConfig) -> Self {
+        Self {
+            config,
+            speakers: Vec::new(),
+            utterances: Vec::new(),
+            anonymous: 0,
+        }
+    }
+
+    /// An attributor that starts with the enrolled voices as named speakers (in order).
+    pub fn with_enrollments(config: OnlineConfig, enrolled: &[Enrollment]) -> Self {
+        let mut s = Self::new(config);
+        for e in enrolled {
+            s.enroll(e);
+        }
+        s
+    }
+
+    /// Adds a named speaker (e.g. during a round of introductions); returns its index.
+    /// Enrolling a name that exists already adds the voice print to that speaker.
+    pub fn enroll(&mut self, enrollment: &Enrollment) -> usize {
+        let w = f64::from(self.config.enrolled_weight_s.max(0.1));
+        if let Some(i) = self
+            .speakers
+            .iter()
+            .position(|s| s.named && s.label == enrollment.name)
+        {
+            self.speakers[i].add(&enrollment.embedding, w);
+            return i;
+        }
+        let mut sp = Speaker {
+            label: enrollment.name.clone(),
+            named: true,
+            sum: [0.0; EMBEDDING_DIM],
+            weight: 0.0,
+        };
+        sp.add(&enrollment.embedding, w);
+        self.speakers.push(sp);
+        self.speakers.len() - 1
+    }
+
+    fn weight_of(&self, duration_s: f32) -> f64 {
+        if duration_s.is_finite() && duration_s > 0.0 {
+            f64::from(duration_s.min(self.config.weight_cap_s.max(0.1)))
+        } else {
+            0.0
+        }
+    }
+
+    fn new_speaker(&mut self) -> usize {
+        self.anonymous += 1;
+        self.speakers.push(Speaker {
+            label: speaker_label(self.anonymous - 1),
+            named: false,
+            sum: [0.0; EMBEDDING_DIM],
+            weight: 0.0,
+        });
+        self.speakers.len() - 1
+    }
+
+    /// Attributes one utterance (its embedding and speech duration in seconds).
+    pub fn push(&mut self, embedding: &Embedding, duration_s: f32) -> Attribution {
+        let e = embedding.normalized();
+        let w = if e.is_zero() { 0.0 } else { self.weight_of(duration_s) };
+        let mut best: Option<(usize, f32)> = None;
+        for (i, s) in self.speakers.iter().enumerate() {
+            if s.weight > 0.0 {
+                let sim = e.dot(&s.centroid());
+                if best.is_none_or(|(_, b)| sim > b) {
+                    best = Some((i, sim));
+                }
+            }
+        }
+        let room = self
+            .config
+            .max_speakers
+            .is_none_or(|m| self.speakers.len() < m.max(1));
+        let empty = self.speakers.iter().position(|s| s.weight <= 0.0 && !s.named);
+        let may_start = w > 0.0 && (duration_s >= self.config.min_new_speaker_s || best.is_none());
+        let (speaker, similarity, new_speaker) = match best {
+            Some((i, sim)) if sim >= self.config.new_speaker_similarity => (i, sim, false),
+            Some((i, sim)) if !(may_start && (room || empty.is_some())) => (i, sim, false),
+            _ => match empty {
+                Some(i) => (i, 1.0, false),
+                None if room || self.speakers.is_empty() => (self.new_speaker(), 1.0, true),
+                None => (best.map_or(0, |b| b.0), best.map_or(0.0, |b| b.1), false),
+            },
+        };
+        if w > 0.0 {
+            self.speakers[speaker].add(&e, w);
+        }
+        let id = self.utterances.len();
+        self.utterances.push(Utterance {
+            embedding: e,
+            weight: w,
+            speaker,
+        });
+        Attribution {
+            utterance: id,
+            speaker,
+            label: self.speakers[speaker].label.clone(),
+            similarity,
+            new_speaker,
+        }
+    }
+
+    /// Moves utterance `utterance` to speaker `to` (its embedding leaves the old
+    /// centroid and joins the new one). `to == num_speakers()` creates a new speaker.
+    pub fn reassign(&mut self, utterance: usize, to: usize) -> Result<()> {
+        let Some(u) = self.utterances.get(utterance).cloned() else {
+            bail!("no utterance {utterance} to reassign");
+        };
+        if to > self.speakers.len() {
+            bail!("no speaker {to} (there are {})", self.speakers.len());
+        }
+        let to = if to == self.speakers.len() {
+            self.new_speaker()
+        } else {
+            to
+        };
+        if u.speaker == to {
+            return Ok(());
+        }
+        if let Some(old) = self.speakers.get_mut(u.speaker) {
+            old.remove(&u.embedding, u.weight);
+        }
+        self.speakers[to].add(&u.embedding, u.weight);
+        self.utterances[utterance].speaker = to;
+        Ok(())
+    }
+
+    /// Gives speaker `speaker` a name (the observer recognised the voice).
+    pub fn rename(&mut self, speaker: usize, name: &str) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            bail!("a speaker name cannot be empty");
+        }
+        let Some(s) = self.speakers.get_mut(speaker) else {
+            bail!("no speaker {speaker}");
+        };
+        s.label = name.to_string();
+        s.named = true;
+        Ok(())
+    }
+
+    /// Number of speakers so far (enrolled ones included).
+    pub fn num_speakers(&self) -> usize {
+        self.speakers.len()
+    }
+
+    /// Label of each speaker.
+    pub fn labels(&self) -> Vec<String> {
+        self.speakers.iter().map(|s| s.label.clone()).collect()
+    }
+
+    /// Label of one speaker.
+    pub fn label(&self, speaker: usize) -> Option<&str> {
+        self.speakers.get(speaker).map(|s| s.label.as_str())
+    }
+
+    /// Current centroid of each speaker (zero for a speaker without speech).
+    pub fn centroids(&self) -> Vec<Embedding> {
+        self.speakers.iter().map(Speaker::centroid).collect()
+    }
+
+    /// Current speaker of an utterance.
+    pub fn speaker_of(&self, utterance: usize) -> Option<usize> {
+        self.utterances.get(utterance).map(|u| u.speaker)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn voice(a: usize, j: usize) -> Embedding {
+        let mut e = Embedding::default();
+        e.0[a] = 1.0;
+        e.0[100 + j % 40] = 0.3;
+        e.normalized()
+    }
+
+    #[test]
+    fn new_speakers_then_stable() {
+        let mut o = OnlineSpeakers::new(OnlineConfig::default());
+        let seq = [1, 2, 1, 3, 2, 1, 3];
+        let labels: Vec<String> = seq
+            .iter()
+            .enumerate()
+            .map(|(j, &a)| o.push(&voice(a, j), 2.0).label)
+            .collect();
+        assert_eq!(labels, vec!["S1", "S2", "S1", "S3", "S2", "S1", "S3"]);
+        // A short odd utterance does not start a speaker.
+        let a = o.push(&voice(9, 0), 0.5);
+        assert!(!a.new_speaker);
+        assert_eq!(o.num_speakers(), 3);
+    }
+
+    #[test]
+    fn enrolled_reassign_rename_and_cap() {
+        let anna = Enrollment::from_embedding("Anna", voice(1, 0));
+        let cfg = OnlineConfig {
+            max_speakers: Some(2),
+            ..OnlineConfig::default()
+        };
+        let mut o = OnlineSpeakers::with_enrollments(cfg, &[anna]);
+        assert_eq!(o.push(&voice(1, 3), 2.0).label, "Anna");
+        let b = o.push(&voice(2, 4), 2.0);
+        assert_eq!(b.label, "S1");
+        // Cap reached: a third voice goes to the nearest.
+        let c = o.push(&voice(3, 5), 3.0);
+        assert!(!c.new_speaker);
+        o.reassign(c.utterance, 2).expect("new speaker");
+        assert_eq!(o.num_speakers(), 3);
+        assert_eq!(o.speaker_of(c.utterance), Some(2));
+        o.reassign(b.utterance, 0).expect("move");
+        assert!(o.reassign(99, 0).is_err());
+        assert!(o.reassign(0, 9).is_err());
+        o.rename(1, "Bram").expect("rename");
+        assert_eq!(o.label(1), Some("Bram"));
+        assert!(o.rename(1, " ").is_err());
+        // Silence and NaN durations are harmless.
+        let z = o.push(&Embedding::default(), f32::NAN);
+        assert!(z.speaker < o.num_speakers());
+    }
+}

@@ -1,0 +1,302 @@
+//! GUI tests with egui_kittest: the start screen (consent gates Start), the live observer
+//! view fed by the scripted pipeline (utterances and flag chips), one-click speaker
+//! re-assignment (command sent, line updated by the pipeline's answer) and the quiet
+//! facilitator view (one cue, the method step, next step). Snapshots land in
+//! `tests/snapshots/`.
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable, by};
+use observant::i18n::UiLang;
+use observant::pipeline::{Command, Event, LiveConfig, PipelineHandle, PipelineStarter};
+use observant::transcript::{Participant, Role as PRole, Transcript, Utterance};
+use observant::ui::app::{ObservantApp, Tab};
+use observant::ui::{AppOptions, ScriptedPipeline};
+
+const SIZE: egui::Vec2 = egui::vec2(1100.0, 720.0);
+
+fn participants() -> Vec<Participant> {
+    [
+        ("Anna", PRole::Facilitator),
+        ("Bram", PRole::Inbrenger),
+        ("Carla", PRole::Deelnemer),
+        ("Dirk", PRole::Deelnemer),
+    ]
+    .into_iter()
+    .map(|(n, r)| Participant {
+        name: n.into(),
+        role: r,
+    })
+    .collect()
+}
+
+/// A short CREA session with a why-question, a burst of questions and advice.
+fn session() -> Transcript {
+    let lines = [
+        (
+            0.0,
+            6.0,
+            "Anna",
+            "Welkom allemaal. Bram, wil jij je casus vertellen?",
+        ),
+        (
+            7.0,
+            40.0,
+            "Bram",
+            "Ja. Een collega in mijn team komt steeds te laat op het overleg, en ik weet niet goed hoe ik dat moet aankaarten.",
+        ),
+        (41.0, 44.0, "Carla", "Waarom heb je dat nog niet gezegd?"),
+        (
+            45.0,
+            48.0,
+            "Dirk",
+            "Wat gebeurde er bij het laatste overleg?",
+        ),
+        (48.5, 51.0, "Carla", "Hoe reageerde je collega toen?"),
+        (51.5, 54.0, "Dirk", "Wat voelde je op dat moment?"),
+        (
+            55.0,
+            70.0,
+            "Bram",
+            "Ik voelde me vooral machteloos, eerlijk gezegd.",
+        ),
+        (
+            71.0,
+            77.0,
+            "Dirk",
+            "Je moet gewoon een gesprek met haar plannen, dat zou ik doen.",
+        ),
+        (78.0, 84.0, "Anna", "Laten we nog even bij vragen blijven."),
+    ];
+    Transcript {
+        language: Some("nl".into()),
+        participants: participants(),
+        utterances: lines
+            .iter()
+            .map(|(s, e, who, text)| Utterance {
+                start: *s,
+                end: *e,
+                speaker: (*who).into(),
+                text: (*text).into(),
+                confidence: None,
+            })
+            .collect(),
+        method: Some("crea".into()),
+        steps: vec![],
+    }
+}
+
+fn options(starter: PipelineStarter) -> AppOptions {
+    AppOptions {
+        ui_lang: UiLang::Nl,
+        open: None,
+        demo: false,
+        starter,
+        demo_path: "/nonexistent/demo.json".into(),
+        probe_devices: false,
+    }
+}
+
+fn harness(starter: PipelineStarter) -> Harness<'static, ObservantApp> {
+    Harness::builder()
+        .with_size(SIZE)
+        .build_eframe(move |cc| ObservantApp::new(&cc.egui_ctx, options(starter)))
+}
+
+/// A live session replayed all at once by the scripted pipeline (it keeps running, so the
+/// view stays live and answers re-assignments).
+fn live_harness() -> Harness<'static, ObservantApp> {
+    let starter = ScriptedPipeline::new(session())
+        .instant()
+        .stop_at_end(false)
+        .into_starter();
+    let mut h = harness(starter);
+    h.state_mut().start_live(LiveConfig {
+        participants: participants(),
+        method: Some("crea".into()),
+        ..Default::default()
+    });
+    pump(&mut h, |app| {
+        app.session
+            .as_ref()
+            .is_some_and(|s| s.model.utterance_count() == 9 && !s.model.session_stats.is_empty())
+    });
+    h
+}
+
+/// Steps the UI until `done` holds (the pipeline runs on its own thread), at most 10 s.
+fn pump(h: &mut Harness<'static, ObservantApp>, done: impl Fn(&ObservantApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(h.state()) {
+        assert!(
+            Instant::now() < deadline,
+            "the UI did not reach the expected state"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    h.run_steps(3);
+}
+
+#[test]
+fn start_screen_consent_gates_start() {
+    let starter = ScriptedPipeline::new(session())
+        .instant()
+        .stop_at_end(false)
+        .into_starter();
+    let mut h = harness(starter);
+    h.run_steps(3);
+    let start = h.get_by_label("Start sessie");
+    assert!(
+        start.accesskit_node().is_disabled(),
+        "Start must wait for consent"
+    );
+    h.get_by_label("Geen microfoon gevonden");
+    h.snapshot("start_screen");
+
+    h.get_by_label_contains("stemt ermee in").click();
+    h.run_steps(2);
+    let start = h.get_by_label("Start sessie");
+    assert!(!start.accesskit_node().is_disabled());
+    start.click();
+    h.run_steps(2);
+    assert!(h.state().session.is_some(), "Start opens a session");
+}
+
+#[test]
+fn live_view_shows_utterances_and_flag_chips() {
+    let mut h = live_harness();
+    h.get_by_label_contains("Laten we nog even bij vragen blijven");
+    h.get_by_label_contains("Je moet gewoon een gesprek");
+    for chip in ["waarom", "advies", "spervuur"] {
+        assert!(
+            h.query_all_by_label(chip).count() >= 1,
+            "flag chip {chip:?} missing"
+        );
+    }
+    let app = h.state();
+    let model = &app.session.as_ref().map(|s| &s.model);
+    assert!(model.is_some_and(|m| !m.flags.is_empty()));
+    h.snapshot("observer_view");
+}
+
+#[test]
+fn reassigning_a_speaker_sends_the_command_and_updates_the_line() {
+    let mut h = live_harness();
+    // The advice line (index 7) is Dirk's; give it to Carla.
+    let buttons: Vec<_> = h.query_all(by().label("Dirk").role(Role::Button)).collect();
+    assert!(buttons.len() >= 3, "Dirk has three lines");
+    buttons.last().map(|b| b.click());
+    h.run_steps(2);
+    h.get_by_label("Carla (deelnemer)").click();
+    h.run_steps(2);
+    let sent = &h
+        .state()
+        .session
+        .as_ref()
+        .map(|s| s.sent.clone())
+        .unwrap_or_default();
+    assert!(
+        sent.contains(&Command::ReassignSpeaker {
+            index: 7,
+            speaker: "Carla".into()
+        }),
+        "sent: {sent:?}"
+    );
+    pump(&mut h, |app| {
+        app.session
+            .as_ref()
+            .and_then(|s| s.model.utterance(7))
+            .is_some_and(|u| u.speaker == "Carla")
+    });
+    let carla_lines = h.query_all(by().label("Carla").role(Role::Button)).count();
+    assert_eq!(carla_lines, 3, "the line now shows Carla");
+}
+
+#[test]
+fn facilitator_view_shows_one_cue_and_the_step() {
+    let mut h = live_harness();
+    h.get_by_label("Facilitator").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().session.as_ref().map(|s| s.tab),
+        Some(Tab::Facilitator)
+    );
+    h.get_by_label("Stap 1 van 7");
+    let cue = h
+        .state()
+        .session
+        .as_ref()
+        .and_then(|s| s.model.cue.clone())
+        .expect("a cue");
+    let text = observant::ui::theme::cue_text(&cue.flag, UiLang::Nl);
+    assert_eq!(h.query_all_by_label(&text).count(), 1, "one cue: {text}");
+    h.remove_cursor();
+    h.run_steps(1);
+    h.snapshot("facilitator_view");
+
+    h.get_by_label("Volgende stap").click();
+    h.run_steps(2);
+    h.get_by_label("Stap 2 van 7");
+    let sent = h
+        .state()
+        .session
+        .as_ref()
+        .map(|s| s.sent.clone())
+        .unwrap_or_default();
+    assert!(sent.contains(&Command::AdvanceStep { step: 2 }));
+}
+
+/// A pipeline that reports a fatal device error after one utterance.
+fn failing_starter() -> PipelineStarter {
+    Box::new(|_config: LiveConfig| {
+        let (ev_tx, ev_rx) = crossbeam_channel::unbounded();
+        let (cmd_tx, _cmd_rx) = crossbeam_channel::unbounded();
+        let t = session();
+        let u = &t.utterances[1];
+        let analyzed = observant::ui::core::analyze_transcript(&t, UiLang::Nl);
+        let _ = ev_tx.send(Event::Started {
+            t: 0.0,
+            device: "default".into(),
+            sample_rate: 16_000,
+        });
+        let _ = ev_tx.send(Event::Utterance {
+            t: u.end,
+            index: 0,
+            utterance: analyzed.utterances[1].clone(),
+        });
+        let _ = ev_tx.send(Event::Error {
+            t: u.end + 1.0,
+            message: "De microfoon is losgekoppeld.".into(),
+            fatal: true,
+        });
+        // Keep the sender alive in a thread so the UI does not see a disconnect.
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(30));
+            drop(ev_tx);
+        });
+        Ok(PipelineHandle {
+            events: ev_rx,
+            commands: cmd_tx,
+        })
+    })
+}
+
+#[test]
+fn an_error_shows_a_banner_and_keeps_the_session() {
+    let mut h = harness(failing_starter());
+    h.state_mut().start_live(LiveConfig {
+        participants: participants(),
+        ..Default::default()
+    });
+    pump(&mut h, |app| {
+        app.session
+            .as_ref()
+            .is_some_and(|s| !s.model.problems.is_empty())
+    });
+    h.get_by_label("De microfoon is losgekoppeld.");
+    h.get_by_label_contains("Alles tot nu toe blijft zichtbaar");
+    h.get_by_label_contains("komt steeds te laat");
+}
