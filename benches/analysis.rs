@@ -66,6 +66,9 @@ impl Lcg {
     }
 }
 
+/// Utterances in the synthetic session (issue 2: "about 4,000" in 3 hours).
+const UTTERANCES: usize = 4000;
+
 fn synthetic_session(hours: f64) -> Transcript {
     let names = ["Anna", "Bram", "Carla", "Dirk", "Eva", "Frank"];
     let roles = [
@@ -89,7 +92,7 @@ fn synthetic_session(hours: f64) -> Transcript {
     let total = hours * 3600.0;
     let mut t = 0.5;
     let mut last = 0usize;
-    while t < total {
+    for _ in 0..UTTERANCES {
         // The inbrenger answers often; participants ask; the observant rarely speaks.
         let speaker = match rng.below(20) {
             0..=6 => 1,
@@ -105,7 +108,7 @@ fn synthetic_session(hours: f64) -> Transcript {
             speaker
         };
         last = speaker;
-        let text = if rng.below(3) == 0 {
+        let text = if rng.below(4) == 0 {
             SHORT[rng.below(SHORT.len() as u64) as usize]
         } else if speaker != 1 && rng.below(2) == 0 {
             QUESTIONS[rng.below(QUESTIONS.len() as u64) as usize]
@@ -122,6 +125,12 @@ fn synthetic_session(hours: f64) -> Transcript {
             confidence: None,
         });
         t += dur + 0.1 + rng.below(4) as f64 * 0.1;
+    }
+    // Stretch to exactly `hours`, keeping the proportions of speech and pauses.
+    let scale = total / t;
+    for u in &mut utterances {
+        u.start *= scale;
+        u.end *= scale;
     }
     let steps = (1..=7)
         .map(|k| StepMark {

@@ -112,7 +112,10 @@ fn run_diarize(enc: &VoiceEncoder, rec: &Recording, known: Option<usize>) -> (f6
 }
 
 fn main() -> Result<()> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join("data");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join("data");
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dirs: Vec<PathBuf> = if args.is_empty() {
         vec![root.join("audio-nl"), root.join("audio-multi")]
@@ -148,6 +151,56 @@ fn main() -> Result<()> {
         }
         println!(
             "{dir}: by speech time known {:.2}%  auto {:.2}%",
+            tk / tot * 100.0,
+            ta / tot * 100.0
+        );
+    }
+
+    println!("== coarse segments: each segment spans two consecutive turns (pause included)");
+    for (dir, recs) in &all {
+        let (mut tk, mut ta, mut tot) = (0.0, 0.0, 0.0);
+        for rec in recs {
+            let n = speakers_in(&rec.truth).len();
+            let segs: Vec<Segment> = rec
+                .truth
+                .chunks(2)
+                .map(|c| Segment::from_secs(c[0].start, c[c.len() - 1].end))
+                .collect();
+            let speech: f64 = rec.truth.iter().map(|t| t.end - t.start).sum();
+            let mut accs = [0.0; 2];
+            for (slot, known) in [Some(n), None].into_iter().enumerate() {
+                let cfg = DiarizeConfig {
+                    cluster: ClusterConfig {
+                        num_speakers: known,
+                        ..ClusterConfig::default()
+                    },
+                    split_min_s: Some(2.4),
+                    ..DiarizeConfig::default()
+                };
+                let d = diarize(&enc, &rec.pcm, &segs, &cfg);
+                let hyp: Vec<Labeled> = d
+                    .turns
+                    .iter()
+                    .map(|t| Labeled {
+                        start: t.start as f64 / SR,
+                        end: t.end as f64 / SR,
+                        speaker: d.names.get(t.speaker).cloned().unwrap_or_default(),
+                    })
+                    .collect();
+                accs[slot] = time_accuracy(&hyp, &rec.truth);
+            }
+            println!(
+                "{:<28} {n} voices  known {:6.2}%  auto {:6.2}%",
+                rec.name,
+                accs[0] * 100.0,
+                accs[1] * 100.0
+            );
+            tk += accs[0] * speech;
+            ta += accs[1] * speech;
+            tot += speech;
+        }
+        println!(
+            "{dir}: coarse, by speech time known {:.2}%  auto {:.2}%",
             tk / tot * 100.0,
             ta / tot * 100.0
         );

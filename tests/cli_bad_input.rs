@@ -181,3 +181,49 @@ fn good_input_succeeds() {
     assert_eq!(v["speakers"][0]["name"], "Anna");
     assert_eq!(v["utterances"][1]["speaker"], "Bram");
 }
+
+#[test]
+fn config_with_extra_cue_words_and_bad_cue_tables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let transcript = dir.path().join("t.json");
+    std::fs::write(
+        &transcript,
+        r#"{"participants": [{"name": "A", "role": "deelnemer"}, {"name": "B", "role": "inbrenger"}],
+            "utterances": [{"start": 0, "end": 3, "speaker": "A", "text": "Een streep eronder, klaar."}]}"#,
+    )
+    .expect("write");
+    let advice_flags = |extra: &[&str]| {
+        let mut args = vec![
+            "analyze",
+            transcript.to_str().unwrap_or(""),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = observant(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["flags"]
+            .as_array()
+            .map(|f| f.iter().filter(|f| f["kind"] == "advice").count())
+            .unwrap_or(0)
+    };
+    assert_eq!(advice_flags(&[]), 0);
+    let cfg = dir.path().join("cfg.toml");
+    std::fs::write(&cfg, "[lang.nl.patterns]\nadvice = [\"streep eronder\"]\n").expect("write");
+    assert_eq!(advice_flags(&["--config", cfg.to_str().unwrap_or("")]), 1);
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[lang.nl.patterns]\nadvise = [\"x\"]\n").expect("write");
+    fails(
+        &[
+            transcript.to_str().unwrap_or(""),
+            "--config",
+            bad.to_str().unwrap_or(""),
+        ],
+        &["advise"],
+    );
+}

@@ -188,7 +188,9 @@ fn reassigning_a_speaker_sends_the_command_and_updates_the_line() {
     // The advice line (index 7) is Dirk's; give it to Carla.
     let buttons: Vec<_> = h.query_all(by().label("Dirk").role(Role::Button)).collect();
     assert!(buttons.len() >= 3, "Dirk has three lines");
-    buttons.last().map(|b| b.click());
+    if let Some(b) = buttons.last() {
+        b.click();
+    }
     h.run_steps(2);
     h.get_by_label("Carla (deelnemer)").click();
     h.run_steps(2);
@@ -299,4 +301,28 @@ fn an_error_shows_a_banner_and_keeps_the_session() {
     h.get_by_label("De microfoon is losgekoppeld.");
     h.get_by_label_contains("Alles tot nu toe blijft zichtbaar");
     h.get_by_label_contains("komt steeds te laat");
+    h.snapshot("error_banner");
+}
+
+#[test]
+fn the_note_hotkey_adds_a_timestamped_note() {
+    let mut h = live_harness();
+    h.key_press(egui::Key::N);
+    h.run_steps(2);
+    let field = h.get_by_role_and_label(Role::TextInput, "Notitie");
+    assert!(field.is_focused(), "N focuses the note field");
+    field.type_text("Carla kijkt weg");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    let sent = h
+        .state()
+        .session
+        .as_ref()
+        .map(|s| s.sent.clone())
+        .unwrap_or_default();
+    assert!(sent.contains(&Command::Note {
+        text: "Carla kijkt weg".into()
+    }));
+    h.get_by_label("Carla kijkt weg");
 }

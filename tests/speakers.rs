@@ -192,7 +192,12 @@ fn same_speaker_is_closer_than_different() {
     let [b1, b2, s1, s2] = fixtures();
     let e = enc.embed_utterances(&[&b1, &b2, &s1, &s2]);
     let same = [e[0].dot(&e[1]), e[2].dot(&e[3])];
-    let diff = [e[0].dot(&e[2]), e[0].dot(&e[3]), e[1].dot(&e[2]), e[1].dot(&e[3])];
+    let diff = [
+        e[0].dot(&e[2]),
+        e[0].dot(&e[3]),
+        e[1].dot(&e[2]),
+        e[1].dot(&e[3]),
+    ];
     for s in same {
         assert!(s > 0.75, "same-speaker cosine {s}");
     }
@@ -297,7 +302,10 @@ fn online_attribution_of_fixtures() {
     let mut o = OnlineSpeakers::new(OnlineConfig::default());
     let labels: Vec<String> = [&b1, &s1, &b2, &s2]
         .iter()
-        .map(|c| o.push(&enc.embed_utterance(c), c.len() as f32 / 16000.0).label)
+        .map(|c| {
+            o.push(&enc.embed_utterance(c), c.len() as f32 / 16000.0)
+                .label
+        })
         .collect();
     assert_eq!(labels, vec!["S1", "S2", "S1", "S2"]);
     let anna = Enrollment::from_pcm(&enc, "Anna", &s1).expect("enroll");

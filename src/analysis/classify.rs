@@ -133,6 +133,8 @@ enum Elem {
     Suffix(Box<str>),
     /// Optional element: matches with or without it.
     Opt(Box<Elem>),
+    /// Zero-width: the next word (if any) is not this.
+    Not(Box<Elem>),
 }
 
 #[derive(Debug, Clone)]
@@ -275,7 +277,7 @@ impl Classifier {
                         RawPattern::parse(p).with_context(|| format!("[patterns] {fam}: {p:?}"))?;
                     for e in &raw.elems {
                         let e = match e {
-                            RawElem::Opt(inner) => &**inner,
+                            RawElem::Opt(inner) | RawElem::Not(inner) => &**inner,
                             other => other,
                         };
                         match e {
@@ -487,6 +489,7 @@ fn compile_elem(
         RawElem::Prefix(p) => Elem::Prefix(p.as_str().into()),
         RawElem::Suffix(s) => Elem::Suffix(s.as_str().into()),
         RawElem::Opt(inner) => Elem::Opt(Box::new(compile_elem(inner, vocab, bit_of)?)),
+        RawElem::Not(inner) => Elem::Not(Box::new(compile_elem(inner, vocab, bit_of)?)),
     })
 }
 
@@ -502,6 +505,7 @@ enum RawElem {
     Prefix(String),
     Suffix(String),
     Opt(Box<RawElem>),
+    Not(Box<RawElem>),
 }
 
 #[derive(Debug, Clone)]
@@ -540,6 +544,10 @@ impl RawPattern {
                 Some(inner) if !inner.is_empty() => (inner, true),
                 _ => (p, false),
             };
+            let (p, negated) = match p.strip_prefix('!') {
+                Some(inner) if !inner.is_empty() => (inner, true),
+                _ => (p, false),
+            };
             let e = if p == "*" {
                 RawElem::Gap(4)
             } else if p == "**" {
@@ -570,10 +578,12 @@ impl RawPattern {
                 }
                 RawElem::Word(w)
             };
-            if optional {
-                if matches!(e, RawElem::Gap(_)) {
-                    bail!("a gap cannot be optional");
-                }
+            if (optional || negated) && matches!(e, RawElem::Gap(_)) {
+                bail!("a gap cannot be optional or negated");
+            }
+            if negated {
+                elems.push(RawElem::Not(Box::new(e)));
+            } else if optional {
                 elems.push(RawElem::Opt(Box::new(e)));
             } else {
                 elems.push(e);
@@ -581,8 +591,8 @@ impl RawPattern {
         }
         match elems.first() {
             None => bail!("empty pattern"),
-            Some(RawElem::Gap(_)) | Some(RawElem::Opt(_)) => {
-                bail!("a pattern cannot start with a gap or an optional word")
+            Some(RawElem::Gap(_)) | Some(RawElem::Opt(_)) | Some(RawElem::Not(_)) => {
+                bail!("a pattern cannot start with a gap, an optional or a negated word")
             }
             _ => {}
         }
@@ -1224,6 +1234,7 @@ impl<'a> Analysis<'a> {
             Elem::Class(mask) => ct.bits & mask != 0,
             Elem::Gap(_) => true,
             Elem::Opt(inner) => self.elem_matches(inner, i),
+            Elem::Not(inner) => !self.elem_matches(inner, i),
             Elem::Prefix(p) => {
                 let w = self.word(i);
                 w.len() > p.len() && w.starts_with(&**p)
@@ -1251,6 +1262,13 @@ impl<'a> Analysis<'a> {
             };
         };
         match first {
+            Elem::Not(inner) => {
+                if pos < limit && self.elem_matches(inner, pos) {
+                    None
+                } else {
+                    self.match_elems(rest, pos, limit, must_end)
+                }
+            }
             Elem::Opt(inner) => {
                 if pos < limit
                     && self.elem_matches(inner, pos)
@@ -1344,7 +1362,16 @@ impl<'a> Analysis<'a> {
         let mut wh_pos: Option<usize> = None;
 
         // 1. Shape.
-        if let Some(f) = first_hit(F_INDIRECT) {
+        // A permission frame ("mag ik iets vragen?", "can I ask something") without a
+        // question word after it is just a yes/no question.
+        let frame = first_hit(F_INDIRECT).filter(|f| {
+            let n = f.e;
+            let wh_next = n < b
+                && (self.has(n, C_WH | C_WHY_WH | C_IF)
+                    || (self.has(n, C_WH_PREP) && self.has(n + 1, C_WH)));
+            wh_next || self.family_at(F_WHY, n, b).is_some() || !self.has(c, C_VERB)
+        });
+        if let Some(f) = frame {
             r.shape = Shape::Frame;
             r.q_conf = 0.85;
             q_cue = Some((f.s, f.e));

@@ -157,7 +157,8 @@ impl Default for SilentParticipantConfig {
 pub struct LongMonologueConfig {
     pub enabled: bool,
     pub max_seconds: f64,
-    /// Others' utterances up to this long are backchannels, not interruptions.
+    /// Others' utterances up to this long that ask nothing are backchannels, not
+    /// interruptions.
     pub max_interjection_seconds: f64,
     /// Longest pause inside one monologue.
     pub max_gap_seconds: f64,
@@ -252,6 +253,11 @@ pub struct Config {
     pub iwab: IwabConfig,
     pub phases: PhasesConfig,
     pub language: LanguageConfig,
+    /// Extra cue words inline, `[lang.nl]` / `[lang.en]` tables in the schema of
+    /// `assets/lang/*.toml`; read and checked by the classifier
+    /// (`lang::load_extra_file`), kept here only so the key is accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<toml::Table>,
     /// Language of flag messages; set by the caller (`--ui-lang`), not read from the file.
     #[serde(skip)]
     pub ui: UiLang,
@@ -433,6 +439,9 @@ mod tests {
         assert!(!e.contains('\n'));
         let e = Config::from_toml_str("[dominanse]\n").unwrap_err();
         assert!(e.contains("dominanse"), "{e}");
+        // Cue-word tables for the classifier share the file.
+        let c = Config::from_toml_str("[lang.nl.words]\nadvice_verbs = [\"probeer\"]\n").unwrap();
+        assert!(c.lang.is_some());
     }
 
     #[test]

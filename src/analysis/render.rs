@@ -107,6 +107,11 @@ fn pad_left(s: &str, width: usize) -> String {
     }
 }
 
+/// "1 uiting", "3 uitingen".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
@@ -187,11 +192,15 @@ pub fn render_text(a: &Analysis, ui: UiLang) -> String {
             ui.t("duur", "duration"),
             fmt_clock(a.duration_seconds)
         ),
-        format!("{} {}", a.utterances.len(), ui.t("uitingen", "utterances")),
-        format!(
-            "{} {}",
+        count(
+            a.utterances.len(),
+            ui.t("uiting", "utterance"),
+            ui.t("uitingen", "utterances"),
+        ),
+        count(
             a.speakers.iter().filter(|s| s.talk_seconds > 0.0).count(),
-            ui.t("sprekers", "speakers")
+            ui.t("spreker", "speaker"),
+            ui.t("sprekers", "speakers"),
         ),
     ];
     if let Some(l) = &a.language {

@@ -559,7 +559,7 @@ impl<'a> Ctx<'a> {
         let counts: Vec<u32> = chain.iter().map(|&p| self.q(self.order[p])).collect();
         let mut prefix = vec![0u32; chain.len() + 1];
         for (a, c) in counts.iter().enumerate() {
-            prefix[a + 1] = prefix[a] + c;
+            prefix[a + 1] = prefix[a].saturating_add(*c);
         }
         let mut runs: Vec<(usize, usize)> = Vec::new();
         let mut r = 0;
@@ -653,7 +653,7 @@ impl<'a> Ctx<'a> {
             if idx.iter().any(|i| in_burst.contains(i)) {
                 continue;
             }
-            let n_q: u32 = idx.iter().map(|&i| self.q(i)).sum();
+            let n_q = idx.iter().fold(0u32, |n, &i| n.saturating_add(self.q(i)));
             if n_q < sq.min_questions {
                 continue;
             }
@@ -1013,7 +1013,11 @@ impl<'a> Ctx<'a> {
                 let mut q = next;
                 while q < n {
                     let j = self.order[q];
-                    if self.spk[j] == sp || self.dur(j) > lm.max_interjection_seconds {
+                    // A backchannel is short and asks nothing.
+                    if self.spk[j] == sp
+                        || self.dur(j) > lm.max_interjection_seconds
+                        || self.q(j) > 0
+                    {
                         break;
                     }
                     q += 1;
@@ -1311,7 +1315,7 @@ impl<'a> Ctx<'a> {
         for (pos, &i) in self.order.iter().enumerate() {
             let st = &mut stats[self.spk[i]];
             let c = self.c(i);
-            st.questions += self.q(i);
+            st.questions = st.questions.saturating_add(self.q(i));
             match c.question {
                 QuestionType::Open => st.open_questions += 1,
                 QuestionType::Closed => st.closed_questions += 1,
@@ -1752,6 +1756,77 @@ mod tests {
         );
         let empty = analyze_classified(&Transcript::default(), &[], &Config::default());
         assert!(empty.flags.is_empty());
+    }
+
+    #[test]
+    fn random_transcripts_never_panic() {
+        let mut x: u64 = 42;
+        let mut rnd = |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let names = ["F", "I", "A", "B", "O", "Z"];
+        for round in 0..200 {
+            let n = rnd(60) as usize;
+            let mut us = Vec::new();
+            for _ in 0..n {
+                let a = match rnd(20) {
+                    0 => f64::NAN,
+                    1 => -5.0,
+                    _ => rnd(2000) as f64 / 3.0,
+                };
+                let b = if rnd(10) == 0 {
+                    a - 3.0
+                } else {
+                    a + rnd(200) as f64 / 7.0
+                };
+                us.push(utt(a, b, names[rnd(6) as usize]));
+            }
+            let mut t = transcript(us);
+            if round % 3 == 0 {
+                t.participants.clear();
+            }
+            if round % 2 == 0 {
+                t.method = Some(
+                    ["crea", "roddel", "incident", "speed", "nonsense"][rnd(5) as usize].into(),
+                );
+                t.steps = (0..rnd(6))
+                    .map(|_| StepMark {
+                        step: rnd(10) as u32,
+                        start: rnd(700) as f64,
+                    })
+                    .collect();
+            }
+            let cls: Vec<Classification> = (0..rnd(70))
+                .map(|_| Classification {
+                    question: [QuestionType::Open, QuestionType::Closed, QuestionType::None]
+                        [rnd(3) as usize],
+                    questions: rnd(4) as u32,
+                    why: rnd(5) == 0,
+                    advice: rnd(5) == 0,
+                    corrective: rnd(3) == 0,
+                    contradiction: rnd(2) == 0,
+                    focus: [
+                        None,
+                        Some(QuestionFocus::Experience),
+                        Some(QuestionFocus::Informative),
+                    ][rnd(3) as usize],
+                    ..Default::default()
+                })
+                .collect();
+            let a = analyze_classified(&t, &cls, &Config::default());
+            assert_eq!(a.utterances.len(), t.utterances.len());
+            for f in &a.flags {
+                assert!(
+                    f.start.is_finite() && f.end.is_finite() && f.end >= f.start,
+                    "{f:?}"
+                );
+                assert!(f.utterances.iter().all(|&i| i < t.utterances.len()));
+            }
+            assert!(a.flags.windows(2).all(|w| w[0].start <= w[1].start));
+        }
     }
 
     #[test]

@@ -53,3 +53,14 @@ pub trait Transcriber: Send {
     /// The language in use, once known.
     fn language(&self) -> Option<String>;
 }
+
+/// Transcribes a recording for `analyze`/`report`: the offline pipeline with the CLI's
+/// speech options (see [`crate::pipeline::offline`]).
+pub fn transcribe_file_for_analysis(
+    path: &std::path::Path,
+    speech: &crate::cli::SpeechArgs,
+    verbose: bool,
+) -> Result<crate::transcript::Transcript> {
+    let opts = crate::pipeline::offline::options_from_cli(speech, verbose)?;
+    Ok(crate::pipeline::offline::transcribe_file(path, &opts)?.0)
+}

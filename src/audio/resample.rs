@@ -291,3 +291,31 @@ mod tests {
         assert!(StreamResampler::new(0).is_err());
     }
 }
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+    #[test]
+    fn debug_rates() {
+        for &rate in &[8000u32, 11025, 22050, 44100, 48000, 7919] {
+            let n = rate as usize * 2;
+            let input: Vec<f32> = (0..n)
+                .map(|i| (2.0 * std::f64::consts::PI * 440.0 * i as f64 / rate as f64).sin() as f32 * 0.5)
+                .collect();
+            let mut r = StreamResampler::new(rate).unwrap();
+            let mut out = Vec::new();
+            r.push(&input, &mut out).unwrap();
+            r.finish(&mut out).unwrap();
+            let mid = &out[4000..out.len() - 4000];
+            let (mut s, mut c) = (0.0f64, 0.0f64);
+            for (i, &v) in mid.iter().enumerate() {
+                let ph = 2.0 * std::f64::consts::PI * 440.0 * (i + 4000) as f64 / 16000.0;
+                s += v as f64 * ph.sin();
+                c += v as f64 * ph.cos();
+            }
+            let amp = 2.0 * (s * s + c * c).sqrt() / mid.len() as f64;
+            let phase = c.atan2(s);
+            let delay_samples = -phase / (2.0 * std::f64::consts::PI * 440.0) * 16000.0;
+            eprintln!("rate {rate}: amp {amp:.4} delay {delay_samples:.3} samples, delay() {}", r.engine.output_delay());
+        }
+    }
+}

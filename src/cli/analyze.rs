@@ -11,6 +11,7 @@ use anyhow::Result;
 use super::{AnalyzeArgs, AnalyzeFormat, LangArg, SessionArgs};
 use crate::analysis::classify::Classifier;
 use crate::analysis::config::Config;
+use crate::analysis::lang;
 use crate::analysis::render;
 use crate::analysis::session::analyze;
 use crate::i18n::UiLang;
@@ -49,6 +50,25 @@ pub fn prepare_transcript(t: &mut Transcript, args: &SessionArgs) -> Result<()> 
     Ok(())
 }
 
+/// A classifier with the trainer's extra cue words, when the configuration brings any:
+/// `[lang.nl]` / `[lang.en]` tables in the `--config` file itself and/or the file named by
+/// `language.cues_file`. `None` means the built-in data suffices.
+pub fn extended_classifier(args: &SessionArgs, cfg: &Config) -> Result<Option<Classifier>> {
+    let mut extra = Vec::new();
+    if let Some(p) = &args.config
+        && cfg.lang.is_some()
+    {
+        extra.extend(lang::load_extra_file(p)?);
+    }
+    if let Some(p) = &cfg.language.cues_file {
+        extra.extend(lang::load_extra_file(p)?);
+    }
+    if extra.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Classifier::with_extra(extra)?))
+}
+
 pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
     let cfg = load_config(&a.session, ui)?;
     let input = &a.input;
@@ -61,14 +81,7 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
     let mut t = if is_transcript_path(input) {
         load_transcript(input)?
     } else {
-        // AUDIO INPUT: replace this arm with
-        // `crate::asr::transcribe_file_for_analysis(input, &a.speech, verbose)?`
-        // once the speech pipeline provides it.
-        let _ = (&a.speech, verbose);
-        anyhow::bail!(
-            "{}: audio-invoer heeft de spraakpijplijn nodig / audio input needs the speech pipeline",
-            input.display()
-        )
+        crate::asr::transcribe_file_for_analysis(input, &a.speech, verbose)?
     };
     prepare_transcript(&mut t, &a.session)?;
     match a.speech.lang {
@@ -76,14 +89,8 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
         LangArg::En => t.language = Some("en".into()),
         LangArg::Auto => {}
     }
-    let extended;
-    let classifier = match &cfg.language.cues_file {
-        Some(p) => {
-            extended = Classifier::with_extra_lang_file(p)?;
-            &extended
-        }
-        None => Classifier::shared(),
-    };
+    let extended = extended_classifier(&a.session, &cfg)?;
+    let classifier = extended.as_ref().unwrap_or_else(|| Classifier::shared());
     let analysis = analyze(&t, classifier, &cfg);
     if verbose {
         eprintln!(

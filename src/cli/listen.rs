@@ -17,18 +17,32 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
     if a.list_devices {
         let devices = list_input_devices()?;
         if devices.is_empty() {
-            eprintln!("{}", ui.t("Geen invoerapparaten gevonden.", "No input devices found."));
+            eprintln!(
+                "{}",
+                ui.t("Geen invoerapparaten gevonden.", "No input devices found.")
+            );
         }
         for d in devices {
-            println!("{}{}\t{}", if d.is_default { "* " } else { "  " }, d.id, d.name);
+            println!(
+                "{}{}\t{}",
+                if d.is_default { "* " } else { "  " },
+                d.id,
+                d.name
+            );
         }
         return Ok(());
     }
     if let Some(d) = a.duration {
-        anyhow::ensure!(d.is_finite() && d > 0.0, "--duration moet positief zijn / must be positive");
+        anyhow::ensure!(
+            d.is_finite() && d > 0.0,
+            "--duration moet positief zijn / must be positive"
+        );
     }
     let (source, device): (Box<dyn AudioSource>, String) = match &a.input_file {
-        Some(p) => (Box::new(FileSource::open(p)?), format!("file:{}", p.display())),
+        Some(p) => (
+            Box::new(FileSource::open(p)?),
+            format!("file:{}", p.display()),
+        ),
         None => {
             let cap = Capture::start(&CaptureOptions {
                 device: a.device.clone(),
@@ -38,7 +52,14 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             (Box::new(cap.into_source()?), name)
         }
     };
-    let parts = live::parts_from_cli(&a.speech, &a.session, a.save.clone(), source, device, verbose)?;
+    let parts = live::parts_from_cli(
+        &a.speech,
+        &a.session,
+        a.save.clone(),
+        source,
+        device,
+        verbose,
+    )?;
     let pipeline = live::start_with(parts)?;
     let commands = pipeline.handle.commands.clone();
     let events = pipeline.handle.events.clone();
@@ -49,7 +70,9 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
         std::thread::Builder::new()
             .name("signals".into())
             .spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
                 else {
                     return;
                 };
@@ -57,9 +80,10 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
                     #[cfg(unix)]
                     {
                         use tokio::signal::unix::{SignalKind, signal};
-                        let (Ok(mut term), Ok(mut int)) =
-                            (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
-                        else {
+                        let (Ok(mut term), Ok(mut int)) = (
+                            signal(SignalKind::terminate()),
+                            signal(SignalKind::interrupt()),
+                        ) else {
                             return;
                         };
                         tokio::select! {
@@ -99,7 +123,12 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             Event::Level { .. } | Event::Status { .. } | Event::Stats { .. } => a.status,
             _ => true,
         };
-        if let Event::Error { message, fatal: true, .. } = &ev {
+        if let Event::Error {
+            message,
+            fatal: true,
+            ..
+        } = &ev
+        {
             fatal = Some(message.clone());
         }
         let done = matches!(ev, Event::Stopped { .. });

@@ -5,6 +5,8 @@
 pub mod analyze;
 pub mod classify;
 pub mod listen;
+pub mod progress;
+pub mod report;
 pub mod transcribe;
 
 use std::path::PathBuf;
@@ -48,6 +50,10 @@ pub enum Command {
     Transcribe(TranscribeArgs),
     /// Live capture without the GUI: JSON lines (utterances, flags, status) on stdout.
     Listen(ListenArgs),
+    /// Process-evaluation report of a session, transcript or recording (HTML or Markdown).
+    Report(report::ReportArgs),
+    /// Several sessions of the same facilitator side by side, over time.
+    Progress(progress::ProgressArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -242,6 +248,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Analyze(a)) => analyze::run(&a, cli.ui_lang, cli.verbose),
         Some(Command::Transcribe(a)) => transcribe::run(&a, cli.verbose),
         Some(Command::Listen(a)) => listen::run(&a, cli.ui_lang, cli.verbose),
+        Some(Command::Report(a)) => report::run(&a, cli.ui_lang, cli.verbose),
+        Some(Command::Progress(a)) => progress::run(&a, cli.ui_lang, cli.verbose),
         None => crate::ui::run_app(crate::ui::AppOptions::new(cli.ui_lang, cli.open, cli.demo)),
     }
 }

@@ -33,7 +33,13 @@ pub fn run(a: &TranscribeArgs, verbose: bool) -> anyhow::Result<()> {
         }
     }
     if a.stats || verbose {
-        let rtf = |s: f64| if s > 0.0 { stats.audio_seconds / s } else { f64::INFINITY };
+        let rtf = |s: f64| {
+            if s > 0.0 {
+                stats.audio_seconds / s
+            } else {
+                f64::INFINITY
+            }
+        };
         eprintln!(
             "observant: {:.1} s audio ({:.1} s speech, {} segments) in {:.2} s = {:.1}x real time | decode+VAD {:.2} s, whisper {:.2} s, speakers {:.2} s | model {} | language {}",
             stats.audio_seconds,

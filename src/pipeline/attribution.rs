@@ -1,12 +1,88 @@
-//! Adapters from the speakers module to the live pipeline's [`Attributor`] seam.
+//! Adapters from the speakers module to the live pipeline's [`Attributor`] seam: the GE2E
+//! voice encoder embeds each utterance and [`OnlineSpeakers`] attributes it to the nearest
+//! known voice (an enrolled name, or S1, S2, ...), or starts a new speaker.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::live::Attributor;
 use super::offline::OfflineOptions;
+use crate::speakers::encoder::VoiceEncoder;
+use crate::speakers::enroll::Enrollment;
+use crate::speakers::online::{OnlineConfig, OnlineSpeakers};
+
+/// Online voice attribution.
+pub struct VoiceAttributor {
+    encoder: VoiceEncoder,
+    online: OnlineSpeakers,
+    /// Online utterance id of each session utterance (None: it was an enrollment).
+    ids: Vec<Option<usize>>,
+    enroll_next: Option<String>,
+}
+
+impl VoiceAttributor {
+    pub fn new(
+        encoder: VoiceEncoder,
+        enrolled: &[Enrollment],
+        max_speakers: Option<usize>,
+    ) -> Self {
+        let config = OnlineConfig {
+            max_speakers,
+            ..OnlineConfig::default()
+        };
+        VoiceAttributor {
+            encoder,
+            online: OnlineSpeakers::with_enrollments(config, enrolled),
+            ids: Vec::new(),
+            enroll_next: None,
+        }
+    }
+}
+
+impl Attributor for VoiceAttributor {
+    fn attribute(&mut self, pcm: &[f32]) -> String {
+        let emb = self.encoder.embed_utterance(pcm);
+        if let Some(name) = self.enroll_next.take() {
+            let e = Enrollment::from_embedding(&name, emb);
+            self.online.enroll(&e);
+            self.ids.push(None);
+            return name;
+        }
+        let a = self.online.push(&emb, pcm.len() as f32 / 16000.0);
+        self.ids.push(Some(a.utterance));
+        a.label
+    }
+
+    fn reassign(&mut self, index: usize, speaker: &str) {
+        let Some(Some(id)) = self.ids.get(index).copied() else {
+            return;
+        };
+        let labels = self.online.labels();
+        let to = match labels.iter().position(|l| l == speaker) {
+            Some(i) => i,
+            None => labels.len(),
+        };
+        if self.online.reassign(id, to).is_ok() && to == labels.len() {
+            let _ = self.online.rename(to, speaker);
+        }
+    }
+
+    fn enroll_next(&mut self, name: &str) {
+        self.enroll_next = Some(name.to_string());
+    }
+}
 
 /// Online voice attribution with the bundled voice encoder and any enrolled voices.
 pub fn voice_attributor(opts: &OfflineOptions) -> Result<Box<dyn Attributor>> {
-    let _ = opts;
-    Ok(Box::new(super::live::SingleSpeaker))
+    let encoder = VoiceEncoder::load_default().context("stemmodel / voice model")?;
+    let mut enrolled = Vec::new();
+    for (name, clip) in &opts.enroll {
+        let pcm = crate::audio::decode::load_16k_mono(clip, Some(120.0))
+            .with_context(|| format!("inschrijving / enrollment '{name}'"))?;
+        enrolled.push(Enrollment::from_pcm(&encoder, name, &pcm)?);
+    }
+    Ok(Box::new(VoiceAttributor::new(
+        encoder,
+        &enrolled,
+        opts.speakers,
+    )))
 }

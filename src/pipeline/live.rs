@@ -167,53 +167,69 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
         let mut source = parts.source;
         let mut segmenter = Segmenter::new(parts.vad, SegmenterConfig::default());
         let mut writer = writer;
-        threads.push(std::thread::Builder::new().name("segmenter".into()).spawn(
-            move || {
-                segmenter_stage(&mut *source, &mut segmenter, &mut writer, &seg_tx, &ev, &shared, t0);
-            },
-        )?);
+        threads.push(
+            std::thread::Builder::new()
+                .name("segmenter".into())
+                .spawn(move || {
+                    segmenter_stage(
+                        &mut *source,
+                        &mut segmenter,
+                        &mut writer,
+                        &seg_tx,
+                        &ev,
+                        &shared,
+                        t0,
+                    );
+                })?,
+        );
     }
     // 2. transcriber
     {
         let shared = shared.clone();
         let ev = ev_tx.clone();
         let mut transcriber = parts.transcriber;
-        threads.push(std::thread::Builder::new().name("transcriber".into()).spawn(
-            move || {
-                let filter = HallucinationFilter::default();
-                for ts in seg_rx.iter() {
-                    let seg = &ts.seg;
-                    let pieces = match transcriber.transcribe(&seg.samples) {
-                        Ok(p) => filter.apply(p),
-                        Err(e) => {
-                            let _ = ev.send(Event::Error {
-                                t: t0.elapsed().as_secs_f64(),
-                                message: format!("{e:#}"),
-                                fatal: false,
+        threads.push(
+            std::thread::Builder::new()
+                .name("transcriber".into())
+                .spawn(move || {
+                    let filter = HallucinationFilter::default();
+                    for ts in seg_rx.iter() {
+                        let seg = &ts.seg;
+                        let pieces = match transcriber.transcribe(&seg.samples) {
+                            Ok(p) => filter.apply(p),
+                            Err(e) => {
+                                let _ = ev.send(Event::Error {
+                                    t: t0.elapsed().as_secs_f64(),
+                                    message: format!("{e:#}"),
+                                    fatal: false,
+                                });
+                                continue;
+                            }
+                        };
+                        let base = seg.start_seconds();
+                        for a in pieces {
+                            let s = ((a.start * RATE) as usize).min(seg.samples.len());
+                            let e = ((a.end * RATE).ceil() as usize).clamp(s, seg.samples.len());
+                            let pcm = if e - s < 16000 {
+                                seg.samples.clone()
+                            } else {
+                                seg.samples[s..e].to_vec()
+                            };
+                            let _ = piece_tx.send(Piece {
+                                start: base + a.start,
+                                end: base + a.end.max(a.start + 0.1),
+                                text: a.text,
+                                confidence: a.confidence,
+                                pcm,
+                                arrived: ts.arrived,
                             });
-                            continue;
                         }
-                    };
-                    let base = seg.start_seconds();
-                    for a in pieces {
-                        let s = ((a.start * RATE) as usize).min(seg.samples.len());
-                        let e = ((a.end * RATE).ceil() as usize).clamp(s, seg.samples.len());
-                        let pcm = if e - s < 16000 { seg.samples.clone() } else { seg.samples[s..e].to_vec() };
-                        let _ = piece_tx.send(Piece {
-                            start: base + a.start,
-                            end: base + a.end.max(a.start + 0.1),
-                            text: a.text,
-                            confidence: a.confidence,
-                            pcm,
-                            arrived: ts.arrived,
-                        });
+                        shared
+                            .lag_transcriber_ms
+                            .store(ts.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
                     }
-                    shared
-                        .lag_transcriber_ms
-                        .store(ts.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
-                }
-            },
-        )?);
+                })?,
+        );
     }
     // 3. speakers
     {
@@ -261,30 +277,32 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
         let classifier = parts.classifier;
         let config = parts.config;
         let meta = parts.meta;
-        threads.push(std::thread::Builder::new().name("analysis".into()).spawn(
-            move || {
-                let mut st = Store {
-                    transcript: Transcript {
-                        language: meta.language.clone(),
-                        participants: meta.participants.clone(),
-                        utterances: Vec::new(),
-                        method: meta.method.clone(),
-                        steps: Vec::new(),
-                    },
-                    classes: Vec::new(),
-                    emitted: HashSet::new(),
-                    journal,
-                    _session: session,
-                    probes,
-                    classifier,
-                    config,
-                    ev,
-                    t0,
-                    last_flush: Instant::now(),
-                };
-                st.run(&utt_rx, &cmd_rx, &spk_cmd_tx, &shared);
-            },
-        )?);
+        threads.push(
+            std::thread::Builder::new()
+                .name("analysis".into())
+                .spawn(move || {
+                    let mut st = Store {
+                        transcript: Transcript {
+                            language: meta.language.clone(),
+                            participants: meta.participants.clone(),
+                            utterances: Vec::new(),
+                            method: meta.method.clone(),
+                            steps: Vec::new(),
+                        },
+                        classes: Vec::new(),
+                        emitted: HashSet::new(),
+                        journal,
+                        _session: session,
+                        probes,
+                        classifier,
+                        config,
+                        ev,
+                        t0,
+                        last_flush: Instant::now(),
+                    };
+                    st.run(&utt_rx, &cmd_rx, &spk_cmd_tx, &shared);
+                })?,
+        );
     }
     Ok(LivePipeline {
         handle: PipelineHandle {
@@ -331,10 +349,14 @@ fn segmenter_stage(
                         // Keep transcribing; the file holds what was written before.
                         *writer = None;
                     } else {
-                        shared.written.fetch_add(buf.len() as u64, Ordering::Relaxed);
+                        shared
+                            .written
+                            .fetch_add(buf.len() as u64, Ordering::Relaxed);
                     }
                 }
-                shared.captured.fetch_add(buf.len() as u64, Ordering::Relaxed);
+                shared
+                    .captured
+                    .fetch_add(buf.len() as u64, Ordering::Relaxed);
                 if last_level.elapsed() >= Duration::from_millis(100) {
                     let (mut sum, mut peak) = (0.0f64, 0.0f32);
                     for &s in &buf {
@@ -489,11 +511,7 @@ impl Store {
 
     /// Statistics over the last `window` seconds of the session.
     fn recent_stats(&self, window: f64) -> Vec<crate::analysis::SpeakerStats> {
-        let end = self
-            .transcript
-            .utterances
-            .last()
-            .map_or(0.0, |u| u.end);
+        let end = self.transcript.utterances.last().map_or(0.0, |u| u.end);
         let from = end - window;
         let first = self
             .transcript
@@ -547,7 +565,8 @@ impl Store {
             match got {
                 Some(Ok(a)) => {
                     let index = self.transcript.utterances.len();
-                    self.classes.push(self.classifier.classify(&a.utterance.text, hint));
+                    self.classes
+                        .push(self.classifier.classify(&a.utterance.text, hint));
                     self.journal(Entry::Utterance {
                         index,
                         utterance: a.utterance.clone(),
@@ -620,7 +639,10 @@ impl Store {
                 let now = self.t();
                 for f in &a.flags {
                     if self.emitted.insert(flag_key(f)) {
-                        let _ = self.ev.send(Event::Flag { t: now, flag: f.clone() });
+                        let _ = self.ev.send(Event::Flag {
+                            t: now,
+                            flag: f.clone(),
+                        });
                     }
                 }
             }
@@ -698,4 +720,74 @@ pub fn parts_from_cli(
         save_dir,
         device,
     })
+}
+
+/// The real pipeline for the GUI: captures `cfg.device` (or the default input) and runs
+/// every stage; the session is kept in `cfg.save_dir` (or a new folder under the default
+/// sessions root). The stages run until `Command::Stop` (or the device ends).
+pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
+    use crate::audio::capture::{Capture, CaptureOptions};
+    let cap = Capture::start(&CaptureOptions {
+        device: cfg.device.clone(),
+        ..Default::default()
+    })?;
+    let device = cap.info().device.clone();
+    let source: Box<dyn AudioSource> = Box::new(cap.into_source()?);
+    let model = cfg.model.clone().unwrap_or_else(crate::default_model_path);
+    let mut whisper = crate::asr::whisper::WhisperOptions::new(model.clone());
+    if let Some(t) = cfg.threads {
+        whisper.threads = t.max(1);
+    }
+    whisper.language = match cfg.lang {
+        crate::analysis::LangHint::Fixed(crate::analysis::Lang::Nl) => {
+            crate::asr::AsrLanguage::Fixed("nl".into())
+        }
+        crate::analysis::LangHint::Fixed(crate::analysis::Lang::En) => {
+            crate::asr::AsrLanguage::Fixed("en".into())
+        }
+        crate::analysis::LangHint::Auto => crate::asr::AsrLanguage::Auto,
+    };
+    let transcriber = crate::asr::whisper::WhisperTranscriber::load(whisper)?;
+    let attributor: Box<dyn Attributor> =
+        match crate::speakers::encoder::VoiceEncoder::load_default() {
+            Ok(enc) => Box::new(super::attribution::VoiceAttributor::new(enc, &[], None)),
+            Err(_) => Box::new(SingleSpeaker),
+        };
+    let save_dir = match cfg.save_dir {
+        Some(d) => d,
+        None => {
+            let root = crate::session::default_sessions_root();
+            crate::session::create_private_dir(&root)?;
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            root.join(format!("sessie-{stamp}"))
+        }
+    };
+    let language = match cfg.lang {
+        crate::analysis::LangHint::Fixed(crate::analysis::Lang::Nl) => Some("nl".to_string()),
+        crate::analysis::LangHint::Fixed(crate::analysis::Lang::En) => Some("en".to_string()),
+        crate::analysis::LangHint::Auto => None,
+    };
+    let parts = LiveParts {
+        source,
+        vad: crate::audio::vad::default_vad(crate::audio::vad::VadKind::Silero),
+        transcriber: Box::new(transcriber),
+        attributor,
+        classifier: Classifier::new(),
+        config: Config::default(),
+        meta: SessionMeta {
+            title: "live".into(),
+            participants: cfg.participants,
+            method: cfg.method,
+            language,
+            model: Some(model.display().to_string()),
+            consent: true,
+            ..Default::default()
+        },
+        save_dir: Some(save_dir),
+        device,
+    };
+    Ok(start_with(parts)?.handle)
 }

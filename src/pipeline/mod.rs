@@ -3,8 +3,8 @@
 //! report queue length and lag. [`events`] is what the pipeline tells its consumers (GUI,
 //! `observant listen`); [`Command`] is what they tell it.
 
-pub mod events;
 pub mod attribution;
+pub mod events;
 pub mod live;
 pub mod offline;
 

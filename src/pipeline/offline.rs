@@ -94,13 +94,8 @@ pub fn transcribe_file(path: &Path, opts: &OfflineOptions) -> Result<(Transcript
             enrolled.push((name.clone(), enc.embed_utterance(&pcm)));
         }
     }
-    let (t, mut stats) = transcribe_source(
-        source,
-        &mut transcriber,
-        encoder.as_ref(),
-        &enrolled,
-        opts,
-    )?;
+    let (t, mut stats) =
+        transcribe_source(source, &mut transcriber, encoder.as_ref(), &enrolled, opts)?;
     stats.total_seconds = t0.elapsed().as_secs_f64();
     Ok((t, stats))
 }
@@ -204,7 +199,11 @@ fn label_speakers(
     }
     let embs: Vec<Embedding> = with.iter().map(|(_, e, _)| (*e).clone()).collect();
     let weights: Vec<f32> = with.iter().map(|(_, _, w)| *w).collect();
-    let n = n.or(if enrolled.is_empty() { None } else { Some(enrolled.len()) });
+    let n = n.or(if enrolled.is_empty() {
+        None
+    } else {
+        Some(enrolled.len())
+    });
     let names = cluster_names(&embs, &weights, n, enrolled);
     let mut out = vec!["S1".to_string(); pieces.len()];
     for (k, (i, _, _)) in with.iter().enumerate() {
@@ -214,7 +213,11 @@ fn label_speakers(
 }
 
 /// Joins consecutive pieces of one VAD segment by the same speaker into utterances.
-fn build_transcript(pieces: Vec<Piece>, labels: Vec<String>, language: Option<String>) -> Transcript {
+fn build_transcript(
+    pieces: Vec<Piece>,
+    labels: Vec<String>,
+    language: Option<String>,
+) -> Transcript {
     let mut utterances: Vec<Utterance> = Vec::new();
     let mut last_segment = usize::MAX;
     let mut weights: Vec<f32> = Vec::new();
@@ -231,7 +234,9 @@ fn build_transcript(pieces: Vec<Piece>, labels: Vec<String>, language: Option<St
                 *w += dur;
             }
             _ => {
-                let start = utterances.last().map_or(p.start, |u| p.start.max(u.end.min(p.start)));
+                let start = utterances
+                    .last()
+                    .map_or(p.start, |u| p.start.max(u.end.min(p.start)));
                 utterances.push(Utterance {
                     start,
                     end: p.end,
@@ -303,7 +308,10 @@ pub fn options_from_cli(a: &crate::cli::SpeechArgs, verbose: bool) -> Result<Off
     let mut o = OfflineOptions::new(model);
     o.whisper.language = asr_language(a.lang);
     if let Some(t) = a.threads {
-        anyhow::ensure!(t >= 1, "--threads moet minstens 1 zijn / must be at least 1");
+        anyhow::ensure!(
+            t >= 1,
+            "--threads moet minstens 1 zijn / must be at least 1"
+        );
         o.whisper.threads = t;
     }
     o.whisper.verbose = verbose;
@@ -322,7 +330,8 @@ pub fn options_from_cli(a: &crate::cli::SpeechArgs, verbose: bool) -> Result<Off
             !name.trim().is_empty(),
             "--enroll: naam ontbreekt / name missing in '{e}'"
         );
-        o.enroll.push((name.trim().to_string(), PathBuf::from(file)));
+        o.enroll
+            .push((name.trim().to_string(), PathBuf::from(file)));
     }
     o.vad = a.vad.parse()?;
     o.diarize = !a.no_diarize;
@@ -330,12 +339,36 @@ pub fn options_from_cli(a: &crate::cli::SpeechArgs, verbose: bool) -> Result<Off
     Ok(o)
 }
 
-// WIRING: replaced by crate::speakers::cluster once it lands.
+/// Clusters the pieces' voices globally (speakers stay stable across a long recording) and
+/// names the clusters: enrolled names where a voice matches, else S1, S2, ...
 fn cluster_names(
     embs: &[Embedding],
-    _weights: &[f32],
-    _n: Option<usize>,
-    _enrolled: &[(String, Embedding)],
+    weights: &[f32],
+    n: Option<usize>,
+    enrolled: &[(String, Embedding)],
 ) -> Vec<String> {
-    vec!["S1".to_string(); embs.len()]
+    use crate::speakers::cluster::{ClusterConfig, Item, cluster};
+    use crate::speakers::enroll::{DEFAULT_MIN_SIMILARITY, Enrollment, speaker_names};
+    let items: Vec<Item> = embs
+        .iter()
+        .zip(weights)
+        .map(|(e, w)| Item {
+            embedding: *e,
+            duration_s: *w,
+        })
+        .collect();
+    let config = match n {
+        Some(n) => ClusterConfig::with_speakers(n),
+        None => ClusterConfig::default(),
+    };
+    let c = cluster(&items, &config);
+    let enrollments: Vec<Enrollment> = enrolled
+        .iter()
+        .map(|(name, e)| Enrollment::from_embedding(name, *e))
+        .collect();
+    let names = speaker_names(&c.centroids, &enrollments, DEFAULT_MIN_SIMILARITY);
+    c.labels
+        .iter()
+        .map(|&l| names.get(l).cloned().unwrap_or_else(|| "S1".into()))
+        .collect()
 }

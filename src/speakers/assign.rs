@@ -105,7 +105,11 @@ mod tests {
 
     #[test]
     fn square_and_rectangular() {
-        let s = vec![vec![1.0, 5.0, 2.0], vec![4.0, 3.0, 1.0], vec![2.0, 2.0, 9.0]];
+        let s = vec![
+            vec![1.0, 5.0, 2.0],
+            vec![4.0, 3.0, 1.0],
+            vec![2.0, 2.0, 9.0],
+        ];
         assert_eq!(max_score_matching(&s), vec![Some(1), Some(0), Some(2)]);
         let wide = vec![vec![0.1, 0.9, 0.2], vec![0.8, 0.85, 0.1]];
         assert_eq!(max_score_matching(&wide), vec![Some(1), Some(0)]);

@@ -59,7 +59,10 @@ mod avx {
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     pub fn exp8(x: __m256) -> __m256 {
-        let x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-88.0)), _mm256_set1_ps(88.0));
+        let x = _mm256_min_ps(
+            _mm256_max_ps(x, _mm256_set1_ps(-88.0)),
+            _mm256_set1_ps(88.0),
+        );
         let fx = _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(
             _mm256_mul_ps(x, _mm256_set1_ps(std::f32::consts::LOG2_E)),
         );
@@ -70,7 +73,7 @@ mod avx {
         y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(8.333_452e-3));
         y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(4.166_579_6e-2));
         y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.666_666_5e-1));
-        y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(5.000_000_1e-1));
+        y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(0.5));
         let r2 = _mm256_mul_ps(r, r);
         y = _mm256_fmadd_ps(y, r2, r);
         y = _mm256_add_ps(y, _mm256_set1_ps(1.0));
@@ -96,7 +99,10 @@ mod avx {
     pub fn tanh8(x: __m256) -> __m256 {
         let one = _mm256_set1_ps(1.0);
         let e = exp8(_mm256_add_ps(x, x));
-        _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0), _mm256_add_ps(one, e)))
+        _mm256_sub_ps(
+            one,
+            _mm256_div_ps(_mm256_set1_ps(2.0), _mm256_add_ps(one, e)),
+        )
     }
 }
 
@@ -137,7 +143,9 @@ mod tests {
         let gates: Vec<f32> = (0..rows * GATES)
             .map(|k| ((k * 37 % 1001) as f32 - 500.0) / 40.0)
             .collect();
-        let mut c1: Vec<f32> = (0..rows * HIDDEN).map(|k| (k % 13) as f32 / 5.0 - 1.2).collect();
+        let mut c1: Vec<f32> = (0..rows * HIDDEN)
+            .map(|k| (k % 13) as f32 / 5.0 - 1.2)
+            .collect();
         let mut c2 = c1.clone();
         let mut h1 = vec![0f32; rows * HIDDEN];
         let mut h2 = vec![0f32; rows * HIDDEN];

@@ -96,7 +96,10 @@ pub fn pieces(
     }
     // Unsure windows take the label of the nearest sure neighbour (left first).
     let mut lab: Vec<usize> = labels.iter().map(|&(l, _)| l).collect();
-    let sure: Vec<bool> = labels.iter().map(|&(_, m)| m >= config.min_margin).collect();
+    let sure: Vec<bool> = labels
+        .iter()
+        .map(|&(_, m)| m >= config.min_margin)
+        .collect();
     for i in 0..lab.len() {
         if !sure[i] {
             let left = (0..i).rev().find(|&j| sure[j]);
@@ -239,8 +242,107 @@ mod tests {
         let cfg = ChangeConfig::default();
         assert!(pieces(&[], &[], 0, &cfg).is_empty());
         let p = pieces(&[], &[axis(3)], 100, &cfg);
-        assert_eq!(p, vec![Piece { start: 0, end: 100, speaker: 0 }]);
+        assert_eq!(
+            p,
+            vec![Piece {
+                start: 0,
+                end: 100,
+                speaker: 0
+            }]
+        );
         let w = windows(&[0, 1]);
         assert_eq!(pieces(&w, &[axis(0), axis(1)], 10, &cfg).len(), 1);
     }
+}
+
+/// A stretch of a segment between internal pauses: `span` covers the segment without
+/// gaps (cuts lie in the middle of pauses), `speech` is the sounding part used for
+/// embedding. Sample offsets are relative to the segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stretch {
+    /// Start and end of the stretch's share of the segment.
+    pub span: (usize, usize),
+    /// Start and end of its speech (within `span`).
+    pub speech: (usize, usize),
+}
+
+/// Cuts a segment at internal pauses of at least `min_pause_s` seconds. A pause frame
+/// (10 ms) is one more than 35 dB below the segment's loudest frame, or below -55 dBFS
+/// whatever the loudest. A segment without such pauses is one stretch. Speech parts keep
+/// 50 ms of context on each side.
+pub fn split_at_pauses(pcm: &[f32], min_pause_s: f32) -> Vec<Stretch> {
+    const FRAME: usize = 160;
+    let n = pcm.len();
+    let whole = vec![Stretch {
+        span: (0, n),
+        speech: (0, n),
+    }];
+    let frames = n / FRAME;
+    if frames < 3 || !(min_pause_s.is_finite() && min_pause_s > 0.0) {
+        return whole;
+    }
+    let db: Vec<f32> = pcm
+        .chunks(FRAME)
+        .take(frames)
+        .map(|f| {
+            let e: f32 = f
+                .iter()
+                .map(|v| if v.is_finite() { v * v } else { 0.0 })
+                .sum::<f32>()
+                / FRAME as f32;
+            10.0 * (e + 1e-12).log10()
+        })
+        .collect();
+    let loudest = db.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let floor = (loudest - 35.0).max(-55.0);
+    let voiced: Vec<bool> = db.iter().map(|&d| d > floor).collect();
+    let min_pause = ((min_pause_s * 100.0).round() as usize).max(1);
+    // Speech runs: voiced frames joined across gaps shorter than min_pause.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < frames {
+        if !voiced[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i + 1;
+        let mut j = i + 1;
+        while j < frames {
+            if voiced[j] {
+                end = j + 1;
+                j += 1;
+            } else if j - end + 1 >= min_pause {
+                break;
+            } else {
+                j += 1;
+            }
+        }
+        runs.push((start, end));
+        i = j.max(end);
+    }
+    if runs.is_empty() {
+        return whole;
+    }
+    let ctx = 5; // 50 ms
+    let mut out = Vec::with_capacity(runs.len());
+    for (k, &(a, b)) in runs.iter().enumerate() {
+        let span_start = if k == 0 {
+            0
+        } else {
+            (runs[k - 1].1 + a) / 2 * FRAME
+        };
+        let span_end = if k + 1 == runs.len() {
+            n
+        } else {
+            (b + runs[k + 1].0) / 2 * FRAME
+        };
+        let s0 = (a.saturating_sub(ctx) * FRAME).max(span_start);
+        let s1 = ((b + ctx) * FRAME).min(span_end);
+        out.push(Stretch {
+            span: (span_start, span_end),
+            speech: (s0, s1.max(s0)),
+        });
+    }
+    out
 }

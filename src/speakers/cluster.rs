@@ -167,7 +167,9 @@ pub fn cluster(items: &[Item], config: &ClusterConfig) -> Clustering {
     centroids.retain(|c| !c.is_zero());
     if centroids.is_empty() {
         centroids.push(Embedding::weighted_mean(
-            usable.iter().map(|&i| (&items[i].embedding, weight(&items[i]))),
+            usable
+                .iter()
+                .map(|&i| (&items[i].embedding, weight(&items[i]))),
         ));
     }
 
@@ -183,7 +185,10 @@ pub fn cluster(items: &[Item], config: &ClusterConfig) -> Clustering {
                 .filter(|&i| items[i].duration_s >= config.min_reliable_s)
                 .collect();
             let from = if strong.is_empty() { &members } else { &strong };
-            let c = Embedding::weighted_mean(from.iter().map(|&i| (&items[i].embedding, weight(&items[i]))));
+            let c = Embedding::weighted_mean(
+                from.iter()
+                    .map(|&i| (&items[i].embedding, weight(&items[i]))),
+            );
             if c.is_zero() {
                 // Empty cluster: keep only if the count is fixed.
                 if known.is_some() {
@@ -197,7 +202,10 @@ pub fn cluster(items: &[Item], config: &ClusterConfig) -> Clustering {
             break;
         }
         let changed = next.len() != centroids.len()
-            || next.iter().zip(centroids.iter()).any(|(a, b)| a.dot(b) < 0.999_999);
+            || next
+                .iter()
+                .zip(centroids.iter())
+                .any(|(a, b)| a.dot(b) < 0.999_999);
         centroids = next;
         labels = assign_all(items, &centroids);
         if !changed {
@@ -227,7 +235,12 @@ fn renumber_by_appearance(labels: Vec<usize>, centroids: Vec<Embedding>) -> Clus
     Clustering {
         labels: labels
             .iter()
-            .map(|&l| map.get(l).copied().filter(|&m| m != usize::MAX).unwrap_or(0))
+            .map(|&l| {
+                map.get(l)
+                    .copied()
+                    .filter(|&m| m != usize::MAX)
+                    .unwrap_or(0)
+            })
             .collect(),
         centroids: order.iter().map(|&l| centroids[l]).collect(),
     }
@@ -422,7 +435,11 @@ fn choose_speakers(
                 continue;
             }
             let labels = absorb(&groups, n);
-            let score = if n >= 2 { silhouette(&sim, w, &labels, n) } else { 0.0 };
+            let score = if n >= 2 {
+                silhouette(&sim, w, &labels, n)
+            } else {
+                0.0
+            };
             if best.as_ref().is_none_or(|(b, _)| score > *b + 1e-6) {
                 best = Some((score, regroup(&labels, n)));
             }
@@ -554,7 +571,10 @@ mod tests {
         assert_eq!(c.labels, vec![0, 0, 0]);
         let same = items(&[(7, 2.0); 12]);
         assert_eq!(cluster(&same, &ClusterConfig::default()).num_speakers(), 1);
-        let c = cluster(&items(&[(1, 2.0), (2, 2.0)]), &ClusterConfig::with_speakers(5));
+        let c = cluster(
+            &items(&[(1, 2.0), (2, 2.0)]),
+            &ClusterConfig::with_speakers(5),
+        );
         assert_eq!(c.labels, vec![0, 1]);
     }
 }

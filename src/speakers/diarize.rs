@@ -2,11 +2,11 @@
 //! Whisper segments, or VAD regions), cluster them globally into speakers, split long
 //! segments where the speaker changes, and name speakers from enrollments.
 
-use super::change::{ChangeConfig, pieces};
-use super::cluster::{ClusterConfig, Item, cluster, nearest};
-use super::encoder::{Embedding, VoiceEncoder};
+use super::change::{ChangeConfig, Piece, Stretch, pieces, split_at_pauses};
+use super::cluster::{ClusterConfig, Item, cluster};
+use super::encoder::{Embedding, VoiceEncoder, WindowEmbedding, utterance_embedding};
 use super::enroll::{DEFAULT_MIN_SIMILARITY, Enrollment, speaker_names};
-use super::mel::SAMPLE_RATE;
+use super::mel::{SAMPLE_RATE, WINDOW_SAMPLES};
 
 /// A speech segment of the recording, in samples at 16 kHz (`start..end`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +49,9 @@ pub struct DiarizeConfig {
     /// Look for speaker changes inside segments at least this long (seconds); `None`
     /// never splits.
     pub split_min_s: Option<f32>,
+    /// Cut segments at internal pauses at least this long (seconds) before anything else;
+    /// `None` keeps segments whole.
+    pub min_pause_s: Option<f32>,
     /// Enrolled voices for names instead of `S<n>`.
     pub enrolled: Vec<Enrollment>,
     /// Minimum centroid-to-enrollment similarity for a name.
@@ -60,7 +63,8 @@ impl Default for DiarizeConfig {
         Self {
             cluster: ClusterConfig::default(),
             change: ChangeConfig::default(),
-            split_min_s: Some(4.0),
+            split_min_s: Some(2.4),
+            min_pause_s: Some(0.3),
             enrolled: Vec::new(),
             min_enroll_similarity: DEFAULT_MIN_SIMILARITY,
         }
@@ -85,7 +89,7 @@ pub struct Turn {
 pub struct Diarization {
     /// Turns in time order; a segment split at a speaker change gives several.
     pub turns: Vec<Turn>,
-    /// Speaker of each input segment as clustered (before splitting).
+    /// Speaker of each input segment (the one with most of its time).
     pub segment_speakers: Vec<usize>,
     /// Display name of each speaker: enrolled name or `S<n>`.
     pub names: Vec<String>,
@@ -93,101 +97,224 @@ pub struct Diarization {
     pub centroids: Vec<Embedding>,
 }
 
+/// Merge threshold for the window clustering that finds change points (high: splitting
+/// one voice is cheap, merging two is not).
+const WINDOW_MERGE_SIMILARITY: f32 = 0.80;
+
+/// A stretch of a segment between pauses (absolute sample positions).
+struct Part {
+    segment: usize,
+    span: (usize, usize),
+    speech: (usize, usize),
+}
+
+/// A piece of a segment with its embedding (the unit that is finally clustered).
+struct Unit {
+    segment: usize,
+    start: usize,
+    end: usize,
+    /// Samples of speech that gave the embedding.
+    speech: usize,
+    embedding: Embedding,
+}
+
 /// Attributes every segment of `pcm_16k` to a speaker. Segment bounds are clamped to the
 /// audio; empty or silent segments take the speaker of the segment before them (or after,
 /// for leading ones). Speakers are numbered by first appearance. Never panics.
+///
+/// Steps: (1) 1.6 s window embeddings of every segment; (2) when splitting is on, the
+/// windows are clustered and long segments are cut where consecutive windows fall in
+/// different window clusters (over-splitting one speaker is harmless, step 3 joins the
+/// pieces again); (3) the pieces (whole segments when not cut) are clustered globally.
 pub fn diarize(
     encoder: &VoiceEncoder,
     pcm_16k: &[f32],
     segments: &[Segment],
     config: &DiarizeConfig,
 ) -> Diarization {
+    let sr = SAMPLE_RATE as f32;
     let clamp = |s: &Segment| {
         let a = s.start.min(pcm_16k.len());
         let b = s.end.clamp(a, pcm_16k.len());
         (a, b)
     };
-    let audio: Vec<&[f32]> = segments
+    // Step 0: stretches between internal pauses.
+    let mut parts: Vec<Part> = Vec::new();
+    for (i, s) in segments.iter().enumerate() {
+        let (a, b) = clamp(s);
+        let stretches = match config.min_pause_s {
+            Some(p) => split_at_pauses(&pcm_16k[a..b], p),
+            None => vec![Stretch {
+                span: (0, b - a),
+                speech: (0, b - a),
+            }],
+        };
+        for st in stretches {
+            parts.push(Part {
+                segment: i,
+                span: (a + st.span.0, a + st.span.1),
+                speech: (a + st.speech.0, a + st.speech.1),
+            });
+        }
+    }
+    let audio: Vec<&[f32]> = parts
         .iter()
-        .map(|s| {
-            let (a, b) = clamp(s);
-            &pcm_16k[a..b]
-        })
+        .map(|p| &pcm_16k[p.speech.0..p.speech.1])
         .collect();
-    let embeddings: Vec<Embedding> = {
+    let windows: Vec<Vec<WindowEmbedding>> = {
         let nonempty: Vec<&[f32]> = audio.iter().copied().filter(|a| !a.is_empty()).collect();
-        let mut embs = encoder.embed_utterances(&nonempty).into_iter();
+        let mut embs = encoder.embed_windows_batch(&nonempty).into_iter();
         audio
             .iter()
             .map(|a| {
                 if a.is_empty() {
-                    Embedding::default()
+                    Vec::new()
                 } else {
                     embs.next().unwrap_or_default()
                 }
             })
             .collect()
     };
-    let items: Vec<Item> = embeddings
+    let part_embs: Vec<Embedding> = windows.iter().map(|w| utterance_embedding(w)).collect();
+    let is_long = |i: usize| {
+        config
+            .split_min_s
+            .is_some_and(|min| audio[i].len() as f32 >= min * sr && windows[i].len() >= 2)
+    };
+
+    // Step 2: cut long stretches at window-cluster changes.
+    let mut cuts: Vec<Vec<Piece>> = vec![Vec::new(); parts.len()];
+    if (0..parts.len()).any(is_long) {
+        let mut items = Vec::new();
+        for (i, w) in windows.iter().enumerate() {
+            if is_long(i) {
+                items.extend(w.iter().map(|w| Item {
+                    embedding: w.embedding,
+                    duration_s: WINDOW_SAMPLES as f32 / sr,
+                }));
+            } else {
+                items.push(Item {
+                    embedding: part_embs[i],
+                    duration_s: audio[i].len() as f32 / sr,
+                });
+            }
+        }
+        // Automatic count even when the speaker count is known: splitting one voice in
+        // two here is harmless (step 3 joins the pieces), merging two voices is not.
+        let window_config = ClusterConfig {
+            num_speakers: None,
+            max_speakers: config
+                .cluster
+                .max_speakers
+                .max(config.cluster.num_speakers.unwrap_or(0) + 4),
+            merge_similarity: config.cluster.merge_similarity.max(WINDOW_MERGE_SIMILARITY),
+            ..config.cluster.clone()
+        };
+        let window_clusters = cluster(&items, &window_config);
+        if window_clusters.num_speakers() >= 2 {
+            for (i, cut) in cuts.iter_mut().enumerate() {
+                if is_long(i) {
+                    let p = pieces(
+                        &windows[i],
+                        &window_clusters.centroids,
+                        audio[i].len(),
+                        &config.change,
+                    );
+                    if p.len() > 1 {
+                        *cut = p;
+                    }
+                }
+            }
+        }
+    }
+    let piece_audio: Vec<&[f32]> = cuts
         .iter()
         .zip(audio.iter())
-        .map(|(e, a)| Item {
-            embedding: *e,
-            duration_s: a.len() as f32 / SAMPLE_RATE as f32,
+        .flat_map(|(c, a)| c.iter().map(move |p| &a[p.start..p.end]))
+        .collect();
+    let mut piece_embs = encoder.embed_utterances(&piece_audio).into_iter();
+    let mut units: Vec<Unit> = Vec::new();
+    for (i, c) in cuts.iter().enumerate() {
+        let part = &parts[i];
+        if c.is_empty() {
+            units.push(Unit {
+                segment: part.segment,
+                start: part.span.0,
+                end: part.span.1,
+                speech: audio[i].len(),
+                embedding: part_embs[i],
+            });
+        } else {
+            for (k, p) in c.iter().enumerate() {
+                let start = if k == 0 {
+                    part.span.0
+                } else {
+                    part.speech.0 + p.start
+                };
+                let end = if k + 1 == c.len() {
+                    part.span.1
+                } else {
+                    part.speech.0 + p.end
+                };
+                units.push(Unit {
+                    segment: part.segment,
+                    start,
+                    end,
+                    speech: p.end - p.start,
+                    embedding: piece_embs.next().unwrap_or_default(),
+                });
+            }
+        }
+    }
+
+    // Step 3: cluster the pieces.
+    let items: Vec<Item> = units
+        .iter()
+        .map(|u| Item {
+            embedding: u.embedding,
+            duration_s: u.speech as f32 / sr,
         })
         .collect();
     let clustering = cluster(&items, &config.cluster);
     let centroids = clustering.centroids.clone();
-    let mut seg_labels = clustering.labels.clone();
-    fill_silent(&mut seg_labels, &embeddings);
-    let mut turns = Vec::new();
-    for (i, s) in segments.iter().enumerate() {
-        let (a, b) = clamp(s);
-        let label = seg_labels.get(i).copied().unwrap_or(0);
-        let long = config
-            .split_min_s
-            .is_some_and(|min| (b - a) as f32 >= min * SAMPLE_RATE as f32);
-        if !long || centroids.len() < 2 {
-            turns.push(Turn {
-                start: a,
-                end: b,
-                speaker: label,
-                segment: i,
-            });
-            continue;
-        }
-        let windows = encoder.embed_windows(&pcm_16k[a..b]);
-        let parts = pieces(&windows, &centroids, b - a, &config.change);
-        if parts.len() <= 1 {
-            turns.push(Turn {
-                start: a,
-                end: b,
-                speaker: label,
-                segment: i,
-            });
-            continue;
-        }
-        // Re-embed each piece as an utterance for its final label.
-        let piece_audio: Vec<&[f32]> = parts
-            .iter()
-            .map(|p| &pcm_16k[a + p.start..a + p.end])
-            .collect();
-        let piece_embs = encoder.embed_utterances(&piece_audio);
-        for (p, e) in parts.iter().zip(piece_embs.iter()) {
-            let speaker = nearest(e, &centroids).map_or(p.speaker, |(k, _)| k);
-            match turns.last_mut() {
-                Some(last @ Turn { .. }) if last.segment == i && last.speaker == speaker => {
-                    last.end = a + p.end;
-                }
-                _ => turns.push(Turn {
-                    start: a + p.start,
-                    end: a + p.end,
-                    speaker,
-                    segment: i,
-                }),
+    let unit_embs: Vec<Embedding> = units.iter().map(|u| u.embedding).collect();
+    let mut unit_labels = clustering.labels.clone();
+    fill_silent(&mut unit_labels, &unit_embs);
+    let mut turns: Vec<Turn> = Vec::new();
+    for (u, &speaker) in units.iter().zip(unit_labels.iter()) {
+        match turns.last_mut() {
+            Some(last) if last.segment == u.segment && last.speaker == speaker => {
+                last.end = u.end;
             }
+            _ => turns.push(Turn {
+                start: u.start,
+                end: u.end,
+                speaker,
+                segment: u.segment,
+            }),
         }
     }
+    // Speaker of each segment: the one with most of its time.
+    let mut seg_labels = vec![0usize; segments.len()];
+    for (i, label) in seg_labels.iter_mut().enumerate() {
+        let mut time = vec![0usize; centroids.len().max(1)];
+        for t in turns.iter().filter(|t| t.segment == i) {
+            if let Some(v) = time.get_mut(t.speaker) {
+                *v += t.end - t.start;
+            }
+        }
+        *label = time
+            .iter()
+            .enumerate()
+            .max_by_key(|&(k, v)| (*v, usize::MAX - k))
+            .map_or(0, |(k, _)| k);
+        if let Some(t) = turns.iter().find(|t| t.segment == i)
+            && time.iter().all(|&v| v == 0)
+        {
+            *label = t.speaker;
+        }
+    }
+
     // Number speakers by first appearance in the final turns.
     let mut map = vec![usize::MAX; centroids.len()];
     let mut order = Vec::new();

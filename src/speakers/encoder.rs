@@ -253,42 +253,58 @@ impl VoiceEncoder {
     /// Embeddings of many utterances; their windows are batched together (faster than
     /// one call per utterance).
     pub fn embed_utterances(&self, utterances: &[&[f32]]) -> Vec<Embedding> {
-        let prepared: Vec<mel::Prepared> = utterances
+        self.embed_windows_batch(utterances)
             .iter()
-            .map(|u| mel::prepare(u, self.volume))
-            .collect();
-        let windows: Vec<&[[f32; N_MELS]]> = prepared
-            .iter()
-            .flat_map(|p| p.starts.iter().map(|&s| window_slice(&p.mel, s)))
-            .collect();
-        let partials = self.embed_mel_windows(&windows);
-        let mut out = Vec::with_capacity(prepared.len());
-        let mut at = 0;
-        for p in &prepared {
-            let n = p.starts.len();
-            let part = partials.get(at..at + n).unwrap_or(&[]);
-            out.push(Embedding::mean(part.iter()));
-            at += n;
-        }
-        out
+            .map(|w| utterance_embedding(w))
+            .collect()
     }
 
     /// Embeddings of each 1.6 s window (every 0.77 s, Resemblyzer's layout) of one
     /// segment, with their sample positions. The whole segment is volume-normalised once.
+    /// [`utterance_embedding`] of the result equals [`Self::embed_utterance`].
     pub fn embed_windows(&self, pcm_16k: &[f32]) -> Vec<WindowEmbedding> {
-        let p = mel::prepare(pcm_16k, self.volume);
-        let windows: Vec<&[[f32; N_MELS]]> =
-            p.starts.iter().map(|&s| window_slice(&p.mel, s)).collect();
-        let embs = self.embed_mel_windows(&windows);
-        p.starts
-            .iter()
-            .zip(embs)
-            .map(|(&s, embedding)| WindowEmbedding {
-                start: s * mel::HOP,
-                end: (s + PARTIAL_FRAMES) * mel::HOP,
-                embedding,
-            })
-            .collect()
+        self.embed_windows_batch(&[pcm_16k])
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// [`Self::embed_windows`] for many segments, batched (memory stays bounded: segments
+    /// are prepared a few batches at a time).
+    pub fn embed_windows_batch(&self, segments: &[&[f32]]) -> Vec<Vec<WindowEmbedding>> {
+        let mut out: Vec<Vec<WindowEmbedding>> = Vec::with_capacity(segments.len());
+        let mut pending: Vec<mel::Prepared> = Vec::new();
+        let mut pending_windows = 0;
+        let flush = |pending: &mut Vec<mel::Prepared>, out: &mut Vec<Vec<WindowEmbedding>>| {
+            let windows: Vec<&[[f32; N_MELS]]> = pending
+                .iter()
+                .flat_map(|p| p.starts.iter().map(|&s| window_slice(&p.mel, s)))
+                .collect();
+            let mut embs = self.embed_mel_windows(&windows).into_iter();
+            for p in pending.iter() {
+                out.push(
+                    p.starts
+                        .iter()
+                        .map(|&s| WindowEmbedding {
+                            start: s * mel::HOP,
+                            end: (s + PARTIAL_FRAMES) * mel::HOP,
+                            embedding: embs.next().unwrap_or_default(),
+                        })
+                        .collect(),
+                );
+            }
+            pending.clear();
+        };
+        for seg in segments {
+            let p = mel::prepare(seg, self.volume);
+            pending_windows += p.starts.len();
+            pending.push(p);
+            if pending_windows >= 4 * BATCH {
+                flush(&mut pending, &mut out);
+                pending_windows = 0;
+            }
+        }
+        flush(&mut pending, &mut out);
+        out
     }
 
     /// Runs the network on mel windows (each [`PARTIAL_FRAMES`] frames; shorter windows
@@ -363,6 +379,11 @@ impl VoiceEncoder {
             })
             .collect()
     }
+}
+
+/// Utterance embedding from its window embeddings: the normalised mean.
+pub fn utterance_embedding(windows: &[WindowEmbedding]) -> Embedding {
+    Embedding::mean(windows.iter().map(|w| &w.embedding))
 }
 
 fn window_slice(mel: &[[f32; N_MELS]], start: usize) -> &[[f32; N_MELS]] {

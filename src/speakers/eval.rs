@@ -22,7 +22,9 @@ pub struct Labeled {
 pub fn time_accuracy(hypothesis: &[Labeled], reference: &[Labeled]) -> f64 {
     let mut hyp_labels: Vec<&str> = Vec::new();
     let mut ref_labels: Vec<&str> = Vec::new();
-    let index = |v: &mut Vec<&'_ str>, s: &'_ str| -> usize { v.iter().position(|x| *x == s).unwrap_or(v.len()) };
+    let index = |v: &mut Vec<&'_ str>, s: &'_ str| -> usize {
+        v.iter().position(|x| *x == s).unwrap_or(v.len())
+    };
     let mut total = 0f64;
     for r in reference {
         total += (r.end - r.start).max(0.0);

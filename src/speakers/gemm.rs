@@ -23,7 +23,7 @@ impl PackedWeight {
     /// Packs `w` (`n` rows of `k` values, row-major). `n` must be a multiple of [`PANEL`]
     /// and `w.len() == n * k`; otherwise `None`.
     pub fn pack(w: &[f32], n: usize, k: usize) -> Option<Self> {
-        if n % PANEL != 0 || w.len() != n * k || k == 0 {
+        if !n.is_multiple_of(PANEL) || w.len() != n * k || k == 0 {
             return None;
         }
         let mut data = vec![0f32; n * k];
@@ -263,8 +263,14 @@ mod tests {
         for r in 0..m {
             for j in 0..n {
                 let want: f32 = 1.0 + (0..k).map(|kk| a[r * k + kk] * w[j * k + kk]).sum::<f32>();
-                assert!((c[r * n + j] - want).abs() < 1e-4 * (1.0 + want.abs()), "{r} {j}");
-                assert!((c2[r * n + j] - want).abs() < 1e-4 * (1.0 + want.abs()), "{r} {j}");
+                assert!(
+                    (c[r * n + j] - want).abs() < 1e-4 * (1.0 + want.abs()),
+                    "{r} {j}"
+                );
+                assert!(
+                    (c2[r * n + j] - want).abs() < 1e-4 * (1.0 + want.abs()),
+                    "{r} {j}"
+                );
             }
         }
     }

@@ -167,7 +167,11 @@ impl OnlineSpeakers {
     /// Attributes one utterance (its embedding and speech duration in seconds).
     pub fn push(&mut self, embedding: &Embedding, duration_s: f32) -> Attribution {
         let e = embedding.normalized();
-        let w = if e.is_zero() { 0.0 } else { self.weight_of(duration_s) };
+        let w = if e.is_zero() {
+            0.0
+        } else {
+            self.weight_of(duration_s)
+        };
         let mut best: Option<(usize, f32)> = None;
         for (i, s) in self.speakers.iter().enumerate() {
             if s.weight > 0.0 {
@@ -181,7 +185,10 @@ impl OnlineSpeakers {
             .config
             .max_speakers
             .is_none_or(|m| self.speakers.len() < m.max(1));
-        let empty = self.speakers.iter().position(|s| s.weight <= 0.0 && !s.named);
+        let empty = self
+            .speakers
+            .iter()
+            .position(|s| s.weight <= 0.0 && !s.named);
         let may_start = w > 0.0 && (duration_s >= self.config.min_new_speaker_s || best.is_none());
         let (speaker, similarity, new_speaker) = match best {
             Some((i, sim)) if sim >= self.config.new_speaker_similarity => (i, sim, false),

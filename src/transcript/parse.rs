@@ -1381,6 +1381,57 @@ mod tests {
     }
 
     #[test]
+    fn garbage_never_panics() {
+        let pieces = [
+            "WEBVTT\n",
+            "\n",
+            "00:00:01.000 --> 00:00:02.000",
+            "<v",
+            "<v A>",
+            "</v>",
+            "&amp",
+            "&#x1F600;",
+            "&",
+            ";",
+            "{",
+            "}",
+            "{\\an8}",
+            "[",
+            "]",
+            "Anna:",
+            " ",
+            "é",
+            "-->",
+            "NOTE",
+            "1\n",
+            ",",
+            ":",
+            "{\"utterances\": [",
+            "{\"start\": 1",
+            "\"",
+            "\\",
+            "]}",
+            "99:99:99.999",
+        ];
+        let mut x: u64 = 7;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(x % 40) {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(pieces[((x >> 33) % pieces.len() as u64) as usize]);
+            }
+            x = x.wrapping_add(1);
+            for r in [parse_json(&text), parse_vtt(&text), parse_srt(&text)] {
+                if let Err(e) = r {
+                    assert!(!e.to_string().contains('\n'), "{e}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn names_are_not_sentences() {
         assert!(looks_like_name("Anna"));
         assert!(looks_like_name("Anna van der Berg"));

@@ -149,6 +149,15 @@ pub struct ObservantApp {
     methods: Vec<MethodInfo>,
     /// A message for the start screen (e.g. the demo file is missing).
     pub start_message: Option<String>,
+    /// A recording being transcribed for review.
+    transcribing: Option<Transcribing>,
+}
+
+/// A recording being turned into a transcript in the background.
+struct Transcribing {
+    path: PathBuf,
+    rx: crossbeam_channel::Receiver<Result<Transcript, String>>,
+    since: std::time::Instant,
 }
 
 impl ObservantApp {
@@ -169,6 +178,7 @@ impl ObservantApp {
             demo_path: opts.demo_path,
             methods: core::all_methods(opts.ui_lang),
             start_message: None,
+            transcribing: None,
         };
         if let Some(path) = opts.open {
             app.open(&path);
@@ -230,32 +240,104 @@ impl ObservantApp {
         self.session = Some(Session::new(kind, &config, handle, self.lang));
     }
 
-    /// Opens a transcript or saved session for review.
+    /// Opens a transcript or saved session for review; a recording is transcribed first.
     pub fn open(&mut self, path: &Path) {
-        match core::load_transcript(path) {
-            Ok(t) => {
-                self.form.open_message = None;
-                self.start_replay(t, SessionKind::Review(path.to_path_buf()), None);
-            }
-            Err(e) => {
-                let audio = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                    matches!(
-                        e.to_ascii_lowercase().as_str(),
-                        "wav" | "mp3" | "m4a" | "ogg" | "flac"
-                    )
-                });
-                self.form.open_message = Some(if audio {
-                    self.lang
-                        .t(
-                            "Opnames openen komt in een volgende versie; open nu een transcript (JSON, VTT, SRT).",
-                            "Opening recordings comes in a later version; open a transcript (JSON, VTT, SRT) for now.",
-                        )
-                        .to_string()
-                } else {
-                    crate::cli::one_line(&e)
-                });
-            }
+        if core::is_recording(path) {
+            let lang = match self.form.lang {
+                crate::ui::start::LangChoice::Nl => Some("nl".to_string()),
+                crate::ui::start::LangChoice::En => Some("en".to_string()),
+                crate::ui::start::LangChoice::Auto => None,
+            };
+            let model = PathBuf::from(self.form.model_path.trim());
+            self.form.open_message = None;
+            self.transcribing = Some(Transcribing {
+                path: path.to_path_buf(),
+                rx: core::transcribe_recording(path, model, lang),
+                since: std::time::Instant::now(),
+            });
+            return;
         }
+        match core::open_for_review(path) {
+            Ok(opened) => {
+                self.form.open_message = None;
+                self.start_replay(
+                    opened.transcript,
+                    SessionKind::Review(path.to_path_buf()),
+                    None,
+                );
+                if let Some(s) = &mut self.session {
+                    for (t, text) in opened.notes {
+                        s.model.add_note(t, text);
+                    }
+                }
+            }
+            Err(e) => self.form.open_message = Some(crate::cli::one_line(&e)),
+        }
+    }
+
+    /// Picks up a finished transcription; draws its progress on the start screen.
+    fn transcription(&mut self, ui: &mut Ui) {
+        let lang = self.lang;
+        let Some(job) = &self.transcribing else {
+            return;
+        };
+        match job.rx.try_recv() {
+            Ok(Ok(t)) => {
+                let path = job.path.clone();
+                self.transcribing = None;
+                self.start_replay(t, SessionKind::Review(path), None);
+                return;
+            }
+            Ok(Err(e)) => {
+                self.form.open_message = Some(e);
+                self.transcribing = None;
+                return;
+            }
+            Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                self.transcribing = None;
+                return;
+            }
+            Err(crossbeam_channel::TryRecvError::Empty) => {}
+        }
+        let name = job
+            .path
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let secs = job.since.elapsed().as_secs_f64();
+        let mut cancel = false;
+        egui::Frame::new()
+            .fill(theme::CARD)
+            .stroke(egui::Stroke::new(1.0, theme::LINE))
+            .corner_radius(8)
+            .inner_margin(12)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!(
+                        "{} {name} ({})",
+                        lang.t("Opname wordt uitgeschreven:", "Transcribing the recording:"),
+                        theme::clock(secs)
+                    ));
+                    if ui.small_button(lang.t("Annuleren", "Cancel")).clicked() {
+                        cancel = true;
+                    }
+                });
+                ui.label(
+                    RichText::new(lang.t(
+                        "Dit gebeurt op dit apparaat en duurt ongeveer een tiende van de opnameduur.",
+                        "This happens on this device and takes about a tenth of the recording's length.",
+                    ))
+                    .small()
+                    .color(theme::MUTED),
+                );
+            });
+        ui.add_space(8.0);
+        if cancel {
+            // The worker finishes on its own; its result is dropped.
+            self.transcribing = None;
+        }
+        ui.ctx().request_repaint_after(Duration::from_millis(250));
     }
 
     fn ui_time(ui: &Ui) -> f64 {
@@ -453,6 +535,10 @@ impl ObservantApp {
                                 }
                             });
                         });
+                }
+                self.transcription(ui);
+                if self.session.is_some() {
+                    return;
                 }
                 match self.form.show(ui, lang, &self.methods) {
                     StartAction::None => {}

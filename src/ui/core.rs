@@ -3,7 +3,9 @@
 //! computes analysis results itself; it calls these.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crossbeam_channel::Receiver;
 
 use crate::analysis::classify::Classifier;
 use crate::analysis::config::Config;
@@ -61,6 +63,42 @@ pub fn load_transcript(path: &Path) -> anyhow::Result<Transcript> {
     crate::transcript::parse::load_transcript(path)
 }
 
+/// What review mode shows of a file: the transcript and the observer's notes `(t, text)`.
+pub struct Opened {
+    pub transcript: Transcript,
+    pub notes: Vec<(f64, String)>,
+}
+
+/// Opens a saved session (its folder, or a file inside it) or a transcript file.
+pub fn open_for_review(path: &Path) -> anyhow::Result<Opened> {
+    use crate::session::Session;
+    let dir = if Session::is_session_dir(path) {
+        Some(path.to_path_buf())
+    } else {
+        path.parent()
+            .filter(|d| path.is_file() && Session::is_session_dir(d))
+            .filter(|_| {
+                path.file_name().is_some_and(|f| {
+                    f == crate::session::META_FILE || f == crate::session::JOURNAL_FILE
+                })
+            })
+            .map(Path::to_path_buf)
+    };
+    match dir {
+        Some(d) => {
+            let s = Session::open(&d)?;
+            Ok(Opened {
+                transcript: s.transcript(),
+                notes: s.notes.iter().map(|n| (n.t, n.text.clone())).collect(),
+            })
+        }
+        None => Ok(Opened {
+            transcript: load_transcript(path)?,
+            notes: Vec::new(),
+        }),
+    }
+}
+
 /// Analyses a transcript with the default rules; messages in `lang`.
 pub fn analyze_transcript(t: &Transcript, lang: UiLang) -> Analysis {
     SessionAnalyzer::new(lang).analyze(t)
@@ -102,4 +140,47 @@ impl SessionAnalyzer {
             .collect();
         session::analyze_classified(t, &cls, &self.config)
     }
+}
+
+/// Is this a recording (audio) rather than a transcript or session?
+pub fn is_recording(path: &Path) -> bool {
+    path.is_file()
+        && path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "wav" | "mp3" | "m4a" | "mp4" | "aac" | "ogg" | "flac"
+            )
+        })
+}
+
+/// Transcribes a recording on a background thread with the speech pipeline (`model`, spoken
+/// language `lang`: "nl", "en" or `None` = detect); the result arrives on the channel.
+pub fn transcribe_recording(
+    path: &Path,
+    model: PathBuf,
+    lang: Option<String>,
+) -> Receiver<Result<Transcript, String>> {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let path = path.to_path_buf();
+    let spawned = std::thread::Builder::new()
+        .name("observant-transcribe".into())
+        .spawn({
+            let tx = tx.clone();
+            move || {
+                let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
+                opts.whisper.language = match lang {
+                    Some(l) => crate::asr::AsrLanguage::Fixed(l),
+                    None => crate::asr::AsrLanguage::Auto,
+                };
+                opts.progress = false;
+                let result = crate::pipeline::offline::transcribe_file(&path, &opts)
+                    .map(|(t, _)| t)
+                    .map_err(|e| crate::cli::one_line(&e));
+                let _ = tx.send(result);
+            }
+        });
+    if let Err(e) = spawned {
+        let _ = tx.send(Err(e.to_string()));
+    }
+    rx
 }

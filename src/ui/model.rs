@@ -154,7 +154,24 @@ impl SessionModel {
     /// Adds the observer's note at session time `t`.
     pub fn add_note(&mut self, t: f64, text: String) {
         self.notes.push(Note { t, text });
-        self.rows.push(Row::Note(self.notes.len() - 1));
+        self.insert_row(Row::Note(self.notes.len() - 1), t);
+    }
+
+    /// Session time a row is shown at.
+    pub fn row_time(&self, row: Row) -> f64 {
+        match row {
+            Row::Utterance(i) => self.utterance(i).map_or(0.0, |u| u.start),
+            Row::Note(i) => self.notes.get(i).map_or(0.0, |n| n.t),
+        }
+    }
+
+    /// Inserts a row in time order (rows nearly always arrive in order: searched from the end).
+    fn insert_row(&mut self, row: Row, t: f64) {
+        let mut at = self.rows.len();
+        while at > 0 && self.row_time(self.rows[at - 1]) > t {
+            at -= 1;
+        }
+        self.rows.insert(at, row);
     }
 
     /// The facilitator moved to `step` at session time `t`.
@@ -245,9 +262,10 @@ impl SessionModel {
             self.revisions.resize(index + 1, 0);
         }
         let is_new = self.utterances[index].is_none();
+        let start = utterance.start;
         self.utterances[index] = Some(utterance);
         if is_new {
-            self.rows.push(Row::Utterance(index));
+            self.insert_row(Row::Utterance(index), start);
         } else {
             self.revisions[index] += 1;
             self.recompute_last_spoke();
@@ -344,6 +362,31 @@ mod tests {
         assert_eq!(m.utterance(0).map(|u| u.speaker.as_str()), Some("Bram"));
         assert_eq!(m.revisions[0], 1);
         assert!(!m.last_spoke.contains_key("S1"));
+    }
+
+    #[test]
+    fn notes_and_utterances_stay_in_time_order() {
+        let mut m = SessionModel::new(vec![]);
+        m.add_note(5.0, "kijkt weg".into());
+        for (i, start) in [0.0, 3.0, 8.0].into_iter().enumerate() {
+            m.apply(
+                Event::Utterance {
+                    t: start + 2.0,
+                    index: i,
+                    utterance: utt("S1", start, "tekst"),
+                },
+                0.0,
+            );
+        }
+        assert_eq!(
+            m.rows,
+            vec![
+                Row::Utterance(0),
+                Row::Utterance(1),
+                Row::Note(0),
+                Row::Utterance(2)
+            ]
+        );
     }
 
     #[test]

@@ -452,45 +452,49 @@ fn side_panel(
     }
 
     section(ui, lang.t("Vragen", "Questions"));
-    let mut any = false;
-    egui::Grid::new("question_mix")
-        .num_columns(4)
-        .spacing([10.0, 3.0])
-        .show(ui, |ui| {
-            ui.label("");
-            for h in [
-                lang.t("open", "open"),
-                lang.t("gesloten", "closed"),
-                lang.t("waarom", "why"),
-            ] {
-                ui.label(RichText::new(h).size(12.0).color(theme::MUTED));
-            }
-            ui.end_row();
-            for name in &names {
-                let Some(s) = model.stats_of(&model.session_stats, name) else {
-                    continue;
-                };
-                if s.questions == 0 {
-                    continue;
-                }
-                any = true;
-                let c = theme::speaker_color(model.speaker_index(name));
-                ui.label(RichText::new(name).color(c));
-                ui.label(s.open_questions.to_string());
-                ui.label(s.closed_questions.to_string());
-                let why = RichText::new(s.why_questions.to_string());
-                ui.label(if s.why_questions > 0 {
-                    why.color(theme::flag_color(crate::analysis::FlagKind::WhyQuestion))
-                } else {
-                    why
-                });
-                ui.end_row();
-            }
-        });
-    if !any {
+    let askers: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            model
+                .stats_of(&model.session_stats, n)
+                .is_some_and(|s| s.questions > 0)
+        })
+        .collect();
+    if askers.is_empty() {
         ui.label(
             RichText::new(lang.t("Nog geen vragen.", "No questions yet.")).color(theme::MUTED),
         );
+    } else {
+        egui::Grid::new("question_mix")
+            .num_columns(4)
+            .spacing([10.0, 3.0])
+            .show(ui, |ui| {
+                ui.label("");
+                for h in [
+                    lang.t("open", "open"),
+                    lang.t("gesloten", "closed"),
+                    lang.t("waarom", "why"),
+                ] {
+                    ui.label(RichText::new(h).size(12.0).color(theme::MUTED));
+                }
+                ui.end_row();
+                for name in askers {
+                    let Some(s) = model.stats_of(&model.session_stats, name) else {
+                        continue;
+                    };
+                    let c = theme::speaker_color(model.speaker_index(name));
+                    ui.label(RichText::new(name).color(c));
+                    ui.label(s.open_questions.to_string());
+                    ui.label(s.closed_questions.to_string());
+                    let why = RichText::new(s.why_questions.to_string());
+                    ui.label(if s.why_questions > 0 {
+                        why.color(theme::flag_color(crate::analysis::FlagKind::WhyQuestion))
+                    } else {
+                        why
+                    });
+                    ui.end_row();
+                }
+            });
     }
 
     section(ui, lang.t("Langste monoloog", "Longest monologue"));

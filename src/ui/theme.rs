@@ -228,16 +228,21 @@ pub fn clock(seconds: f64) -> String {
     }
 }
 
-/// A rounded pill with text, drawn as a label (for flag chips and small tags).
+/// A rounded pill with text (flag chips, small tags): one widget, so wrapping layouts move
+/// it to the next line whole; its text is its accessible label.
 pub fn chip(ui: &mut egui::Ui, text: &str, color: Color32) -> egui::Response {
-    egui::Frame::new()
-        .fill(tint(color))
-        .corner_radius(CornerRadius::same(9))
-        .inner_margin(egui::Margin::symmetric(7, 1))
-        .show(ui, |ui| {
-            ui.label(egui::RichText::new(text).size(12.5).color(color));
-        })
-        .response
+    let font = FontId::new(12.5, FontFamily::Proportional);
+    let galley = ui.painter().layout_no_wrap(text.to_string(), font, color);
+    let pad = egui::vec2(7.0, 2.0);
+    let (rect, response) = ui.allocate_exact_size(galley.size() + 2.0 * pad, egui::Sense::hover());
+    if ui.is_rect_visible(rect) {
+        ui.painter()
+            .rect_filled(rect, CornerRadius::same(9), tint(color));
+        ui.painter().galley(rect.min + pad, galley, color);
+    }
+    let label = text.to_string();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Label, true, &label));
+    response
 }
 
 #[cfg(test)]
