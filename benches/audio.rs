@@ -51,6 +51,19 @@ fn bench_decode(c: &mut Criterion) {
             black_box(n)
         })
     });
+    for name in [
+        "tone-44k1-stereo.mp3",
+        "tone-44k1-stereo.m4a",
+        "tone-44k1-stereo.ogg",
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/audio")
+            .join(name);
+        g.throughput(Throughput::Elements(1));
+        g.bench_function(format!("{name}_0.5s_open_and_decode"), |b| {
+            b.iter(|| black_box(load_16k_mono(&path, None).unwrap().len()))
+        });
+    }
     g.finish();
 }
 

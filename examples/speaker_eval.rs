@@ -111,6 +111,79 @@ fn run_diarize(enc: &VoiceEncoder, rec: &Recording, known: Option<usize>) -> (f6
     (time_accuracy(&hyp, &rec.truth), d.names.len())
 }
 
+/// The same recordings with the pauses between turns removed (truth times shifted).
+fn without_pauses(rec: &Recording) -> Recording {
+    let mut pcm = Vec::new();
+    let mut truth = Vec::new();
+    for t in &rec.truth {
+        let s = Segment::from_secs(t.start, t.end);
+        let start = pcm.len() as f64 / SR;
+        pcm.extend_from_slice(&rec.pcm[s.start.min(rec.pcm.len())..s.end.min(rec.pcm.len())]);
+        truth.push(Labeled {
+            start,
+            end: pcm.len() as f64 / SR,
+            speaker: t.speaker.clone(),
+        });
+    }
+    Recording {
+        name: rec.name.clone(),
+        pcm,
+        truth,
+    }
+}
+
+/// Diarizes with the given segmentation (known count and automatic) and prints accuracy.
+fn coarse(
+    enc: &VoiceEncoder,
+    all: &[(String, Vec<Recording>)],
+    segment: impl Fn(&Recording) -> Vec<Segment>,
+) {
+    for (dir, recs) in all {
+        let (mut tk, mut ta, mut tot) = (0.0, 0.0, 0.0);
+        for rec in recs {
+            let n = speakers_in(&rec.truth).len();
+            let segs = segment(rec);
+            let speech: f64 = rec.truth.iter().map(|t| t.end - t.start).sum();
+            let mut accs = [0.0; 2];
+            for (slot, known) in [Some(n), None].into_iter().enumerate() {
+                let cfg = DiarizeConfig {
+                    cluster: ClusterConfig {
+                        num_speakers: known,
+                        ..ClusterConfig::default()
+                    },
+                    split_min_s: Some(2.4),
+                    ..DiarizeConfig::default()
+                };
+                let d = diarize(enc, &rec.pcm, &segs, &cfg);
+                let hyp: Vec<Labeled> = d
+                    .turns
+                    .iter()
+                    .map(|t| Labeled {
+                        start: t.start as f64 / SR,
+                        end: t.end as f64 / SR,
+                        speaker: d.names.get(t.speaker).cloned().unwrap_or_default(),
+                    })
+                    .collect();
+                accs[slot] = time_accuracy(&hyp, &rec.truth);
+            }
+            println!(
+                "{:<28} {n} voices  known {:6.2}%  auto {:6.2}%",
+                rec.name,
+                accs[0] * 100.0,
+                accs[1] * 100.0
+            );
+            tk += accs[0] * speech;
+            ta += accs[1] * speech;
+            tot += speech;
+        }
+        println!(
+            "{dir}: coarse, by speech time known {:.2}%  auto {:.2}%",
+            tk / tot * 100.0,
+            ta / tot * 100.0
+        );
+    }
+}
+
 fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("..")
@@ -157,54 +230,34 @@ fn main() -> Result<()> {
     }
 
     println!("== coarse segments: each segment spans two consecutive turns (pause included)");
-    for (dir, recs) in &all {
-        let (mut tk, mut ta, mut tot) = (0.0, 0.0, 0.0);
-        for rec in recs {
-            let n = speakers_in(&rec.truth).len();
-            let segs: Vec<Segment> = rec
-                .truth
-                .chunks(2)
-                .map(|c| Segment::from_secs(c[0].start, c[c.len() - 1].end))
-                .collect();
-            let speech: f64 = rec.truth.iter().map(|t| t.end - t.start).sum();
-            let mut accs = [0.0; 2];
-            for (slot, known) in [Some(n), None].into_iter().enumerate() {
-                let cfg = DiarizeConfig {
-                    cluster: ClusterConfig {
-                        num_speakers: known,
-                        ..ClusterConfig::default()
-                    },
-                    split_min_s: Some(2.4),
-                    ..DiarizeConfig::default()
-                };
-                let d = diarize(&enc, &rec.pcm, &segs, &cfg);
-                let hyp: Vec<Labeled> = d
-                    .turns
-                    .iter()
-                    .map(|t| Labeled {
-                        start: t.start as f64 / SR,
-                        end: t.end as f64 / SR,
-                        speaker: d.names.get(t.speaker).cloned().unwrap_or_default(),
-                    })
-                    .collect();
-                accs[slot] = time_accuracy(&hyp, &rec.truth);
-            }
-            println!(
-                "{:<28} {n} voices  known {:6.2}%  auto {:6.2}%",
-                rec.name,
-                accs[0] * 100.0,
-                accs[1] * 100.0
-            );
-            tk += accs[0] * speech;
-            ta += accs[1] * speech;
-            tot += speech;
-        }
-        println!(
-            "{dir}: coarse, by speech time known {:.2}%  auto {:.2}%",
-            tk / tot * 100.0,
-            ta / tot * 100.0
-        );
-    }
+    coarse(&enc, &all, |rec| {
+        rec.truth
+            .chunks(2)
+            .map(|c| Segment::from_secs(c[0].start, c[c.len() - 1].end))
+            .collect()
+    });
+    println!("== no pauses: turns joined back to back, segments of two turns");
+    let joined: Vec<(String, Vec<Recording>)> = all
+        .iter()
+        .map(|(dir, recs)| (dir.clone(), recs.iter().map(without_pauses).collect()))
+        .collect();
+    coarse(&enc, &joined, |rec| {
+        rec.truth
+            .chunks(2)
+            .map(|c| Segment::from_secs(c[0].start, c[c.len() - 1].end))
+            .collect()
+    });
+    println!("== no pauses, fixed 30 s segments (like Whisper windows)");
+    coarse(&enc, &joined, |rec| {
+        let n = rec.pcm.len();
+        (0..n)
+            .step_by(30 * 16_000)
+            .map(|a| Segment {
+                start: a,
+                end: (a + 30 * 16_000).min(n),
+            })
+            .collect()
+    });
 
     println!("== speaker-change splitting on two joined turns (known centroids)");
     for (dir, recs) in &all {

@@ -683,3 +683,82 @@ fn capture_without_a_usable_device_fails_calmly() {
         }
     }
 }
+
+/// Evaluation over the real recordings in ../shared (CI runs ignored tests when it exists):
+/// Silero + segmenter must find every truth utterance. With `OBSERVANT_DUMP_VAD=FILE` the
+/// per-frame probabilities are written as `file frame prob` lines, to compare with
+/// `scripts/silero_reference.py --check-all`.
+#[test]
+#[ignore]
+fn silero_segments_cover_the_shared_recordings() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/audio-nl");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: {} not found", dir.display());
+        return;
+    };
+    let mut names: Vec<_> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".wav"))
+        .collect();
+    names.sort();
+    let mut dump = String::new();
+    let (mut utterances, mut found, mut seg_time, mut outside) = (0usize, 0usize, 0.0f64, 0.0f64);
+    for name in &names {
+        let audio = load_16k_mono(dir.join(name), None).unwrap();
+        let mut vad = SileroVad::bundled().unwrap();
+        for (i, f) in audio.chunks(FRAME).enumerate() {
+            let p = vad.speech_probability(f);
+            dump.push_str(&format!("{name} {i} {p:.7}\n"));
+        }
+        let mut seg = Segmenter::new(
+            Box::new(SileroVad::bundled().unwrap()),
+            SegmenterConfig::default(),
+        );
+        let segs = run(&mut seg, &audio, 16000);
+        let truth: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(name.replace(".wav", ".json"))).unwrap(),
+        )
+        .unwrap();
+        let spans: Vec<(f64, f64)> = truth["utterances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| (u["start"].as_f64().unwrap(), u["end"].as_f64().unwrap()))
+            .collect();
+        for &(a, b) in &spans {
+            utterances += 1;
+            let covered: f64 = segs
+                .iter()
+                .map(|s| (s.end_seconds().min(b) - s.start_seconds().max(a)).max(0.0))
+                .sum();
+            if covered >= 0.5 * (b - a) {
+                found += 1;
+            } else {
+                eprintln!("{name}: missed {a:.2}-{b:.2} ({covered:.2} s covered)");
+            }
+        }
+        for s in &segs {
+            let len = s.end_seconds() - s.start_seconds();
+            let inside: f64 = spans
+                .iter()
+                .map(|&(a, b)| (s.end_seconds().min(b) - s.start_seconds().max(a)).max(0.0))
+                .sum();
+            seg_time += len;
+            outside += len - inside;
+            assert!(s.speech_end - s.speech_start <= 22 * 16000);
+        }
+    }
+    if let Ok(path) = std::env::var("OBSERVANT_DUMP_VAD") {
+        std::fs::write(path, dump).unwrap();
+    }
+    eprintln!(
+        "{found}/{utterances} utterances found; {:.1}% of {seg_time:.1} s of segments outside utterances",
+        100.0 * outside / seg_time.max(1e-9)
+    );
+    assert!(found * 100 >= utterances * 97, "{found}/{utterances}");
+    assert!(
+        outside <= 0.15 * seg_time,
+        "{outside:.1} of {seg_time:.1} s outside speech"
+    );
+}

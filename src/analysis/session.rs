@@ -11,7 +11,9 @@
 //!   where ideas are expected (CREA step 3, Roddel step 3; needs step marks).
 //! * `rapid_fire`: 3 or more question sentences from others than the target within 60 s, the
 //!   target speaking < 5 s in total between consecutive questions; target = the inbrenger,
-//!   else the last other speaker before the first question; one flag per burst.
+//!   else the last other speaker before the first question; one flag per burst. With step
+//!   marks, questions in a step where the inbrenger only listens do not count (the group
+//!   talks among itself there).
 //! * `dominance`: rolling 5-minute window holding >= 2 min of speech, a non-inbrenger's share
 //!   reaching max(0.4, 2/N); one flag per episode, from the first qualifying window's start to the
 //!   last one's end. The share, as a function of the window position, is a ratio of piecewise
@@ -355,6 +357,16 @@ impl<'a> Ctx<'a> {
             u32::from(c.question != QuestionType::None)
         }
     }
+    /// Questions of utterance `i` that count towards a rapid-fire burst: none in a method
+    /// step where the inbrenger only listens (CREA/Roddel step 3), since the group then talks
+    /// among itself and nobody questions the inbrenger.
+    fn burst_q(&self, i: usize) -> u32 {
+        if self.inbrenger.is_some() && self.step(i).is_some_and(|s| s.rules.inbrenger_silent) {
+            0
+        } else {
+            self.q(i)
+        }
+    }
     fn dur(&self, i: usize) -> f64 {
         self.e[i] - self.s[i]
     }
@@ -508,7 +520,7 @@ impl<'a> Ctx<'a> {
         let mut k = 0;
         while k < n {
             let i = self.order[k];
-            if self.q(i) == 0 {
+            if self.burst_q(i) == 0 {
                 k += 1;
                 continue;
             }
@@ -536,7 +548,7 @@ impl<'a> Ctx<'a> {
                     if talk >= rf.max_target_talk_seconds {
                         break;
                     }
-                } else if self.q(j) > 0 {
+                } else if self.burst_q(j) > 0 {
                     if self.s[j] - last_start > rf.window_seconds {
                         break;
                     }
@@ -556,7 +568,7 @@ impl<'a> Ctx<'a> {
     fn bursts_in_chain(&self, chain: &[usize], target: usize, out: &mut Vec<Flag>) {
         let rf = &self.cfg.rapid_fire;
         let times: Vec<f64> = chain.iter().map(|&p| self.s[self.order[p]]).collect();
-        let counts: Vec<u32> = chain.iter().map(|&p| self.q(self.order[p])).collect();
+        let counts: Vec<u32> = chain.iter().map(|&p| self.burst_q(self.order[p])).collect();
         let mut prefix = vec![0u32; chain.len() + 1];
         for (a, c) in counts.iter().enumerate() {
             prefix[a + 1] = prefix[a].saturating_add(*c);
@@ -1527,6 +1539,37 @@ mod tests {
         let rf = kinds(&a, FlagKind::RapidFire);
         assert_eq!(rf.len(), 1);
         assert_eq!(rf[0].target.as_deref(), Some("X"));
+    }
+
+    #[test]
+    fn no_rapid_fire_at_a_listening_inbrenger() {
+        let mut t = transcript(vec![
+            utt(0.0, 20.0, "I"),
+            utt(21.0, 23.0, "A"),
+            utt(23.5, 25.0, "B"),
+            utt(26.0, 28.0, "A"),
+        ]);
+        let cls = vec![
+            Classification::default(),
+            question(1),
+            question(1),
+            question(1),
+        ];
+        assert_eq!(
+            kinds(
+                &analyze_classified(&t, &cls, &Config::default()),
+                FlagKind::RapidFire
+            )
+            .len(),
+            1
+        );
+        t.method = Some("crea".into());
+        t.steps = vec![StepMark {
+            step: 3,
+            start: 20.5,
+        }];
+        let a = analyze_classified(&t, &cls, &Config::default());
+        assert!(kinds(&a, FlagKind::RapidFire).is_empty());
     }
 
     #[test]

@@ -175,27 +175,36 @@ pub fn pseudonymize_source(src: &mut ReportSource, ui: UiLang) -> Redactor {
         .iter()
         .map(|p| p.name.clone())
         .collect();
-    crate::transcript::pseudonymize(&mut src.transcript);
+    // The aliases follow `transcript::pseudonymize`; it runs on the participant list only,
+    // because it compiles a pattern per name and utterance (seconds for a 3-hour session).
+    // The utterances are redacted below with one compiled pattern.
+    let mut shell = Transcript {
+        participants: std::mem::take(&mut src.transcript.participants),
+        ..Default::default()
+    };
+    crate::transcript::pseudonymize(&mut shell);
+    src.transcript.participants = shell.participants;
     let mut pairs: Vec<(String, String)> = before
         .into_iter()
         .zip(src.transcript.participants.iter().map(|p| p.name.clone()))
         .filter(|(n, a)| n != a)
         .collect();
-    let aliases: Vec<String> = src
-        .transcript
-        .participants
+    // Every spelling (lowercase) that is already a participant's name or pseudonym.
+    let mut known: std::collections::HashSet<String> = pairs
         .iter()
-        .map(|p| p.name.clone())
+        .map(|(n, _)| n.to_lowercase())
+        .chain(
+            src.transcript
+                .participants
+                .iter()
+                .map(|p| p.name.to_lowercase()),
+        )
         .collect();
     // Named speakers outside the participant list.
     let mut extra: Vec<String> = Vec::new();
     for u in &src.transcript.utterances {
         let s = u.speaker.trim();
-        if s.is_empty()
-            || is_attribution_label(s)
-            || aliases.iter().any(|a| a == s)
-            || extra.iter().any(|e| e == s)
-        {
+        if s.is_empty() || is_attribution_label(s) || !known.insert(s.to_lowercase()) {
             continue;
         }
         extra.push(s.to_string());
@@ -212,7 +221,8 @@ pub fn pseudonymize_source(src: &mut ReportSource, ui: UiLang) -> Redactor {
         return r;
     }
     for u in &mut src.transcript.utterances {
-        if let Some((_, a)) = r.pairs().iter().find(|(n, _)| *n == u.speaker.trim()) {
+        let speaker = u.speaker.trim().to_lowercase();
+        if let Some((_, a)) = r.pairs().iter().find(|(n, _)| n.to_lowercase() == speaker) {
             u.speaker = a.clone();
         }
         r.apply_in_place(&mut u.text);

@@ -238,6 +238,29 @@ mod tests {
     }
 
     #[test]
+    fn pauses_cut_segments() {
+        let tone =
+            |n: usize| -> Vec<f32> { (0..n).map(|i| 0.3 * (i as f32 * 0.05).sin()).collect() };
+        let mut pcm = tone(16000);
+        pcm.extend(vec![0.0; 8000]);
+        pcm.extend(tone(16000));
+        pcm.extend(vec![0.0; 1600]); // 0.1 s: too short to cut
+        pcm.extend(tone(8000));
+        let st = split_at_pauses(&pcm, 0.3);
+        assert_eq!(st.len(), 2, "{st:?}");
+        assert_eq!(st[0].span.0, 0);
+        assert_eq!(st[0].span.1, st[1].span.0);
+        assert_eq!(st[1].span.1, pcm.len());
+        let cut = st[0].span.1 as f32 / 16000.0;
+        assert!((cut - 1.25).abs() < 0.02, "cut at {cut}");
+        assert!(st[1].speech.0 >= 24000 - 800 && st[1].speech.0 <= 24000);
+        assert_eq!(split_at_pauses(&[], 0.3).len(), 1);
+        assert_eq!(split_at_pauses(&vec![0.0; 32000], 0.3).len(), 1);
+        assert_eq!(split_at_pauses(&pcm, f32::NAN).len(), 1);
+        assert_eq!(split_at_pauses(&vec![f32::NAN; 32000], 0.3).len(), 1);
+    }
+
+    #[test]
     fn degenerate() {
         let cfg = ChangeConfig::default();
         assert!(pieces(&[], &[], 0, &cfg).is_empty());

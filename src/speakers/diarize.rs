@@ -1,6 +1,7 @@
 //! Offline speaker attribution of a whole recording: embed every speech segment (e.g. the
-//! Whisper segments, or VAD regions), cluster them globally into speakers, split long
-//! segments where the speaker changes, and name speakers from enrollments.
+//! Whisper segments, or VAD regions), split segments at internal pauses and where the
+//! speaker changes, cluster the pieces globally into speakers (stable over the whole
+//! recording), and name speakers from enrollments.
 
 use super::change::{ChangeConfig, Piece, Stretch, pieces, split_at_pauses};
 use super::cluster::{ClusterConfig, Item, cluster};
@@ -122,10 +123,11 @@ struct Unit {
 /// audio; empty or silent segments take the speaker of the segment before them (or after,
 /// for leading ones). Speakers are numbered by first appearance. Never panics.
 ///
-/// Steps: (1) 1.6 s window embeddings of every segment; (2) when splitting is on, the
-/// windows are clustered and long segments are cut where consecutive windows fall in
-/// different window clusters (over-splitting one speaker is harmless, step 3 joins the
-/// pieces again); (3) the pieces (whole segments when not cut) are clustered globally.
+/// Steps: (0) segments are cut at internal pauses ([`DiarizeConfig::min_pause_s`]);
+/// (1) 1.6 s window embeddings of every stretch; (2) when splitting is on, the windows are
+/// clustered and long stretches are cut where consecutive windows fall in different
+/// window clusters (over-splitting one speaker is harmless, step 3 joins the pieces
+/// again); (3) the pieces (whole stretches when not cut) are clustered globally.
 pub fn diarize(
     encoder: &VoiceEncoder,
     pcm_16k: &[f32],

@@ -485,7 +485,11 @@ impl ObservantApp {
                         egui::Color32::WHITE,
                     );
                     ui.vertical(|ui| {
-                        ui.label(RichText::new(&message).strong().color(theme::TEXT));
+                        ui.set_max_width((ui.available_width() - 90.0).max(200.0));
+                        ui.add(
+                            egui::Label::new(RichText::new(&message).strong().color(theme::TEXT))
+                                .wrap(),
+                        );
                         ui.label(
                             RichText::new(if fatal {
                                 lang.t(
@@ -528,13 +532,13 @@ impl ObservantApp {
                         .corner_radius(6)
                         .inner_margin(10)
                         .show(ui, |ui| {
-                            ui.horizontal(|ui| {
-                                ui.label(RichText::new(m).color(theme::TEXT));
-                                if ui.small_button(lang.t("Sluiten", "Dismiss")).clicked() {
-                                    self.start_message = None;
-                                }
-                            });
+                            ui.set_width(ui.available_width());
+                            ui.add(egui::Label::new(RichText::new(m).color(theme::TEXT)).wrap());
+                            if ui.small_button(lang.t("Sluiten", "Dismiss")).clicked() {
+                                self.start_message = None;
+                            }
                         });
+                    ui.add_space(6.0);
                 }
                 self.transcription(ui);
                 if self.session.is_some() {

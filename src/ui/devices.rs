@@ -104,7 +104,11 @@ impl DeviceProbe {
 fn list_inputs() -> DeviceList {
     use cpal::traits::{DeviceTrait, HostTrait};
     let host = cpal::default_host();
-    let usable = |d: &cpal::Device| d.default_input_config().is_ok();
+    // ALSA's "null" device accepts a stream but only ever delivers zeros: not a microphone.
+    let usable = |d: &cpal::Device| {
+        !d.id().is_ok_and(|id| id.to_string().ends_with(":null"))
+            && d.default_input_config().is_ok()
+    };
     let default = host
         .default_input_device()
         .filter(usable)

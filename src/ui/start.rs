@@ -239,7 +239,10 @@ impl StartForm {
                                 String::new(),
                                 lang.t("Vrij", "Free form"),
                             );
-                            for m in methods.iter().filter(|m| !m.id.is_empty()) {
+                            for m in methods
+                                .iter()
+                                .filter(|m| !m.id.is_empty() && m.id != "vrij")
+                            {
                                 ui.selectable_value(&mut self.method, m.id.clone(), &m.name);
                             }
                         })

@@ -81,6 +81,7 @@ pub fn install(ctx: &egui::Context) {
         v.widgets.noninteractive.bg_stroke = Stroke::new(1.0, LINE);
         v.widgets.noninteractive.fg_stroke = Stroke::new(1.0, TEXT);
         v.widgets.inactive.fg_stroke = Stroke::new(1.0, TEXT);
+        v.widgets.inactive.bg_stroke = Stroke::new(1.0, Color32::from_rgb(0xCF, 0xCA, 0xC1));
         v.widgets.inactive.weak_bg_fill = Color32::from_rgb(0xE8, 0xE5, 0xDF);
         v.widgets.inactive.bg_fill = Color32::from_rgb(0xE8, 0xE5, 0xDF);
         v.widgets.hovered.weak_bg_fill = Color32::from_rgb(0xDF, 0xDB, 0xD3);
