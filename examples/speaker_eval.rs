@@ -2,8 +2,10 @@
 //! (`../shared/data/audio-nl`, two voices, and `../shared/data/audio-multi`, 4-5 voices):
 //! each file is cut by its truth `start`/`end`, the segments are attributed with
 //! `speakers::diarize` (known count and automatic), and the share of speech time with the
-//! right speaker (after the optimal label mapping) is printed. Also: speaker-change
-//! splitting on joined pairs of turns, the online attributor, enrollment, and speed.
+//! right speaker (after the optimal label mapping) is printed. Also: coarser segmentations
+//! (two turns per segment with and without the pause between them, fixed 30 s segments),
+//! speaker-change splitting on joined pairs of turns, the online attributor, enrollment,
+//! and speed.
 //!
 //! Run: `cargo run --release --example speaker_eval [-- DIR ...]`
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libclang-dev libasound2-dev)
 # Runtime libraries eframe loads at run time, plus tools the GUI/capture tests use.
-pkgs+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libgl1 libegl1 libgl1-mesa-dri libfontconfig1 xvfb alsa-utils sox strace)
+pkgs+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libvulkan1 libfontconfig1 xvfb alsa-utils sox strace)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

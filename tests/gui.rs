@@ -161,8 +161,7 @@ fn start_screen_consent_gates_start() {
     let start = h.get_by_label("Start sessie");
     assert!(!start.accesskit_node().is_disabled());
     start.click();
-    h.run_steps(2);
-    assert!(h.state().session.is_some(), "Start opens a session");
+    pump(&mut h, |app| app.session.is_some());
 }
 
 #[test]
@@ -325,4 +324,69 @@ fn the_note_hotkey_adds_a_timestamped_note() {
         text: "Carla kijkt weg".into()
     }));
     h.get_by_label("Carla kijkt weg");
+}
+
+/// A pipeline that has already produced `n` utterances.
+fn long_session_starter(n: usize) -> PipelineStarter {
+    Box::new(move |_config: LiveConfig| {
+        let (ev_tx, ev_rx) = crossbeam_channel::unbounded();
+        let (cmd_tx, cmd_rx) = crossbeam_channel::unbounded::<Command>();
+        let names = ["Anna", "Bram", "Carla", "Dirk"];
+        for i in 0..n {
+            let start = i as f64 * 4.0;
+            let _ = ev_tx.send(Event::Utterance {
+                t: start + 3.5,
+                index: i,
+                utterance: observant::analysis::AnalyzedUtterance {
+                    start,
+                    end: start + 3.5,
+                    speaker: names[i % 4].into(),
+                    text: format!(
+                        "Uitspraak {i}: een gewone zin die lang genoeg is om soms over twee regels te lopen als het venster smal is."
+                    ),
+                    question: Default::default(),
+                    why: false,
+                    advice: false,
+                    extra: Default::default(),
+                },
+            });
+        }
+        std::thread::spawn(move || {
+            let _keep = ev_tx;
+            let _ = cmd_rx.recv();
+        });
+        Ok(PipelineHandle {
+            events: ev_rx,
+            commands: cmd_tx,
+        })
+    })
+}
+
+#[test]
+fn thousands_of_lines_stay_fast() {
+    let n = 5000;
+    let mut h = harness(long_session_starter(n));
+    h.state_mut().start_live(LiveConfig {
+        participants: participants(),
+        ..Default::default()
+    });
+    pump(&mut h, |app| {
+        app.session
+            .as_ref()
+            .is_some_and(|s| s.model.utterance_count() == n)
+    });
+    h.get_by_label_contains("Uitspraak 4999:");
+    assert!(
+        h.query_by_label_contains("Uitspraak 10:").is_none(),
+        "rows out of view are not laid out"
+    );
+    let t0 = Instant::now();
+    for _ in 0..20 {
+        h.step();
+    }
+    let per_frame = t0.elapsed() / 20;
+    assert!(
+        per_frame < Duration::from_millis(100),
+        "a frame with {n} lines took {per_frame:?}"
+    );
 }

@@ -240,11 +240,13 @@ fn report_numbers_are_the_analysis_numbers() {
             assert!(md.contains(&row), "{what}: md row {row}");
         }
         for f in &a.flags {
-            assert!(
-                md.contains(&format!("{}", kind_label(f.kind, UiLang::Nl))),
-                "{what}"
-            );
-            assert!(md.contains(&fmt_clock(f.start)), "{what}");
+            let when = if (f.end - f.start).abs() < 0.5 {
+                fmt_clock(f.start)
+            } else {
+                format!("{}\u{2013}{}", fmt_clock(f.start), fmt_clock(f.end))
+            };
+            let head = format!("- **{} {}**", when, kind_label(f.kind, UiLang::Nl));
+            assert!(md.contains(&head), "{what}: md flag {head}");
         }
     }
 }

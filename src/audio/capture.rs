@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 
 use super::resample::{StreamResampler, TARGET_RATE};
 use super::source::{AudioSource, SourceRead};
@@ -694,7 +694,7 @@ impl AudioSource for DeviceSource {
             }
             Err(RecvTimeoutError::Timeout) => {
                 if let Some(msg) = self.capture.failure()
-                    && matches!(self.capture.rx.try_recv(), Err(TryRecvError::Empty))
+                    && self.capture.rx.is_empty()
                 {
                     // The stream is dead and its audio has been read: deliver the resampler's
                     // tail now, report the failure on the next call.
@@ -708,7 +708,7 @@ impl AudioSource for DeviceSource {
                     }
                     self.ended = true;
                     let msg = self.failed.clone().unwrap_or_default();
-                    return Err(CaptureError::DeviceLost(msg).into());
+                    return Err(CaptureError::DeviceLost(one_line(&msg)).into());
                 }
                 let idle = self.last_data.elapsed();
                 if idle >= self.capture.options.stall_after && !self.stall_reported {
@@ -734,5 +734,118 @@ impl AudioSource for DeviceSource {
 
     fn describe(&self) -> String {
         self.capture.info.device.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A capture with no device behind it: the test plays the audio callback.
+    fn fake(rate: u32) -> (Capture, CallbackSink) {
+        let (tx, rx) = crossbeam_channel::bounded::<Chunk>(4);
+        let (events_tx, events_rx) = crossbeam_channel::bounded(16);
+        let shared = Arc::new(Shared {
+            rms_bits: AtomicU32::new(0),
+            peak_bits: AtomicU32::new(0),
+            captured: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            xruns: AtomicU64::new(0),
+            failed: Mutex::new(None),
+            overflowing: AtomicBool::new(false),
+        });
+        let sink = CallbackSink {
+            tx,
+            events: events_tx.clone(),
+            shared: shared.clone(),
+            channels: 1,
+            window: 100,
+            acc_sq: 0.0,
+            acc_peak: 0.0,
+            acc_n: 0,
+            pending_drop: 0,
+        };
+        let capture = Capture {
+            stream: None,
+            rx,
+            events_rx,
+            events_tx,
+            shared,
+            info: CaptureInfo {
+                device: "fake".into(),
+                sample_rate: rate,
+                channels: 1,
+                sample_format: "f32".into(),
+                converting: rate != TARGET_RATE,
+            },
+            options: CaptureOptions::default(),
+        };
+        (capture, sink)
+    }
+
+    fn read_all(src: &mut DeviceSource) -> (Vec<f32>, Option<String>) {
+        let mut all = Vec::new();
+        let mut buf = Vec::new();
+        loop {
+            match src.read(&mut buf) {
+                Ok(SourceRead::Samples(_)) => all.extend_from_slice(&buf),
+                Ok(SourceRead::Pending) => {}
+                Ok(SourceRead::End) => return (all, None),
+                Err(e) => return (all, Some(format!("{e:#}"))),
+            }
+        }
+    }
+
+    #[test]
+    fn overflow_becomes_counted_silence_and_level_is_metered() {
+        let (capture, mut sink) = fake(16000);
+        let meter = capture.level_meter();
+        let events = capture.events();
+        let mut src = capture.into_source().unwrap();
+        // Queue of 4: the 5th and 6th chunks overflow, the 7th carries the gap.
+        for _ in 0..7 {
+            sink.deliver(vec![0.5; 100]);
+        }
+        assert_eq!(src.capture().stats().dropped_frames, 300);
+        assert_eq!(
+            events.try_recv().unwrap(),
+            CaptureEvent::Overflow {
+                dropped_frames: 100
+            }
+        );
+        let level = meter.level();
+        assert!((level.peak - 0.5).abs() < 1e-6 && (level.rms - 0.5).abs() < 1e-6);
+        let mut buf = Vec::new();
+        let mut got = Vec::new();
+        while let Ok(SourceRead::Samples(_)) = src.read(&mut buf) {
+            got.extend_from_slice(&buf);
+        }
+        // 4 chunks of audio; the next delivery carries the 300 lost frames as zeros.
+        assert_eq!(got, vec![0.5; 400]);
+        sink.deliver(vec![0.25; 100]);
+        drop(sink); // the stream is gone: the source ends after the queue
+        let (rest, err) = read_all(&mut src);
+        assert!(err.is_none());
+        assert_eq!(rest.len(), 400);
+        assert!(rest[..300].iter().all(|v| *v == 0.0));
+        assert!(rest[300..].iter().all(|v| *v == 0.25));
+    }
+
+    #[test]
+    fn device_lost_delivers_queued_audio_then_one_line_error() {
+        let (capture, mut sink) = fake(48000);
+        let shared = capture.shared.clone();
+        let mut src = capture.into_source().unwrap();
+        sink.deliver(vec![0.1; 4800]);
+        *shared.failed.lock().unwrap() = Some("device\nunplugged".into());
+        let (audio, err) = read_all(&mut src);
+        // 4800 frames at 48 kHz = 1600 at 16 kHz, including the resampler's flushed tail.
+        assert_eq!(audio.len(), 1600);
+        let err = err.expect("an error");
+        assert!(err.contains("weggevallen") && err.contains("lost"), "{err}");
+        assert!(!err.contains('\n'));
+        let mut buf = Vec::new();
+        assert_eq!(src.read(&mut buf).unwrap(), SourceRead::End);
+        drop(sink);
     }
 }

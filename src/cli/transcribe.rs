@@ -25,10 +25,10 @@ pub fn run(a: &TranscribeArgs, verbose: bool) -> anyhow::Result<()> {
         Some(p) => crate::session::write_atomic(p, out.as_bytes())?,
         None => {
             let mut so = std::io::stdout().lock();
-            if let Err(e) = so.write_all(out.as_bytes()).and_then(|_| so.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e).context("stdout");
-                }
+            if let Err(e) = so.write_all(out.as_bytes()).and_then(|_| so.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e).context("stdout");
             }
         }
     }

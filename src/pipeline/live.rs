@@ -395,8 +395,10 @@ fn segmenter_stage(
     for seg in segmenter.flush() {
         let _ = seg_tx.send(TimedSegment { seg, arrived: now });
     }
-    if let Some(w) = writer.take() {
-        if let Err(e) = w.finish() {
+    if let Some(w) = writer.take()
+        && let Err(e) = w.finish()
+    {
+        {
             let _ = ev.send(Event::Error {
                 t: t0.elapsed().as_secs_f64(),
                 message: format!("{e:#}"),

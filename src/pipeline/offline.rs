@@ -120,29 +120,39 @@ pub fn transcribe_source<S: AudioSource>(
     let mut pieces: Vec<Piece> = Vec::new();
     let mut t_vad = Instant::now();
     let mut index = 0usize;
+    let mut window: Vec<SpeechSegment> = Vec::new();
+    let mut window_len = 0usize;
     loop {
         let next = segments.next();
         stats.decode_vad_seconds += t_vad.elapsed().as_secs_f64();
-        let Some(seg) = next else { break };
-        let seg = seg?;
-        stats.speech_seconds += seg.samples.len() as f64 / RATE;
-        let t_asr = Instant::now();
-        let asr = filter.apply(transcriber.transcribe(&seg.samples)?);
-        stats.asr_seconds += t_asr.elapsed().as_secs_f64();
-        let t_spk = Instant::now();
-        for a in asr {
-            let embedding = encoder.map(|e| e.embed_utterance(slice_for(&seg, a.start, a.end)));
-            pieces.push(Piece {
-                segment: index,
-                start: seg.start_seconds() + a.start,
-                end: seg.start_seconds() + a.end.max(a.start + 0.1),
-                text: a.text,
-                confidence: a.confidence,
-                embedding,
-            });
+        let seg = match next {
+            Some(s) => Some(s?),
+            None => None,
+        };
+        // Whisper is most accurate and efficient on full 30 s windows: pack consecutive
+        // speech segments (silence between them shortened) into windows of up to 28 s.
+        let full = seg
+            .as_ref()
+            .is_some_and(|s| window_len + s.samples.len() + GAP > WINDOW && !window.is_empty());
+        if (full || seg.is_none()) && !window.is_empty() {
+            let w = std::mem::take(&mut window);
+            window_len = 0;
+            let first = index;
+            index += w.len();
+            transcribe_window(
+                &w,
+                first,
+                transcriber,
+                encoder,
+                &filter,
+                &mut pieces,
+                &mut stats,
+            )?;
         }
-        stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
-        index += 1;
+        let Some(seg) = seg else { break };
+        stats.speech_seconds += seg.samples.len() as f64 / RATE;
+        window_len += seg.samples.len() + GAP;
+        window.push(seg);
         if let Some(b) = &bar {
             b.set_position(segments.position());
         }
@@ -162,20 +172,113 @@ pub fn transcribe_source<S: AudioSource>(
     Ok((transcript, stats))
 }
 
-/// The part of a segment's audio a recognised piece covers; at least 1 s where the segment
-/// allows (shorter clips give noisy voice embeddings).
-fn slice_for(seg: &SpeechSegment, start: f64, end: f64) -> &[f32] {
-    let n = seg.samples.len();
-    let mut a = ((start * RATE) as usize).min(n);
-    let mut b = ((end * RATE).ceil() as usize).clamp(a, n);
-    let min = RATE as usize;
-    if b - a < min {
-        let missing = min - (b - a);
-        a = a.saturating_sub(missing / 2);
-        b = (a + min).min(n);
-        a = b.saturating_sub(min);
+/// Samples of silence put between packed segments.
+const GAP: usize = 4800;
+/// Longest packed window, in samples.
+const WINDOW: usize = 28 * 16000;
+
+/// Transcribes one packed window of speech segments and splits the recognised words back
+/// onto their segments (a speaker change at a pause never ends up inside one piece).
+fn transcribe_window(
+    segs: &[SpeechSegment],
+    first_index: usize,
+    transcriber: &mut dyn Transcriber,
+    encoder: Option<&VoiceEncoder>,
+    filter: &HallucinationFilter,
+    pieces: &mut Vec<Piece>,
+    stats: &mut OfflineStats,
+) -> Result<()> {
+    let mut pcm: Vec<f32> = Vec::with_capacity(WINDOW + GAP);
+    let mut offsets = Vec::with_capacity(segs.len());
+    for (i, s) in segs.iter().enumerate() {
+        if i > 0 {
+            pcm.resize(pcm.len() + GAP, 0.0);
+        }
+        offsets.push(pcm.len());
+        pcm.extend_from_slice(&s.samples);
     }
-    &seg.samples[a..b]
+    let t_asr = Instant::now();
+    let asr = filter.apply(transcriber.transcribe(&pcm)?);
+    stats.asr_seconds += t_asr.elapsed().as_secs_f64();
+    // Which segment a time in the window belongs to (a gap goes to the nearer side).
+    let seg_of = |t: f64| -> usize {
+        let x = (t * RATE) as usize;
+        let mut k = 0;
+        for (i, &o) in offsets.iter().enumerate() {
+            if x + GAP / 2 >= o {
+                k = i;
+            }
+        }
+        k
+    };
+    let first_new = pieces.len();
+    for a in asr {
+        // Group the words by segment; without word times the whole text goes to one.
+        let mut groups: Vec<(usize, f64, f64, Vec<String>)> = Vec::new();
+        if a.words.is_empty() {
+            groups.push((
+                seg_of((a.start + a.end) / 2.0),
+                a.start,
+                a.end,
+                vec![a.text.clone()],
+            ));
+        } else {
+            for w in &a.words {
+                let k = seg_of((w.start + w.end) / 2.0);
+                match groups.last_mut() {
+                    Some(g) if g.0 == k => {
+                        g.2 = w.end.max(g.2);
+                        g.3.push(w.text.clone());
+                    }
+                    _ => groups.push((k, w.start, w.end, vec![w.text.clone()])),
+                }
+            }
+        }
+        for (k, start, end, words) in groups {
+            let text = words.join(" ").trim().to_string();
+            if text.is_empty() || !text.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            let seg = &segs[k];
+            let local =
+                |t: f64| (t - offsets[k] as f64 / RATE).clamp(0.0, seg.samples.len() as f64 / RATE);
+            let (s0, s1) = (local(start), local(end));
+            pieces.push(Piece {
+                segment: first_index + k,
+                start: seg.start_seconds() + s0,
+                end: seg.start_seconds() + s1.max(s0 + 0.1),
+                text,
+                confidence: a.confidence,
+                embedding: None,
+            });
+        }
+    }
+    // A segment's speech belongs to its pieces: stretch the first and last piece of each
+    // segment to where the VAD heard speech start and end (word times are approximate).
+    for (k, seg) in segs.iter().enumerate() {
+        let idx: Vec<usize> = (first_new..pieces.len())
+            .filter(|&i| pieces[i].segment == first_index + k)
+            .collect();
+        let (Some(&a), Some(&b)) = (idx.first(), idx.last()) else {
+            continue;
+        };
+        let s0 = seg.speech_start as f64 / RATE;
+        let s1 = seg.speech_end as f64 / RATE;
+        pieces[a].start = pieces[a].start.min(s0);
+        pieces[b].end = pieces[b].end.max(s1);
+    }
+    // One voice embedding per segment that holds words (segments are cut at pauses).
+    if let Some(enc) = encoder {
+        let t_spk = Instant::now();
+        let mut cache: Vec<Option<Embedding>> = vec![None; segs.len()];
+        for p in &mut pieces[first_new..] {
+            let k = p.segment - first_index;
+            let e = *cache[k].get_or_insert_with(|| enc.embed_utterance(&segs[k].samples));
+            p.embedding = Some(e);
+        }
+        stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
+    }
+    Ok(())
 }
 
 /// Speaker label per piece: enrolled names where a cluster matches a voice, else S1, S2, ...
@@ -197,7 +300,7 @@ fn label_speakers(
     if with.is_empty() {
         return vec!["S1".to_string(); pieces.len()];
     }
-    let embs: Vec<Embedding> = with.iter().map(|(_, e, _)| (*e).clone()).collect();
+    let embs: Vec<Embedding> = with.iter().map(|(_, e, _)| **e).collect();
     let weights: Vec<f32> = with.iter().map(|(_, _, w)| *w).collect();
     let n = n.or(if enrolled.is_empty() {
         None

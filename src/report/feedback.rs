@@ -12,7 +12,7 @@ use crate::i18n::UiLang;
 use crate::transcript::Role;
 
 /// Flag kinds in the order their feedback is given: what disturbs the process most first.
-const PRIORITY: &[FlagKind] = &[
+pub(super) const PRIORITY: &[FlagKind] = &[
     FlagKind::Dominance,
     FlagKind::RapidFire,
     FlagKind::Advice,
@@ -166,6 +166,15 @@ fn times(spans: &[(f64, f64)], ranges: bool) -> String {
     parts.join(", ")
 }
 
+/// "3× " before a label when there is more than one.
+fn count_prefix(n: usize) -> String {
+    if n > 1 {
+        format!("{n}\u{d7} ")
+    } else {
+        String::new()
+    }
+}
+
 fn names(who: &[String]) -> String {
     who.join(", ")
 }
@@ -279,7 +288,8 @@ fn flag_text(
         ),
         FlagKind::InbrengerSpokeInListeningPhase => (
             format!(
-                "{} ({})",
+                "{}{} ({})",
+                count_prefix(n),
                 ui.t(
                     "Inbrenger sprak in een luisterstap",
                     "The presenter spoke in a listening step"
@@ -293,7 +303,8 @@ fn flag_text(
         ),
         FlagKind::QuestionsInSilentPhase => (
             format!(
-                "{} ({})",
+                "{}{} ({})",
+                count_prefix(n),
                 ui.t(
                     "Vragen hardop in een stille stap",
                     "Questions asked aloud in a silent step"
@@ -307,7 +318,8 @@ fn flag_text(
         ),
         FlagKind::NonInformativeQuestion => (
             format!(
-                "{} ({})",
+                "{}{} ({})",
+                count_prefix(n),
                 ui.t(
                     "Belevingsvragen in de informatieronde",
                     "Experience questions in the information round"

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::feedback::evaluation_prompts;
 use super::svg::{self, esc};
-use super::{Report, ReportFlag, fmt_date, method_name, pct};
+use super::{FULL_FLAGS_PER_KIND, Report, ReportFlag, fmt_date, method_name, pct};
 use crate::analysis::FlagKind;
 use crate::analysis::render::{fmt_clock, fmt_duration, kind_label, role_label};
 use crate::i18n::UiLang;
@@ -47,6 +47,8 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 td.n{white-space:nowrap}
 td:first-child{white-space:nowrap}
 tr.total td{font-weight:600;border-top:2px solid var(--line)}
+table.compact td{font-size:13px;padding:3px 8px}
+table.compact td:first-child{font-variant-numeric:tabular-nums}
 figure{margin:6px 0 10px;break-inside:avoid;page-break-inside:avoid}
 figure svg{width:100%;height:auto;display:block}
 figcaption{font-size:12.5px;color:var(--muted);margin-top:4px}
@@ -581,18 +583,13 @@ fn episodes(o: &mut String, r: &Report, ui: UiLang) {
         );
         return;
     }
-    let main = [FlagKind::Advice, FlagKind::RapidFire, FlagKind::Dominance];
-    for kind in main {
-        let list: Vec<&ReportFlag> = r.flags.iter().filter(|f| f.flag.kind == kind).collect();
-        let head = match kind {
-            FlagKind::Advice => ui.t(
-                "Advies in plaats van reflectie",
-                "Advice instead of reflection",
-            ),
-            FlagKind::RapidFire => ui.t("Spervuur van vragen", "Rapid-fire questions"),
-            _ => ui.t("Dominantie", "Dominance"),
-        };
-        let _ = write!(o, "<h3>{} ({})</h3>", esc(head), list.len());
+    for (kind, list) in r.flag_groups() {
+        let _ = write!(
+            o,
+            "<h3>{} ({})</h3>",
+            esc(group_heading(kind, ui)),
+            list.len()
+        );
         if list.is_empty() {
             let _ = write!(
                 o,
@@ -600,27 +597,66 @@ fn episodes(o: &mut String, r: &Report, ui: UiLang) {
                 esc(ui.t("Niet gesignaleerd.", "Not flagged."))
             );
         }
-        for f in list {
+        for f in list.iter().take(FULL_FLAGS_PER_KIND) {
             flag_block(o, f, ui);
         }
-    }
-    let rest: Vec<&ReportFlag> = r
-        .flags
-        .iter()
-        .filter(|f| !main.contains(&f.flag.kind))
-        .collect();
-    if !rest.is_empty() {
-        let _ = write!(
-            o,
-            "<h3>{} ({})</h3>",
-            esc(ui.t("Overige signalen", "Other flags")),
-            rest.len()
-        );
-        for f in rest {
-            flag_block(o, f, ui);
+        if list.len() > FULL_FLAGS_PER_KIND {
+            let _ = write!(
+                o,
+                r#"<p class="small muted">{}</p><table class="compact">"#,
+                esc(&match ui {
+                    UiLang::Nl => format!("En nog {}:", list.len() - FULL_FLAGS_PER_KIND),
+                    UiLang::En => format!("And {} more:", list.len() - FULL_FLAGS_PER_KIND),
+                })
+            );
+            th(
+                o,
+                &[
+                    (ui.t("Tijd", "Time"), false),
+                    (ui.t("Wie", "Who"), false),
+                    (ui.t("Citaat of signaal", "Quote or flag"), false),
+                ],
+            );
+            o.push_str("<tbody>");
+            for f in &list[FULL_FLAGS_PER_KIND..] {
+                o.push_str("<tr>");
+                td(o, &span(f.flag.start, f.flag.end));
+                td(o, &who(&f.flag));
+                let line = match f.quotes.first() {
+                    Some(q) => format!("\u{201c}{}\u{201d}", svg::clip(&q.text, 120)),
+                    None => f.flag.message.clone(),
+                };
+                td(o, &line);
+                o.push_str("</tr>");
+            }
+            o.push_str("</tbody></table>");
         }
     }
     o.push_str("</section>\n");
+}
+
+/// Heading of a group of flags in the episodes section.
+pub(super) fn group_heading(kind: FlagKind, ui: UiLang) -> &'static str {
+    match kind {
+        FlagKind::Advice => ui.t(
+            "Advies in plaats van reflectie",
+            "Advice instead of reflection",
+        ),
+        FlagKind::RapidFire => ui.t("Spervuur van vragen", "Rapid-fire questions"),
+        FlagKind::Dominance => ui.t("Dominantie", "Dominance"),
+        FlagKind::WhyQuestion => ui.t("Waarom-vragen", "Why-questions"),
+        FlagKind::ClosedQuestion => ui.t("Gesloten vragen", "Closed questions"),
+        FlagKind::Discussion => ui.t("Discussie (welles-nietes)", "Discussion (yes-no arguing)"),
+        FlagKind::SilentParticipant => ui.t("Lang stil", "Silent for long"),
+        FlagKind::LongMonologue => ui.t("Lange monologen", "Long monologues"),
+        FlagKind::StackedQuestions => ui.t(
+            "Meerdere vragen in één beurt",
+            "Several questions in one turn",
+        ),
+        FlagKind::Iwab => ui.t("Ik weet alles beter", "Know-it-all"),
+        FlagKind::PhaseOverrun => ui.t("Stappen over tijd", "Steps over time"),
+        other => kind_label(other, ui),
+    }
 }
 
 fn monologues_and_silences(o: &mut String, r: &Report, ui: UiLang) {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::feedback::evaluation_prompts;
-use super::{Report, ReportFlag, fmt_date, method_name, pct};
+use super::{FULL_FLAGS_PER_KIND, Report, ReportFlag, fmt_date, method_name, pct};
 use crate::analysis::FlagKind;
 use crate::analysis::render::{fmt_clock, fmt_duration, kind_label, role_label};
 use crate::i18n::UiLang;
@@ -333,43 +333,42 @@ pub fn to_markdown(r: &Report, ui: UiLang) -> String {
     if r.flags.is_empty() {
         let _ = writeln!(o, "{}", ui.t("Geen signalen.", "No flags."));
     }
-    let main = [FlagKind::Advice, FlagKind::RapidFire, FlagKind::Dominance];
     if !r.flags.is_empty() {
-        for kind in main {
-            let list: Vec<&ReportFlag> = r.flags.iter().filter(|f| f.flag.kind == kind).collect();
-            let head = match kind {
-                FlagKind::Advice => ui.t(
-                    "Advies in plaats van reflectie",
-                    "Advice instead of reflection",
-                ),
-                FlagKind::RapidFire => ui.t("Spervuur van vragen", "Rapid-fire questions"),
-                _ => ui.t("Dominantie", "Dominance"),
-            };
-            let _ = writeln!(o, "### {} ({})\n", head, list.len());
+        for (kind, list) in r.flag_groups() {
+            let _ = writeln!(
+                o,
+                "### {} ({})\n",
+                super::html::group_heading(kind, ui),
+                list.len()
+            );
             if list.is_empty() {
                 let _ = writeln!(o, "{}\n", ui.t("Niet gesignaleerd.", "Not flagged."));
                 continue;
             }
-            for f in list {
+            for f in list.iter().take(FULL_FLAGS_PER_KIND) {
                 flag_item(&mut o, f, ui);
+            }
+            if list.len() > FULL_FLAGS_PER_KIND {
+                let _ = writeln!(
+                    o,
+                    "\n{}\n",
+                    match ui {
+                        UiLang::Nl => format!("En nog {}:", list.len() - FULL_FLAGS_PER_KIND),
+                        UiLang::En => format!("And {} more:", list.len() - FULL_FLAGS_PER_KIND),
+                    }
+                );
+                for f in &list[FULL_FLAGS_PER_KIND..] {
+                    let line = match f.quotes.first() {
+                        Some(q) => {
+                            format!("\u{201c}{}\u{201d}", md(&super::svg::clip(&q.text, 120)))
+                        }
+                        None => md(&f.flag.message),
+                    };
+                    let who = f.flag.speaker.as_deref().map(md).unwrap_or_default();
+                    let _ = writeln!(o, "- {} {}: {}", span(f.flag.start, f.flag.end), who, line);
+                }
             }
             o.push('\n');
-        }
-        let rest: Vec<&ReportFlag> = r
-            .flags
-            .iter()
-            .filter(|f| !main.contains(&f.flag.kind))
-            .collect();
-        if !rest.is_empty() {
-            let _ = writeln!(
-                o,
-                "### {} ({})\n",
-                ui.t("Overige signalen", "Other flags"),
-                rest.len()
-            );
-            for f in rest {
-                flag_item(&mut o, f, ui);
-            }
         }
     }
 

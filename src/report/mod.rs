@@ -43,6 +43,10 @@ pub const PAUSE_MIN_SECONDS: f64 = 8.0;
 pub const MAX_PAUSES: usize = 10;
 /// At most this many good examples are quoted.
 pub const MAX_EXAMPLES: usize = 6;
+/// Flags of one kind shown in full (message, quotes, evidence); the rest in a compact list.
+pub const FULL_FLAGS_PER_KIND: usize = 8;
+/// The episodes every report shows, also when there are none.
+pub const MAIN_KINDS: [FlagKind; 3] = [FlagKind::Advice, FlagKind::RapidFire, FlagKind::Dominance];
 /// A verdict belongs to a flag of its kind starting within this many seconds.
 const VERDICT_TOLERANCE_SECONDS: f64 = 0.05;
 
@@ -482,6 +486,27 @@ impl Report {
             .and_then(|s| s.role)
     }
 
+    /// The kept flags grouped by kind: advice, rapid fire and dominance always (possibly
+    /// empty), then the other kinds that occur, most important first; time order within.
+    pub fn flag_groups(&self) -> Vec<(FlagKind, Vec<&ReportFlag>)> {
+        let mut kinds: Vec<FlagKind> = MAIN_KINDS.to_vec();
+        for &k in feedback::PRIORITY {
+            if !kinds.contains(&k) && self.flags.iter().any(|f| f.flag.kind == k) {
+                kinds.push(k);
+            }
+        }
+        // Kinds unknown to the priority list still appear, last.
+        for f in &self.flags {
+            if !kinds.contains(&f.flag.kind) {
+                kinds.push(f.flag.kind);
+            }
+        }
+        kinds
+            .into_iter()
+            .map(|k| (k, self.flags.iter().filter(|f| f.flag.kind == k).collect()))
+            .collect()
+    }
+
     /// Number of kept flags of a kind.
     pub fn count(&self, kind: FlagKind) -> usize {
         self.flags.iter().filter(|f| f.flag.kind == kind).count()
@@ -686,6 +711,7 @@ fn examples_of(a: &Analysis, flags: &[ReportFlag]) -> Vec<Example> {
         .collect();
     candidates.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
     let mut per_speaker: HashMap<&str, usize> = HashMap::new();
+    let mut seen_texts: std::collections::HashSet<String> = Default::default();
     let mut chosen = Vec::new();
     for (score, i) in candidates {
         // Situation questions only fill up when there are few stronger ones.
@@ -694,7 +720,7 @@ fn examples_of(a: &Analysis, flags: &[ReportFlag]) -> Vec<Example> {
         }
         let u = &a.utterances[i];
         let n = per_speaker.entry(u.speaker.as_str()).or_default();
-        if *n >= 2 {
+        if *n >= 2 || !seen_texts.insert(u.text.trim().to_lowercase()) {
             continue;
         }
         *n += 1;

@@ -312,8 +312,10 @@ pub fn to_html(rows: &[ProgressRow], ui: UiLang) -> String {
     );
     let _ = write!(
         o,
-        "<section><h2>{}</h2><figure>{counts}</figure><figure>{shares}</figure></section>",
-        esc(ui.t("Verloop", "Over time"))
+        "<section><h2>{}</h2><h3>{}</h3><figure>{counts}</figure><h3>{}</h3><figure>{shares}</figure></section>",
+        esc(ui.t("Verloop", "Over time")),
+        esc(ui.t("Aantallen per sessie", "Counts per session")),
+        esc(ui.t("Percentages per sessie", "Percentages per session"))
     );
     let _ = write!(
         o,
@@ -371,6 +373,7 @@ header.top{margin-bottom:22px;padding-bottom:16px;border-bottom:3px solid var(--
 .eyebrow{color:var(--accent);font-size:13px;font-weight:600;letter-spacing:.06em;text-transform:uppercase}
 h1{font-size:28px;margin:4px 0 6px;font-weight:600}
 h2{font-size:20px;margin:0 0 12px;color:var(--accent);font-weight:600}
+h3{font-size:15px;margin:14px 0 4px;font-weight:600;break-after:avoid}
 .sub,.muted{color:var(--muted)}
 .small{font-size:13px}
 section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:20px 24px;margin:0 0 18px}

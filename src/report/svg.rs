@@ -156,6 +156,21 @@ pub fn talk_chart(r: &Report, ui: UiLang) -> String {
             &format!("{}%", k * 25),
         );
     }
+    let speaking = r.speakers.iter().filter(|s| s.talk_seconds > 0.0).count();
+    if speaking > 1 {
+        let x = left + plot / speaking as f64;
+        let bottom = top + row_h * rows.len() as f64;
+        let _ = write!(
+            o,
+            r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="{MUTED}" stroke-dasharray="4 3"/>"#,
+            top - 4.0
+        );
+        let label = match ui {
+            UiLang::Nl => format!("gelijk aandeel ({})", super::pct(1.0 / speaking as f64)),
+            UiLang::En => format!("equal share ({})", super::pct(1.0 / speaking as f64)),
+        };
+        text(&mut o, x, bottom + 16.0, "middle", 11.0, MUTED, &label);
+    }
     for (i, s) in rows.iter().enumerate() {
         let y = top + row_h * i as f64;
         let role = role_label(s.role, ui);
@@ -196,21 +211,6 @@ pub fn talk_chart(r: &Report, ui: UiLang) -> String {
                 fmt_clock(s.talk_seconds)
             ),
         );
-    }
-    let speaking = r.speakers.iter().filter(|s| s.talk_seconds > 0.0).count();
-    if speaking > 1 {
-        let x = left + plot / speaking as f64;
-        let bottom = top + row_h * rows.len() as f64;
-        let _ = write!(
-            o,
-            r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="{MUTED}" stroke-dasharray="4 3"/>"#,
-            top - 4.0
-        );
-        let label = match ui {
-            UiLang::Nl => format!("gelijk aandeel ({})", super::pct(1.0 / speaking as f64)),
-            UiLang::En => format!("equal share ({})", super::pct(1.0 / speaking as f64)),
-        };
-        text(&mut o, x, bottom + 16.0, "middle", 11.0, MUTED, &label);
     }
     let mut roles: Vec<Option<Role>> = Vec::new();
     for s in &r.speakers {

@@ -123,7 +123,7 @@ pub fn pseudonymize(t: &mut Transcript) {
         map.push((p.name.clone(), alias));
     }
     // Longest names first, so "Jan" does not eat into "Janneke".
-    map.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    map.sort_by_key(|b| std::cmp::Reverse(b.0.len()));
     for p in &mut t.participants {
         if let Some((_, a)) = map.iter().find(|(n, _)| *n == p.name) {
             p.name = a.clone();

@@ -3,6 +3,7 @@
 //! [`SessionModel`] every frame and turns clicks into pipeline [`Command`]s.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use egui::{Align, Key, Layout, RichText, Ui};
@@ -144,13 +145,21 @@ pub struct ObservantApp {
     pub lang: UiLang,
     pub form: StartForm,
     pub session: Option<Session>,
-    starter: PipelineStarter,
+    starter: Arc<Mutex<PipelineStarter>>,
+    /// A live session being started in the background (the model loads, the device opens).
+    starting: Option<Starting>,
     demo_path: PathBuf,
     methods: Vec<MethodInfo>,
     /// A message for the start screen (e.g. the demo file is missing).
     pub start_message: Option<String>,
     /// A recording being transcribed for review.
     transcribing: Option<Transcribing>,
+}
+
+/// A live session whose pipeline is starting.
+struct Starting {
+    config: LiveConfig,
+    rx: crossbeam_channel::Receiver<anyhow::Result<PipelineHandle>>,
 }
 
 /// A recording being turned into a transcript in the background.
@@ -174,7 +183,8 @@ impl ObservantApp {
             lang: opts.ui_lang,
             form: StartForm::new(devices),
             session: None,
-            starter: opts.starter,
+            starter: Arc::new(Mutex::new(opts.starter)),
+            starting: None,
             demo_path: opts.demo_path,
             methods: core::all_methods(opts.ui_lang),
             start_message: None,
@@ -188,21 +198,74 @@ impl ObservantApp {
         app
     }
 
-    /// Starts a live session through the pipeline starter.
+    /// Starts a live session through the pipeline starter, on a background thread (loading
+    /// the speech model takes a moment); the session appears when the pipeline is up.
     pub fn start_live(&mut self, config: LiveConfig) {
-        match (self.starter)(config.clone()) {
-            Ok(handle) => {
-                self.session = Some(Session::new(SessionKind::Live, &config, handle, self.lang));
+        if self.starting.is_some() {
+            return;
+        }
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let starter = self.starter.clone();
+        let cfg = config.clone();
+        let spawned = std::thread::Builder::new()
+            .name("observant-start".into())
+            .spawn(move || {
+                let result = match starter.lock() {
+                    Ok(start) => (start)(cfg),
+                    Err(_) => Err(anyhow::anyhow!("interne fout / internal error")),
+                };
+                let _ = tx.send(result);
+            });
+        match spawned {
+            Ok(_) => {
+                self.start_message = None;
+                self.starting = Some(Starting { config, rx });
             }
-            Err(e) => {
-                self.start_message = Some(format!(
-                    "{} {}",
-                    self.lang.t(
-                        "Kon de sessie niet starten:",
-                        "Could not start the session:"
-                    ),
-                    crate::cli::one_line(&e)
-                ));
+            Err(e) => self.start_failed(&anyhow::anyhow!(e)),
+        }
+    }
+
+    fn start_failed(&mut self, e: &anyhow::Error) {
+        self.start_message = Some(format!(
+            "{} {}",
+            self.lang.t(
+                "Kon de sessie niet starten:",
+                "Could not start the session:"
+            ),
+            crate::cli::one_line(e)
+        ));
+    }
+
+    /// Picks up a started pipeline; shows progress while it starts.
+    fn poll_starting(&mut self, ui: &mut Ui) {
+        let lang = self.lang;
+        let Some(st) = &self.starting else {
+            return;
+        };
+        match st.rx.try_recv() {
+            Ok(Ok(handle)) => {
+                let config = st.config.clone();
+                self.starting = None;
+                self.session = Some(Session::new(SessionKind::Live, &config, handle, lang));
+            }
+            Ok(Err(e)) => {
+                self.starting = None;
+                self.start_failed(&e);
+            }
+            Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                self.starting = None;
+                self.start_failed(&anyhow::anyhow!("interne fout / internal error"));
+            }
+            Err(crossbeam_channel::TryRecvError::Empty) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(lang.t(
+                        "Sessie wordt gestart: spraakmodel laden en microfoon openen…",
+                        "Starting the session: loading the speech model and opening the microphone…",
+                    ));
+                });
+                ui.add_space(8.0);
+                ui.ctx().request_repaint_after(Duration::from_millis(100));
             }
         }
     }
@@ -541,6 +604,7 @@ impl ObservantApp {
                     ui.add_space(6.0);
                 }
                 self.transcription(ui);
+                self.poll_starting(ui);
                 if self.session.is_some() {
                     return;
                 }
@@ -655,13 +719,11 @@ fn status(ui: &mut Ui, s: &Session, lang: UiLang) {
                 .on_hover_text(tip.join("\n"));
         }
     }
-    let paused = if s.paused {
-        format!(" ({})", lang.t("gepauzeerd", "paused"))
-    } else {
-        String::new()
-    };
+    if s.paused {
+        ui.label(RichText::new(lang.t("gepauzeerd", "paused")).color(theme::AMBER));
+    }
     ui.label(
-        RichText::new(format!("{}{paused}", theme::clock(s.model.now)))
+        RichText::new(theme::clock(s.model.now))
             .monospace()
             .size(16.0)
             .color(theme::TEXT),

@@ -1,35 +1,56 @@
-//! Input devices for the start screen: which microphones there are and a preview level meter.
-//! Runs cpal on a background thread so a slow or missing sound system never blocks the UI.
-//! (A stopgap until `crate::audio` offers a device list and level probe of its own; the live
-//! session's level comes from the pipeline's `Level` events.)
+//! Input devices for the start screen: which microphones there are and a preview level meter,
+//! both through `crate::audio::capture` and both on background threads, so a slow or missing
+//! sound system never blocks the UI. (The live session's level comes from the pipeline's
+//! `Level` events; the preview meter is closed before the pipeline opens the device.)
 
+use crossbeam_channel::Receiver;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::thread;
-use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender};
+use crate::audio::capture::{Capture, CaptureOptions};
+use crate::audio::source::{AudioSource, SourceRead};
+
+/// One usable input device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// What the capture and the pipeline accept (`host:device`).
+    pub id: String,
+    /// What the user sees.
+    pub name: String,
+}
 
 /// What the probe found.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeviceList {
-    /// Input devices that can actually be opened (have a default input configuration).
-    pub devices: Vec<String>,
-    /// The system default input, when usable.
+    /// Input devices that can actually be opened.
+    pub devices: Vec<Device>,
+    /// Id of the system default input, when usable.
     pub default: Option<String>,
 }
 
-/// Result of probing in the background; `None` while it runs.
+impl DeviceList {
+    /// Display name of a device id.
+    pub fn name_of(&self, id: &str) -> Option<&str> {
+        self.devices
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.name.as_str())
+    }
+}
+
+/// Lists devices in the background and keeps a preview meter on the chosen one.
 pub struct DeviceProbe {
     rx: Option<Receiver<DeviceList>>,
     pub result: Option<DeviceList>,
     meter: Option<Meter>,
 }
 
-/// A preview meter on one device: the stream lives on its own thread until dropped.
+/// A preview meter on one device: capture runs on its own thread until dropped.
 struct Meter {
     device: String,
     level: Arc<AtomicU32>,
+    ok: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
 }
 
@@ -85,13 +106,15 @@ impl DeviceProbe {
         self.result.is_none() && self.rx.is_some()
     }
 
-    /// Preview level (0..1 RMS) of `device`, opening a meter on it when needed.
-    pub fn level(&mut self, device: &str) -> Option<f32> {
-        if self.meter.as_ref().is_none_or(|m| m.device != device) {
-            self.meter = open_meter(device);
+    /// Preview level (0..1 RMS) of device `id`, opening a meter on it when needed; `None`
+    /// while it opens or when the device gives no audio.
+    pub fn level(&mut self, id: &str) -> Option<f32> {
+        if self.meter.as_ref().is_none_or(|m| m.device != id) {
+            self.meter = Some(open_meter(id));
         }
         self.meter
             .as_ref()
+            .filter(|m| m.ok.load(Ordering::Relaxed))
             .map(|m| f32::from_bits(m.level.load(Ordering::Relaxed)))
     }
 
@@ -101,98 +124,73 @@ impl DeviceProbe {
     }
 }
 
+/// Devices listed by the capture module that cpal can actually open for input (ALSA lists
+/// many pseudo devices; its `null` device gives only zeros).
 fn list_inputs() -> DeviceList {
     use cpal::traits::{DeviceTrait, HostTrait};
+    let listed = crate::audio::capture::list_input_devices().unwrap_or_default();
     let host = cpal::default_host();
-    // ALSA's "null" device accepts a stream but only ever delivers zeros: not a microphone.
-    let usable = |d: &cpal::Device| {
-        !d.id().is_ok_and(|id| id.to_string().ends_with(":null"))
-            && d.default_input_config().is_ok()
-    };
-    let default = host
-        .default_input_device()
-        .filter(usable)
-        .map(|d| d.to_string());
-    let mut devices: Vec<String> = match host.input_devices() {
-        Ok(it) => it.filter(usable).map(|d| d.to_string()).collect(),
+    let usable: Vec<String> = match host.input_devices() {
+        Ok(it) => it
+            .filter(|d| d.default_input_config().is_ok())
+            .filter_map(|d| d.id().ok().map(|id| id.to_string()))
+            .filter(|id| !id.ends_with(":null"))
+            .collect(),
         Err(_) => Vec::new(),
     };
-    if let Some(d) = &default
-        && !devices.contains(d)
-    {
-        devices.insert(0, d.clone());
-    }
-    devices.dedup();
-    DeviceList { devices, default }
-}
-
-fn open_meter(device: &str) -> Option<Meter> {
-    let level = Arc::new(AtomicU32::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
-    let (ok_tx, ok_rx): (Sender<bool>, Receiver<bool>) = crossbeam_channel::bounded(1);
-    let (lv, st, name) = (level.clone(), stop.clone(), device.to_string());
-    thread::Builder::new()
-        .name("observant-meter".into())
-        .spawn(move || run_meter(&name, lv, st, ok_tx))
-        .ok()?;
-    match ok_rx.recv_timeout(Duration::from_secs(2)) {
-        Ok(true) => Some(Meter {
-            device: device.to_string(),
-            level,
-            stop,
-        }),
-        _ => {
-            stop.store(true, Ordering::Relaxed);
-            None
+    let mut list = DeviceList::default();
+    for d in listed {
+        if !usable.contains(&d.id) {
+            continue;
         }
+        if d.is_default {
+            list.default = Some(d.id.clone());
+        }
+        list.devices.push(Device {
+            id: d.id,
+            name: d.name,
+        });
     }
+    list
 }
 
-fn run_meter(name: &str, level: Arc<AtomicU32>, stop: Arc<AtomicBool>, ok: Sender<bool>) {
-    use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
-    let host = cpal::default_host();
-    let device = host
-        .input_devices()
-        .ok()
-        .and_then(|mut it| it.find(|d| d.to_string() == name));
-    let Some(device) = device else {
-        let _ = ok.send(false);
+fn open_meter(id: &str) -> Meter {
+    let meter = Meter {
+        device: id.to_string(),
+        level: Arc::new(AtomicU32::new(0)),
+        ok: Arc::new(AtomicBool::new(false)),
+        stop: Arc::new(AtomicBool::new(false)),
+    };
+    let (level, ok, stop) = (meter.level.clone(), meter.ok.clone(), meter.stop.clone());
+    let device = id.to_string();
+    let _ = thread::Builder::new()
+        .name("observant-meter".into())
+        .spawn(move || run_meter(device, level, ok, stop));
+    meter
+}
+
+fn run_meter(device: String, level: Arc<AtomicU32>, ok: Arc<AtomicBool>, stop: Arc<AtomicBool>) {
+    let Ok(capture) = Capture::start(&CaptureOptions {
+        device: Some(device),
+        queue_seconds: 2.0,
+        ..Default::default()
+    }) else {
         return;
     };
-    let Ok(config) = device.default_input_config() else {
-        let _ = ok.send(false);
+    let meter = capture.level_meter();
+    let Ok(mut source) = capture.into_source() else {
         return;
     };
-    let lv = level.clone();
-    let stream = device.build_input_stream::<f32, _, _>(
-        config.config(),
-        move |data: &[f32], _| {
-            if data.is_empty() {
-                return;
-            }
-            let rms = (data.iter().map(|s| s * s).sum::<f32>() / data.len() as f32).sqrt();
-            let prev = f32::from_bits(lv.load(Ordering::Relaxed));
-            let smoothed = if rms > prev {
-                rms
-            } else {
-                prev * 0.85 + rms * 0.15
-            };
-            lv.store(smoothed.to_bits(), Ordering::Relaxed);
-        },
-        |_| {},
-        Some(Duration::from_secs(2)),
-    );
-    let Ok(stream) = stream else {
-        let _ = ok.send(false);
-        return;
-    };
-    if stream.play().is_err() {
-        let _ = ok.send(false);
-        return;
-    }
-    let _ = ok.send(true);
+    ok.store(true, Ordering::Relaxed);
+    let mut buf = Vec::new();
     while !stop.load(Ordering::Relaxed) {
-        thread::sleep(Duration::from_millis(100));
+        // Reading keeps the capture queue drained; the audio itself is not kept.
+        match source.read(&mut buf) {
+            Ok(SourceRead::Samples(_)) | Ok(SourceRead::Pending) => {}
+            Ok(SourceRead::End) | Err(_) => break,
+        }
+        level.store(meter.level().rms.to_bits(), Ordering::Relaxed);
     }
-    drop(stream);
+    ok.store(false, Ordering::Relaxed);
+    source.stop();
 }

@@ -64,11 +64,7 @@ pub fn default_demo_path() -> PathBuf {
 
 /// The starter for live sessions: the real capture pipeline.
 pub fn live_starter() -> PipelineStarter {
-    Box::new(|_config| {
-        anyhow::bail!(
-            "live opnemen is nog niet beschikbaar in deze versie; open een opname of bekijk de demo / live capture is not available in this build yet; open a recording or watch the demo"
-        )
-    })
+    Box::new(crate::pipeline::live::start)
 }
 
 /// Opens the Observant window and runs until it is closed.

@@ -39,7 +39,7 @@ pub struct ObserverState {
 /// Estimated height of a row before it has been laid out.
 const ESTIMATE: f32 = 44.0;
 /// Width of the time and speaker columns.
-const TIME_W: f32 = 48.0;
+const TIME_W: f32 = 52.0;
 const SPEAKER_W: f32 = 118.0;
 
 impl ObserverState {
@@ -95,7 +95,9 @@ impl ObserverState {
                         bottom: 6,
                     }),
             )
-            .show(ui, |ui| self.transcript(ui, model, lang, &mut actions));
+            .show(ui, |ui| {
+                self.transcript(ui, model, lang, live, &mut actions)
+            });
         actions
     }
 
@@ -153,6 +155,7 @@ impl ObserverState {
         ui: &mut Ui,
         model: &SessionModel,
         lang: UiLang,
+        live: bool,
         actions: &mut Vec<ObserverAction>,
     ) {
         if model.rows.is_empty() {
@@ -173,7 +176,7 @@ impl ObserverState {
         egui::ScrollArea::vertical()
             .id_salt("transcript_scroll")
             .auto_shrink([false, false])
-            .stick_to_bottom(true)
+            .stick_to_bottom(live)
             .show_viewport(ui, |ui, viewport| {
                 let width = ui.available_width();
                 if (width - self.width).abs() > 0.5 {
@@ -260,19 +263,20 @@ impl ObserverState {
                 let top = ui.cursor().min;
                 ui.horizontal_top(|ui| {
                     ui.add_space(8.0);
-                    ui.allocate_ui_with_layout(
-                        vec2(TIME_W, 20.0),
-                        Layout::top_down(Align::Min),
-                        |ui| {
-                            ui.add_space(3.0);
-                            ui.label(
-                                RichText::new(theme::clock(u.start))
-                                    .monospace()
-                                    .size(12.5)
-                                    .color(theme::MUTED),
-                            );
-                        },
+                    // A fixed-width time column, painted, so long times never shift the row.
+                    let (time_rect, time_resp) =
+                        ui.allocate_exact_size(vec2(TIME_W, 20.0), Sense::hover());
+                    let time = theme::clock(u.start);
+                    ui.painter().text(
+                        time_rect.left_top() + vec2(0.0, 4.0),
+                        egui::Align2::LEFT_TOP,
+                        &time,
+                        egui::FontId::monospace(12.5),
+                        theme::MUTED,
                     );
+                    time_resp.widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::accesskit::Role::Label, true, &time)
+                    });
                     ui.allocate_ui_with_layout(
                         vec2(SPEAKER_W, 20.0),
                         Layout::top_down(Align::Min),
@@ -291,22 +295,40 @@ impl ObserverState {
                                 egui::Label::new(RichText::new(&u.text).color(theme::TEXT)).wrap(),
                             );
                             let kinds = model.flags_by_utterance.get(&index);
+                            let closed_flagged = kinds.is_some_and(|k| {
+                                k.contains(&crate::analysis::FlagKind::ClosedQuestion)
+                            });
                             let tag = match u.question {
                                 QuestionType::Open => Some(lang.t("open vraag", "open question")),
-                                QuestionType::Closed => {
+                                QuestionType::Closed if !closed_flagged => {
                                     Some(lang.t("gesloten vraag", "closed question"))
                                 }
-                                QuestionType::None => None,
+                                QuestionType::Closed | QuestionType::None => None,
                             };
                             if kinds.is_some_and(|k| !k.is_empty()) || tag.is_some() {
                                 ui.horizontal_wrapped(|ui| {
                                     ui.spacing_mut().item_spacing.x = 5.0;
                                     for k in kinds.into_iter().flatten() {
-                                        theme::chip(
+                                        let chip = theme::chip(
                                             ui,
                                             theme::flag_chip(*k, lang),
                                             theme::flag_color(*k),
                                         );
+                                        let flag = model.flags.iter().find(|f| {
+                                            f.kind == *k && f.utterances.contains(&index)
+                                        });
+                                        if let Some(f) = flag {
+                                            chip.on_hover_ui(|ui| {
+                                                ui.label(&f.message);
+                                                if !f.evidence.is_empty() {
+                                                    ui.label(
+                                                        RichText::new(&f.evidence)
+                                                            .small()
+                                                            .color(theme::MUTED),
+                                                    );
+                                                }
+                                            });
+                                        }
                                     }
                                     if let Some(tag) = tag {
                                         ui.label(RichText::new(tag).size(12.0).color(theme::MUTED));

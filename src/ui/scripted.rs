@@ -240,7 +240,7 @@ impl Replay {
             if changed && !self.publish() {
                 return;
             }
-            if !self.heartbeat(now) {
+            if !stopped && !self.heartbeat(now) {
                 return;
             }
             if !stopped && self.stop_at_end && self.next >= self.script.utterances.len() {
@@ -251,6 +251,7 @@ impl Replay {
                     written_samples: (t * 16_000.0) as u64,
                 });
                 stopped = true;
+                self.clock.set_paused(true);
             }
             match self.commands.recv_timeout(self.tick) {
                 Ok(cmd) => {
@@ -403,5 +404,116 @@ impl Replay {
             });
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::{Participant, Role, Utterance};
+
+    fn transcript() -> Transcript {
+        let u = |start: f64, end: f64, speaker: &str, text: &str| Utterance {
+            start,
+            end,
+            speaker: speaker.into(),
+            text: text.into(),
+            confidence: None,
+        };
+        Transcript {
+            language: Some("nl".into()),
+            participants: vec![
+                Participant {
+                    name: "Bram".into(),
+                    role: Role::Inbrenger,
+                },
+                Participant {
+                    name: "Carla".into(),
+                    role: Role::Deelnemer,
+                },
+            ],
+            utterances: vec![
+                u(0.0, 2.0, "Bram", "Het gaat over mijn team."),
+                u(2.5, 4.0, "Carla", "Waarom heb je dat gedaan?"),
+            ],
+            method: None,
+            steps: vec![],
+        }
+    }
+
+    fn collect_until(rx: &Receiver<Event>, mut done: impl FnMut(&Event) -> bool) -> Vec<Event> {
+        let mut out = Vec::new();
+        while let Ok(e) = rx.recv_timeout(Duration::from_secs(5)) {
+            let stop = done(&e);
+            out.push(e);
+            if stop {
+                break;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn instant_replay_emits_everything_then_stops() {
+        let h = ScriptedPipeline::new(transcript()).instant().start();
+        let events = collect_until(&h.events, |e| matches!(e, Event::Stopped { .. }));
+        let utterances: Vec<usize> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Utterance { index, .. } => Some(*index),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(utterances, vec![0, 1]);
+        assert!(matches!(events.first(), Some(Event::Started { .. })));
+        assert!(events.iter().any(|e| matches!(e, Event::Stats { .. })));
+        assert!(matches!(events.last(), Some(Event::Stopped { .. })));
+    }
+
+    #[test]
+    fn paced_replay_releases_utterances_in_order_of_time() {
+        let h = ScriptedPipeline::new(transcript()).speed(40.0).start();
+        let t0 = Instant::now();
+        let events = collect_until(&h.events, |e| matches!(e, Event::Stopped { .. }));
+        let times: Vec<f64> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Utterance { t, .. } => Some(*t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(times.len(), 2);
+        assert!(times[0] >= 2.0 && times[1] >= 4.0 && times[1] > times[0]);
+        // 4 s of session at 40x: about 0.1 s of wall time.
+        assert!(t0.elapsed() < Duration::from_secs(3));
+        assert!(events.iter().any(|e| matches!(e, Event::Level { .. })));
+    }
+
+    #[test]
+    fn reassigning_a_speaker_resends_the_line() {
+        let h = ScriptedPipeline::new(transcript())
+            .instant()
+            .stop_at_end(false)
+            .start();
+        collect_until(&h.events, |e| matches!(e, Event::Stats { .. }));
+        h.commands
+            .send(Command::ReassignSpeaker {
+                index: 1,
+                speaker: "Bram".into(),
+            })
+            .ok();
+        let events = collect_until(&h.events, |e| matches!(e, Event::Stats { .. }));
+        let updated = events.iter().find_map(|e| match e {
+            Event::Utterance {
+                index: 1,
+                utterance,
+                ..
+            } => Some(utterance.speaker.clone()),
+            _ => None,
+        });
+        assert_eq!(updated.as_deref(), Some("Bram"));
+        h.commands.send(Command::Stop).ok();
+        let end = collect_until(&h.events, |e| matches!(e, Event::Stopped { .. }));
+        assert!(matches!(end.last(), Some(Event::Stopped { .. })));
     }
 }

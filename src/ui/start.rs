@@ -139,7 +139,7 @@ impl StartForm {
             self.device = list
                 .default
                 .clone()
-                .or_else(|| list.devices.first().cloned());
+                .or_else(|| list.devices.first().map(|d| d.id.clone()));
         }
         let mut action = StartAction::None;
         egui::ScrollArea::vertical()
@@ -378,13 +378,8 @@ impl StartForm {
             });
             return;
         }
-        let devices = self
-            .devices
-            .result
-            .as_ref()
-            .map(|l| l.devices.clone())
-            .unwrap_or_default();
-        if devices.is_empty() {
+        let list = self.devices.result.clone().unwrap_or_default();
+        if list.devices.is_empty() {
             ui.label(
                 RichText::new(lang.t("Geen microfoon gevonden", "No microphone found"))
                     .color(theme::TEXT),
@@ -400,12 +395,13 @@ impl StartForm {
             return;
         }
         let selected = self.device.clone().unwrap_or_default();
+        let shown = list.name_of(&selected).unwrap_or(&selected).to_string();
         egui::ComboBox::from_id_salt("device")
-            .selected_text(short(&selected, 40))
+            .selected_text(short(&shown, 40))
             .width(320.0)
             .show_ui(ui, |ui| {
-                for d in &devices {
-                    ui.selectable_value(&mut self.device, Some(d.clone()), short(d, 60));
+                for d in &list.devices {
+                    ui.selectable_value(&mut self.device, Some(d.id.clone()), short(&d.name, 60));
                 }
             })
             .response
