@@ -154,7 +154,9 @@ fn start_screen_consent_gates_start() {
         "Start must wait for consent"
     );
     h.get_by_label("Geen microfoon gevonden");
-    h.snapshot("start_screen");
+    // The start screen shows machine-dependent text (the bundled model's absolute path, the
+    // devices found), so its image is written for people to look at but not compared.
+    let _ = h.try_snapshot("start_screen");
 
     h.get_by_label_contains("stemt ermee in").click();
     h.run_steps(2);
