@@ -24,7 +24,12 @@ fn transcribe(file: &Path, extra: &[&str]) -> Transcript {
     let out = bin()
         .arg("transcribe")
         .arg(file)
-        .args(["--format", "json", "--lang", "nl"])
+        .args(["--format", "json"])
+        .args(if extra.contains(&"--lang") {
+            &[][..]
+        } else {
+            &["--lang", "nl"][..]
+        })
         .args(extra)
         .output()
         .expect("run observant");
@@ -130,50 +135,23 @@ fn shared(p: &str) -> PathBuf {
 }
 
 /// Fraction of truth speech time attributed to the right speaker, under the best one-to-one
-/// mapping of hypothesis labels to truth speakers.
+/// mapping of hypothesis labels to truth speakers (truth time no utterance covers counts as
+/// wrong): the library's scoring, shared with `examples/offline_eval.rs`.
 fn speaker_accuracy(truth: &Transcript, hyp: &Transcript) -> f64 {
-    let tnames: Vec<String> = {
-        let mut v: Vec<String> = truth.utterances.iter().map(|u| u.speaker.clone()).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let hnames: Vec<String> = {
-        let mut v: Vec<String> = hyp.utterances.iter().map(|u| u.speaker.clone()).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    // overlap[h][t] = seconds where hyp label h overlaps truth speaker t.
-    let mut overlap = vec![vec![0.0f64; tnames.len()]; hnames.len()];
-    for h in &hyp.utterances {
-        let hi = hnames.iter().position(|n| *n == h.speaker).unwrap();
-        for t in &truth.utterances {
-            let ti = tnames.iter().position(|n| *n == t.speaker).unwrap();
-            let o = (h.end.min(t.end) - h.start.max(t.start)).max(0.0);
-            overlap[hi][ti] += o;
-        }
-    }
-    let total: f64 = truth.utterances.iter().map(|u| u.end - u.start).sum();
-    // Best assignment by brute force over permutations (few speakers).
-    fn best(overlap: &[Vec<f64>], h: usize, used: &mut Vec<bool>) -> f64 {
-        if h == overlap.len() {
-            return 0.0;
-        }
-        let mut b = best(overlap, h + 1, used); // label h maps to nobody
-        for t in 0..used.len() {
-            if !used[t] {
-                used[t] = true;
-                b = b.max(overlap[h][t] + best(overlap, h + 1, used));
-                used[t] = false;
-            }
-        }
-        b
-    }
-    best(&overlap, 0, &mut vec![false; tnames.len()]) / total
+    observant::speakers::eval::transcript_accuracy(hyp, truth)
 }
 
-fn eval_dir(dir: &str, extra: &[&str]) -> (f64, f64) {
+/// Number of distinct speakers in a transcript.
+fn voices(t: &Transcript) -> usize {
+    let mut v: Vec<&str> = t.utterances.iter().map(|u| u.speaker.as_str()).collect();
+    v.sort();
+    v.dedup();
+    v.len()
+}
+
+/// Transcribes every WAV of `dir` (with `--speakers N` from its truth when `known`) and
+/// returns the word error rate and the attribution over all files (by speech time).
+fn eval_dir(dir: &str, known: bool, extra: &[&str]) -> (f64, f64) {
     let mut errs = 0usize;
     let mut n = 0usize;
     let mut correct = 0.0;
@@ -188,7 +166,12 @@ fn eval_dir(dir: &str, extra: &[&str]) -> (f64, f64) {
         let truth: Transcript =
             serde_json::from_str(&std::fs::read_to_string(wav.with_extension("json")).unwrap())
                 .unwrap();
-        let hyp = transcribe(&wav, extra);
+        let n = voices(&truth).to_string();
+        let mut args = extra.to_vec();
+        if known {
+            args.extend(["--speakers", n.as_str()]);
+        }
+        let hyp = transcribe(&wav, &args);
         let r = words(
             &truth
                 .utterances
@@ -208,10 +191,11 @@ fn eval_dir(dir: &str, extra: &[&str]) -> (f64, f64) {
         let acc = speaker_accuracy(&truth, &hyp);
         let dur: f64 = truth.utterances.iter().map(|u| u.end - u.start).sum();
         eprintln!(
-            "{}: WER {:.3} ({e}/{}), speakers found {}, attribution {:.3}",
+            "{}: WER {:.3} ({e}/{}), speakers {} found {}, attribution {:.3}",
             wav.file_name().unwrap().to_string_lossy(),
             e as f64 / r.len() as f64,
             r.len(),
+            n,
             hyp.participants.len(),
             acc
         );
@@ -223,25 +207,43 @@ fn eval_dir(dir: &str, extra: &[&str]) -> (f64, f64) {
     (errs as f64 / n as f64, correct / total)
 }
 
-// Issue 3's targets are WER <= 0.55 (met: 0.42 measured) and attribution >= 95 % of speech
-// time with `--speakers 2` / >= 90 % automatic (NOT met yet: 0.865 measured, limited by word
-// timing at turn boundaries). The attribution assertions below are regression floors at the
-// measured level, not the targets.
-const ATTRIBUTION_FLOOR: f64 = 0.84;
+// Issue 3's targets on audio-nl: WER <= 0.55 and speaker attribution >= 95 % of speech
+// time with `--speakers 2`, >= 90 % with the automatic count (measured: see the README).
 
 #[test]
 #[ignore = "reads ../shared/data/audio-nl (CI runs it)"]
 fn eval_dutch_wer_and_attribution_with_two_speakers() {
-    let (wer, acc) = eval_dir("audio-nl", &["--speakers", "2"]);
+    let (wer, acc) = eval_dir("audio-nl", true, &[]);
     eprintln!("audio-nl --speakers 2: WER {wer:.3}, attribution {acc:.3}");
     assert!(wer <= 0.55, "WER {wer}");
-    assert!(acc >= ATTRIBUTION_FLOOR, "attribution {acc}");
+    assert!(acc >= 0.95, "attribution {acc}");
 }
 
 #[test]
 #[ignore = "reads ../shared/data/audio-nl (CI runs it)"]
 fn eval_dutch_attribution_with_automatic_speaker_count() {
-    let (_, acc) = eval_dir("audio-nl", &[]);
+    let (_, acc) = eval_dir("audio-nl", false, &[]);
     eprintln!("audio-nl automatic: attribution {acc:.3}");
-    assert!(acc >= ATTRIBUTION_FLOOR, "attribution {acc}");
+    assert!(acc >= 0.90, "attribution {acc}");
+}
+
+// audio-multi: 4 and 5 voices, Dutch, Czech and English mixed (score who spoke when, not
+// the words). Floors: the measured level minus a small margin.
+const MULTI_KNOWN_FLOOR: f64 = 0.90;
+const MULTI_AUTO_FLOOR: f64 = 0.90;
+
+#[test]
+#[ignore = "reads ../shared/data/audio-multi (CI runs it)"]
+fn eval_multi_voice_attribution_with_known_count() {
+    let (_, acc) = eval_dir("audio-multi", true, &["--lang", "auto"]);
+    eprintln!("audio-multi --speakers N: attribution {acc:.3}");
+    assert!(acc >= MULTI_KNOWN_FLOOR, "attribution {acc}");
+}
+
+#[test]
+#[ignore = "reads ../shared/data/audio-multi (CI runs it)"]
+fn eval_multi_voice_attribution_with_automatic_count() {
+    let (_, acc) = eval_dir("audio-multi", false, &["--lang", "auto"]);
+    eprintln!("audio-multi automatic: attribution {acc:.3}");
+    assert!(acc >= MULTI_AUTO_FLOOR, "attribution {acc}");
 }

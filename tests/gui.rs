@@ -96,6 +96,7 @@ fn options(starter: PipelineStarter) -> AppOptions {
         starter,
         demo_path: "/nonexistent/demo.json".into(),
         probe_devices: false,
+        sessions_root: None,
     }
 }
 
@@ -391,4 +392,119 @@ fn thousands_of_lines_stay_fast() {
         per_frame < Duration::from_millis(100),
         "a frame with {n} lines took {per_frame:?}"
     );
+}
+
+#[test]
+fn a_lost_microphone_shows_a_banner_and_reconnects_into_the_same_session() {
+    let starter = ScriptedPipeline::new(session())
+        .speed(40.0)
+        .lose_device_at(45.0)
+        .into_starter();
+    let mut h = harness(starter);
+    h.state_mut().start_live(LiveConfig {
+        participants: participants(),
+        method: Some("crea".into()),
+        ..Default::default()
+    });
+    pump(&mut h, |app| {
+        app.session
+            .as_ref()
+            .is_some_and(|s| s.model.device_lost.is_some())
+    });
+    h.get_by_label("Microfoon weggevallen - opname tot 0:45 is bewaard");
+    h.get_by_label_contains("Kies een microfoon en verbind opnieuw");
+    // What came before the loss stays on screen.
+    h.get_by_label_contains("komt steeds te laat");
+    let shown = h
+        .state()
+        .session
+        .as_ref()
+        .map(|s| s.model.utterance_count());
+    assert_eq!(shown, Some(3));
+    h.snapshot("device_lost_banner");
+
+    h.get_by_label("Opnieuw verbinden").click();
+    pump(&mut h, |app| {
+        app.session
+            .as_ref()
+            .is_some_and(|s| s.model.device_lost.is_none())
+    });
+    assert!(h.query_by_label_contains("Microfoon weggevallen").is_none());
+    let sent = h
+        .state()
+        .session
+        .as_ref()
+        .map(|s| s.sent.clone())
+        .unwrap_or_default();
+    assert!(sent.contains(&Command::Reconnect { device: None }));
+    // The same session continues to its end.
+    pump(&mut h, |app| {
+        app.session
+            .as_ref()
+            .is_some_and(|s| s.model.stopped && s.model.utterance_count() == 9)
+    });
+}
+
+#[test]
+fn a_lost_microphone_can_end_the_session_from_the_banner() {
+    let starter = ScriptedPipeline::new(session())
+        .speed(40.0)
+        .lose_device_at(45.0)
+        .into_starter();
+    let mut h = harness(starter);
+    h.state_mut().start_live(LiveConfig {
+        participants: participants(),
+        ..Default::default()
+    });
+    pump(&mut h, |app| {
+        app.session
+            .as_ref()
+            .is_some_and(|s| s.model.device_lost.is_some())
+    });
+    // The banner's "end session" (the top bar has one too: take the banner's, the last).
+    let ends = h.get_all_by_label("Sessie beëindigen").collect::<Vec<_>>();
+    assert_eq!(ends.len(), 2);
+    ends[ends.len() - 1].click();
+    pump(&mut h, |app| {
+        app.session.as_ref().is_some_and(|s| s.model.stopped)
+    });
+    h.get_by_label_contains("opname tot 0:45 is bewaard");
+    assert!(h.query_by_label("Opnieuw verbinden").is_none());
+}
+
+#[test]
+fn an_unusable_model_disables_start_with_the_reason() {
+    let starter = ScriptedPipeline::new(session()).instant().into_starter();
+    let mut h = harness(starter);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fake = dir.path().join("ggml-fake.bin");
+    std::fs::write(&fake, "geen model").expect("write");
+    h.state_mut().form.model_path = fake.display().to_string();
+    h.state_mut().form.consent = true;
+    h.run_steps(3);
+    let start = h.get_by_label("Start sessie");
+    assert!(start.accesskit_node().is_disabled());
+    h.get_by_label_contains("is not a ggml Whisper model");
+    h.get_by_label("Kies eerst een bruikbaar spraakmodel.");
+    h.state_mut().form.model_path = dir.path().join("weg.bin").display().to_string();
+    h.run_steps(3);
+    h.get_by_label_contains("speech model not found");
+}
+
+#[test]
+fn a_pipeline_that_fails_to_start_leaves_the_start_screen_usable() {
+    let starter: PipelineStarter = Box::new(|_config: LiveConfig| {
+        anyhow::bail!(
+            "spraakmodel x.bin kon niet geladen worden / speech model could not be loaded: corrupt or unsupported file"
+        )
+    });
+    let mut h = harness(starter);
+    h.state_mut().start_live(LiveConfig::default());
+    pump(&mut h, |app| app.start_message.is_some());
+    h.get_by_label_contains("Kon de sessie niet starten: spraakmodel x.bin kon niet geladen");
+    assert!(h.state().session.is_none());
+    // Still usable: the form is there and can start again.
+    h.get_by_label_contains("stemt ermee in").click();
+    h.run_steps(2);
+    h.get_by_label("Start sessie");
 }

@@ -8,6 +8,8 @@ pub mod lang;
 pub mod methods;
 pub mod render;
 pub mod session;
+#[doc(hidden)]
+pub mod synthetic;
 pub mod types;
 
 pub use types::*;

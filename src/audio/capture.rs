@@ -10,7 +10,8 @@
 //!   silently.
 //! * A stream error (device pulled, server gone) becomes a [`CaptureEvent::Failed`] and, once
 //!   the queued audio has been read, an error from [`DeviceSource::read`]. A device that just
-//!   stops delivering is reported as [`CaptureEvent::Stalled`].
+//!   stops delivering is reported as [`CaptureEvent::Stalled`], and after
+//!   [`CaptureOptions::lost_after`] without audio it counts as lost in the same way.
 //! * No sound card (cpal's `DeviceNotAvailable`) is a calm [`CaptureError::NoDevice`].
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -127,6 +128,9 @@ pub struct CaptureOptions {
     pub queue_seconds: f32,
     /// Report [`CaptureEvent::Stalled`] when no audio arrives for this long.
     pub stall_after: Duration,
+    /// Treat the device as lost (an error from the source) when no audio arrives for this
+    /// long: a stream that silently stopped is as gone as a pulled one.
+    pub lost_after: Duration,
 }
 
 impl Default for CaptureOptions {
@@ -135,6 +139,7 @@ impl Default for CaptureOptions {
             device: None,
             queue_seconds: 60.0,
             stall_after: Duration::from_secs(2),
+            lost_after: Duration::from_secs(5),
         }
     }
 }
@@ -717,6 +722,20 @@ impl AudioSource for DeviceSource {
                         seconds: idle.as_secs_f32(),
                     });
                 }
+                if idle >= self.capture.options.lost_after
+                    && let Ok(mut f) = self.capture.shared.failed.lock()
+                    && f.is_none()
+                {
+                    // Reported by the failure path above on the next call.
+                    let secs = idle.as_secs();
+                    *f = Some(format!(
+                        "geen audio meer sinds {secs} s / no audio for {secs} s"
+                    ));
+                    let _ = self
+                        .capture
+                        .events_tx
+                        .try_send(CaptureEvent::Failed(format!("no audio for {secs} s")));
+                }
             }
             Err(RecvTimeoutError::Disconnected) => {
                 self.ended = true;
@@ -846,6 +865,31 @@ mod tests {
         assert!(!err.contains('\n'));
         let mut buf = Vec::new();
         assert_eq!(src.read(&mut buf).unwrap(), SourceRead::End);
+        drop(sink);
+    }
+
+    #[test]
+    fn a_stream_that_stops_delivering_counts_as_lost_after_its_queue_is_read() {
+        let (mut capture, mut sink) = fake(16000);
+        capture.options.stall_after = Duration::from_millis(50);
+        capture.options.lost_after = Duration::from_millis(200);
+        let events = capture.events();
+        let mut src = capture.into_source().unwrap();
+        sink.deliver(vec![0.2; 800]);
+        // The sink stays alive (no disconnect) but delivers nothing more.
+        let (audio, err) = read_all(&mut src);
+        assert_eq!(audio.len(), 800);
+        let err = err.expect("an error");
+        assert!(
+            err.contains("no audio for") && err.contains("lost"),
+            "{err}"
+        );
+        let seen: Vec<CaptureEvent> = events.try_iter().collect();
+        assert!(
+            seen.iter()
+                .any(|e| matches!(e, CaptureEvent::Stalled { .. }))
+        );
+        assert!(seen.iter().any(|e| matches!(e, CaptureEvent::Failed(_))));
         drop(sink);
     }
 }

@@ -8,27 +8,50 @@
 //! * Channels are averaged to mono, then [`StreamResampler`] converts to 16 kHz (skipped when
 //!   the file already is 16 kHz).
 //!
+//! [`AudioFile::open`] reads a file on disk; [`AudioFile::from_bytes`] decodes bytes already in
+//! memory the same way (fuzzing, decrypted audio).
+//!
 //! Nothing is ever loaded whole: [`AudioFile::read_chunk`] returns about half a second at a
 //! time, so a 3-hour recording costs a few hundred kilobytes of memory. Bad input (empty or
 //! truncated file, 0 channels, absurd sample rate, a text file named `.wav`, a corrupt stream)
 //! gives a one-line [`UnusableAudio`] error in Dutch and English, never a panic; panics inside
 //! the decoders are caught and reported the same way.
 
+use std::cell::Cell;
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use symphonia::core::audio::SampleBuffer;
 use symphonia::core::codecs::{CODEC_TYPE_NULL, Decoder, DecoderOptions};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::{FormatOptions, FormatReader};
-use symphonia::core::io::MediaSourceStream;
+use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
 use super::resample::{StreamResampler, TARGET_RATE, downmix_into};
+
+thread_local! {
+    static GUARDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True while this thread runs a third-party decoder under the panic guard: a panic there
+/// becomes a one-line [`UnusableAudio`] error, so a panic hook should stay quiet about it.
+pub fn panic_is_guarded() -> bool {
+    GUARDED.with(Cell::get)
+}
+
+/// Runs `f` catching panics (the decoders are third-party code fed hostile bytes).
+fn guarded<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    let outer = GUARDED.with(|g| g.replace(true));
+    let r = catch_unwind(AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(outer));
+    r
+}
 
 /// Lowest sample rate accepted from a file header.
 pub const MIN_RATE: u32 = 1_000;
@@ -37,6 +60,10 @@ pub const MAX_RATE: u32 = 768_000;
 /// Most channels accepted from a file header.
 pub const MAX_CHANNELS: u32 = 256;
 
+/// Largest sample magnitude passed on (full scale is 1.0). Float files may go a little past
+/// full scale; values near `f32::MAX` (a hostile or corrupt file) would overflow the
+/// resampler's FFT into NaN, so they are clipped; NaN and infinities become silence.
+const MAX_SAMPLE: f32 = 64.0;
 /// Source frames decoded per WAV block.
 const WAV_BLOCK_FRAMES: usize = 16_384;
 /// `read_chunk` keeps decoding until it has at least this many 16 kHz samples (or the end).
@@ -134,6 +161,60 @@ fn check_format(path: &str, channels: u32, rate: u32) -> Result<()> {
     Ok(())
 }
 
+/// Where the encoded bytes come from; [`Origin::open`] gives a fresh reader positioned at 0
+/// (some formats are probed by one decoder and then read by another).
+#[derive(Debug, Clone)]
+enum Origin {
+    Path(PathBuf),
+    Bytes(Arc<[u8]>),
+}
+
+impl Origin {
+    fn open(&self) -> std::io::Result<Src> {
+        Ok(match self {
+            Origin::Path(p) => Src::File(File::open(p)?),
+            Origin::Bytes(b) => Src::Mem(Cursor::new(Arc::clone(b))),
+        })
+    }
+}
+
+/// A seekable byte stream: a file or memory.
+enum Src {
+    File(File),
+    Mem(Cursor<Arc<[u8]>>),
+}
+
+impl Read for Src {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Src::File(f) => f.read(buf),
+            Src::Mem(m) => m.read(buf),
+        }
+    }
+}
+
+impl Seek for Src {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        match self {
+            Src::File(f) => f.seek(pos),
+            Src::Mem(m) => m.seek(pos),
+        }
+    }
+}
+
+impl MediaSource for Src {
+    fn is_seekable(&self) -> bool {
+        true
+    }
+
+    fn byte_len(&self) -> Option<u64> {
+        match self {
+            Src::File(f) => f.metadata().ok().map(|m| m.len()),
+            Src::Mem(m) => Some(m.get_ref().len() as u64),
+        }
+    }
+}
+
 /// A decoder producing interleaved-then-downmixed mono blocks at the file's own rate.
 trait BlockReader: Send {
     /// Append the next block of mono samples to `mono`; false when the stream has ended (the
@@ -178,9 +259,46 @@ impl AudioFile {
         if len == 0 {
             return Err(unusable(&shown, "het bestand is leeg", "the file is empty"));
         }
-        let mut file = File::open(path).with_context(|| {
+        let file = File::open(path).with_context(|| {
             format!("{shown}: kan het bestand niet openen / cannot open the file")
         })?;
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_string);
+        Self::open_src(
+            shown,
+            &Origin::Path(path.to_path_buf()),
+            Src::File(file),
+            ext.as_deref(),
+            len,
+        )
+    }
+
+    /// Decode a recording held in memory, exactly as [`open`](Self::open) decodes a file;
+    /// `name` stands for the path in messages and its extension (if any) hints the format.
+    pub fn from_bytes(name: &str, bytes: impl Into<Arc<[u8]>>) -> Result<AudioFile> {
+        let bytes: Arc<[u8]> = bytes.into();
+        let len = bytes.len() as u64;
+        if len == 0 {
+            return Err(unusable(name, "het bestand is leeg", "the file is empty"));
+        }
+        let ext = Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_string);
+        let origin = Origin::Bytes(bytes);
+        let src = origin.open()?;
+        Self::open_src(name.to_string(), &origin, src, ext.as_deref(), len)
+    }
+
+    fn open_src(
+        shown: String,
+        origin: &Origin,
+        mut file: Src,
+        ext: Option<&str>,
+        len: u64,
+    ) -> Result<AudioFile> {
         let mut head = vec![0u8; 512.min(len as usize)];
         file.read_exact(&mut head)
             .with_context(|| format!("{shown}: lezen mislukt / read failed"))?;
@@ -188,13 +306,9 @@ impl AudioFile {
 
         let is_riff = head.len() >= 4 && &head[..4] == b"RIFF";
         let (info, reader): (AudioInfo, Box<dyn BlockReader>) = if is_riff {
-            open_riff(&shown, path, file, len)?
+            open_riff(&shown, origin, file, len)?
         } else {
-            let ext = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_string);
-            match SymphoniaReader::open(&shown, file, ext.as_deref()) {
+            match SymphoniaReader::open(&shown, file, ext) {
                 Ok((info, r)) => (info, Box::new(r)),
                 Err(e) if e.downcast_ref::<UnusableAudio>().is_some() => return Err(e),
                 Err(_) if looks_like_text(&head) => {
@@ -259,9 +373,11 @@ impl AudioFile {
                 }
             })?;
             for s in &mut self.mono {
-                if !s.is_finite() {
-                    *s = 0.0;
-                }
+                *s = if s.is_finite() {
+                    s.clamp(-MAX_SAMPLE, MAX_SAMPLE)
+                } else {
+                    0.0
+                };
             }
             self.resampler.push(&self.mono, out)?;
             if !more {
@@ -363,7 +479,7 @@ fn read_u32(b: &[u8], at: usize) -> u32 {
 }
 
 /// Walk the RIFF chunks to find `fmt ` and `data`, with messages for what is broken.
-fn parse_wav_header(path: &str, file: &mut File, len: u64) -> Result<WavHeader> {
+fn parse_wav_header(path: &str, file: &mut Src, len: u64) -> Result<WavHeader> {
     let truncated = || {
         unusable(
             path,
@@ -447,7 +563,7 @@ fn parse_wav_header(path: &str, file: &mut File, len: u64) -> Result<WavHeader> 
 }
 
 /// Is there something that looks like a RIFF chunk header at `pos`?
-fn plausible_chunk_at(file: &mut File, pos: u64, len: u64) -> bool {
+fn plausible_chunk_at(file: &mut Src, pos: u64, len: u64) -> bool {
     if pos + 8 > len {
         return false;
     }
@@ -461,8 +577,8 @@ fn plausible_chunk_at(file: &mut File, pos: u64, len: u64) -> bool {
 
 fn open_riff(
     shown: &str,
-    path: &Path,
-    mut file: File,
+    origin: &Origin,
+    mut file: Src,
     len: u64,
 ) -> Result<(AudioInfo, Box<dyn BlockReader>)> {
     let h = parse_wav_header(shown, &mut file, len)?;
@@ -500,9 +616,7 @@ fn open_riff(
         return Ok((info, Box::new(reader)));
     }
     file.seek(SeekFrom::Start(0))?;
-    let hound_result = catch_unwind(AssertUnwindSafe(|| {
-        hound::WavReader::new(BufReader::with_capacity(1 << 16, file))
-    }));
+    let hound_result = guarded(|| hound::WavReader::new(BufReader::with_capacity(1 << 16, file)));
     match hound_result {
         Ok(Ok(reader)) => {
             let spec = reader.spec();
@@ -523,11 +637,12 @@ fn open_riff(
         Ok(Err(hound_err)) => {
             if plain {
                 // Hound is strict about data lengths that are not a whole number of frames.
-                let file = File::open(path)?;
+                let file = origin.open()?;
                 return Ok((info, Box::new(RawPcmReader::new(file, h, frames)?)));
             }
             // Formats hound does not decode (A-law, µ-law, ADPCM, ...): symphonia.
-            let file = File::open(path)?;
+            check_adpcm(shown, &h)?;
+            let file = origin.open()?;
             match SymphoniaReader::open(shown, file, Some("wav")) {
                 Ok((mut sinfo, r)) => {
                     sinfo.format = format;
@@ -552,13 +667,38 @@ fn open_riff(
     }
 }
 
+/// ADPCM block geometry that symphonia 0.5 would compute with an underflow or a division by
+/// zero (a panic in debug builds, a nonsense block size in release builds): refused here.
+fn check_adpcm(path: &str, h: &WavHeader) -> Result<()> {
+    let per_channel_header = match h.format_tag {
+        2 => 7,
+        0x11 => 4,
+        _ => return Ok(()),
+    };
+    let channels = u32::from(h.channels);
+    if h.bits == 0 || u32::from(h.block_align) <= per_channel_header * channels {
+        return Err(unusable(
+            path,
+            format!(
+                "onmogelijke ADPCM-blokgrootte ({} bytes, {} kanalen, {} bits)",
+                h.block_align, h.channels, h.bits
+            ),
+            format!(
+                "impossible ADPCM block size ({} bytes, {} channels, {} bits)",
+                h.block_align, h.channels, h.bits
+            ),
+        ));
+    }
+    Ok(())
+}
+
 enum WavKind {
     Int(u16),
     Float,
 }
 
 struct HoundReader {
-    reader: hound::WavReader<BufReader<File>>,
+    reader: hound::WavReader<BufReader<Src>>,
     kind: WavKind,
     channels: usize,
     buf: Vec<f32>,
@@ -576,7 +716,7 @@ impl BlockReader for HoundReader {
         let buf = &mut self.buf;
         let reader = &mut self.reader;
         let kind = &self.kind;
-        let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<(), hound::Error> {
+        let outcome = guarded(|| -> Result<(), hound::Error> {
             match *kind {
                 WavKind::Int(bits) => {
                     let scale = 1.0 / (1u64 << (bits.clamp(1, 32) - 1)) as f32;
@@ -591,7 +731,7 @@ impl BlockReader for HoundReader {
                 }
             }
             Ok(())
-        }));
+        });
         match outcome {
             Ok(Ok(())) => {}
             Ok(Err(hound::Error::IoError(e)))
@@ -627,7 +767,7 @@ impl BlockReader for HoundReader {
 /// Plain little-endian PCM/float read straight from the data offset; used when the header's
 /// data length cannot be trusted.
 struct RawPcmReader {
-    file: BufReader<File>,
+    file: BufReader<Src>,
     h: WavHeader,
     frames_left: u64,
     bytes: Vec<u8>,
@@ -635,7 +775,7 @@ struct RawPcmReader {
 }
 
 impl RawPcmReader {
-    fn new(mut file: File, h: WavHeader, frames: u64) -> Result<Self> {
+    fn new(mut file: Src, h: WavHeader, frames: u64) -> Result<Self> {
         file.seek(SeekFrom::Start(h.data_offset))?;
         Ok(Self {
             file: BufReader::with_capacity(1 << 16, file),
@@ -704,7 +844,7 @@ enum Step {
 }
 
 impl SymphoniaReader {
-    fn open(path: &str, file: File, ext: Option<&str>) -> Result<(AudioInfo, SymphoniaReader)> {
+    fn open(path: &str, file: Src, ext: Option<&str>) -> Result<(AudioInfo, SymphoniaReader)> {
         let mss = MediaSourceStream::new(Box::new(file), Default::default());
         let mut hint = Hint::new();
         if let Some(ext) = ext {
@@ -714,14 +854,14 @@ impl SymphoniaReader {
             enable_gapless: true,
             ..Default::default()
         };
-        let probed = catch_unwind(AssertUnwindSafe(|| {
+        let probed = guarded(|| {
             symphonia::default::get_probe().format(
                 &hint,
                 mss,
                 &fmt_opts,
                 &MetadataOptions::default(),
             )
-        }))
+        })
         .map_err(|_| {
             anyhow::anyhow!("de container-lezer liep vast / the container reader crashed")
         })?
@@ -759,17 +899,16 @@ impl SymphoniaReader {
         if let Some(rate) = params.sample_rate {
             check_format(path, 1, rate)?;
         }
-        let decoder = catch_unwind(AssertUnwindSafe(|| {
-            symphonia::default::get_codecs().make(&params, &DecoderOptions::default())
-        }))
-        .map_err(|_| anyhow::anyhow!("de decoder liep vast / the decoder crashed"))?
-        .map_err(|e| {
-            unusable(
-                path,
-                format!("codec {codec_name} wordt niet ondersteund ({e})"),
-                format!("codec {codec_name} is not supported ({e})"),
-            )
-        })?;
+        let decoder =
+            guarded(|| symphonia::default::get_codecs().make(&params, &DecoderOptions::default()))
+                .map_err(|_| anyhow::anyhow!("de decoder liep vast / the decoder crashed"))?
+                .map_err(|e| {
+                    unusable(
+                        path,
+                        format!("codec {codec_name} wordt niet ondersteund ({e})"),
+                        format!("codec {codec_name} is not supported ({e})"),
+                    )
+                })?;
         let mut reader = SymphoniaReader {
             format,
             decoder,
@@ -810,7 +949,7 @@ impl SymphoniaReader {
     fn step(&mut self, mono: &mut Vec<f32>) -> Result<(Step, Option<(u32, u32)>)> {
         let mut bad = 0u32;
         loop {
-            let packet = match catch_unwind(AssertUnwindSafe(|| self.format.next_packet())) {
+            let packet = match guarded(|| self.format.next_packet()) {
                 Err(_) => {
                     return Err(unusable(
                         &self.path,
@@ -840,7 +979,7 @@ impl SymphoniaReader {
             if packet.track_id() != self.track_id {
                 continue;
             }
-            let decoded = catch_unwind(AssertUnwindSafe(|| match self.decoder.decode(&packet) {
+            let decoded = guarded(|| match self.decoder.decode(&packet) {
                 Ok(buf) => {
                     let spec = *buf.spec();
                     let frames = buf.frames();
@@ -859,7 +998,7 @@ impl SymphoniaReader {
                 }
                 Err(SymError::DecodeError(_)) => Ok(None),
                 Err(e) => Err(e),
-            }));
+            });
             match decoded {
                 Err(_) => {
                     return Err(unusable(

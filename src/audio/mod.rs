@@ -12,6 +12,7 @@
 
 pub mod capture;
 pub mod decode;
+pub mod playback;
 pub mod resample;
 pub mod segment;
 pub mod silero;

@@ -50,7 +50,7 @@ pub trait AudioSource: Send {
     }
 
     /// Asks a live source to stop capturing; audio already captured is still delivered by
-    /// later `read`s, then `End`. Files and test signals ignore it.
+    /// later `read`s, then `End`. A file ends at once; test signals ignore it.
     fn stop(&mut self) {}
 }
 
@@ -137,6 +137,11 @@ impl AudioSource for FileSource {
     fn total_samples(&self) -> Option<u64> {
         let n = self.file.info().samples_16k()?;
         Some(self.limit.map_or(n, |l| l.min(n)))
+    }
+
+    /// A file read as a live input (`listen --input-file`) ends where it was stopped.
+    fn stop(&mut self) {
+        self.ended = true;
     }
 }
 

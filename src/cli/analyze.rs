@@ -78,7 +78,9 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
             input.display()
         );
     }
-    let mut t = if is_transcript_path(input) {
+    let mut t = if crate::session::Session::is_session_dir(input) {
+        crate::session::Session::open_opt(input, a.session.secret()?.as_ref())?.transcript()
+    } else if is_transcript_path(input) {
         load_transcript(input)?
     } else {
         crate::asr::transcribe_file_for_analysis(input, &a.speech, verbose)?

@@ -1,6 +1,8 @@
 //! `observant listen`: the live pipeline without the GUI. Opens the input device (or a file
 //! with `--input-file`), writes one JSON object per event to stdout, and stops cleanly on
 //! SIGINT/SIGTERM, `--duration`, or the end of the stream, flushing pending audio first.
+//! A lost input device ends it with a one-line error and a non-zero exit, after the audio
+//! captured so far has gone through the pipeline and the saved session is complete.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -38,6 +40,25 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             "--duration moet positief zijn / must be positive"
         );
     }
+    // Audio retention from the settings (a bad settings file is an error before anything).
+    crate::settings::apply_retention_at_start()?;
+    let secret = a.session.secret()?;
+    if a.save.is_some() && secret.is_none() {
+        eprintln!(
+            "observant: {}",
+            ui.t(
+                "let op: sessie wordt NIET versleuteld opgeslagen (geef --passphrase-file of OBSERVANT_PASSPHRASE)",
+                "warning: the session is saved UNENCRYPTED (give --passphrase-file or OBSERVANT_PASSPHRASE)",
+            )
+        );
+    }
+    // The model before the device: a missing model is the clearer message.
+    let model = a
+        .speech
+        .model
+        .clone()
+        .unwrap_or_else(crate::default_model_path);
+    crate::asr::whisper::check_model_file(&model)?;
     let (source, device): (Box<dyn AudioSource>, String) = match &a.input_file {
         Some(p) => (
             Box::new(FileSource::open(p)?),
@@ -52,7 +73,7 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             (Box::new(cap.into_source()?), name)
         }
     };
-    let parts = live::parts_from_cli(
+    let mut parts = live::parts_from_cli(
         &a.speech,
         &a.session,
         a.save.clone(),
@@ -60,46 +81,52 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
         device,
         verbose,
     )?;
+    parts.secret = secret;
+    // SIGINT/SIGTERM -> Stop (the pipeline then flushes and says Stopped). The handlers are
+    // in place before capture starts, so an early signal cannot kill the process unflushed.
+    let (sig_tx, sig_rx) = crossbeam_channel::bounded::<()>(1);
+    let (ready_tx, ready_rx) = crossbeam_channel::bounded::<()>(1);
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                let _ = ready_tx.send(());
+                return;
+            };
+            rt.block_on(async {
+                #[cfg(unix)]
+                {
+                    use tokio::signal::unix::{SignalKind, signal};
+                    let registered = (
+                        signal(SignalKind::terminate()),
+                        signal(SignalKind::interrupt()),
+                    );
+                    let _ = ready_tx.send(());
+                    let (Ok(mut term), Ok(mut int)) = registered else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = term.recv() => {},
+                        _ = int.recv() => {},
+                    }
+                }
+                #[cfg(not(unix))]
+                {
+                    let _ = ready_tx.send(());
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            });
+            let _ = sig_tx.send(());
+        })
+        .context("signal thread")?;
+    let _ = ready_rx.recv_timeout(Duration::from_secs(5));
+
     let pipeline = live::start_with(parts)?;
     let commands = pipeline.handle.commands.clone();
     let events = pipeline.handle.events.clone();
-
-    // SIGINT/SIGTERM -> Stop (the pipeline then flushes and says Stopped).
-    {
-        let commands = commands.clone();
-        std::thread::Builder::new()
-            .name("signals".into())
-            .spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async {
-                    #[cfg(unix)]
-                    {
-                        use tokio::signal::unix::{SignalKind, signal};
-                        let (Ok(mut term), Ok(mut int)) = (
-                            signal(SignalKind::terminate()),
-                            signal(SignalKind::interrupt()),
-                        ) else {
-                            return;
-                        };
-                        tokio::select! {
-                            _ = term.recv() => {},
-                            _ = int.recv() => {},
-                        }
-                    }
-                    #[cfg(not(unix))]
-                    {
-                        let _ = tokio::signal::ctrl_c().await;
-                    }
-                });
-                let _ = commands.send(Command::Stop);
-            })
-            .context("signal thread")?;
-    }
 
     let started = Instant::now();
     let deadline = a.duration.map(Duration::from_secs_f64);
@@ -107,6 +134,10 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut fatal: Option<String> = None;
     loop {
+        if !stop_sent && sig_rx.try_recv().is_ok() {
+            let _ = commands.send(Command::Stop);
+            stop_sent = true;
+        }
         if let Some(d) = deadline
             && !stop_sent
             && started.elapsed() >= d
@@ -123,13 +154,26 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             Event::Level { .. } | Event::Status { .. } | Event::Stats { .. } => a.status,
             _ => true,
         };
-        if let Event::Error {
-            message,
-            fatal: true,
-            ..
-        } = &ev
-        {
-            fatal = Some(message.clone());
+        match &ev {
+            Event::Error {
+                message,
+                fatal: true,
+                ..
+            } => fatal = Some(message.clone()),
+            Event::DeviceLost {
+                message,
+                saved_seconds,
+                ..
+            } => {
+                let clock = crate::ui::theme::clock(*saved_seconds);
+                fatal = Some(format!(
+                    "{message}; opname tot {clock} bewaard / recording up to {clock} saved"
+                ));
+                // Nothing reconnects here: end the session (the pipeline flushes first).
+                let _ = commands.send(Command::Stop);
+                stop_sent = true;
+            }
+            _ => {}
         }
         let done = matches!(ev, Event::Stopped { .. });
         if print {

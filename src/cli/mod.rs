@@ -54,6 +54,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Several sessions of the same facilitator side by side, over time.
     Progress(progress::ProgressArgs),
+    /// Forget a saved session: delete the session folder and every file in it.
+    Forget(ForgetArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -130,6 +132,17 @@ pub struct SessionArgs {
     /// Configuration file (TOML) with thresholds and extra cue words.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// File holding the passphrase of encrypted sessions (to read one, or to encrypt the one
+    /// `listen --save` makes); default: $OBSERVANT_PASSPHRASE.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+impl SessionArgs {
+    /// The passphrase from `--passphrase-file` or `$OBSERVANT_PASSPHRASE`, if any.
+    pub fn secret(&self) -> anyhow::Result<Option<crate::session::Secret>> {
+        crate::session::Secret::resolve(self.passphrase_file.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -143,7 +156,8 @@ pub enum TranscriptFormat {
 
 #[derive(Args, Debug)]
 pub struct TranscribeArgs {
-    /// Recording (WAV at any rate/depth/channels, mp3, m4a/AAC, ogg, flac).
+    /// Recording (WAV at any rate/depth/channels, mp3, m4a/AAC, ogg, flac), or a saved
+    /// session folder (its transcript is exported).
     pub input: std::path::PathBuf,
     #[arg(long, value_enum, default_value_t = TranscriptFormat::Json)]
     pub format: TranscriptFormat,
@@ -156,6 +170,10 @@ pub struct TranscribeArgs {
     /// Replace names by roles/letters (S1, S2 stay as they are).
     #[arg(long)]
     pub pseudonymize: bool,
+    /// For a saved (encrypted) session folder: file holding its passphrase; default:
+    /// $OBSERVANT_PASSPHRASE.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
     #[command(flatten)]
     pub speech: SpeechArgs,
 }
@@ -187,6 +205,13 @@ pub struct ListenArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ForgetArgs {
+    /// Saved session folder(s) to delete completely.
+    #[arg(value_name = "SESSION", required = true)]
+    pub sessions: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
 pub struct AnalyzeArgs {
     /// Recording (WAV, mp3, m4a, ogg, flac) or transcript (.json, .vtt, .srt).
     pub input: PathBuf,
@@ -201,6 +226,10 @@ pub struct AnalyzeArgs {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
+        if crate::audio::decode::panic_is_guarded() {
+            // A third-party decoder choked on a hostile file: reported as a one-line error.
+            return;
+        }
         let msg = info
             .payload()
             .downcast_ref::<&str>()
@@ -250,6 +279,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Listen(a)) => listen::run(&a, cli.ui_lang, cli.verbose),
         Some(Command::Report(a)) => report::run(&a, cli.ui_lang, cli.verbose),
         Some(Command::Progress(a)) => progress::run(&a, cli.ui_lang, cli.verbose),
+        Some(Command::Forget(a)) => {
+            for dir in &a.sessions {
+                crate::session::retention::forget(dir)?;
+                eprintln!(
+                    "{}",
+                    cli.ui_lang.t(
+                        &format!("Sessie verwijderd: {}", dir.display()),
+                        &format!("Session deleted: {}", dir.display()),
+                    )
+                );
+            }
+            Ok(())
+        }
         None => crate::ui::run_app(crate::ui::AppOptions::new(cli.ui_lang, cli.open, cli.demo)),
     }
 }

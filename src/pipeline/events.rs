@@ -61,6 +61,33 @@ pub enum Event {
         message: String,
         fatal: bool,
     },
+    /// The input device was lost (pulled out, its server gone, or it stopped delivering).
+    /// Capture has stopped; the audio up to that point has gone through the pipeline and
+    /// `saved_seconds` of it are in the session's audio file. With `can_reconnect` the
+    /// pipeline waits for [`Command::Reconnect`] (audio is then appended to the same session)
+    /// or [`Command::Stop`]; without it, the pipeline ends (`Stopped` follows). Sent again
+    /// with a new message when a reconnect attempt fails.
+    DeviceLost {
+        t: f64,
+        message: String,
+        saved_seconds: f64,
+        can_reconnect: bool,
+    },
+    /// Capture continues on `device` after a [`Event::DeviceLost`], in the same session.
+    Reconnected { t: f64, device: String },
+    /// The disk refuses (`ok: false`) or takes again (`ok: true`) one of the session's files
+    /// (`file`: `audio.wav` or `journal.jsonl`). While it refuses, audio is held in memory
+    /// (`held_seconds` so far; bounded) and retried every second; transcription and flags go
+    /// on. `lost_seconds`: audio that did not fit in memory, written as silence once the disk
+    /// was back, so positions stay exact.
+    Disk {
+        t: f64,
+        file: String,
+        ok: bool,
+        message: String,
+        held_seconds: f64,
+        lost_seconds: f64,
+    },
     /// Capture ended and all pending audio went through the pipeline.
     Stopped {
         t: f64,
@@ -84,6 +111,9 @@ pub enum Command {
     EnrollNext { name: String },
     /// The observer's own timestamped note.
     Note { text: String },
+    /// After [`Event::DeviceLost`]: capture again from `device` (`None`: the system default)
+    /// and continue the same session.
+    Reconnect { device: Option<String> },
 }
 
 /// Everything needed to start a live session.
@@ -99,6 +129,8 @@ pub struct LiveConfig {
     pub device: Option<String>,
     /// Where the session (journal + audio) is kept.
     pub save_dir: Option<PathBuf>,
+    /// Encrypt the session with this passphrase (`None`: a plain session).
+    pub passphrase: Option<crate::session::Secret>,
     pub threads: Option<usize>,
 }
 

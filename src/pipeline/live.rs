@@ -12,10 +12,16 @@
 //!
 //! Back-pressure is explicit: the segment queue is large (speech waits there when Whisper
 //! falls behind, and catches up later) and its length is visible; audio is never dropped.
+//!
+//! Failures keep the session: a lost input device flushes what was captured through every
+//! stage and onto the disk, reports [`Event::DeviceLost`] and (when the parts can reopen a
+//! device) waits for [`Command::Reconnect`] to continue the same session; a full disk holds
+//! audio in memory (bounded, see [`super::keeper`]) and journal lines in their queue while
+//! retrying every second, reporting [`Event::Disk`], and transcription goes on.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -23,6 +29,7 @@ use anyhow::Result;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 
 use super::events::{Command, Event, PipelineHandle, StageStatus};
+use super::keeper::{AudioKeeper, DiskNews};
 use crate::analysis::classify::Classifier;
 use crate::analysis::config::Config;
 use crate::analysis::{Analysis, Classification, Flag};
@@ -40,6 +47,46 @@ const SEGMENT_QUEUE: usize = 4096;
 const PIECE_QUEUE: usize = 4096;
 const UTTERANCE_QUEUE: usize = 4096;
 const EVENT_QUEUE: usize = 65536;
+/// Audio held in memory while the disk refuses it (5 minutes, about 19 MB).
+pub const DISK_HOLD_SECONDS: f64 = 300.0;
+
+/// Opens an input again after a loss: the device asked for (`None`: the default) -> the
+/// source and its name.
+pub type SourceOpener =
+    Box<dyn FnMut(Option<&str>) -> Result<(Box<dyn AudioSource>, String)> + Send>;
+
+/// A session file as the pipeline writes it; tests wrap the real files in one that fails
+/// like a full disk (see [`LiveParts::file_hook`]).
+pub trait SessionFile: std::io::Write + std::io::Seek + Send {
+    /// Asks the OS to put what was written on disk.
+    fn sync(&mut self) -> std::io::Result<()>;
+}
+
+impl SessionFile for std::fs::File {
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.sync_data()
+    }
+}
+
+/// Wraps each session file (`audio.wav`, `journal.jsonl`) as it is opened.
+pub type FileHook = Arc<dyn Fn(std::fs::File) -> Box<dyn SessionFile> + Send + Sync>;
+
+struct HookedJournal(Box<dyn SessionFile>);
+
+impl std::io::Write for HookedJournal {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl crate::session::journal::JournalFile for HookedJournal {
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.0.sync()
+    }
+}
 
 /// Attributes a voice to a speaker, online (one utterance at a time).
 pub trait Attributor: Send {
@@ -74,8 +121,16 @@ pub struct LiveParts {
     pub meta: SessionMeta,
     /// Where to keep the session; `None`: nothing is written.
     pub save_dir: Option<std::path::PathBuf>,
+    /// Encrypt the saved session with this passphrase (`None`: a plain session).
+    pub secret: Option<crate::session::Secret>,
     /// Device description for the `Started` event.
     pub device: String,
+    /// Opens an input again after the device was lost; `None`: a loss ends the session.
+    pub reopen: Option<SourceOpener>,
+    /// Test hook: wraps the session's files as they are opened (`None`: the plain files).
+    pub file_hook: Option<FileHook>,
+    /// Most audio held in memory while the disk refuses it, in seconds.
+    pub disk_hold_seconds: f64,
 }
 
 /// A segment with the wall time its last sample arrived.
@@ -106,6 +161,8 @@ struct Shared {
     written: AtomicU64,
     stop: AtomicBool,
     paused: AtomicBool,
+    /// A reconnect asked for (the device; `None` inside: the default).
+    reconnect: Mutex<Option<Option<String>>>,
     /// Lag of the most recent item per stage, in ms.
     lag_transcriber_ms: AtomicU64,
     lag_speakers_ms: AtomicU64,
@@ -142,13 +199,28 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
         pieces: piece_rx.clone(),
     };
 
-    let (session, journal, writer) = match &parts.save_dir {
+    let (session, journal, keeper) = match &parts.save_dir {
         Some(dir) => {
             let mut meta = parts.meta.clone();
             meta.audio = true;
-            let (s, j) = Session::create_in(dir, meta)?;
-            let w = AudioWriter::create(&s.dir.join(crate::session::AUDIO_FILE), 16000)?;
-            (Some(s), Some(j), Some(w))
+            let (s, mut j) = Session::create_in_with(dir, meta, parts.secret.as_ref())?;
+            let audio_path = s.dir.join(crate::session::AUDIO_FILE);
+            let w = match &parts.file_hook {
+                None => s.create_audio_writer(16000)?,
+                Some(hook) => {
+                    let f = crate::session::create_private(&audio_path)?;
+                    drop(j);
+                    let jf = std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(s.dir.join(crate::session::JOURNAL_FILE))?;
+                    j = Journal::on(Box::new(HookedJournal(hook(jf))));
+                    AudioWriter::on(Box::new(hook(f)), 16000)?
+                }
+            };
+            // Only a plain WAV needs its header repaired; sealed records need no repair.
+            let repair = (!s.is_encrypted()).then_some(audio_path);
+            let k = AudioKeeper::new(w, repair, parts.disk_hold_seconds);
+            (Some(s), Some(j), Some(k))
         }
         None => (None, None, None),
     };
@@ -162,25 +234,20 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
     let mut threads = Vec::new();
     // 1. segmenter
     {
-        let shared = shared.clone();
-        let ev = ev_tx.clone();
-        let mut source = parts.source;
-        let mut segmenter = Segmenter::new(parts.vad, SegmenterConfig::default());
-        let mut writer = writer;
+        let stage = CaptureStage {
+            source: parts.source,
+            reopen: parts.reopen,
+            segmenter: Segmenter::new(parts.vad, SegmenterConfig::default()),
+            keeper,
+            seg_tx,
+            ev: ev_tx.clone(),
+            shared: shared.clone(),
+            t0,
+        };
         threads.push(
             std::thread::Builder::new()
                 .name("segmenter".into())
-                .spawn(move || {
-                    segmenter_stage(
-                        &mut *source,
-                        &mut segmenter,
-                        &mut writer,
-                        &seg_tx,
-                        &ev,
-                        &shared,
-                        t0,
-                    );
-                })?,
+                .spawn(move || stage.run())?,
         );
     }
     // 2. transcriber
@@ -299,6 +366,8 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                         ev,
                         t0,
                         last_flush: Instant::now(),
+                        journaled_audio: None,
+                        journal_trouble: false,
                     };
                     st.run(&utt_rx, &cmd_rx, &spk_cmd_tx, &shared);
                 })?,
@@ -313,111 +382,190 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn segmenter_stage(
-    source: &mut dyn AudioSource,
-    segmenter: &mut Segmenter,
-    writer: &mut Option<AudioWriter>,
-    seg_tx: &Sender<TimedSegment>,
-    ev: &Sender<Event>,
-    shared: &Shared,
+/// The segmenter stage: reads the source, keeps the audio, cuts segments; handles a lost
+/// device and a failing disk.
+struct CaptureStage {
+    source: Box<dyn AudioSource>,
+    reopen: Option<SourceOpener>,
+    segmenter: Segmenter,
+    keeper: Option<AudioKeeper>,
+    seg_tx: Sender<TimedSegment>,
+    ev: Sender<Event>,
+    shared: Arc<Shared>,
     t0: Instant,
-) {
-    let mut buf = Vec::with_capacity(16000);
-    let mut last_flush = Instant::now();
-    let mut last_level = Instant::now();
-    let mut stopping = false;
-    loop {
-        if shared.stop.load(Ordering::Relaxed) && !stopping {
-            stopping = true;
-            source.stop();
-        }
-        match source.read(&mut buf) {
-            Ok(SourceRead::Samples(_)) => {
-                if shared.paused.load(Ordering::Relaxed) && !stopping {
-                    continue;
-                }
-                let now = Instant::now();
-                // Disk first: a crash later in the pipeline never loses captured audio.
-                if let Some(w) = writer.as_mut() {
-                    if let Err(e) = w.write(&buf) {
-                        let _ = ev.send(Event::Error {
-                            t: t0.elapsed().as_secs_f64(),
-                            message: format!("{e:#}"),
-                            fatal: false,
-                        });
-                        // Keep transcribing; the file holds what was written before.
-                        *writer = None;
-                    } else {
-                        shared
-                            .written
-                            .fetch_add(buf.len() as u64, Ordering::Relaxed);
-                    }
-                }
-                shared
-                    .captured
-                    .fetch_add(buf.len() as u64, Ordering::Relaxed);
-                if last_level.elapsed() >= Duration::from_millis(100) {
-                    let (mut sum, mut peak) = (0.0f64, 0.0f32);
-                    for &s in &buf {
-                        sum += f64::from(s * s);
-                        peak = peak.max(s.abs());
-                    }
-                    let rms = (sum / buf.len().max(1) as f64).sqrt() as f32;
-                    let _ = ev.try_send(Event::Level {
-                        t: t0.elapsed().as_secs_f64(),
-                        rms,
-                        peak,
-                    });
-                    last_level = Instant::now();
-                }
-                for seg in segmenter.push(&buf) {
-                    let _ = seg_tx.send(TimedSegment { seg, arrived: now });
-                }
-                if last_flush.elapsed() >= Duration::from_millis(1000) {
-                    flush_writer(writer, ev, t0);
-                    last_flush = Instant::now();
-                }
-            }
-            Ok(SourceRead::Pending) => {}
-            Ok(SourceRead::End) => break,
-            Err(e) => {
-                let _ = ev.send(Event::Error {
-                    t: t0.elapsed().as_secs_f64(),
-                    message: format!("{e:#}"),
-                    fatal: true,
-                });
+}
+
+impl CaptureStage {
+    fn t(&self) -> f64 {
+        self.t0.elapsed().as_secs_f64()
+    }
+
+    fn run(mut self) {
+        loop {
+            let lost = self.capture();
+            let Some(message) = lost else { break };
+            // Everything captured so far goes through the pipeline and onto the disk.
+            let segs = self.segmenter.flush();
+            self.cut(segs);
+            self.disk(Instant::now(), true);
+            let _ = self.ev.send(Event::DeviceLost {
+                t: self.t(),
+                message,
+                saved_seconds: self.shared.written.load(Ordering::Relaxed) as f64 / RATE,
+                can_reconnect: self.reopen.is_some(),
+            });
+            if !self.wait_for_reconnect() {
                 break;
             }
         }
-    }
-    let now = Instant::now();
-    for seg in segmenter.flush() {
-        let _ = seg_tx.send(TimedSegment { seg, arrived: now });
-    }
-    if let Some(w) = writer.take()
-        && let Err(e) = w.finish()
-    {
-        {
-            let _ = ev.send(Event::Error {
-                t: t0.elapsed().as_secs_f64(),
-                message: format!("{e:#}"),
-                fatal: false,
-            });
+        let segs = self.segmenter.flush();
+        self.cut(segs);
+        if let Some(k) = self.keeper.take() {
+            let (written, error) = k.finish();
+            self.shared.written.store(written, Ordering::Relaxed);
+            if let Some(message) = error {
+                let _ = self.ev.send(Event::Error {
+                    t: self.t(),
+                    message,
+                    fatal: false,
+                });
+            }
         }
     }
-}
 
-fn flush_writer(writer: &mut Option<AudioWriter>, ev: &Sender<Event>, t0: Instant) {
-    if let Some(w) = writer.as_mut()
-        && let Err(e) = w.flush()
-    {
-        let _ = ev.send(Event::Error {
-            t: t0.elapsed().as_secs_f64(),
-            message: format!("{e:#}"),
-            fatal: false,
+    /// Reads the source until it ends (`None`) or fails (`Some(message)`).
+    fn capture(&mut self) -> Option<String> {
+        let mut buf = Vec::with_capacity(16000);
+        let mut last_level = Instant::now();
+        let mut stopping = false;
+        loop {
+            if self.shared.stop.load(Ordering::Relaxed) && !stopping {
+                stopping = true;
+                self.source.stop();
+            }
+            let read = self.source.read(&mut buf);
+            let now = Instant::now();
+            self.disk(now, false);
+            match read {
+                Ok(SourceRead::Samples(_)) => {
+                    if self.shared.paused.load(Ordering::Relaxed) && !stopping {
+                        continue;
+                    }
+                    // Disk first: a crash later in the pipeline never loses captured audio.
+                    if let Some(k) = self.keeper.as_mut() {
+                        let news = k.write(&buf);
+                        self.shared.written.store(k.written(), Ordering::Relaxed);
+                        self.report(news);
+                    }
+                    self.shared
+                        .captured
+                        .fetch_add(buf.len() as u64, Ordering::Relaxed);
+                    if last_level.elapsed() >= Duration::from_millis(100) {
+                        let (mut sum, mut peak) = (0.0f64, 0.0f32);
+                        for &s in &buf {
+                            sum += f64::from(s * s);
+                            peak = peak.max(s.abs());
+                        }
+                        let rms = (sum / buf.len().max(1) as f64).sqrt() as f32;
+                        let _ = self.ev.try_send(Event::Level {
+                            t: self.t(),
+                            rms,
+                            peak,
+                        });
+                        last_level = Instant::now();
+                    }
+                    let segs = self.segmenter.push(&buf);
+                    for seg in segs {
+                        let _ = self.seg_tx.send(TimedSegment { seg, arrived: now });
+                    }
+                }
+                Ok(SourceRead::Pending) => {}
+                Ok(SourceRead::End) => return None,
+                Err(e) => return Some(crate::cli::one_line(&e)),
+            }
+        }
+    }
+
+    fn cut(&self, segs: Vec<SpeechSegment>) {
+        let now = Instant::now();
+        for seg in segs {
+            let _ = self.seg_tx.send(TimedSegment { seg, arrived: now });
+        }
+    }
+
+    /// Flushes the audio file about once a second (`now`: at once) and retries a failing disk.
+    fn disk(&mut self, now: Instant, force: bool) {
+        let Some(k) = self.keeper.as_mut() else {
+            return;
+        };
+        let news = if force { k.flush_now() } else { k.tick(now) };
+        self.shared.written.store(k.written(), Ordering::Relaxed);
+        self.report(news);
+    }
+
+    fn report(&self, news: Option<DiskNews>) {
+        let Some(news) = news else { return };
+        let file = crate::session::AUDIO_FILE.to_string();
+        let t = self.t();
+        let _ = self.ev.send(match news {
+            DiskNews::Failing {
+                message,
+                held_seconds,
+            } => Event::Disk {
+                t,
+                file,
+                ok: false,
+                message,
+                held_seconds,
+                lost_seconds: 0.0,
+            },
+            DiskNews::Recovered { lost_seconds } => Event::Disk {
+                t,
+                file,
+                ok: true,
+                message: String::new(),
+                held_seconds: 0.0,
+                lost_seconds,
+            },
         });
-        *writer = None;
+    }
+
+    /// After a loss: waits for `Reconnect` (true, capturing again) or `Stop` (false).
+    fn wait_for_reconnect(&mut self) -> bool {
+        if self.reopen.is_none() {
+            return false;
+        }
+        loop {
+            if self.shared.stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            let asked = self.shared.reconnect.lock().ok().and_then(|mut r| r.take());
+            if let Some(device) = asked
+                && let Some(open) = self.reopen.as_mut()
+            {
+                match open(device.as_deref()) {
+                    Ok((source, name)) => {
+                        self.source = source;
+                        let _ = self.ev.send(Event::Reconnected {
+                            t: self.t(),
+                            device: name,
+                        });
+                        return true;
+                    }
+                    Err(e) => {
+                        let _ = self.ev.send(Event::DeviceLost {
+                            t: self.t(),
+                            message: crate::cli::one_line(&e),
+                            saved_seconds: self.shared.written.load(Ordering::Relaxed) as f64
+                                / RATE,
+                            can_reconnect: true,
+                        });
+                    }
+                }
+            }
+            self.disk(Instant::now(), false);
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
@@ -440,6 +588,10 @@ struct Store {
     ev: Sender<Event>,
     t0: Instant,
     last_flush: Instant,
+    /// Written-sample count of the last `audio` journal entry.
+    journaled_audio: Option<u64>,
+    /// The journal's disk refuses it (reported once, until it takes the lines again).
+    journal_trouble: bool,
 }
 
 fn flag_key(f: &Flag) -> String {
@@ -468,18 +620,50 @@ impl Store {
         }
     }
 
-    fn flush_journal(&mut self, captured: f64) {
-        self.journal(Entry::Audio { seconds: captured });
-        if let Some(j) = self.journal.as_mut()
-            && let Err(err) = j.flush()
-        {
-            let _ = self.ev.send(Event::Error {
-                t: self.t0.elapsed().as_secs_f64(),
-                message: format!("{err:#}"),
-                fatal: false,
+    /// Notes the audio on disk (only when it changed) and flushes the journal. A failing disk
+    /// is reported once (and its recovery once); the lines wait in the journal's queue.
+    fn flush_journal(&mut self, written_samples: u64) {
+        self.last_flush = Instant::now();
+        if self.journal.is_none() {
+            return;
+        }
+        if self.journaled_audio != Some(written_samples) {
+            self.journaled_audio = Some(written_samples);
+            self.journal(Entry::Audio {
+                seconds: written_samples as f64 / RATE,
             });
         }
-        self.last_flush = Instant::now();
+        let Some(j) = self.journal.as_mut() else {
+            return;
+        };
+        let result = j.flush();
+        let t = self.t0.elapsed().as_secs_f64();
+        let file = crate::session::JOURNAL_FILE.to_string();
+        match result {
+            Err(err) if !self.journal_trouble => {
+                self.journal_trouble = true;
+                let _ = self.ev.send(Event::Disk {
+                    t,
+                    file,
+                    ok: false,
+                    message: crate::cli::one_line(&err),
+                    held_seconds: 0.0,
+                    lost_seconds: 0.0,
+                });
+            }
+            Ok(()) if self.journal_trouble => {
+                self.journal_trouble = false;
+                let _ = self.ev.send(Event::Disk {
+                    t,
+                    file,
+                    ok: true,
+                    message: String::new(),
+                    held_seconds: 0.0,
+                    lost_seconds: 0.0,
+                });
+            }
+            _ => {}
+        }
     }
 
     fn analysis(&self) -> Analysis {
@@ -582,9 +766,8 @@ impl Store {
                 Some(Err(())) => break,
                 None => {}
             }
-            let captured = shared.captured.load(Ordering::Relaxed) as f64 / RATE;
             if self.last_flush.elapsed() >= Duration::from_millis(1000) {
-                self.flush_journal(captured);
+                self.flush_journal(shared.written.load(Ordering::Relaxed));
             }
             if last_status.elapsed() >= Duration::from_millis(1000) {
                 self.status(utt_rx, shared);
@@ -592,7 +775,17 @@ impl Store {
             }
         }
         let captured = shared.captured.load(Ordering::Relaxed);
-        self.flush_journal(captured as f64 / RATE);
+        self.flush_journal(shared.written.load(Ordering::Relaxed));
+        // Every captured sample went through transcription: retention may now act on it.
+        if let Some(s) = &self._session
+            && let Err(err) = crate::session::mark_transcribed(&s.dir)
+        {
+            let _ = self.ev.send(Event::Error {
+                t: self.t(),
+                message: format!("{err:#}"),
+                fatal: false,
+            });
+        }
         let _ = self.ev.send(Event::Stopped {
             t: self.t(),
             captured_samples: captured,
@@ -666,6 +859,11 @@ impl Store {
                 let t = shared.captured.load(Ordering::Relaxed) as f64 / RATE;
                 self.journal(Entry::Note { t, text });
             }
+            Command::Reconnect { device } => {
+                if let Ok(mut r) = shared.reconnect.lock() {
+                    *r = Some(device);
+                }
+            }
         }
     }
 }
@@ -720,22 +918,33 @@ pub fn parts_from_cli(
             ..Default::default()
         },
         save_dir,
+        secret: None,
         device,
+        reopen: None,
+        file_hook: None,
+        disk_hold_seconds: DISK_HOLD_SECONDS,
     })
+}
+
+/// Opens an input device (`None`: the default) as a source, with its name.
+pub fn open_device(device: Option<&str>) -> Result<(Box<dyn AudioSource>, String)> {
+    use crate::audio::capture::{Capture, CaptureOptions};
+    let cap = Capture::start(&CaptureOptions {
+        device: device.map(str::to_string),
+        ..Default::default()
+    })?;
+    let name = cap.info().device.clone();
+    Ok((Box::new(cap.into_source()?), name))
 }
 
 /// The real pipeline for the GUI: captures `cfg.device` (or the default input) and runs
 /// every stage; the session is kept in `cfg.save_dir` (or a new folder under the default
 /// sessions root). The stages run until `Command::Stop` (or the device ends).
 pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
-    use crate::audio::capture::{Capture, CaptureOptions};
-    let cap = Capture::start(&CaptureOptions {
-        device: cfg.device.clone(),
-        ..Default::default()
-    })?;
-    let device = cap.info().device.clone();
-    let source: Box<dyn AudioSource> = Box::new(cap.into_source()?);
+    // The model first: a missing or broken model is reported before the device is opened.
     let model = cfg.model.clone().unwrap_or_else(crate::default_model_path);
+    crate::asr::whisper::check_model_file(&model)?;
+    let (source, device) = open_device(cfg.device.as_deref())?;
     let mut whisper = crate::asr::whisper::WhisperOptions::new(model.clone());
     if let Some(t) = cfg.threads {
         whisper.threads = t.max(1);
@@ -789,7 +998,11 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
             ..Default::default()
         },
         save_dir: Some(save_dir),
+        secret: cfg.passphrase.clone(),
         device,
+        reopen: Some(Box::new(open_device)),
+        file_hook: None,
+        disk_hold_seconds: DISK_HOLD_SECONDS,
     };
     Ok(start_with(parts)?.handle)
 }

@@ -5,6 +5,7 @@
 
 pub mod attribution;
 pub mod events;
+pub mod keeper;
 pub mod live;
 pub mod offline;
 

@@ -1,7 +1,11 @@
-//! Offline transcription of a recording: stream-decode -> VAD segments -> Whisper per
-//! segment -> voice embedding per recognised piece -> global clustering into speakers (or
-//! enrolled names) -> utterances. Memory is bounded by one segment plus one embedding per
-//! piece, so a 3-hour file is streamed, never loaded whole.
+//! Offline transcription of a recording: stream-decode -> VAD segments -> Whisper on
+//! windows of packed segments (large windows: best word accuracy) and, independently,
+//! speaker turns ([`Diarizer`]: segments cut at pauses and at speaker changes, clustered
+//! globally into speakers or enrolled names) -> every recognised word goes to the speaker
+//! turn it falls in (by time) -> one utterance per turn. So a speaker change inside a VAD
+//! segment or a Whisper window splits the utterance. Memory is bounded by one window of
+//! audio plus the window embeddings of the speech (about 1 KB per 0.77 s), so a 3-hour
+//! file is streamed, never loaded whole.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -14,6 +18,7 @@ use crate::asr::{AsrLanguage, Transcriber};
 use crate::audio::segment::{Segmenter, SegmenterConfig, Segments, SpeechSegment};
 use crate::audio::source::{AudioSource, FileSource};
 use crate::audio::vad::{VadKind, default_vad};
+use crate::speakers::diarize::{DiarizeConfig, Diarizer, Turn};
 use crate::speakers::encoder::{Embedding, VoiceEncoder};
 use crate::transcript::{Participant, Role, Transcript, Utterance};
 
@@ -32,6 +37,25 @@ pub struct OfflineOptions {
     pub diarize: bool,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Progress for a GUI: samples (16 kHz) decoded so far and in total.
+    pub progress_counter: Option<std::sync::Arc<ProgressCounter>>,
+}
+
+/// How far a transcription is, readable from another thread: 16 kHz samples done and in
+/// total (0 when the length is unknown).
+#[derive(Debug, Default)]
+pub struct ProgressCounter {
+    pub done: std::sync::atomic::AtomicU64,
+    pub total: std::sync::atomic::AtomicU64,
+}
+
+impl ProgressCounter {
+    /// Fraction done (0..1), when the total is known.
+    pub fn fraction(&self) -> Option<f32> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let total = self.total.load(Relaxed);
+        (total > 0).then(|| (self.done.load(Relaxed) as f64 / total as f64).min(1.0) as f32)
+    }
 }
 
 impl OfflineOptions {
@@ -43,6 +67,7 @@ impl OfflineOptions {
             vad: VadKind::Silero,
             diarize: true,
             progress: false,
+            progress_counter: None,
         }
     }
 }
@@ -61,15 +86,15 @@ pub struct OfflineStats {
     pub language: Option<String>,
 }
 
-/// One recognised piece of text with its absolute times and voice.
+/// One recognised word (or a whole Whisper segment's text when it has no word times) with
+/// its absolute times and the VAD segment it was heard in.
 #[derive(Debug, Clone)]
-struct Piece {
+struct Word {
     segment: usize,
     start: f64,
     end: f64,
     text: String,
     confidence: f32,
-    embedding: Option<Embedding>,
 }
 
 /// Transcribes and attributes a whole recording.
@@ -117,7 +142,11 @@ pub fn transcribe_source<S: AudioSource>(
         model: transcriber.describe(),
         ..Default::default()
     };
-    let mut pieces: Vec<Piece> = Vec::new();
+    let diarize_config = diarize_config(opts.speakers, enrolled);
+    let mut diarizer = encoder.map(|_| Diarizer::new(&diarize_config));
+    let mut words: Vec<Word> = Vec::new();
+    // Speech bounds (samples) of every VAD segment: the turns when there is no diarizer.
+    let mut bounds: Vec<(u64, u64)> = Vec::new();
     let mut t_vad = Instant::now();
     let mut index = 0usize;
     let mut window: Vec<SpeechSegment> = Vec::new();
@@ -139,18 +168,16 @@ pub fn transcribe_source<S: AudioSource>(
             window_len = 0;
             let first = index;
             index += w.len();
-            transcribe_window(
-                &w,
-                first,
-                transcriber,
-                encoder,
-                &filter,
-                &mut pieces,
-                &mut stats,
-            )?;
+            transcribe_window(&w, first, transcriber, &filter, &mut words, &mut stats)?;
         }
         let Some(seg) = seg else { break };
         stats.speech_seconds += seg.samples.len() as f64 / RATE;
+        bounds.push((seg.speech_start, seg.speech_end));
+        if let (Some(d), Some(enc)) = (diarizer.as_mut(), encoder) {
+            let t_spk = Instant::now();
+            d.push_segment(enc, seg.start_sample as usize, &seg.samples);
+            stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
+        }
         window_len += seg.samples.len() + GAP;
         window.push(seg);
         if let Some(b) = &bar {
@@ -166,10 +193,47 @@ pub fn transcribe_source<S: AudioSource>(
     stats.language = transcriber.language();
 
     let t_spk = Instant::now();
-    let labels = label_speakers(&pieces, enrolled, opts.speakers);
+    let (turns, names) = match &diarizer {
+        Some(d) => {
+            let r = d.finish(&diarize_config);
+            (r.turns, r.names)
+        }
+        None => (
+            bounds
+                .iter()
+                .enumerate()
+                .map(|(i, &(a, b))| Turn {
+                    start: a as usize,
+                    end: b as usize,
+                    speaker: 0,
+                    segment: i,
+                })
+                .collect(),
+            vec!["S1".to_string()],
+        ),
+    };
     stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
-    let transcript = build_transcript(pieces, labels, stats.language.clone());
+    let transcript = build_transcript(&words, &turns, &names, stats.language.clone());
     Ok((transcript, stats))
+}
+
+/// Settings of the speaker attribution: the known count (`--speakers`, else as many as
+/// enrolled voices, else automatic) and the enrolled voices for names.
+fn diarize_config(speakers: Option<usize>, enrolled: &[(String, Embedding)]) -> DiarizeConfig {
+    use crate::speakers::cluster::ClusterConfig;
+    use crate::speakers::enroll::Enrollment;
+    let n = speakers.or((!enrolled.is_empty()).then_some(enrolled.len()));
+    DiarizeConfig {
+        cluster: match n {
+            Some(n) => ClusterConfig::with_speakers(n),
+            None => ClusterConfig::default(),
+        },
+        enrolled: enrolled
+            .iter()
+            .map(|(name, e)| Enrollment::from_embedding(name, *e))
+            .collect(),
+        ..DiarizeConfig::default()
+    }
 }
 
 /// Samples of silence put between packed segments.
@@ -177,15 +241,14 @@ const GAP: usize = 4800;
 /// Longest packed window, in samples.
 const WINDOW: usize = 28 * 16000;
 
-/// Transcribes one packed window of speech segments and splits the recognised words back
-/// onto their segments (a speaker change at a pause never ends up inside one piece).
+/// Transcribes one packed window of speech segments and puts the recognised words back
+/// at their absolute times, each with the segment it was heard in.
 fn transcribe_window(
     segs: &[SpeechSegment],
     first_index: usize,
     transcriber: &mut dyn Transcriber,
-    encoder: Option<&VoiceEncoder>,
     filter: &HallucinationFilter,
-    pieces: &mut Vec<Piece>,
+    out: &mut Vec<Word>,
     stats: &mut OfflineStats,
 ) -> Result<()> {
     let mut pcm: Vec<f32> = Vec::with_capacity(WINDOW + GAP);
@@ -211,147 +274,122 @@ fn transcribe_window(
         }
         k
     };
-    let first_new = pieces.len();
     for a in asr {
-        // Group the words by segment; without word times the whole text goes to one.
-        let mut groups: Vec<(usize, f64, f64, Vec<String>)> = Vec::new();
-        if a.words.is_empty() {
-            groups.push((
-                seg_of((a.start + a.end) / 2.0),
-                a.start,
-                a.end,
-                vec![a.text.clone()],
-            ));
+        // Without word times the whole text is one "word".
+        let items: Vec<(f64, f64, &str)> = if a.words.is_empty() {
+            vec![(a.start, a.end, a.text.as_str())]
         } else {
-            for w in &a.words {
-                let k = seg_of((w.start + w.end) / 2.0);
-                match groups.last_mut() {
-                    Some(g) if g.0 == k => {
-                        g.2 = w.end.max(g.2);
-                        g.3.push(w.text.clone());
-                    }
-                    _ => groups.push((k, w.start, w.end, vec![w.text.clone()])),
-                }
-            }
-        }
-        for (k, start, end, words) in groups {
-            let text = words.join(" ").trim().to_string();
-            if text.is_empty() || !text.chars().any(char::is_alphanumeric) {
+            a.words
+                .iter()
+                .map(|w| (w.start, w.end, w.text.as_str()))
+                .collect()
+        };
+        for (start, end, text) in items {
+            let text = text.trim();
+            if text.is_empty() {
                 continue;
             }
+            let k = seg_of((start + end) / 2.0);
             let seg = &segs[k];
             let local =
                 |t: f64| (t - offsets[k] as f64 / RATE).clamp(0.0, seg.samples.len() as f64 / RATE);
             let (s0, s1) = (local(start), local(end));
-            pieces.push(Piece {
+            out.push(Word {
                 segment: first_index + k,
                 start: seg.start_seconds() + s0,
-                end: seg.start_seconds() + s1.max(s0 + 0.1),
-                text,
+                end: seg.start_seconds() + s1.max(s0),
+                text: text.to_string(),
                 confidence: a.confidence,
-                embedding: None,
             });
         }
-    }
-    // A segment's speech belongs to its pieces: stretch the first and last piece of each
-    // segment to where the VAD heard speech start and end (word times are approximate).
-    for (k, seg) in segs.iter().enumerate() {
-        let idx: Vec<usize> = (first_new..pieces.len())
-            .filter(|&i| pieces[i].segment == first_index + k)
-            .collect();
-        let (Some(&a), Some(&b)) = (idx.first(), idx.last()) else {
-            continue;
-        };
-        let s0 = seg.speech_start as f64 / RATE;
-        let s1 = seg.speech_end as f64 / RATE;
-        pieces[a].start = pieces[a].start.min(s0);
-        pieces[b].end = pieces[b].end.max(s1);
-    }
-    // One voice embedding per segment that holds words (segments are cut at pauses).
-    if let Some(enc) = encoder {
-        let t_spk = Instant::now();
-        let mut cache: Vec<Option<Embedding>> = vec![None; segs.len()];
-        for p in &mut pieces[first_new..] {
-            let k = p.segment - first_index;
-            let e = *cache[k].get_or_insert_with(|| enc.embed_utterance(&segs[k].samples));
-            p.embedding = Some(e);
-        }
-        stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
     }
     Ok(())
 }
 
-/// Speaker label per piece: enrolled names where a cluster matches a voice, else S1, S2, ...
-/// in order of first appearance.
-fn label_speakers(
-    pieces: &[Piece],
-    enrolled: &[(String, Embedding)],
-    n: Option<usize>,
-) -> Vec<String> {
-    let with: Vec<(usize, &Embedding, f32)> = pieces
+/// Index of the turn a word belongs to: among the turns of its segment, the one holding
+/// its middle, else the nearest; a word of a segment without turns goes to the nearest
+/// turn. `turns` are in time order.
+fn turn_of(w: &Word, turns: &[Turn]) -> Option<usize> {
+    let mid = (w.start + w.end) / 2.0;
+    let dist = |t: &Turn| {
+        let (a, b) = (t.start as f64 / RATE, t.end as f64 / RATE);
+        if mid < a {
+            a - mid
+        } else if mid >= b {
+            mid - b
+        } else {
+            0.0
+        }
+    };
+    let first = turns.partition_point(|t| t.segment < w.segment);
+    let same = turns[first..]
         .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            p.embedding
-                .as_ref()
-                .map(|e| (i, e, (p.end - p.start) as f32))
-        })
-        .collect();
-    if with.is_empty() {
-        return vec!["S1".to_string(); pieces.len()];
-    }
-    let embs: Vec<Embedding> = with.iter().map(|(_, e, _)| **e).collect();
-    let weights: Vec<f32> = with.iter().map(|(_, _, w)| *w).collect();
-    let n = n.or(if enrolled.is_empty() {
-        None
+        .take_while(|t| t.segment == w.segment)
+        .count();
+    let range = if same > 0 {
+        first..first + same
     } else {
-        Some(enrolled.len())
-    });
-    let names = cluster_names(&embs, &weights, n, enrolled);
-    let mut out = vec!["S1".to_string(); pieces.len()];
-    for (k, (i, _, _)) in with.iter().enumerate() {
-        out[*i] = names[k].clone();
-    }
-    out
+        0..turns.len()
+    };
+    range.min_by(|&i, &j| dist(&turns[i]).total_cmp(&dist(&turns[j])))
 }
 
-/// Joins consecutive pieces of one VAD segment by the same speaker into utterances.
+/// Silences between two utterances up to this long (seconds) are shared between them.
+const MAX_CLOSED_GAP_S: f64 = 2.0;
+
+/// A short silence between two utterances belongs to the conversation, not to nobody: the
+/// VAD trims a turn's soft onset and reverberant tail, and cuts a turn at a breathing
+/// pause. Gaps up to `max_gap` seconds are split in the middle, so the utterances tile the
+/// stretch of talk; longer silences stay silence.
+fn close_short_gaps(utterances: &mut [Utterance], max_gap: f64) {
+    for i in 1..utterances.len() {
+        let (a, b) = (utterances[i - 1].end, utterances[i].start);
+        if b > a && b - a <= max_gap {
+            let mid = (a + b) / 2.0;
+            utterances[i - 1].end = mid;
+            utterances[i].start = mid;
+        }
+    }
+}
+
+/// One utterance per speaker turn that holds words: its text is the turn's words, its
+/// times the turn's (cut in the middle of the pauses around it, see
+/// [`close_short_gaps`]), its confidence the duration-weighted mean of its words' Whisper
+/// segments.
 fn build_transcript(
-    pieces: Vec<Piece>,
-    labels: Vec<String>,
+    words: &[Word],
+    turns: &[Turn],
+    names: &[String],
     language: Option<String>,
 ) -> Transcript {
-    let mut utterances: Vec<Utterance> = Vec::new();
-    let mut last_segment = usize::MAX;
-    let mut weights: Vec<f32> = Vec::new();
-    for (p, speaker) in pieces.into_iter().zip(labels) {
-        let dur = (p.end - p.start) as f32;
-        match utterances.last_mut() {
-            Some(u) if u.speaker == speaker && p.segment == last_segment => {
-                u.end = p.end.max(u.end);
-                u.text.push(' ');
-                u.text.push_str(&p.text);
-                let w = weights.last_mut().expect("weights parallel to utterances");
-                let c = u.confidence.unwrap_or(0.0);
-                u.confidence = Some((c * *w + p.confidence * dur) / (*w + dur).max(1e-6));
-                *w += dur;
-            }
-            _ => {
-                let start = utterances
-                    .last()
-                    .map_or(p.start, |u| p.start.max(u.end.min(p.start)));
-                utterances.push(Utterance {
-                    start,
-                    end: p.end,
-                    speaker,
-                    text: p.text,
-                    confidence: Some(p.confidence),
-                });
-                weights.push(dur);
-            }
+    let mut texts: Vec<Vec<&str>> = vec![Vec::new(); turns.len()];
+    let mut conf: Vec<(f64, f64)> = vec![(0.0, 0.0); turns.len()];
+    for w in words {
+        if let Some(k) = turn_of(w, turns) {
+            texts[k].push(&w.text);
+            let d = (w.end - w.start).max(0.02);
+            conf[k].0 += f64::from(w.confidence) * d;
+            conf[k].1 += d;
         }
-        last_segment = p.segment;
     }
+    let mut utterances: Vec<Utterance> = Vec::new();
+    for ((t, text), (c, d)) in turns.iter().zip(texts).zip(conf) {
+        let text = text.join(" ");
+        if text.is_empty() || !text.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        utterances.push(Utterance {
+            start: t.start as f64 / RATE,
+            end: t.end as f64 / RATE,
+            speaker: names
+                .get(t.speaker)
+                .cloned()
+                .unwrap_or_else(|| crate::speakers::speaker_label(t.speaker)),
+            text,
+            confidence: Some((c / d.max(1e-9)) as f32),
+        });
+    }
+    close_short_gaps(&mut utterances, MAX_CLOSED_GAP_S);
     let mut speakers: Vec<String> = Vec::new();
     for u in &utterances {
         if !speakers.contains(&u.speaker) {
@@ -442,36 +480,55 @@ pub fn options_from_cli(a: &crate::cli::SpeechArgs, verbose: bool) -> Result<Off
     Ok(o)
 }
 
-/// Clusters the pieces' voices globally (speakers stay stable across a long recording) and
-/// names the clusters: enrolled names where a voice matches, else S1, S2, ...
-fn cluster_names(
-    embs: &[Embedding],
-    weights: &[f32],
-    n: Option<usize>,
-    enrolled: &[(String, Embedding)],
-) -> Vec<String> {
-    use crate::speakers::cluster::{ClusterConfig, Item, cluster};
-    use crate::speakers::enroll::{DEFAULT_MIN_SIMILARITY, Enrollment, speaker_names};
-    let items: Vec<Item> = embs
-        .iter()
-        .zip(weights)
-        .map(|(e, w)| Item {
-            embedding: *e,
-            duration_s: *w,
-        })
-        .collect();
-    let config = match n {
-        Some(n) => ClusterConfig::with_speakers(n),
-        None => ClusterConfig::default(),
-    };
-    let c = cluster(&items, &config);
-    let enrollments: Vec<Enrollment> = enrolled
-        .iter()
-        .map(|(name, e)| Enrollment::from_embedding(name, *e))
-        .collect();
-    let names = speaker_names(&c.centroids, &enrollments, DEFAULT_MIN_SIMILARITY);
-    c.labels
-        .iter()
-        .map(|&l| names.get(l).cloned().unwrap_or_else(|| "S1".into()))
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utt(start: f64, end: f64) -> Utterance {
+        Utterance {
+            start,
+            end,
+            speaker: "S1".into(),
+            text: "x".into(),
+            confidence: None,
+        }
+    }
+
+    #[test]
+    fn short_gaps_are_shared_long_silences_kept() {
+        let mut u = vec![utt(0.0, 2.0), utt(3.0, 4.0), utt(9.0, 10.0)];
+        close_short_gaps(&mut u, 2.0);
+        assert_eq!((u[0].end, u[1].start), (2.5, 2.5));
+        assert_eq!((u[1].end, u[2].start), (4.0, 9.0));
+    }
+
+    #[test]
+    fn words_go_to_the_turn_they_fall_in() {
+        let turn = |a: f64, b: f64, speaker: usize, segment: usize| Turn {
+            start: (a * RATE) as usize,
+            end: (b * RATE) as usize,
+            speaker,
+            segment,
+        };
+        let turns = [
+            turn(0.0, 2.0, 0, 0),
+            turn(2.0, 4.0, 1, 0),
+            turn(5.0, 6.0, 0, 1),
+        ];
+        let word = |a: f64, b: f64, segment: usize| Word {
+            segment,
+            start: a,
+            end: b,
+            text: "w".into(),
+            confidence: 0.5,
+        };
+        assert_eq!(turn_of(&word(1.0, 1.5, 0), &turns), Some(0));
+        assert_eq!(turn_of(&word(1.8, 2.4, 0), &turns), Some(1));
+        // Outside its segment's turns: the nearest turn of the same segment.
+        assert_eq!(turn_of(&word(4.4, 4.9, 0), &turns), Some(1));
+        assert_eq!(turn_of(&word(4.4, 4.9, 1), &turns), Some(2));
+        // A segment without turns: the nearest turn.
+        assert_eq!(turn_of(&word(7.0, 7.5, 5), &turns), Some(2));
+        assert_eq!(turn_of(&word(7.0, 7.5, 5), &[]), None);
+    }
 }

@@ -412,8 +412,17 @@ fn tick_step(total: f64) -> f64 {
             return m * 60.0;
         }
     }
-    120.0 * 60.0
+    // Longer than 12 hours (a damaged transcript or journal can claim any time): keep the
+    // axis to about a dozen ticks whatever the length.
+    let mut step = 120.0 * 60.0;
+    while total / step > 12.0 && step < f64::MAX / 2.0 {
+        step *= 2.0;
+    }
+    step
 }
+
+/// Most ticks drawn on a time axis (a bound even for absurd lengths).
+const MAX_TICKS: usize = 24;
 
 /// The session timeline: one lane per speaker who spoke, the flags above them, method
 /// steps as dashed lines.
@@ -466,8 +475,10 @@ pub fn timeline_chart(r: &Report, ui: UiLang) -> String {
     }
     // Ticks.
     let step = tick_step(total);
-    let mut t = 0.0;
-    while t <= total + 0.5 {
+    for t in (0..=MAX_TICKS)
+        .map(|i| i as f64 * step)
+        .take_while(|&t| t <= total + 0.5)
+    {
         let x = x_of(t);
         let _ = write!(
             o,
@@ -483,7 +494,6 @@ pub fn timeline_chart(r: &Report, ui: UiLang) -> String {
             MUTED,
             &fmt_clock(t),
         );
-        t += step;
     }
     // Speech.
     let row_of: std::collections::HashMap<usize, usize> =
@@ -792,5 +802,13 @@ mod tests {
         assert_eq!(nice_max(13.0), 20.0);
         assert_eq!(tick_step(437.0), 60.0);
         assert_eq!(tick_step(3.0 * 3600.0), 15.0 * 60.0);
+        // A damaged file claiming 1e300 s or more: a dozen ticks, not 1e296.
+        for total in [24.0 * 3600.0, 1e300, f64::MAX] {
+            let step = tick_step(total);
+            assert!(
+                step.is_finite() && total / step <= 12.0 + 1e-9,
+                "{total}: {step}"
+            );
+        }
     }
 }

@@ -7,9 +7,15 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+/// What the WAV is written to: the session's file, or (in tests) a file that fails like a
+/// full disk.
+pub trait WavFile: Write + Seek + Send {}
+
+impl<T: Write + Seek + Send> WavFile for T {}
+
 /// Streaming WAV writer with a counted number of samples.
 pub struct AudioWriter {
-    inner: hound::WavWriter<std::io::BufWriter<std::fs::File>>,
+    inner: hound::WavWriter<std::io::BufWriter<Box<dyn WavFile>>>,
     written: u64,
 }
 
@@ -17,30 +23,37 @@ impl AudioWriter {
     /// Creates the file (owner-only permissions).
     pub fn create(path: &Path, sample_rate: u32) -> Result<AudioWriter> {
         let f = super::create_private(path)?;
+        AudioWriter::on(Box::new(f), sample_rate).with_context(|| {
+            format!(
+                "kan audio niet schrijven / cannot write audio: {}",
+                path.display()
+            )
+        })
+    }
+
+    /// A writer on an open, empty file.
+    pub fn on(file: Box<dyn WavFile>, sample_rate: u32) -> Result<AudioWriter> {
         let spec = hound::WavSpec {
             channels: 1,
             sample_rate,
             bits_per_sample: 16,
             sample_format: hound::SampleFormat::Int,
         };
-        let inner = hound::WavWriter::new(std::io::BufWriter::new(f), spec).with_context(|| {
-            format!(
-                "kan audio niet schrijven / cannot write audio: {}",
-                path.display()
-            )
-        })?;
+        let inner = hound::WavWriter::new(std::io::BufWriter::new(file), spec)?;
         Ok(AudioWriter { inner, written: 0 })
     }
 
-    /// Appends samples in -1..1.
+    /// Appends samples in -1..1. On an error (disk full) the samples before the failing one
+    /// were taken: [`AudioWriter::written`] says how many in total, so a caller can keep the
+    /// rest and offer them again later.
     pub fn write(&mut self, samples: &[f32]) -> Result<()> {
         for &s in samples {
             let v = (s.clamp(-1.0, 1.0) * 32767.0).round() as i16;
             self.inner
                 .write_sample(v)
                 .context("audio kon niet worden opgeslagen (schijf vol?) / audio could not be saved (disk full?)")?;
+            self.written += 1;
         }
-        self.written += samples.len() as u64;
         Ok(())
     }
 

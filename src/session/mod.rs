@@ -10,9 +10,43 @@
 //!
 //! [`Session::open`] replays the journal into the current state; the same replay serves
 //! crash recovery, review and reports.
+//!
+//! ## Encrypted sessions
+//!
+//! A session created with a passphrase ([`Session::create_in_with`] / [`Session::create_with`]
+//! given a [`Secret`]) keeps everything encrypted (see [`crypt`] and [`records`]):
+//! `session.key` (the session's random data key, wrapped under an Argon2id key from the
+//! passphrase), `session.enc` (the metadata), `journal.enc` (the journal, one sealed record per
+//! flush) and `audio.enc` (the audio in sealed records of 0.5 s). A killed app loses at most
+//! the record being written; a record that was altered, moved or dropped is an error. Open
+//! one with [`Session::open_with`] (or [`Session::open_opt`]); [`Session::open`] says that a
+//! passphrase is needed ([`CryptError::NeedPassphrase`]); a wrong one is
+//! [`CryptError::WrongPassphrase`] ("Verkeerd wachtwoord / wrong passphrase"). Nothing
+//! plaintext is written into an encrypted session folder, not even temporarily; other
+//! modules that keep files in a session folder use [`Session::write_private`] and
+//! [`Session::read_private`], which encrypt when the session is encrypted.
+//!
+//! ## Reading the audio (plain or encrypted): [`Session::audio`]
+//!
+//! `session.audio()?` gives `Some(`[`SessionAudio`]`)` when the session has audio:
+//! [`SessionAudio::len`] (samples), [`SessionAudio::sample_rate`],
+//! [`SessionAudio::read`]`(offset, &mut buf)` (samples from any offset, in -1..1) and
+//! [`SessionAudio::read_all`]. It works the same for `audio.wav` and `audio.enc`.
+//!
+//! ## Retention and forgetting
+//!
+//! [`retention`] applies the user's audio retention setting over the sessions root and
+//! [`retention::forget`] removes a session folder completely. A session being recorded holds
+//! a lock on its journal ([`Session::is_being_recorded`]) and is never touched; the live
+//! pipeline marks a session's transcript complete ([`mark_transcribed`]) when it finishes.
 
+pub mod audio_reader;
 pub mod audio_writer;
+pub mod crypt;
 pub mod journal;
+pub mod records;
+pub mod retention;
+pub mod sealed;
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +54,13 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::transcript::{Participant, StepMark, Transcript, Utterance};
+pub use audio_reader::SessionAudio;
+pub use crypt::{CryptError, KdfParams, Secret};
 pub use journal::{Entry, Journal};
+
+use crypt::DataKey;
+use records::Kind;
+use zeroize::Zeroizing;
 
 /// Metadata of a session (`session.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -74,11 +114,50 @@ pub struct Session {
     pub captured_seconds: f64,
     /// The journal's last line was torn (the app was killed mid-write) and was skipped.
     pub recovered_torn_line: bool,
+    /// The data key of an encrypted session (`None`: plain).
+    key: Option<DataKey>,
+    /// Held while this session is being written (created here): see [`Session::is_being_recorded`].
+    lock: Option<RecordingLock>,
+}
+
+/// An exclusive lock on a session's journal, held while the session is being recorded.
+#[derive(Debug, Clone)]
+struct RecordingLock(#[allow(dead_code)] std::sync::Arc<std::fs::File>);
+
+impl PartialEq for RecordingLock {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 pub const META_FILE: &str = "session.json";
 pub const JOURNAL_FILE: &str = "journal.jsonl";
 pub const AUDIO_FILE: &str = "audio.wav";
+/// Encrypted sessions: the wrapped data key (its presence marks an encrypted session).
+pub const KEY_FILE: &str = "session.key";
+/// Encrypted sessions: the metadata.
+pub const META_ENC_FILE: &str = "session.enc";
+/// Encrypted sessions: the journal.
+pub const JOURNAL_ENC_FILE: &str = "journal.enc";
+/// Encrypted sessions: the audio.
+pub const AUDIO_ENC_FILE: &str = "audio.enc";
+/// Plain marker: the session's transcript is complete (content: Unix seconds when it was).
+pub const TRANSCRIBED_FILE: &str = "transcribed";
+
+/// Marks the transcript of the session in `dir` complete (retention may then delete audio).
+pub fn mark_transcribed(dir: &Path) -> Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    write_atomic(&dir.join(TRANSCRIBED_FILE), now.to_string().as_bytes())
+}
+
+/// When the transcript of the session in `dir` was marked complete (Unix seconds), if it was.
+pub fn transcribed_at(dir: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(dir.join(TRANSCRIBED_FILE)).ok()?;
+    text.trim().parse().ok()
+}
 
 /// Default folder for sessions: `$OBSERVANT_SESSIONS`, else `$XDG_DATA_HOME/observant/sessions`,
 /// else `~/.local/share/observant/sessions`.
@@ -132,6 +211,43 @@ pub fn create_private(path: &Path) -> Result<std::fs::File> {
     })
 }
 
+/// Data keys of sessions unlocked in this process (see [`Session::unlock`]).
+static UNLOCKED: std::sync::Mutex<Vec<(PathBuf, DataKey)>> = std::sync::Mutex::new(Vec::new());
+
+fn unlocked_key(dir: &Path) -> Option<DataKey> {
+    let id = dir.canonicalize().ok()?;
+    let u = UNLOCKED.lock().ok()?;
+    u.iter().find(|(d, _)| *d == id).map(|(_, k)| k.clone())
+}
+
+/// Forgets every unlocked session key of this process.
+pub fn lock_all() {
+    if let Ok(mut u) = UNLOCKED.lock() {
+        u.clear();
+    }
+}
+
+/// Takes the exclusive recording lock on the session's journal (released when the file is
+/// closed, also when the process dies).
+fn lock_journal(dir: &Path) -> Result<std::fs::File> {
+    let path = [JOURNAL_ENC_FILE, JOURNAL_FILE]
+        .iter()
+        .map(|f| dir.join(f))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| dir.join(JOURNAL_FILE));
+    let f = std::fs::File::open(&path)
+        .with_context(|| format!("kan niet openen / cannot open: {}", path.display()))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "sessie wordt al opgenomen / session is already being recorded: {}",
+            dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e)
+            .with_context(|| format!("vergrendelen mislukt / lock failed: {}", path.display())),
+    }
+}
+
 /// Creates a folder readable by the owner only (0700 on Unix).
 pub fn create_private_dir(path: &Path) -> Result<()> {
     let mut b = std::fs::DirBuilder::new();
@@ -150,13 +266,33 @@ pub fn create_private_dir(path: &Path) -> Result<()> {
 }
 
 impl Session {
-    /// Is `path` a session folder?
+    /// Is `path` a session folder (plain or encrypted)?
     pub fn is_session_dir(path: &Path) -> bool {
-        path.is_dir() && path.join(META_FILE).is_file()
+        path.is_dir() && (path.join(META_FILE).is_file() || path.join(KEY_FILE).is_file())
     }
 
-    /// Creates a new session folder `root/<timestamp-title>` with its metadata and an empty journal.
-    pub fn create(root: &Path, mut meta: SessionMeta) -> Result<(Session, Journal)> {
+    /// Is `path` an encrypted session folder?
+    pub fn is_encrypted_dir(path: &Path) -> bool {
+        path.is_dir() && path.join(KEY_FILE).is_file()
+    }
+
+    /// Is this session encrypted?
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Creates a new plain session folder `root/<timestamp-title>` with its metadata and an
+    /// empty journal.
+    pub fn create(root: &Path, meta: SessionMeta) -> Result<(Session, Journal)> {
+        Session::create_with(root, meta, None)
+    }
+
+    /// [`Session::create`], encrypted with `secret` when given.
+    pub fn create_with(
+        root: &Path,
+        mut meta: SessionMeta,
+        secret: Option<&Secret>,
+    ) -> Result<(Session, Journal)> {
         create_private_dir(root)?;
         if meta.created_unix == 0 {
             meta.created_unix = std::time::SystemTime::now()
@@ -172,36 +308,96 @@ impl Session {
             name = format!("sessie-{}-{n}", meta.created_unix);
         }
         let dir = root.join(name);
-        Session::create_in(&dir, meta)
+        Session::create_in_with(&dir, meta, secret)
     }
 
-    /// Creates a session in exactly this (new or empty) folder.
+    /// Creates a plain session in exactly this (new or empty) folder.
     pub fn create_in(dir: &Path, meta: SessionMeta) -> Result<(Session, Journal)> {
+        Session::create_in_with(dir, meta, None)
+    }
+
+    /// Creates a session in exactly this (new or empty) folder, encrypted with `secret` when
+    /// given. The returned session holds the recording lock until it is dropped.
+    pub fn create_in_with(
+        dir: &Path,
+        meta: SessionMeta,
+        secret: Option<&Secret>,
+    ) -> Result<(Session, Journal)> {
         create_private_dir(dir)?;
-        if dir.join(JOURNAL_FILE).exists() {
+        if [JOURNAL_FILE, JOURNAL_ENC_FILE, KEY_FILE]
+            .iter()
+            .any(|f| dir.join(f).exists())
+        {
             bail!(
                 "er staat al een sessie in {} / a session already exists there",
                 dir.display()
             );
         }
-        let s = Session {
+        let key = match secret {
+            Some(secret) => {
+                let key = DataKey::generate();
+                write_atomic(&dir.join(KEY_FILE), &crypt::wrap_key(&key, secret)?)?;
+                Some(key)
+            }
+            None => None,
+        };
+        let mut s = Session {
             dir: dir.to_path_buf(),
             meta,
+            key,
             ..Default::default()
         };
         s.save_meta()?;
-        let journal = Journal::create(&dir.join(JOURNAL_FILE))?;
+        let journal = match &s.key {
+            Some(k) => Journal::on(Box::new(sealed::SealedJournalFile::create(
+                &dir.join(JOURNAL_ENC_FILE),
+                k,
+            )?)),
+            None => Journal::create(&dir.join(JOURNAL_FILE))?,
+        };
+        s.lock = Some(RecordingLock(std::sync::Arc::new(lock_journal(dir)?)));
         Ok((s, journal))
     }
 
-    /// Rewrites `session.json`.
+    /// Rewrites the metadata (`session.json`, or `session.enc` when encrypted).
     pub fn save_meta(&self) -> Result<()> {
-        let bytes = serde_json::to_vec_pretty(&self.meta)?;
-        write_atomic(&self.dir.join(META_FILE), &bytes)
+        let bytes = Zeroizing::new(serde_json::to_vec_pretty(&self.meta)?);
+        match &self.key {
+            Some(k) => write_atomic(
+                &self.dir.join(META_ENC_FILE),
+                &records::seal_bytes(k, Kind::Meta, 0, &bytes),
+            ),
+            None => write_atomic(&self.dir.join(META_FILE), &bytes),
+        }
     }
 
-    /// Opens a session folder and replays its journal.
+    /// Opens a plain session folder and replays its journal. An encrypted one is an error
+    /// ([`CryptError::NeedPassphrase`]): use [`Session::open_with`].
     pub fn open(dir: &Path) -> Result<Session> {
+        Session::open_opt(dir, None)
+    }
+
+    /// Opens a session folder, decrypting it with `secret` when it is encrypted (a plain one
+    /// opens as with [`Session::open`]). A wrong passphrase is [`CryptError::WrongPassphrase`].
+    pub fn open_with(dir: &Path, secret: &Secret) -> Result<Session> {
+        Session::open_opt(dir, Some(secret))
+    }
+
+    /// [`Session::open_with`] when a passphrase is at hand, else [`Session::open`].
+    pub fn open_opt(dir: &Path, secret: Option<&Secret>) -> Result<Session> {
+        if Session::is_encrypted_dir(dir) {
+            let Some(secret) = secret else {
+                return match unlocked_key(dir) {
+                    Some(key) => Session::open_keyed(dir, key),
+                    None => bail!(CryptError::NeedPassphrase),
+                };
+            };
+            let kpath = dir.join(KEY_FILE);
+            let kbytes = std::fs::read(&kpath)
+                .with_context(|| format!("kan niet lezen / cannot read: {}", kpath.display()))?;
+            let key = crypt::unwrap_key(&kbytes, secret)?;
+            return Session::open_keyed(dir, key);
+        }
         let meta_path = dir.join(META_FILE);
         let text = std::fs::read_to_string(&meta_path).with_context(|| {
             format!(
@@ -229,6 +425,156 @@ impl Session {
             }
         }
         Ok(s)
+    }
+
+    fn open_keyed(dir: &Path, key: DataKey) -> Result<Session> {
+        let meta_path = dir.join(META_ENC_FILE);
+        let (bytes, _) = records::read_file(&meta_path, &key, Kind::Meta)?;
+        let meta: SessionMeta = serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "sessiebestand is beschadigd / session file is damaged: {}",
+                meta_path.display()
+            )
+        })?;
+        let mut s = Session {
+            dir: dir.to_path_buf(),
+            meta,
+            key: Some(key),
+            ..Default::default()
+        };
+        let jpath = dir.join(JOURNAL_ENC_FILE);
+        if jpath.exists() {
+            let k = s.key.as_ref().expect("set above");
+            let (plain, torn_record) = records::read_file(&jpath, k, Kind::Journal)?;
+            let (entries, torn_line) = journal::parse_entries(&plain[..])
+                .with_context(|| format!("journaal / journal: {}", jpath.display()))?;
+            s.recovered_torn_line = torn_record || torn_line;
+            for e in entries {
+                s.apply(e);
+            }
+        }
+        Ok(s)
+    }
+
+    /// A journal to append to (review edits, a resumed recording): the session's own format,
+    /// a torn tail cut first.
+    pub fn journal_for_append(&self) -> Result<Journal> {
+        match &self.key {
+            Some(k) => Ok(Journal::on(Box::new(sealed::SealedJournalFile::append_to(
+                &self.dir.join(JOURNAL_ENC_FILE),
+                k,
+            )?))),
+            None => Journal::append_to(&self.dir.join(JOURNAL_FILE)),
+        }
+    }
+
+    /// A new audio writer for this session (`audio.wav`, or `audio.enc` when encrypted).
+    pub fn create_audio_writer(&self, sample_rate: u32) -> Result<audio_writer::AudioWriter> {
+        match &self.key {
+            Some(k) => audio_writer::AudioWriter::on(
+                Box::new(sealed::SealedWav::create(
+                    &self.dir.join(AUDIO_ENC_FILE),
+                    k,
+                    sample_rate,
+                )?),
+                sample_rate,
+            ),
+            None => audio_writer::AudioWriter::create(&self.dir.join(AUDIO_FILE), sample_rate),
+        }
+    }
+
+    /// The session's audio for reading and seeking, plain or encrypted (`None`: no audio, e.g.
+    /// deleted by retention). See the module docs.
+    pub fn audio(&self) -> Result<Option<SessionAudio>> {
+        match &self.key {
+            Some(k) => {
+                let p = self.dir.join(AUDIO_ENC_FILE);
+                if !p.is_file() {
+                    return Ok(None);
+                }
+                SessionAudio::open_sealed(&p, k).map(Some)
+            }
+            None => {
+                let p = self.dir.join(AUDIO_FILE);
+                if !p.is_file() {
+                    return Ok(None);
+                }
+                SessionAudio::open_wav(&p).map(Some)
+            }
+        }
+    }
+
+    /// Path of the session's plain WAV audio, when it exists (never for an encrypted session:
+    /// use [`Session::audio`], which reads both).
+    pub fn audio_path(&self) -> Option<PathBuf> {
+        let p = self.dir.join(AUDIO_FILE);
+        (self.key.is_none() && p.is_file()).then_some(p)
+    }
+
+    /// Writes a file of another module into the session folder (`name` must be a plain file
+    /// name), atomically and private; encrypted (as `name.enc`) when the session is.
+    pub fn write_private(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        anyhow::ensure!(
+            !name.contains(['/', '\\']) && !name.starts_with('.'),
+            "ongeldige bestandsnaam / invalid file name: {name}"
+        );
+        match &self.key {
+            Some(k) => write_atomic(
+                &self.dir.join(format!("{name}.enc")),
+                &records::seal_bytes(k, Kind::Meta, 1, bytes),
+            ),
+            None => write_atomic(&self.dir.join(name), bytes),
+        }
+    }
+
+    /// Reads what [`Session::write_private`] wrote (`None` when there is no such file).
+    pub fn read_private(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        let path = match &self.key {
+            Some(_) => self.dir.join(format!("{name}.enc")),
+            None => self.dir.join(name),
+        };
+        if !path.is_file() {
+            return Ok(None);
+        }
+        match &self.key {
+            Some(k) => Ok(Some(records::read_file(&path, k, Kind::Meta)?.0)),
+            None => Ok(Some(Zeroizing::new(std::fs::read(&path).with_context(
+                || format!("kan niet lezen / cannot read: {}", path.display()),
+            )?))),
+        }
+    }
+
+    /// Checks `secret` against the encrypted session in `dir` and keeps its data key in memory
+    /// for this process, so [`Session::open`] opens it from now on (the GUI asks for the
+    /// passphrase once, then the review code opens the session as usual).
+    pub fn unlock(dir: &Path, secret: &Secret) -> Result<()> {
+        let kpath = dir.join(KEY_FILE);
+        let kbytes = std::fs::read(&kpath)
+            .with_context(|| format!("kan niet lezen / cannot read: {}", kpath.display()))?;
+        let key = crypt::unwrap_key(&kbytes, secret)?;
+        let id = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        if let Ok(mut u) = UNLOCKED.lock() {
+            u.retain(|(d, _)| *d != id);
+            u.push((id, key));
+        }
+        Ok(())
+    }
+
+    /// Was the encrypted session in `dir` unlocked in this process?
+    pub fn is_unlocked(dir: &Path) -> bool {
+        unlocked_key(dir).is_some()
+    }
+
+    /// Is the session in `dir` being recorded right now (by this or another process)?
+    pub fn is_being_recorded(dir: &Path) -> bool {
+        [JOURNAL_FILE, JOURNAL_ENC_FILE].iter().any(|f| {
+            std::fs::File::open(dir.join(f)).is_ok_and(|file| {
+                matches!(
+                    file.try_lock_shared(),
+                    Err(std::fs::TryLockError::WouldBlock)
+                )
+            })
+        })
     }
 
     /// Applies one journal entry to the state.
@@ -293,12 +639,6 @@ impl Session {
             method: self.meta.method.clone(),
             steps: self.steps.clone(),
         }
-    }
-
-    /// Path of the session's audio, when it exists.
-    pub fn audio_path(&self) -> Option<PathBuf> {
-        let p = self.dir.join(AUDIO_FILE);
-        p.is_file().then_some(p)
     }
 }
 

@@ -102,11 +102,14 @@ pub struct Diarization {
 /// one voice is cheap, merging two is not).
 const WINDOW_MERGE_SIMILARITY: f32 = 0.80;
 
-/// A stretch of a segment between pauses (absolute sample positions).
+/// A stretch of a segment between pauses (absolute sample positions) with its 1.6 s
+/// window embeddings (positions relative to `speech.0`).
 struct Part {
     segment: usize,
     span: (usize, usize),
     speech: (usize, usize),
+    windows: Vec<WindowEmbedding>,
+    embedding: Embedding,
 }
 
 /// A piece of a segment with its embedding (the unit that is finally clustered).
@@ -123,81 +126,140 @@ struct Unit {
 /// audio; empty or silent segments take the speaker of the segment before them (or after,
 /// for leading ones). Speakers are numbered by first appearance. Never panics.
 ///
-/// Steps: (0) segments are cut at internal pauses ([`DiarizeConfig::min_pause_s`]);
-/// (1) 1.6 s window embeddings of every stretch; (2) when splitting is on, the windows are
-/// clustered and long stretches are cut where consecutive windows fall in different
-/// window clusters (over-splitting one speaker is harmless, step 3 joins the pieces
-/// again); (3) the pieces (whole stretches when not cut) are clustered globally.
+/// The same as pushing every segment into a [`Diarizer`] and finishing it.
 pub fn diarize(
     encoder: &VoiceEncoder,
     pcm_16k: &[f32],
     segments: &[Segment],
     config: &DiarizeConfig,
 ) -> Diarization {
-    let sr = SAMPLE_RATE as f32;
-    let clamp = |s: &Segment| {
+    let mut d = Diarizer::new(config);
+    for s in segments {
         let a = s.start.min(pcm_16k.len());
         let b = s.end.clamp(a, pcm_16k.len());
-        (a, b)
-    };
-    // Step 0: stretches between internal pauses.
-    let mut parts: Vec<Part> = Vec::new();
-    for (i, s) in segments.iter().enumerate() {
-        let (a, b) = clamp(s);
-        let stretches = match config.min_pause_s {
-            Some(p) => split_at_pauses(&pcm_16k[a..b], p),
-            None => vec![Stretch {
-                span: (0, b - a),
-                speech: (0, b - a),
-            }],
-        };
-        for st in stretches {
-            parts.push(Part {
-                segment: i,
-                span: (a + st.span.0, a + st.span.1),
-                speech: (a + st.speech.0, a + st.speech.1),
-            });
+        d.push_segment(encoder, a, &pcm_16k[a..b]);
+    }
+    d.finish(config)
+}
+
+/// Incremental form of [`diarize`] for recordings that are streamed, never held whole:
+/// push the speech segments in time order as they are decoded (only their window
+/// embeddings are kept, about 1 KB per 0.77 s of speech, never the audio), then call
+/// [`Diarizer::finish`] for the global result (speakers stay stable over the whole
+/// recording).
+///
+/// Steps: (0) each segment is cut at internal pauses ([`DiarizeConfig::min_pause_s`]);
+/// (1) 1.6 s window embeddings of every stretch; at the end (2) when splitting is on, the
+/// windows are clustered and long stretches are cut where consecutive windows fall in
+/// different window clusters (over-splitting one speaker is harmless, step 3 joins the
+/// pieces again; a piece's embedding is the mean of its windows); (3) the pieces (whole
+/// stretches when not cut) are clustered globally.
+pub struct Diarizer {
+    min_pause_s: Option<f32>,
+    parts: Vec<Part>,
+    segments: usize,
+}
+
+impl Diarizer {
+    /// An empty diarizer; only `config.min_pause_s` is used before [`Diarizer::finish`].
+    pub fn new(config: &DiarizeConfig) -> Diarizer {
+        Diarizer {
+            min_pause_s: config.min_pause_s,
+            parts: Vec::new(),
+            segments: 0,
         }
     }
-    let audio: Vec<&[f32]> = parts
-        .iter()
-        .map(|p| &pcm_16k[p.speech.0..p.speech.1])
-        .collect();
-    let windows: Vec<Vec<WindowEmbedding>> = {
+
+    /// Number of segments pushed so far.
+    pub fn num_segments(&self) -> usize {
+        self.segments
+    }
+
+    /// Adds the next segment: `pcm_16k` starts at sample `start` of the recording.
+    /// Returns the segment's index (the `segment` of its [`Turn`]s).
+    pub fn push_segment(&mut self, encoder: &VoiceEncoder, start: usize, pcm_16k: &[f32]) -> usize {
+        let index = self.segments;
+        self.segments += 1;
+        let n = pcm_16k.len();
+        let stretches = match self.min_pause_s {
+            Some(p) => split_at_pauses(pcm_16k, p),
+            None => vec![Stretch {
+                span: (0, n),
+                speech: (0, n),
+            }],
+        };
+        let audio: Vec<&[f32]> = stretches
+            .iter()
+            .map(|st| &pcm_16k[st.speech.0.min(n)..st.speech.1.min(n).max(st.speech.0.min(n))])
+            .collect();
         let nonempty: Vec<&[f32]> = audio.iter().copied().filter(|a| !a.is_empty()).collect();
         let mut embs = encoder.embed_windows_batch(&nonempty).into_iter();
-        audio
-            .iter()
-            .map(|a| {
-                if a.is_empty() {
-                    Vec::new()
-                } else {
-                    embs.next().unwrap_or_default()
-                }
-            })
-            .collect()
-    };
-    let part_embs: Vec<Embedding> = windows.iter().map(|w| utterance_embedding(w)).collect();
+        for (st, a) in stretches.iter().zip(audio.iter()) {
+            let windows = if a.is_empty() {
+                Vec::new()
+            } else {
+                embs.next().unwrap_or_default()
+            };
+            self.parts.push(Part {
+                segment: index,
+                span: (start + st.span.0, start + st.span.1),
+                speech: (start + st.speech.0, start + st.speech.0 + a.len()),
+                embedding: utterance_embedding(&windows),
+                windows,
+            });
+        }
+        index
+    }
+
+    /// Clusters everything pushed so far into speakers (see [`diarize`]).
+    pub fn finish(&self, config: &DiarizeConfig) -> Diarization {
+        finish(&self.parts, self.segments, config)
+    }
+}
+
+/// Embedding of a piece (sample range relative to the stretch's speech) from the
+/// stretch's windows: the mean of the windows centred inside it, else of the window that
+/// overlaps it most.
+fn piece_embedding(windows: &[WindowEmbedding], p: &Piece) -> Embedding {
+    let half = WINDOW_SAMPLES / 2;
+    let inside: Vec<&Embedding> = windows
+        .iter()
+        .filter(|w| (p.start..p.end).contains(&(w.start + half)))
+        .map(|w| &w.embedding)
+        .collect();
+    if !inside.is_empty() {
+        return Embedding::mean(inside);
+    }
+    windows
+        .iter()
+        .max_by_key(|w| w.end.min(p.end).saturating_sub(w.start.max(p.start)))
+        .map(|w| w.embedding)
+        .unwrap_or_default()
+}
+
+fn finish(parts: &[Part], n_segments: usize, config: &DiarizeConfig) -> Diarization {
+    let sr = SAMPLE_RATE as f32;
+    let speech_len = |i: usize| parts[i].speech.1 - parts[i].speech.0;
     let is_long = |i: usize| {
         config
             .split_min_s
-            .is_some_and(|min| audio[i].len() as f32 >= min * sr && windows[i].len() >= 2)
+            .is_some_and(|min| speech_len(i) as f32 >= min * sr && parts[i].windows.len() >= 2)
     };
 
     // Step 2: cut long stretches at window-cluster changes.
     let mut cuts: Vec<Vec<Piece>> = vec![Vec::new(); parts.len()];
     if (0..parts.len()).any(is_long) {
         let mut items = Vec::new();
-        for (i, w) in windows.iter().enumerate() {
+        for (i, part) in parts.iter().enumerate() {
             if is_long(i) {
-                items.extend(w.iter().map(|w| Item {
+                items.extend(part.windows.iter().map(|w| Item {
                     embedding: w.embedding,
                     duration_s: WINDOW_SAMPLES as f32 / sr,
                 }));
             } else {
                 items.push(Item {
-                    embedding: part_embs[i],
-                    duration_s: audio[i].len() as f32 / sr,
+                    embedding: part.embedding,
+                    duration_s: speech_len(i) as f32 / sr,
                 });
             }
         }
@@ -217,9 +279,9 @@ pub fn diarize(
             for (i, cut) in cuts.iter_mut().enumerate() {
                 if is_long(i) {
                     let p = pieces(
-                        &windows[i],
+                        &parts[i].windows,
                         &window_clusters.centroids,
-                        audio[i].len(),
+                        speech_len(i),
                         &config.change,
                     );
                     if p.len() > 1 {
@@ -229,12 +291,6 @@ pub fn diarize(
             }
         }
     }
-    let piece_audio: Vec<&[f32]> = cuts
-        .iter()
-        .zip(audio.iter())
-        .flat_map(|(c, a)| c.iter().map(move |p| &a[p.start..p.end]))
-        .collect();
-    let mut piece_embs = encoder.embed_utterances(&piece_audio).into_iter();
     let mut units: Vec<Unit> = Vec::new();
     for (i, c) in cuts.iter().enumerate() {
         let part = &parts[i];
@@ -243,8 +299,8 @@ pub fn diarize(
                 segment: part.segment,
                 start: part.span.0,
                 end: part.span.1,
-                speech: audio[i].len(),
-                embedding: part_embs[i],
+                speech: speech_len(i),
+                embedding: part.embedding,
             });
         } else {
             for (k, p) in c.iter().enumerate() {
@@ -263,7 +319,7 @@ pub fn diarize(
                     start,
                     end,
                     speech: p.end - p.start,
-                    embedding: piece_embs.next().unwrap_or_default(),
+                    embedding: piece_embedding(&part.windows, p),
                 });
             }
         }
@@ -296,24 +352,26 @@ pub fn diarize(
             }),
         }
     }
-    // Speaker of each segment: the one with most of its time.
-    let mut seg_labels = vec![0usize; segments.len()];
+    // Speaker of each segment: the one with most of its time (turns are in segment order).
+    let mut seg_labels = vec![0usize; n_segments];
+    let mut time = vec![0usize; centroids.len().max(1)];
+    let mut k = 0;
     for (i, label) in seg_labels.iter_mut().enumerate() {
-        let mut time = vec![0usize; centroids.len().max(1)];
-        for t in turns.iter().filter(|t| t.segment == i) {
-            if let Some(v) = time.get_mut(t.speaker) {
-                *v += t.end - t.start;
+        time.iter_mut().for_each(|v| *v = 0);
+        let first = k;
+        while k < turns.len() && turns[k].segment == i {
+            if let Some(v) = time.get_mut(turns[k].speaker) {
+                *v += turns[k].end - turns[k].start;
             }
+            k += 1;
         }
         *label = time
             .iter()
             .enumerate()
             .max_by_key(|&(k, v)| (*v, usize::MAX - k))
             .map_or(0, |(k, _)| k);
-        if let Some(t) = turns.iter().find(|t| t.segment == i)
-            && time.iter().all(|&v| v == 0)
-        {
-            *label = t.speaker;
+        if first < k && time.iter().all(|&v| v == 0) {
+            *label = turns[first].speaker;
         }
     }
 

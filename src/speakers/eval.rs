@@ -16,6 +16,32 @@ pub struct Labeled {
     pub speaker: String,
 }
 
+impl Labeled {
+    /// The utterances of a transcript as labelled stretches.
+    pub fn from_utterances(utterances: &[crate::transcript::Utterance]) -> Vec<Labeled> {
+        utterances
+            .iter()
+            .map(|u| Labeled {
+                start: u.start,
+                end: u.end,
+                speaker: u.speaker.clone(),
+            })
+            .collect()
+    }
+}
+
+/// [`time_accuracy`] of a transcript's utterances against a reference transcript (e.g. a
+/// recording's truth): the share of the reference's speech time whose speaker is right.
+pub fn transcript_accuracy(
+    hypothesis: &crate::transcript::Transcript,
+    reference: &crate::transcript::Transcript,
+) -> f64 {
+    time_accuracy(
+        &Labeled::from_utterances(&hypothesis.utterances),
+        &Labeled::from_utterances(&reference.utterances),
+    )
+}
+
 /// Fraction (0..=1) of reference speech time attributed to the right speaker under the
 /// best one-to-one label mapping. Reference time without any hypothesis counts as wrong.
 /// 1.0 for an empty reference.
@@ -83,5 +109,16 @@ mod tests {
         assert!((time_accuracy(&one_wrong, &truth) - 4.0 / 6.0).abs() < 1e-6);
         assert!((time_accuracy(&[], &truth)).abs() < 1e-9);
         assert_eq!(time_accuracy(&perfect, &[]), 1.0);
+        // More hypothesis labels than reference speakers: the extra one scores nothing.
+        let split = vec![
+            l(0.0, 2.0, "x"),
+            l(2.0, 3.0, "y"),
+            l(3.0, 4.0, "z"),
+            l(4.0, 6.0, "x"),
+        ];
+        assert!((time_accuracy(&split, &truth) - 5.0 / 6.0).abs() < 1e-6);
+        // Reference time nobody covers counts as wrong.
+        let gap = vec![l(0.0, 1.5, "x"), l(2.0, 4.0, "y"), l(4.0, 6.0, "x")];
+        assert!((time_accuracy(&gap, &truth) - 5.5 / 6.0).abs() < 1e-6);
     }
 }

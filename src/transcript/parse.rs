@@ -241,6 +241,7 @@ fn string_field<'a>(o: &'a Map<String, Value>, key: &str) -> Result<&'a str> {
 }
 
 fn unknown_role(context: &str, role: &str) -> anyhow::Error {
+    let role = shorten(role, 60);
     anyhow!(
         "{context}: onbekende rol \"{role}\" / unknown role \"{role}\"; geldig / valid: {VALID_ROLES}"
     )
@@ -254,11 +255,12 @@ fn parse_participant_list(v: &Value) -> Result<Vec<Participant>> {
         if name.is_empty() {
             bail!("{ctx}: lege naam / empty name");
         }
+        let shown = shorten(name, 60);
         let role =
-            Role::parse(role).ok_or_else(|| unknown_role(&format!("{ctx} ({name})"), role))?;
+            Role::parse(role).ok_or_else(|| unknown_role(&format!("{ctx} ({shown})"), role))?;
         if out.iter().any(|p| p.name == name) {
             bail!(
-                "{ctx}: deelnemer \"{name}\" staat er twee keer in / participant \"{name}\" is listed twice"
+                "{ctx}: deelnemer \"{shown}\" staat er twee keer in / participant \"{shown}\" is listed twice"
             );
         }
         out.push(Participant {
@@ -353,8 +355,8 @@ pub fn canonical_method(name: &str) -> Result<String> {
         .ok_or_else(|| {
             anyhow!(
                 "onbekende werkvorm \"{}\" / unknown method \"{}\"; geldig / valid: {}",
-                name.trim(),
-                name.trim(),
+                shorten(name, 60),
+                shorten(name, 60),
                 methods::valid_ids()
             )
         })
@@ -365,6 +367,7 @@ pub fn check_method(t: &Transcript) -> Result<()> {
     match &t.method {
         Some(id) => {
             let m = methods::find(id).ok_or_else(|| {
+                let id = shorten(id, 60);
                 anyhow!(
                     "onbekende werkvorm \"{id}\" / unknown method \"{id}\"; geldig / valid: {}",
                     methods::valid_ids()
@@ -622,8 +625,16 @@ fn blocks(lines: &[String], from: usize) -> Vec<(usize, Vec<&str>)> {
     out
 }
 
+/// User text quoted in an error: on one line (whitespace runs, newlines included, become one
+/// space) and at most `n` characters.
 fn shorten(s: &str, n: usize) -> String {
-    let s = s.trim();
+    let joined;
+    let s = if s.contains(char::is_whitespace) {
+        joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        joined.as_str()
+    } else {
+        s
+    };
     if s.chars().count() <= n {
         s.to_string()
     } else {
@@ -1141,19 +1152,23 @@ pub fn parse_participants(spec: &str) -> Result<Vec<Participant>> {
         if item.is_empty() {
             continue;
         }
+        let shown = shorten(item, 60);
         let Some((name, role)) = item.split_once(['=', ':']) else {
             bail!(
-                "--participants: \"{item}\" heeft geen rol (Naam=rol) / \"{item}\" has no role (Name=role)"
+                "--participants: \"{shown}\" heeft geen rol (Naam=rol) / \"{shown}\" has no role (Name=role)"
             );
         };
         let name = name.trim();
         if name.is_empty() {
-            bail!("--participants: lege naam in \"{item}\" / empty name in \"{item}\"");
+            bail!("--participants: lege naam in \"{shown}\" / empty name in \"{shown}\"");
         }
+        let shown = shorten(name, 60);
         let role = Role::parse(role)
-            .ok_or_else(|| unknown_role(&format!("--participants ({name})"), role.trim()))?;
+            .ok_or_else(|| unknown_role(&format!("--participants ({shown})"), role.trim()))?;
         if out.iter().any(|p| p.name.eq_ignore_ascii_case(name)) {
-            bail!("--participants: \"{name}\" staat er twee keer in / \"{name}\" is listed twice");
+            bail!(
+                "--participants: \"{shown}\" staat er twee keer in / \"{shown}\" is listed twice"
+            );
         }
         out.push(Participant {
             name: name.to_string(),

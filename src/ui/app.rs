@@ -15,7 +15,7 @@ use crate::ui::AppOptions;
 use crate::ui::core::{self, MethodInfo};
 use crate::ui::devices::DeviceProbe;
 use crate::ui::facilitator;
-use crate::ui::model::SessionModel;
+use crate::ui::model::{BannerKind, SessionModel};
 use crate::ui::observer::{ObserverAction, ObserverState};
 use crate::ui::scripted::ScriptedPipeline;
 use crate::ui::start::{StartAction, StartForm};
@@ -55,6 +55,10 @@ pub struct Session {
     pub paused: bool,
     /// Commands sent, newest last (tests read this; the pipeline gets them too).
     pub sent: Vec<Command>,
+    /// Where a live session is saved (reviewed from there when it ends).
+    pub saved_in: Option<PathBuf>,
+    /// The device chosen in the "microphone lost" banner (`None`: the system default).
+    pub reconnect_device: Option<String>,
 }
 
 impl Session {
@@ -68,6 +72,8 @@ impl Session {
             observer: ObserverState::default(),
             paused: false,
             sent: Vec::new(),
+            saved_in: config.save_dir.clone(),
+            reconnect_device: config.device.clone(),
         }
     }
 
@@ -154,6 +160,10 @@ pub struct ObservantApp {
     pub start_message: Option<String>,
     /// A recording being transcribed for review.
     transcribing: Option<Transcribing>,
+    /// A finished session under review (shown instead of `session`).
+    pub review: Option<crate::ui::review::ReviewScreen>,
+    /// Where saved sessions are listed from (`None`: no listing, e.g. in tests).
+    sessions_root: Option<PathBuf>,
 }
 
 /// A live session whose pipeline is starting.
@@ -167,6 +177,7 @@ struct Transcribing {
     path: PathBuf,
     rx: crossbeam_channel::Receiver<Result<Transcript, String>>,
     since: std::time::Instant,
+    progress: Arc<crate::pipeline::offline::ProgressCounter>,
 }
 
 impl ObservantApp {
@@ -189,7 +200,10 @@ impl ObservantApp {
             methods: core::all_methods(opts.ui_lang),
             start_message: None,
             transcribing: None,
+            review: None,
+            sessions_root: opts.sessions_root.clone(),
         };
+        app.refresh_saved();
         if let Some(path) = opts.open {
             app.open(&path);
         } else if opts.demo {
@@ -200,9 +214,14 @@ impl ObservantApp {
 
     /// Starts a live session through the pipeline starter, on a background thread (loading
     /// the speech model takes a moment); the session appears when the pipeline is up.
-    pub fn start_live(&mut self, config: LiveConfig) {
+    pub fn start_live(&mut self, mut config: LiveConfig) {
         if self.starting.is_some() {
             return;
+        }
+        if config.save_dir.is_none()
+            && let Some(root) = &self.sessions_root
+        {
+            config.save_dir = Some(crate::review::store::new_session_dir(root));
         }
         let (tx, rx) = crossbeam_channel::bounded(1);
         let starter = self.starter.clone();
@@ -303,9 +322,10 @@ impl ObservantApp {
         self.session = Some(Session::new(kind, &config, handle, self.lang));
     }
 
-    /// Opens a transcript or saved session for review; a recording is transcribed first.
+    /// Opens a saved session, transcript or recording in review mode; a recording is
+    /// transcribed first (in the background, with progress) unless it was before.
     pub fn open(&mut self, path: &Path) {
-        if core::is_recording(path) {
+        if core::is_recording(path) && !crate::review::store::transcribed_before(path) {
             let lang = match self.form.lang {
                 crate::ui::start::LangChoice::Nl => Some("nl".to_string()),
                 crate::ui::start::LangChoice::En => Some("en".to_string()),
@@ -313,28 +333,95 @@ impl ObservantApp {
             };
             let model = PathBuf::from(self.form.model_path.trim());
             self.form.open_message = None;
+            let progress = Arc::new(crate::pipeline::offline::ProgressCounter::default());
             self.transcribing = Some(Transcribing {
                 path: path.to_path_buf(),
-                rx: core::transcribe_recording(path, model, lang),
+                rx: core::transcribe_recording_with_progress(
+                    path,
+                    model,
+                    lang,
+                    Some(progress.clone()),
+                ),
                 since: std::time::Instant::now(),
+                progress,
             });
             return;
         }
-        match core::open_for_review(path) {
-            Ok(opened) => {
-                self.form.open_message = None;
-                self.start_replay(
-                    opened.transcript,
-                    SessionKind::Review(path.to_path_buf()),
+        let demo = same_file(path, &self.demo_path);
+        let opened = if demo {
+            // The bundled demo is reviewed without writing next to it.
+            core::load_transcript(path).map(|t| {
+                crate::review::ReviewDoc::new(
+                    crate::review::Origin::Unsaved(path.to_path_buf()),
+                    "demo".into(),
                     None,
-                );
-                if let Some(s) = &mut self.session {
-                    for (t, text) in opened.notes {
-                        s.model.add_note(t, text);
-                    }
-                }
+                    t,
+                    Vec::new(),
+                    Vec::new(),
+                    Vec::new(),
+                    None,
+                    self.lang,
+                )
+            })
+        } else {
+            crate::review::ReviewDoc::open(path, self.lang)
+        };
+        match opened {
+            Ok(doc) => {
+                self.form.open_message = None;
+                self.show_review(doc);
             }
             Err(e) => self.form.open_message = Some(crate::cli::one_line(&e)),
+        }
+    }
+
+    /// Shows `doc` in review mode (leaving any session), playing its audio on the device.
+    pub fn show_review(&mut self, doc: crate::review::ReviewDoc) {
+        self.show_review_screen(crate::ui::review::ReviewScreen::with_device_audio(doc));
+    }
+
+    /// Shows a prepared review screen (tests give it their own player).
+    pub fn show_review_screen(&mut self, mut screen: crate::ui::review::ReviewScreen) {
+        self.session = None;
+        screen.state.sessions_root = self.sessions_root.clone();
+        self.review = Some(screen);
+    }
+
+    /// Re-reads the saved sessions for the start screen.
+    pub fn refresh_saved(&mut self) {
+        self.form.saved = self
+            .sessions_root
+            .as_deref()
+            .map(crate::review::store::saved_sessions)
+            .unwrap_or_default();
+    }
+
+    /// Reviews the session on screen once it has ended: its saved folder, or the demo.
+    fn review_ended_session(&mut self) {
+        let Some(s) = &self.session else {
+            return;
+        };
+        let path = match (&s.kind, &s.saved_in) {
+            (SessionKind::Demo, _) => self.demo_path.clone(),
+            (SessionKind::Review(p), _) => p.clone(),
+            (SessionKind::Live, Some(dir)) => dir.clone(),
+            (SessionKind::Live, None) => {
+                self.start_message = Some(
+                    self.lang
+                        .t(
+                            "Deze sessie is niet bewaard en kan niet worden teruggekeken.",
+                            "This session was not saved and cannot be reviewed.",
+                        )
+                        .to_string(),
+                );
+                self.session = None;
+                return;
+            }
+        };
+        self.session = None;
+        self.open(&path);
+        if self.review.is_none() {
+            self.start_message = self.form.open_message.take();
         }
     }
 
@@ -348,7 +435,8 @@ impl ObservantApp {
             Ok(Ok(t)) => {
                 let path = job.path.clone();
                 self.transcribing = None;
-                self.start_replay(t, SessionKind::Review(path), None);
+                let doc = crate::review::ReviewDoc::from_recording(&path, t, lang);
+                self.show_review(doc);
                 return;
             }
             Ok(Err(e)) => {
@@ -368,6 +456,7 @@ impl ObservantApp {
             .map(|f| f.to_string_lossy().to_string())
             .unwrap_or_default();
         let secs = job.since.elapsed().as_secs_f64();
+        let fraction = job.progress.fraction();
         let mut cancel = false;
         egui::Frame::new()
             .fill(theme::CARD)
@@ -386,6 +475,13 @@ impl ObservantApp {
                         cancel = true;
                     }
                 });
+                if let Some(f) = fraction {
+                    ui.add(
+                        egui::ProgressBar::new(f)
+                            .desired_width(420.0)
+                            .show_percentage(),
+                    );
+                }
                 ui.label(
                     RichText::new(lang.t(
                         "Dit gebeurt op dit apparaat en duurt ongeveer een tiende van de opnameduur.",
@@ -408,6 +504,10 @@ impl ObservantApp {
     }
 
     fn top_bar(&mut self, ui: &mut Ui) {
+        if self.review.is_some() {
+            self.review_top_bar(ui);
+            return;
+        }
         let lang = self.lang;
         egui::Panel::top("top_bar")
             .frame(
@@ -425,6 +525,7 @@ impl ObservantApp {
                             .color(theme::ACCENT),
                     );
                     let mut back = false;
+                    let mut review = false;
                     if let Some(s) = &mut self.session {
                         ui.add_space(12.0);
                         ui.selectable_value(
@@ -489,6 +590,23 @@ impl ObservantApp {
                                 back = true;
                             }
                             if matches!(s.kind, SessionKind::Live | SessionKind::Demo) {
+                                if ui
+                                    .add(
+                                        egui::Button::new(
+                                            RichText::new(
+                                                lang.t(
+                                                    "Terugkijken en rapport",
+                                                    "Review and report",
+                                                ),
+                                            )
+                                            .color(egui::Color32::WHITE),
+                                        )
+                                        .fill(theme::ACCENT),
+                                    )
+                                    .clicked()
+                                {
+                                    review = true;
+                                }
                                 ui.label(
                                     RichText::new(lang.t("Sessie beëindigd", "Session ended"))
                                         .color(theme::MUTED),
@@ -500,13 +618,102 @@ impl ObservantApp {
                     });
                     if back {
                         self.session = None;
+                        self.refresh_saved();
+                    }
+                    if review {
+                        self.review_ended_session();
                     }
                 });
             });
     }
 
+    /// The top bar in review mode: what is reviewed, language, back to the start screen.
+    fn review_top_bar(&mut self, ui: &mut Ui) {
+        let lang = self.lang;
+        let mut back = false;
+        let mut new_lang = lang;
+        egui::Panel::top("top_bar")
+            .frame(
+                egui::Frame::new()
+                    .fill(theme::CARD)
+                    .inner_margin(egui::Margin::symmetric(14, 8))
+                    .stroke(egui::Stroke::new(1.0, theme::LINE)),
+            )
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new("Observant")
+                            .size(18.0)
+                            .strong()
+                            .color(theme::ACCENT),
+                    );
+                    let Some(r) = &self.review else {
+                        return;
+                    };
+                    ui.add_space(12.0);
+                    ui.label(
+                        RichText::new(format!(
+                            "{} {}",
+                            lang.t("Terugkijken:", "Review:"),
+                            r.doc.title
+                        ))
+                        .strong()
+                        .color(theme::TEXT),
+                    );
+                    let saved = match (&r.doc.origin, r.doc.edits.len()) {
+                        (crate::review::Origin::Unsaved(_), n) if n > 0 => lang
+                            .t(
+                                "demo: correcties worden niet bewaard",
+                                "demo: corrections are not saved",
+                            )
+                            .to_string(),
+                        (_, 0) => String::new(),
+                        (_, n) => match lang {
+                            UiLang::Nl => format!("{n} correcties bewaard"),
+                            UiLang::En => format!("{n} corrections saved"),
+                        },
+                    };
+                    if !saved.is_empty() {
+                        ui.label(RichText::new(saved).small().color(theme::MUTED));
+                    }
+                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                        ui.selectable_value(&mut new_lang, UiLang::En, "EN");
+                        ui.selectable_value(&mut new_lang, UiLang::Nl, "NL");
+                        ui.add_space(10.0);
+                        if ui
+                            .button(lang.t("Naar startscherm", "To start screen"))
+                            .clicked()
+                        {
+                            back = true;
+                        }
+                        ui.add_space(10.0);
+                        ui.label(
+                            RichText::new(format!(
+                                "{} {} · {} {}",
+                                r.doc.analysis.utterances.len(),
+                                lang.t("uitspraken", "utterances"),
+                                lang.t("duur", "duration"),
+                                theme::clock(r.doc.duration())
+                            ))
+                            .color(theme::MUTED),
+                        );
+                    });
+                });
+            });
+        if new_lang != lang {
+            self.set_lang(new_lang);
+        }
+        if back {
+            self.review = None;
+            self.refresh_saved();
+        }
+    }
+
     fn set_lang(&mut self, lang: UiLang) {
         self.lang = lang;
+        if let Some(r) = &mut self.review {
+            r.doc.set_lang(lang);
+        }
         self.methods = core::all_methods(lang);
         if let Some(s) = &mut self.session
             && let Some(m) = &s.method
@@ -515,68 +722,113 @@ impl ObservantApp {
         }
     }
 
+    /// The problem banners ([`SessionModel::banners`] says what they say and offer).
     fn banner(&mut self, ui: &mut Ui) {
         let lang = self.lang;
         let Some(s) = &mut self.session else {
             return;
         };
-        let Some((i, p)) = s.model.visible_problem() else {
-            return;
-        };
-        let (message, fatal) = (p.message.clone(), p.fatal);
-        let mut dismiss = false;
-        egui::Panel::top("problem_banner")
-            .frame(
-                egui::Frame::new()
-                    .fill(if fatal { theme::ERROR_BG } else { theme::NOTICE_BG })
-                    .inner_margin(egui::Margin::symmetric(16, 10)),
-            )
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    let (rect, _) =
-                        ui.allocate_exact_size(egui::vec2(22.0, 22.0), egui::Sense::hover());
-                    ui.painter().circle_filled(
-                        rect.center(),
-                        10.0,
-                        if fatal { theme::RED } else { theme::AMBER },
-                    );
-                    ui.painter().text(
-                        rect.center(),
-                        egui::Align2::CENTER_CENTER,
-                        "!",
-                        egui::FontId::proportional(15.0),
-                        egui::Color32::WHITE,
-                    );
-                    ui.vertical(|ui| {
-                        ui.set_max_width((ui.available_width() - 90.0).max(200.0));
-                        ui.add(
-                            egui::Label::new(RichText::new(&message).strong().color(theme::TEXT))
+        let devices = self.form.devices.result.clone().unwrap_or_default();
+        let mut refresh = false;
+        for b in s.model.banners(lang) {
+            let mut dismiss = false;
+            let (mut reconnect, mut end) = (false, false);
+            let id = match b.kind {
+                BannerKind::DeviceLost => "device_banner",
+                BannerKind::Disk => "disk_banner",
+                BannerKind::Problem(_) => "problem_banner",
+            };
+            egui::Panel::top(id)
+                .frame(
+                    egui::Frame::new()
+                        .fill(if b.severe {
+                            theme::ERROR_BG
+                        } else {
+                            theme::NOTICE_BG
+                        })
+                        .inner_margin(egui::Margin::symmetric(16, 10)),
+                )
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        let (rect, _) =
+                            ui.allocate_exact_size(egui::vec2(22.0, 22.0), egui::Sense::hover());
+                        ui.painter().circle_filled(
+                            rect.center(),
+                            10.0,
+                            if b.severe { theme::RED } else { theme::AMBER },
+                        );
+                        ui.painter().text(
+                            rect.center(),
+                            egui::Align2::CENTER_CENTER,
+                            "!",
+                            egui::FontId::proportional(15.0),
+                            egui::Color32::WHITE,
+                        );
+                        ui.vertical(|ui| {
+                            ui.set_max_width((ui.available_width() - 90.0).max(200.0));
+                            ui.add(
+                                egui::Label::new(
+                                    RichText::new(&b.title).strong().color(theme::TEXT),
+                                )
                                 .wrap(),
-                        );
-                        ui.label(
-                            RichText::new(if fatal {
-                                lang.t(
-                                    "De opname is gestopt. Alles tot nu toe blijft zichtbaar en bewaard.",
-                                    "Recording has stopped. Everything so far stays visible and saved.",
-                                )
-                            } else {
-                                lang.t(
-                                    "De sessie loopt door; alles tot nu toe is bewaard.",
-                                    "The session continues; everything so far is kept.",
-                                )
-                            })
-                            .color(theme::MUTED),
-                        );
-                    });
-                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                        if ui.button(lang.t("Sluiten", "Dismiss")).clicked() {
-                            dismiss = true;
+                            );
+                            ui.add(
+                                egui::Label::new(RichText::new(&b.detail).color(theme::MUTED))
+                                    .wrap(),
+                            );
+                            if b.reconnect || b.end_session {
+                                ui.horizontal(|ui| {
+                                    if b.reconnect {
+                                        reconnect_choice(
+                                            ui,
+                                            &devices,
+                                            &mut s.reconnect_device,
+                                            lang,
+                                        );
+                                        if ui
+                                            .small_button(lang.t("Zoek opnieuw", "Search again"))
+                                            .clicked()
+                                        {
+                                            refresh = true;
+                                        }
+                                        reconnect = ui
+                                            .button(lang.t("Opnieuw verbinden", "Reconnect"))
+                                            .clicked();
+                                    }
+                                    if b.end_session {
+                                        end = ui
+                                            .button(lang.t("Sessie beëindigen", "End session"))
+                                            .clicked();
+                                    }
+                                });
+                            }
+                        });
+                        if b.dismissable {
+                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                if ui.button(lang.t("Sluiten", "Dismiss")).clicked() {
+                                    dismiss = true;
+                                }
+                            });
                         }
                     });
                 });
-            });
-        if dismiss && let Some(p) = s.model.problems.get_mut(i) {
-            p.dismissed = true;
+            if dismiss
+                && let BannerKind::Problem(i) = b.kind
+                && let Some(p) = s.model.problems.get_mut(i)
+            {
+                p.dismissed = true;
+            }
+            if reconnect {
+                s.model.reconnect_requested();
+                let device = s.reconnect_device.clone();
+                s.send(Command::Reconnect { device });
+            }
+            if end {
+                s.send(Command::Stop);
+            }
+        }
+        if refresh {
+            self.form.devices = DeviceProbe::start();
         }
     }
 
@@ -676,6 +928,39 @@ impl ObservantApp {
     }
 }
 
+/// The device choice of the "microphone lost" banner: the system default or a listed input.
+fn reconnect_choice(
+    ui: &mut Ui,
+    devices: &crate::ui::devices::DeviceList,
+    chosen: &mut Option<String>,
+    lang: UiLang,
+) {
+    let default = lang.t("Standaardmicrofoon", "Default microphone");
+    let shown = chosen
+        .as_deref()
+        .map(|id| devices.name_of(id).unwrap_or(id).to_string())
+        .unwrap_or_else(|| default.to_string());
+    egui::ComboBox::from_id_salt("reconnect_device")
+        .selected_text(shown)
+        .width(260.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(chosen, None, default);
+            for d in &devices.devices {
+                ui.selectable_value(chosen, Some(d.id.clone()), &d.name);
+            }
+        })
+        .response
+        .accessible_name(lang.t("Microfoon", "Microphone"));
+}
+
+/// Do two paths name the same file?
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 /// Clock, pipeline lag and level meter in the top bar (right-to-left layout).
 fn status(ui: &mut Ui, s: &Session, lang: UiLang) {
     if matches!(s.kind, SessionKind::Review(_)) {
@@ -742,6 +1027,10 @@ impl eframe::App for ObservantApp {
         }
         self.hotkeys(ui);
         self.top_bar(ui);
+        if let Some(r) = &mut self.review {
+            r.show(ui, lang);
+            return;
+        }
         self.banner(ui);
         if self.session.is_some() {
             self.session_view(ui);

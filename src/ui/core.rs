@@ -160,6 +160,16 @@ pub fn transcribe_recording(
     model: PathBuf,
     lang: Option<String>,
 ) -> Receiver<Result<Transcript, String>> {
+    transcribe_recording_with_progress(path, model, lang, None)
+}
+
+/// [`transcribe_recording`], reporting how far it is through `progress`.
+pub fn transcribe_recording_with_progress(
+    path: &Path,
+    model: PathBuf,
+    lang: Option<String>,
+    progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
+) -> Receiver<Result<Transcript, String>> {
     let (tx, rx) = crossbeam_channel::bounded(1);
     let path = path.to_path_buf();
     let spawned = std::thread::Builder::new()
@@ -173,6 +183,7 @@ pub fn transcribe_recording(
                     None => crate::asr::AsrLanguage::Auto,
                 };
                 opts.progress = false;
+                opts.progress_counter = progress;
                 let result = crate::pipeline::offline::transcribe_file(&path, &opts)
                     .map(|(t, _)| t)
                     .map_err(|e| crate::cli::one_line(&e));
@@ -183,4 +194,17 @@ pub fn transcribe_recording(
         let _ = tx.send(Err(e.to_string()));
     }
     rx
+}
+
+/// Why the speech model at `path` cannot be used (missing, not a ggml Whisper model,
+/// truncated), as one line; `None` when it looks usable. Whisper itself may still reject a
+/// file that passes (then starting the session fails with its message).
+pub fn model_problem(path: &str) -> Option<String> {
+    let path = path.trim();
+    if path.is_empty() {
+        return Some("geen spraakmodel gekozen / no speech model chosen".into());
+    }
+    crate::asr::whisper::check_model_file(Path::new(path))
+        .err()
+        .map(|e| crate::cli::one_line(&e))
 }

@@ -12,6 +12,7 @@ pub mod devices;
 pub mod facilitator;
 pub mod model;
 pub mod observer;
+pub mod review;
 pub mod scripted;
 pub mod start;
 pub mod theme;
@@ -38,6 +39,9 @@ pub struct AppOptions {
     pub demo_path: PathBuf,
     /// Look for microphones on the start screen (off in tests).
     pub probe_devices: bool,
+    /// Where live sessions are saved and listed for review (`None`: no listing, and the
+    /// live pipeline picks its own folder).
+    pub sessions_root: Option<PathBuf>,
 }
 
 impl AppOptions {
@@ -50,6 +54,7 @@ impl AppOptions {
             starter: live_starter(),
             demo_path: default_demo_path(),
             probe_devices: true,
+            sessions_root: Some(crate::session::default_sessions_root()),
         }
     }
 }
@@ -69,6 +74,11 @@ pub fn live_starter() -> PipelineStarter {
 
 /// Opens the Observant window and runs until it is closed.
 pub fn run_app(opts: AppOptions) -> anyhow::Result<()> {
+    // Audio retention from the settings, before anything else (a bad settings file is
+    // reported and retention skipped; the app still opens).
+    if let Err(e) = crate::settings::apply_retention_at_start() {
+        eprintln!("observant: {}", crate::cli::one_line(&e));
+    }
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Observant")

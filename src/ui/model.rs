@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 
 use crate::analysis::{AnalyzedUtterance, Flag, FlagKind, SpeakerStats};
+use crate::i18n::UiLang;
 use crate::pipeline::{Event, StageStatus};
 use crate::transcript::{Participant, Role};
+use crate::ui::theme::clock;
 
 /// One row of the live transcript: an utterance (by session index) or an observer note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +32,56 @@ pub struct Problem {
     pub message: String,
     pub fatal: bool,
     pub dismissed: bool,
+}
+
+/// The input device was lost; capture waits for a reconnect or the end of the session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceLoss {
+    pub t: f64,
+    /// The pipeline's message (why, one line, Dutch / English).
+    pub message: String,
+    /// Audio saved in the session's file up to the loss (s).
+    pub saved_seconds: f64,
+    pub can_reconnect: bool,
+    /// A reconnect was asked for and has not been answered yet.
+    pub reconnecting: bool,
+}
+
+/// A session file the disk refuses to take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiskTrouble {
+    /// `audio.wav` or `journal.jsonl`.
+    pub file: String,
+    pub message: String,
+    /// Audio held in memory when the trouble began (s).
+    pub held_seconds: f64,
+    /// Session time the trouble began.
+    pub since: f64,
+}
+
+/// Which problem a [`Banner`] shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BannerKind {
+    DeviceLost,
+    Disk,
+    /// `problems[i]`.
+    Problem(usize),
+}
+
+/// A banner above the session: what happened, what it means for the session, what the user
+/// can do. Built by [`SessionModel::banners`]; the view only draws it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Banner {
+    pub kind: BannerKind,
+    /// Red (capture stopped) rather than amber (the session goes on).
+    pub severe: bool,
+    pub title: String,
+    pub detail: String,
+    /// Offer a device choice and "reconnect".
+    pub reconnect: bool,
+    /// Offer "end session".
+    pub end_session: bool,
+    pub dismissable: bool,
 }
 
 /// The facilitator's current cue: the latest cue-worthy flag and when (UI time) it arrived.
@@ -73,6 +125,12 @@ pub struct SessionModel {
     pub speaker_order: Vec<String>,
     /// Session time of each speaker's last utterance end.
     pub last_spoke: HashMap<String, f64>,
+    /// The input device is lost (capture waits).
+    pub device_lost: Option<DeviceLoss>,
+    /// Session files the disk refuses, one entry per file.
+    pub disk_trouble: Vec<DiskTrouble>,
+    /// Audio that did not fit in memory while the disk was full (saved as silence), in s.
+    pub lost_audio_seconds: f64,
 }
 
 /// Identity of a flag across re-analyses: an updated flag (longer burst) replaces the old one.
@@ -149,6 +207,102 @@ impl SessionModel {
             .enumerate()
             .rev()
             .find(|(_, p)| !p.dismissed)
+    }
+
+    /// The user asked to reconnect (the banner shows it until the pipeline answers).
+    pub fn reconnect_requested(&mut self) {
+        if let Some(l) = &mut self.device_lost {
+            l.reconnecting = true;
+        }
+    }
+
+    /// The banners to show, most important first: a lost device, a refusing disk, then the
+    /// latest problem not dismissed.
+    pub fn banners(&self, lang: UiLang) -> Vec<Banner> {
+        let mut out = Vec::new();
+        if let Some(l) = &self.device_lost {
+            let at = clock(l.saved_seconds);
+            let title = match lang {
+                UiLang::Nl => format!("Microfoon weggevallen - opname tot {at} is bewaard"),
+                UiLang::En => format!("Microphone lost - recording up to {at} is saved"),
+            };
+            let next = if l.reconnecting {
+                lang.t("Opnieuw verbinden…", "Reconnecting…")
+            } else if l.can_reconnect {
+                lang.t(
+                    "Kies een microfoon en verbind opnieuw om in dezelfde sessie door te gaan, of beëindig de sessie.",
+                    "Choose a microphone and reconnect to continue the same session, or end the session.",
+                )
+            } else {
+                lang.t(
+                    "De opname is gestopt. Alles tot nu toe blijft zichtbaar en bewaard.",
+                    "Recording has stopped. Everything so far stays visible and saved.",
+                )
+            };
+            out.push(Banner {
+                kind: BannerKind::DeviceLost,
+                severe: true,
+                title,
+                detail: format!("{next} ({})", l.message),
+                reconnect: l.can_reconnect && !self.stopped,
+                end_session: !self.stopped,
+                dismissable: false,
+            });
+        }
+        if let Some(d) = self.disk_trouble.first() {
+            let full = d.message.contains("os error 28") || d.message.contains("No space left");
+            let title = match (full, lang) {
+                (true, UiLang::Nl) => "Schijf vol - de sessie wordt niet meer opgeslagen",
+                (true, UiLang::En) => "Disk full - the session is not being saved",
+                (false, UiLang::Nl) => "Opslaan mislukt - de sessie wordt niet meer opgeslagen",
+                (false, UiLang::En) => "Saving failed - the session is not being saved",
+            };
+            let minutes = (crate::pipeline::live::DISK_HOLD_SECONDS / 60.0).round();
+            let detail = match lang {
+                UiLang::Nl => format!(
+                    "Sinds {}. Maak ruimte vrij: audio (tot {minutes} minuten) en tekst blijven in het geheugen en worden elke seconde opnieuw opgeslagen; transcriptie en signalen gaan door. ({})",
+                    clock(d.since),
+                    d.message
+                ),
+                UiLang::En => format!(
+                    "Since {}. Free up space: audio (up to {minutes} minutes) and text stay in memory and are saved again every second; transcription and flags go on. ({})",
+                    clock(d.since),
+                    d.message
+                ),
+            };
+            out.push(Banner {
+                kind: BannerKind::Disk,
+                severe: false,
+                title: title.to_string(),
+                detail,
+                reconnect: false,
+                end_session: false,
+                dismissable: false,
+            });
+        }
+        if let Some((i, p)) = self.visible_problem() {
+            out.push(Banner {
+                kind: BannerKind::Problem(i),
+                severe: p.fatal,
+                title: p.message.clone(),
+                detail: if p.fatal {
+                    lang.t(
+                        "De opname is gestopt. Alles tot nu toe blijft zichtbaar en bewaard.",
+                        "Recording has stopped. Everything so far stays visible and saved.",
+                    )
+                } else {
+                    lang.t(
+                        "De sessie loopt door; alles tot nu toe is bewaard.",
+                        "The session continues; everything so far is kept.",
+                    )
+                }
+                .to_string(),
+                reconnect: false,
+                end_session: false,
+                dismissable: true,
+            });
+        }
+        out
     }
 
     /// Adds the observer's note at session time `t`.
@@ -243,6 +397,61 @@ impl SessionModel {
                 self.stopped = true;
                 self.level_rms = 0.0;
                 self.level_peak = 0.0;
+                if let Some(l) = &mut self.device_lost {
+                    l.reconnecting = false;
+                }
+            }
+            Event::DeviceLost {
+                t,
+                message,
+                saved_seconds,
+                can_reconnect,
+            } => {
+                self.now = self.now.max(t);
+                self.level_rms = 0.0;
+                self.level_peak = 0.0;
+                self.device_lost = Some(DeviceLoss {
+                    t,
+                    message,
+                    saved_seconds,
+                    can_reconnect,
+                    reconnecting: false,
+                });
+            }
+            Event::Reconnected { t, device } => {
+                self.now = self.now.max(t);
+                self.device_lost = None;
+                self.device = Some(device);
+            }
+            Event::Disk {
+                t,
+                file,
+                ok,
+                message,
+                held_seconds,
+                lost_seconds,
+            } => {
+                self.now = self.now.max(t);
+                self.disk_trouble.retain(|d| d.file != file);
+                if !ok {
+                    self.disk_trouble.push(DiskTrouble {
+                        file,
+                        message,
+                        held_seconds,
+                        since: t,
+                    });
+                } else if lost_seconds > self.lost_audio_seconds {
+                    let gap = clock(lost_seconds - self.lost_audio_seconds);
+                    self.lost_audio_seconds = lost_seconds;
+                    self.problems.push(Problem {
+                        t,
+                        message: format!(
+                            "Schijf weer beschikbaar; {gap} audio paste niet in het geheugen en is als stilte bewaard / Disk available again; {gap} of audio did not fit in memory and was saved as silence"
+                        ),
+                        fatal: false,
+                        dismissed: false,
+                    });
+                }
             }
         }
     }
@@ -387,6 +596,103 @@ mod tests {
                 Row::Utterance(2)
             ]
         );
+    }
+
+    #[test]
+    fn a_lost_device_shows_what_is_saved_and_offers_reconnect_until_it_is_back() {
+        let mut m = SessionModel::new(vec![]);
+        m.apply(
+            Event::DeviceLost {
+                t: 752.0,
+                message: "Het invoerapparaat is weggevallen (x) / The input device was lost (x)"
+                    .into(),
+                saved_seconds: 751.4,
+                can_reconnect: true,
+            },
+            0.0,
+        );
+        let b = m.banners(UiLang::Nl);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].kind, BannerKind::DeviceLost);
+        assert_eq!(
+            b[0].title,
+            "Microfoon weggevallen - opname tot 12:31 is bewaard"
+        );
+        assert!(b[0].severe && b[0].reconnect && b[0].end_session && !b[0].dismissable);
+        assert!(b[0].detail.contains("weggevallen (x)"));
+        assert_eq!(
+            m.banners(UiLang::En)[0].title,
+            "Microphone lost - recording up to 12:31 is saved"
+        );
+        m.reconnect_requested();
+        assert!(m.banners(UiLang::En)[0].detail.starts_with("Reconnecting"));
+        m.apply(
+            Event::Reconnected {
+                t: 760.0,
+                device: "USB".into(),
+            },
+            0.0,
+        );
+        assert!(m.banners(UiLang::Nl).is_empty());
+        assert_eq!(m.device.as_deref(), Some("USB"));
+        // Without a way to reconnect, or once stopped, only "what happened" remains.
+        m.apply(
+            Event::DeviceLost {
+                t: 800.0,
+                message: "weg / gone".into(),
+                saved_seconds: 799.0,
+                can_reconnect: false,
+            },
+            0.0,
+        );
+        m.apply(
+            Event::Stopped {
+                t: 801.0,
+                captured_samples: 0,
+                written_samples: 0,
+            },
+            0.0,
+        );
+        let b = m.banners(UiLang::Nl);
+        assert!(!b[0].reconnect && !b[0].end_session);
+        assert!(b[0].detail.contains("Alles tot nu toe"));
+    }
+
+    #[test]
+    fn a_full_disk_is_one_banner_until_every_file_is_saved_again() {
+        let mut m = SessionModel::new(vec![]);
+        let disk = |file: &str, ok: bool, lost: f64| Event::Disk {
+            t: 65.0,
+            file: file.into(),
+            ok,
+            message: if ok {
+                String::new()
+            } else {
+                "audio could not be saved (disk full?): No space left on device (os error 28)"
+                    .into()
+            },
+            held_seconds: 0.0,
+            lost_seconds: lost,
+        };
+        m.apply(disk("audio.wav", false, 0.0), 0.0);
+        m.apply(disk("journal.jsonl", false, 0.0), 0.0);
+        let b = m.banners(UiLang::Nl);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].kind, BannerKind::Disk);
+        assert!(b[0].title.starts_with("Schijf vol"), "{}", b[0].title);
+        assert!(b[0].detail.contains("Sinds 1:05") && b[0].detail.contains("5 minuten"));
+        assert!(m.banners(UiLang::En)[0].title.starts_with("Disk full"));
+        m.apply(disk("audio.wav", true, 0.0), 0.0);
+        assert_eq!(m.banners(UiLang::Nl).len(), 1, "the journal still waits");
+        m.apply(disk("journal.jsonl", true, 0.0), 0.0);
+        assert!(m.banners(UiLang::Nl).is_empty());
+        // Audio that did not fit in memory is said once, as a notice that can be dismissed.
+        m.apply(disk("audio.wav", false, 0.0), 0.0);
+        m.apply(disk("audio.wav", true, 90.0), 0.0);
+        let b = m.banners(UiLang::Nl);
+        assert_eq!(b.len(), 1);
+        assert!(b[0].dismissable && !b[0].severe);
+        assert!(b[0].title.contains("1:30 audio"), "{}", b[0].title);
     }
 
     #[test]

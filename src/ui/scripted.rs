@@ -27,6 +27,8 @@ pub struct ScriptedPipeline {
     stop_at_end: bool,
     lang: UiLang,
     tick: Duration,
+    /// Session time at which the "device" is lost (tests of the failure path).
+    lose_device_at: Option<f64>,
 }
 
 impl ScriptedPipeline {
@@ -38,7 +40,16 @@ impl ScriptedPipeline {
             stop_at_end: true,
             lang: UiLang::Nl,
             tick: Duration::from_millis(50),
+            lose_device_at: None,
         }
+    }
+
+    /// Loses the input device at session time `t` (paced replay): everything up to `t` is
+    /// released, then [`Event::DeviceLost`]; the replay waits for [`Command::Reconnect`]
+    /// (then [`Event::Reconnected`] and it continues) or [`Command::Stop`].
+    pub fn lose_device_at(mut self, t: f64) -> ScriptedPipeline {
+        self.lose_device_at = Some(t);
+        self
     }
 
     /// Replay speed: session seconds per wall-clock second (20.0 = twenty times real time).
@@ -128,6 +139,12 @@ impl Clock {
             Some(s) => self.base + self.since.elapsed().as_secs_f64() * s,
         }
     }
+    /// Stops the clock at session time `t` (not later than now).
+    fn hold_at(&mut self, t: f64) {
+        self.base = self.now().min(t);
+        self.since = Instant::now();
+        self.paused = true;
+    }
     fn set_paused(&mut self, paused: bool) {
         if paused != self.paused {
             self.base = self.now();
@@ -151,6 +168,9 @@ struct Replay {
     emitted_utterances: Vec<AnalyzedUtterance>,
     emitted_flags: Vec<Flag>,
     last_status: Option<Instant>,
+    lose_device_at: Option<f64>,
+    /// The device is lost (waiting for a reconnect).
+    lost: bool,
 }
 
 fn same_flag(a: &Flag, b: &Flag) -> bool {
@@ -193,6 +213,8 @@ impl Replay {
             emitted_utterances: Vec::new(),
             emitted_flags: Vec::new(),
             last_status: None,
+            lose_device_at: p.lose_device_at,
+            lost: false,
         }
     }
 
@@ -221,7 +243,11 @@ impl Replay {
         }
         let mut stopped = false;
         loop {
-            let now = self.clock.now();
+            let mut now = self.clock.now();
+            let losing = self.lose_device_at.filter(|at| now >= *at);
+            if let Some(at) = losing {
+                now = at;
+            }
             let mut changed = false;
             while let Some(u) = self.script.utterances.get(self.next) {
                 if u.end > now {
@@ -240,7 +266,20 @@ impl Replay {
             if changed && !self.publish() {
                 return;
             }
-            if !stopped && !self.heartbeat(now) {
+            if let Some(at) = losing {
+                self.lose_device_at = None;
+                self.lost = true;
+                self.clock.hold_at(at);
+                if !self.send(Event::DeviceLost {
+                    t: at,
+                    message: "Het invoerapparaat is weggevallen (demo) / The input device was lost (demo)".into(),
+                    saved_seconds: at,
+                    can_reconnect: true,
+                }) {
+                    return;
+                }
+            }
+            if !stopped && !self.lost && !self.heartbeat(now) {
                 return;
             }
             if !stopped && self.stop_at_end && self.next >= self.script.utterances.len() {
@@ -281,7 +320,9 @@ impl Replay {
                 false
             }
             Command::SetPaused(p) => {
-                self.clock.set_paused(p);
+                if !self.lost {
+                    self.clock.set_paused(p);
+                }
                 true
             }
             Command::AdvanceStep { step } => {
@@ -296,6 +337,17 @@ impl Replay {
                 if let Some(u) = self.so_far.utterances.get_mut(index) {
                     u.speaker = speaker;
                     return self.publish();
+                }
+                true
+            }
+            Command::Reconnect { device } => {
+                if self.lost {
+                    self.lost = false;
+                    self.clock.set_paused(false);
+                    return self.send(Event::Reconnected {
+                        t: self.stamp(),
+                        device: device.unwrap_or_else(|| "default".into()),
+                    });
                 }
                 true
             }

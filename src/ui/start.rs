@@ -41,6 +41,42 @@ pub struct StartForm {
     pub devices: DeviceProbe,
     /// Message about the last open attempt (e.g. file not found).
     pub open_message: Option<String>,
+    /// The model path last checked, when, and what is wrong with it (`None`: usable).
+    model_check: Option<(String, std::time::Instant, Option<String>)>,
+    /// Saved sessions to reopen for review, newest first.
+    pub saved: Vec<crate::review::store::SavedSession>,
+    /// Encrypt the new session with a passphrase (on by default).
+    pub encrypt: bool,
+    /// The new session's passphrase, typed twice (wiped when the session starts).
+    pub passphrase: String,
+    pub passphrase_again: String,
+    /// An encrypted session waiting for its passphrase, what was typed, and a message.
+    pub unlock: Option<(PathBuf, String, Option<String>)>,
+    /// A saved session the user asked to forget (waiting for confirmation).
+    pub forget: Option<PathBuf>,
+}
+
+/// Why the new session's passphrase cannot be used yet (Dutch, English), `None`: it can.
+pub fn passphrase_problem(
+    encrypt: bool,
+    pass: &str,
+    again: &str,
+) -> Option<(&'static str, &'static str)> {
+    if !encrypt {
+        None
+    } else if pass.is_empty() {
+        Some((
+            "Kies een wachtwoord voor de sessie.",
+            "Choose a passphrase for the session.",
+        ))
+    } else if pass != again {
+        Some((
+            "De twee wachtwoorden verschillen.",
+            "The two passphrases differ.",
+        ))
+    } else {
+        None
+    }
 }
 
 /// What the user asked for on the start screen.
@@ -60,6 +96,8 @@ pub struct StartRequest {
     pub lang: LangChoice,
     pub model: Option<PathBuf>,
     pub device: Option<String>,
+    /// Encrypt the session with this passphrase (`None`: plain).
+    pub passphrase: Option<crate::session::Secret>,
 }
 
 impl StartRequest {
@@ -77,6 +115,7 @@ impl StartRequest {
             device: self.device.clone(),
             save_dir: None,
             threads: None,
+            passphrase: self.passphrase.clone(),
         }
     }
 }
@@ -107,7 +146,28 @@ impl StartForm {
             open_path: String::new(),
             devices,
             open_message: None,
+            model_check: None,
+            saved: Vec::new(),
+            encrypt: true,
+            passphrase: String::new(),
+            passphrase_again: String::new(),
+            unlock: None,
+            forget: None,
         }
+    }
+
+    /// What is wrong with the chosen speech model (`None`: it looks usable). Checked when
+    /// the path changes and every two seconds (the file may appear or disappear).
+    pub fn model_problem(&mut self) -> Option<String> {
+        let path = self.model_path.trim().to_string();
+        let fresh = self.model_check.as_ref().is_some_and(|(p, at, _)| {
+            *p == path && at.elapsed() < std::time::Duration::from_secs(2)
+        });
+        if !fresh {
+            let problem = crate::ui::core::model_problem(&path);
+            self.model_check = Some((path, std::time::Instant::now(), problem));
+        }
+        self.model_check.as_ref().and_then(|(_, _, p)| p.clone())
     }
 
     fn request(&self) -> StartRequest {
@@ -127,6 +187,11 @@ impl StartForm {
             lang: self.lang,
             model: (model != default_model && !self.model_path.trim().is_empty()).then_some(model),
             device: self.device.clone(),
+            passphrase: if self.encrypt {
+                crate::session::Secret::new(self.passphrase.clone()).ok()
+            } else {
+                None
+            },
         }
     }
 
@@ -283,7 +348,8 @@ impl StartForm {
                             .file_name()
                             .map(|f| f.to_string_lossy().to_string())
                             .unwrap_or_default();
-                        let (text, color) = match (path.is_file(), bundled) {
+                        let problem = self.model_problem();
+                        let (text, color) = match (problem.is_none(), bundled) {
                             (true, true) => (
                                 format!(
                                     "{} {file}",
@@ -296,15 +362,18 @@ impl StartForm {
                                 theme::MUTED,
                             ),
                             (false, _) => (
-                                lang.t(
-                                    "Model niet gevonden op dit pad",
-                                    "Model not found at this path",
-                                )
-                                .to_string(),
+                                format!(
+                                    "{} {}",
+                                    lang.t(
+                                        "Dit spraakmodel is niet bruikbaar:",
+                                        "This speech model cannot be used:",
+                                    ),
+                                    problem.unwrap_or_default()
+                                ),
                                 theme::RED,
                             ),
                         };
-                        ui.label(RichText::new(text).small().color(color));
+                        ui.add(egui::Label::new(RichText::new(text).small().color(color)).wrap());
                     });
                     ui.end_row();
 
@@ -329,30 +398,40 @@ impl StartForm {
                 .color(theme::MUTED),
             );
             ui.add_space(8.0);
+            self.passphrase_rows(ui, lang);
+            ui.add_space(8.0);
+            let model_problem = self.model_problem();
+            let pass_problem =
+                passphrase_problem(self.encrypt, &self.passphrase, &self.passphrase_again);
+            let ready = self.consent && model_problem.is_none() && pass_problem.is_none();
             ui.horizontal(|ui| {
-                let start = ui.add_enabled(
-                    self.consent,
-                    egui::Button::new(
-                        RichText::new(lang.t("Start sessie", "Start session")).color(
-                            if self.consent {
-                                Color32::WHITE
-                            } else {
-                                theme::MUTED
-                            },
-                        ),
-                    )
-                    .fill(if self.consent {
-                        theme::ACCENT
-                    } else {
-                        theme::LINE
-                    })
-                    .min_size(egui::vec2(150.0, 34.0)),
-                );
+                let start =
+                    ui.add_enabled(
+                        ready,
+                        egui::Button::new(
+                            RichText::new(lang.t("Start sessie", "Start session"))
+                                .color(if ready { Color32::WHITE } else { theme::MUTED }),
+                        )
+                        .fill(if ready { theme::ACCENT } else { theme::LINE })
+                        .min_size(egui::vec2(150.0, 34.0)),
+                    );
                 if start.clicked() {
                     self.devices.close_meter();
                     action = StartAction::Start(self.request());
+                    use zeroize::Zeroize;
+                    self.passphrase.zeroize();
+                    self.passphrase_again.zeroize();
                 }
-                if !self.consent {
+                if model_problem.is_some() {
+                    ui.label(
+                        RichText::new(lang.t(
+                            "Kies eerst een bruikbaar spraakmodel.",
+                            "Choose a usable speech model first.",
+                        ))
+                        .small()
+                        .color(theme::RED),
+                    );
+                } else if !self.consent {
                     ui.label(
                         RichText::new(lang.t(
                             "Vink eerst de toestemming aan.",
@@ -361,9 +440,143 @@ impl StartForm {
                         .small()
                         .color(theme::MUTED),
                     );
+                } else if let Some((nl, en)) = pass_problem {
+                    ui.label(RichText::new(lang.t(nl, en)).small().color(theme::MUTED));
                 }
             });
         });
+        action
+    }
+
+    /// "Encrypt with a passphrase" and the passphrase, twice.
+    fn passphrase_rows(&mut self, ui: &mut Ui, lang: UiLang) {
+        ui.checkbox(
+            &mut self.encrypt,
+            lang.t(
+                "Versleutel de opname en het transcript met een wachtwoord",
+                "Encrypt the recording and transcript with a passphrase",
+            ),
+        );
+        if !self.encrypt {
+            ui.label(
+                RichText::new(lang.t(
+                    "Zonder wachtwoord kan iedereen met toegang tot dit apparaat de sessie lezen.",
+                    "Without a passphrase anyone with access to this device can read the session.",
+                ))
+                .small()
+                .color(theme::MUTED),
+            );
+            return;
+        }
+        egui::Grid::new("passphrase")
+            .num_columns(2)
+            .spacing([10.0, 6.0])
+            .show(ui, |ui| {
+                let l = ui.label(lang.t("Wachtwoord", "Passphrase")).id;
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.passphrase)
+                        .password(true)
+                        .desired_width(240.0),
+                )
+                .labelled_by(l);
+                ui.end_row();
+                let l = ui.label(lang.t("Nog een keer", "Once more")).id;
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.passphrase_again)
+                        .password(true)
+                        .desired_width(240.0),
+                )
+                .labelled_by(l);
+                ui.end_row();
+            });
+        ui.label(
+            RichText::new(lang.t(
+                "Zonder dit wachtwoord is de sessie niet meer te openen; het wordt nergens bewaard.",
+                "Without this passphrase the session cannot be opened again; it is stored nowhere.",
+            ))
+            .small()
+            .color(theme::MUTED),
+        );
+    }
+
+    /// The passphrase prompt of an encrypted session being opened, and the confirmation of
+    /// forgetting a session. Returns `Open` once the session is unlocked.
+    fn unlock_and_forget(&mut self, ui: &mut Ui, lang: UiLang) -> StartAction {
+        let mut action = StartAction::None;
+        if let Some((dir, pass, message)) = &mut self.unlock {
+            ui.add_space(8.0);
+            ui.label(
+                RichText::new(lang.t(
+                    "Deze sessie is versleuteld. Geef het wachtwoord:",
+                    "This session is encrypted. Enter its passphrase:",
+                ))
+                .strong(),
+            );
+            let mut close = false;
+            ui.horizontal(|ui| {
+                let edit = ui.add(
+                    egui::TextEdit::singleline(pass)
+                        .password(true)
+                        .desired_width(220.0),
+                );
+                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if (ui.button(lang.t("Openen", "Open")).clicked() || enter) && !pass.is_empty() {
+                    let result = crate::session::Secret::new(pass.clone())
+                        .and_then(|secret| crate::session::Session::unlock(dir, &secret));
+                    use zeroize::Zeroize;
+                    pass.zeroize();
+                    match result {
+                        Ok(()) => {
+                            action = StartAction::Open(dir.clone());
+                            close = true;
+                        }
+                        Err(e) => *message = Some(unlock_message(&e, lang)),
+                    }
+                }
+                if ui.button(lang.t("Annuleren", "Cancel")).clicked() {
+                    close = true;
+                }
+            });
+            if let Some(m) = message {
+                ui.label(RichText::new(m.as_str()).color(theme::MUTED));
+            }
+            if close {
+                self.unlock = None;
+            }
+        }
+        if let Some(dir) = self.forget.clone() {
+            ui.add_space(8.0);
+            ui.label(
+                RichText::new(lang.t(
+                    "Deze sessie vergeten? Alle bestanden (opname, transcript, notities) worden definitief verwijderd.",
+                    "Forget this session? All its files (recording, transcript, notes) are deleted for good.",
+                ))
+                .strong(),
+            );
+            ui.label(
+                RichText::new(dir.display().to_string())
+                    .small()
+                    .color(theme::MUTED),
+            );
+            ui.horizontal(|ui| {
+                if ui
+                    .button(RichText::new(lang.t("Ja, vergeten", "Yes, forget")).color(theme::RED))
+                    .clicked()
+                {
+                    match crate::session::retention::forget(&dir) {
+                        Ok(()) => {
+                            self.saved.retain(|s| s.dir != dir);
+                            self.open_message = None;
+                        }
+                        Err(e) => self.open_message = Some(crate::cli::one_line(&e)),
+                    }
+                    self.forget = None;
+                }
+                if ui.button(lang.t("Annuleren", "Cancel")).clicked() {
+                    self.forget = None;
+                }
+            });
+        }
         action
     }
 
@@ -453,6 +666,61 @@ impl StartForm {
             if let Some(m) = &self.open_message {
                 ui.label(RichText::new(m).color(theme::RED));
             }
+            let mut forget = None;
+            if !self.saved.is_empty() {
+                ui.add_space(10.0);
+                ui.label(RichText::new(lang.t("Bewaarde sessies", "Saved sessions")).strong());
+                egui::ScrollArea::vertical()
+                    .id_salt("saved_sessions")
+                    .max_height(220.0)
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| {
+                        for s in &self.saved {
+                            ui.horizontal(|ui| {
+                                let when = s
+                                    .created_unix
+                                    .map(|d| crate::report::fmt_date(d, lang))
+                                    .unwrap_or_default();
+                                if ui
+                                    .button(lang.t("Terugkijken", "Review"))
+                                    .on_hover_text(s.dir.display().to_string())
+                                    .clicked()
+                                {
+                                    action = StartAction::Open(s.dir.clone());
+                                }
+                                ui.label(RichText::new(&s.title).color(theme::TEXT));
+                                ui.label(RichText::new(when).small().color(theme::MUTED));
+                                if ui
+                                    .small_button(lang.t("Vergeten…", "Forget…"))
+                                    .on_hover_text(lang.t(
+                                        "Verwijder alle bestanden van deze sessie",
+                                        "Delete all files of this session",
+                                    ))
+                                    .clicked()
+                                {
+                                    forget = Some(s.dir.clone());
+                                }
+                            });
+                        }
+                    });
+            }
+            if let Some(dir) = forget {
+                self.forget = Some(dir);
+                self.unlock = None;
+            }
+            // An encrypted session asks for its passphrase before it opens.
+            if let StartAction::Open(p) = &action
+                && crate::session::Session::is_encrypted_dir(p)
+                && !crate::session::Session::is_unlocked(p)
+            {
+                self.unlock = Some((p.clone(), String::new(), None));
+                self.forget = None;
+                action = StartAction::None;
+            }
+            let unlocked = self.unlock_and_forget(ui, lang);
+            if unlocked != StartAction::None {
+                action = unlocked;
+            }
             ui.add_space(14.0);
             ui.separator();
             ui.add_space(6.0);
@@ -472,6 +740,19 @@ impl StartForm {
             }
         });
         action
+    }
+}
+
+/// The calm message for a failed unlock.
+pub fn unlock_message(e: &anyhow::Error, lang: UiLang) -> String {
+    if crate::session::crypt::is_wrong_passphrase(e) {
+        lang.t(
+            "Dat wachtwoord past niet bij deze sessie. Probeer het nog eens.",
+            "That passphrase does not match this session. Please try again.",
+        )
+        .to_string()
+    } else {
+        crate::cli::one_line(e)
     }
 }
 

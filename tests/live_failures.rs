@@ -1,0 +1,438 @@
+//! The real live pipeline (`start_with`) under failure, without hardware: an input that dies
+//! mid-stream (then a reconnect, or none), and a disk that fills up and frees again. The
+//! source, VAD and session store are the real ones; only Whisper is replaced by a fake that
+//! names each clip, so the tests are fast and check what reached the session on disk.
+
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use observant::analysis::classify::Classifier;
+use observant::analysis::config::Config;
+use observant::asr::{AsrSegment, Transcriber};
+use observant::audio::source::{AudioSource, SourceRead, TestSignal};
+use observant::audio::vad::EnergyVad;
+use observant::pipeline::live::{LiveParts, SessionFile, SingleSpeaker, start_with};
+use observant::pipeline::{Command, Event};
+use observant::session::{Entry, Session, SessionMeta};
+
+/// Names each clip "Dit is zin nummer N." (one piece spanning the clip).
+struct NamingTranscriber(usize);
+
+impl Transcriber for NamingTranscriber {
+    fn transcribe(&mut self, pcm: &[f32]) -> anyhow::Result<Vec<AsrSegment>> {
+        self.0 += 1;
+        Ok(vec![AsrSegment {
+            start: 0.0,
+            end: pcm.len() as f64 / 16000.0,
+            text: format!("Dit is zin nummer {}.", self.0),
+            confidence: 0.9,
+            no_speech_probability: 0.01,
+            words: Vec::new(),
+        }])
+    }
+    fn describe(&self) -> String {
+        "naming fake".into()
+    }
+    fn language(&self) -> Option<String> {
+        Some("nl".into())
+    }
+}
+
+/// Delivers `inner`, then fails like a pulled microphone instead of ending; counts what it
+/// delivered.
+struct DiesAtEnd {
+    inner: TestSignal,
+    delivered: Arc<AtomicU64>,
+}
+
+impl AudioSource for DiesAtEnd {
+    fn read(&mut self, out: &mut Vec<f32>) -> anyhow::Result<SourceRead> {
+        match self.inner.read(out)? {
+            SourceRead::End => anyhow::bail!(
+                "Het invoerapparaat is weggevallen (test) / The input device was lost (test)"
+            ),
+            r => {
+                self.delivered.fetch_add(out.len() as u64, Ordering::SeqCst);
+                Ok(r)
+            }
+        }
+    }
+    fn describe(&self) -> String {
+        "dies".into()
+    }
+}
+
+/// Speech-like bursts for the energy VAD (the same samples every time).
+fn bursts(n: usize) -> TestSignal {
+    TestSignal::bursts(n, 1.0, 1.0)
+}
+
+fn samples_of(mut s: TestSignal) -> Vec<f32> {
+    let mut all = Vec::new();
+    let mut buf = Vec::new();
+    while let Ok(SourceRead::Samples(_)) = s.read(&mut buf) {
+        all.extend_from_slice(&buf);
+    }
+    all
+}
+
+fn parts(source: Box<dyn AudioSource>, dir: &Path) -> LiveParts {
+    LiveParts {
+        source,
+        vad: Box::new(EnergyVad::default()),
+        transcriber: Box::new(NamingTranscriber(0)),
+        attributor: Box::new(SingleSpeaker),
+        classifier: Classifier::new(),
+        config: Config::default(),
+        meta: SessionMeta {
+            title: "test".into(),
+            language: Some("nl".into()),
+            ..Default::default()
+        },
+        save_dir: Some(dir.to_path_buf()),
+        secret: None,
+        device: "test".into(),
+        reopen: None,
+        file_hook: None,
+        disk_hold_seconds: 300.0,
+    }
+}
+
+/// Receives events until `done` holds for one (returned last), at most 20 s.
+fn until(rx: &crossbeam_channel::Receiver<Event>, done: impl Fn(&Event) -> bool) -> Vec<Event> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut out = Vec::new();
+    while Instant::now() < deadline {
+        if let Ok(e) = rx.recv_timeout(Duration::from_millis(100)) {
+            let stop = done(&e);
+            out.push(e);
+            if stop {
+                return out;
+            }
+        }
+    }
+    panic!("timed out; events so far: {out:?}");
+}
+
+fn utterances(events: &[Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, Event::Utterance { .. }))
+        .count()
+}
+
+fn wav(path: &Path) -> Vec<i16> {
+    hound::WavReader::open(path)
+        .unwrap()
+        .samples::<i16>()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn q(v: &[f32]) -> Vec<i16> {
+    v.iter()
+        .map(|s| (s.clamp(-1.0, 1.0) * 32767.0).round() as i16)
+        .collect()
+}
+
+fn last_audio_entry(dir: &Path) -> Option<f64> {
+    let (entries, _) =
+        observant::session::journal::read_entries(&dir.join("journal.jsonl")).unwrap();
+    entries.iter().rev().find_map(|e| match e {
+        Entry::Audio { seconds } => Some(*seconds),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_lost_device_flushes_the_session_and_a_reconnect_appends_to_it() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sessie");
+    let delivered = Arc::new(AtomicU64::new(0));
+    let first = DiesAtEnd {
+        inner: bursts(3),
+        delivered: delivered.clone(),
+    };
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let mut p = parts(Box::new(first), &dir);
+    let log = asked.clone();
+    p.reopen = Some(Box::new(move |device: Option<&str>| {
+        log.lock().unwrap().push(device.map(str::to_string));
+        Ok((Box::new(bursts(2)) as Box<dyn AudioSource>, "tweede".into()))
+    }));
+    let pipeline = start_with(p).unwrap();
+    let events = &pipeline.handle.events;
+
+    let before = until(events, |e| matches!(e, Event::DeviceLost { .. }));
+    let first_len = samples_of(bursts(3)).len() as u64;
+    assert_eq!(delivered.load(Ordering::SeqCst), first_len);
+    let Some(Event::DeviceLost {
+        message,
+        saved_seconds,
+        can_reconnect,
+        ..
+    }) = before.last()
+    else {
+        unreachable!()
+    };
+    assert!(message.contains("weggevallen") && message.contains("lost"));
+    assert!(*can_reconnect);
+    // Every sample delivered before the loss is in the audio file.
+    assert_eq!(*saved_seconds, first_len as f64 / 16000.0);
+    // The audio pending at the loss is transcribed without any new audio arriving.
+    let mut seen = before;
+    while utterances(&seen) < 3 {
+        seen.extend(until(events, |e| matches!(e, Event::Utterance { .. })));
+    }
+    assert_eq!(utterances(&seen), 3, "{seen:?}");
+    // The audio file is valid and complete up to the loss while the pipeline waits.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(wav(&dir.join("audio.wav")).len() as u64, first_len);
+
+    pipeline
+        .handle
+        .commands
+        .send(Command::Reconnect {
+            device: Some("usb".into()),
+        })
+        .unwrap();
+    let after = until(events, |e| matches!(e, Event::Stopped { .. }));
+    assert!(
+        after
+            .iter()
+            .any(|e| matches!(e, Event::Reconnected { device, .. } if device == "tweede"))
+    );
+    assert_eq!(*asked.lock().unwrap(), vec![Some("usb".to_string())]);
+    let Some(Event::Stopped {
+        captured_samples,
+        written_samples,
+        ..
+    }) = after.last()
+    else {
+        unreachable!()
+    };
+    let mut all = samples_of(bursts(3));
+    all.extend(samples_of(bursts(2)));
+    assert_eq!(*captured_samples, all.len() as u64);
+    assert_eq!(*written_samples, all.len() as u64);
+    pipeline.join();
+
+    // The saved session: the audio of both devices, in order, and all five utterances, the
+    // second device's after the first's audio.
+    assert_eq!(wav(&dir.join("audio.wav")), q(&all));
+    let s = Session::open(&dir).unwrap();
+    assert_eq!(s.utterances.len(), 5);
+    // (A segment starts 0.2 s before its speech: padding from the first device's silence.)
+    let first_secs = first_len as f64 / 16000.0;
+    assert!(
+        s.utterances[3].start >= first_secs - 0.25,
+        "{:?}",
+        s.utterances
+    );
+    assert!(s.utterances[3].start > s.utterances[2].end);
+    assert_eq!(last_audio_entry(&dir), Some(all.len() as f64 / 16000.0));
+}
+
+#[test]
+fn a_lost_device_without_reconnect_ends_the_session_complete() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sessie");
+    let delivered = Arc::new(AtomicU64::new(0));
+    let source = DiesAtEnd {
+        inner: bursts(2),
+        delivered: delivered.clone(),
+    };
+    let pipeline = start_with(parts(Box::new(source), &dir)).unwrap();
+    let events = until(&pipeline.handle.events, |e| {
+        matches!(e, Event::Stopped { .. })
+    });
+    pipeline.join();
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::DeviceLost {
+            can_reconnect: false,
+            ..
+        }
+    )));
+    let n = delivered.load(Ordering::SeqCst);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Stopped { captured_samples, written_samples, .. }
+            if *captured_samples == n && *written_samples == n
+    )));
+    assert_eq!(utterances(&events), 2);
+    assert_eq!(wav(&dir.join("audio.wav")), q(&samples_of(bursts(2))));
+    assert_eq!(Session::open(&dir).unwrap().utterances.len(), 2);
+}
+
+/// A disk shared by the session's files with `free` bytes left: writes that would grow a file
+/// beyond it are short, then fail with ENOSPC (as Linux does); overwriting is always fine.
+struct Disk {
+    free: Mutex<u64>,
+}
+
+struct DiskFile {
+    file: File,
+    disk: Arc<Disk>,
+}
+
+impl Write for DiskFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let pos = self.file.stream_position()?;
+        let len = self.file.metadata()?.len();
+        let overwrite = len.saturating_sub(pos).min(buf.len() as u64);
+        let mut free = self.disk.free.lock().unwrap();
+        let grow = (buf.len() as u64 - overwrite).min(*free);
+        if overwrite + grow == 0 && !buf.is_empty() {
+            return Err(std::io::Error::from_raw_os_error(28));
+        }
+        let n = self.file.write(&buf[..(overwrite + grow) as usize])?;
+        *free -= (n as u64).saturating_sub(overwrite);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Seek for DiskFile {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.file.seek(pos)
+    }
+}
+
+impl SessionFile for DiskFile {
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.file.sync_data()
+    }
+}
+
+/// Plays `inner` at real time and frees the disk once `free_at` samples were delivered.
+struct FreesDisk {
+    inner: TestSignal,
+    delivered: u64,
+    free_at: u64,
+    disk: Arc<Disk>,
+}
+
+impl AudioSource for FreesDisk {
+    fn read(&mut self, out: &mut Vec<f32>) -> anyhow::Result<SourceRead> {
+        let r = self.inner.read(out)?;
+        self.delivered += out.len() as u64;
+        if self.delivered >= self.free_at {
+            *self.disk.free.lock().unwrap() = u64::MAX / 2;
+        }
+        Ok(r)
+    }
+    fn describe(&self) -> String {
+        "frees disk".into()
+    }
+}
+
+fn disk_run(hold_seconds: f64) -> (Vec<Event>, std::path::PathBuf, tempfile::TempDir) {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sessie");
+    // Room for about a third of a second of audio, then the disk is full until 2.5 s of
+    // the 4 s signal have been captured.
+    let disk = Arc::new(Disk {
+        free: Mutex::new(10_000),
+    });
+    let source = FreesDisk {
+        inner: TestSignal::bursts(2, 1.0, 1.0).paced(),
+        delivered: 0,
+        free_at: 40_000,
+        disk: disk.clone(),
+    };
+    let mut p = parts(Box::new(source), &dir);
+    p.disk_hold_seconds = hold_seconds;
+    p.file_hook = Some(Arc::new(move |file: File| {
+        Box::new(DiskFile {
+            file,
+            disk: disk.clone(),
+        }) as Box<dyn SessionFile>
+    }));
+    let pipeline = start_with(p).unwrap();
+    let events = until(&pipeline.handle.events, |e| {
+        matches!(e, Event::Stopped { .. })
+    });
+    pipeline.join();
+    (events, dir, root)
+}
+
+#[test]
+fn a_full_disk_holds_audio_and_text_in_memory_and_the_session_ends_complete() {
+    let (events, dir, _root) = disk_run(300.0);
+    let disk: Vec<(String, bool)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Disk { file, ok, .. } => Some((file.clone(), *ok)),
+            _ => None,
+        })
+        .collect();
+    // Each file reports the trouble once and its end once.
+    for f in ["audio.wav", "journal.jsonl"] {
+        let of: Vec<bool> = disk.iter().filter(|d| d.0 == f).map(|d| d.1).collect();
+        assert_eq!(of, vec![false, true], "{f}: {events:?}");
+    }
+    let failing = events
+        .iter()
+        .position(|e| matches!(e, Event::Disk { ok: false, message, .. } if message.contains("disk full")))
+        .expect("a disk-full event");
+    let recovered = events
+        .iter()
+        .position(|e| matches!(e, Event::Disk { ok: true, file, .. } if file == "audio.wav"))
+        .unwrap();
+    // Transcription went on while the disk was full.
+    assert!(utterances(&events[failing..recovered]) >= 1, "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::Error { .. })));
+    let all = samples_of(TestSignal::bursts(2, 1.0, 1.0));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Stopped { captured_samples, written_samples, .. }
+            if *captured_samples == all.len() as u64 && *written_samples == all.len() as u64
+    )));
+    assert_eq!(wav(&dir.join("audio.wav")), q(&all));
+    let s = Session::open(&dir).unwrap();
+    assert_eq!(s.utterances.len(), 2);
+    assert!(!s.recovered_torn_line);
+    assert_eq!(last_audio_entry(&dir), Some(all.len() as f64 / 16000.0));
+}
+
+#[test]
+fn audio_beyond_the_memory_bound_becomes_silence_and_positions_stay_exact() {
+    let (events, dir, _root) = disk_run(0.5);
+    let lost = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Disk {
+                ok: true,
+                lost_seconds,
+                file,
+                ..
+            } if file == "audio.wav" => Some(*lost_seconds),
+            _ => None,
+        })
+        .expect("recovery");
+    assert!(lost > 0.5, "{lost}");
+    let all = samples_of(TestSignal::bursts(2, 1.0, 1.0));
+    let back = wav(&dir.join("audio.wav"));
+    assert_eq!(
+        back.len(),
+        all.len(),
+        "the file keeps the session's timeline"
+    );
+    // Where the file differs from what was captured, it holds silence.
+    let differ: Vec<i16> = back
+        .iter()
+        .zip(q(&all))
+        .filter(|(a, b)| **a != *b)
+        .map(|(a, _)| *a)
+        .collect();
+    assert!(!differ.is_empty() && differ.iter().all(|v| *v == 0));
+    // Transcription did not depend on the disk: both bursts are in the session.
+    assert_eq!(Session::open(&dir).unwrap().utterances.len(), 2);
+}

@@ -1,0 +1,133 @@
+//! Speaker attribution in the offline pipeline on the committed two-voice fixture clips
+//! (`tests/fixtures/speakers`): turns of two voices joined back to back (no pause) or with
+//! a short pause end up in one VAD segment and one Whisper window; the utterances must
+//! still be split where the voice changes. The real VAD and voice encoder run; Whisper is
+//! replaced by a fake that "hears" one word per 0.4 s of sound, so the test is fast.
+
+use std::path::PathBuf;
+
+use observant::asr::{AsrSegment, Transcriber, Word};
+use observant::audio::source::TestSignal;
+use observant::pipeline::offline::{OfflineOptions, transcribe_source};
+use observant::speakers::VoiceEncoder;
+
+fn fixture(name: &str) -> Vec<f32> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/speakers")
+        .join(name);
+    let mut r = hound::WavReader::open(&p).expect("fixture wav");
+    r.samples::<i16>()
+        .map(|s| f32::from(s.expect("sample")) / 32768.0)
+        .collect()
+}
+
+/// One word per 0.4 s stretch of the clip that is not silent, all in one segment (like
+/// Whisper on a window with several turns). Words are named by their time in the clip.
+struct WordPerStretch;
+
+impl Transcriber for WordPerStretch {
+    fn transcribe(&mut self, pcm: &[f32]) -> anyhow::Result<Vec<AsrSegment>> {
+        const STEP: usize = 6400;
+        let mut words = Vec::new();
+        for (i, chunk) in pcm.chunks(STEP).enumerate() {
+            let energy = chunk.iter().map(|v| v * v).sum::<f32>() / chunk.len() as f32;
+            if energy > 1e-5 {
+                let start = (i * STEP) as f64 / 16000.0;
+                words.push(Word {
+                    start,
+                    end: start + chunk.len() as f64 / 16000.0,
+                    text: format!("w{}", i),
+                    probability: 0.9,
+                });
+            }
+        }
+        Ok(vec![AsrSegment {
+            start: 0.0,
+            end: pcm.len() as f64 / 16000.0,
+            text: words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            confidence: 0.9,
+            no_speech_probability: 0.01,
+            words,
+        }])
+    }
+    fn describe(&self) -> String {
+        "word-per-stretch fake".into()
+    }
+    fn language(&self) -> Option<String> {
+        Some("nl".into())
+    }
+}
+
+#[test]
+fn utterances_are_split_where_the_voice_changes() {
+    let enc = VoiceEncoder::load_default().expect("voice model");
+    let (b1, b2, s1, s2) = (
+        fixture("big-1.wav"),
+        fixture("big-2.wav"),
+        fixture("small-1.wav"),
+        fixture("small-2.wav"),
+    );
+    // small-1 | big-1 back to back, 1.5 s silence, small-2, 0.3 s silence, big-2: the first
+    // and the last change lie inside VAD segments (the VAD needs 0.4 s of silence to end one).
+    let mut pcm = vec![0f32; 8000];
+    let mut truth: Vec<(f64, f64, &str)> = Vec::new();
+    let mut add = |pcm: &mut Vec<f32>, clip: &[f32], who: &'static str, pause: f64| {
+        let a = pcm.len() as f64 / 16000.0;
+        pcm.extend_from_slice(clip);
+        truth.push((a, pcm.len() as f64 / 16000.0, who));
+        pcm.extend(std::iter::repeat_n(0.0, (pause * 16000.0) as usize));
+    };
+    add(&mut pcm, &s1, "small", 0.0);
+    add(&mut pcm, &b1, "big", 1.5);
+    add(&mut pcm, &s2, "small", 0.3);
+    add(&mut pcm, &b2, "big", 0.5);
+
+    for speakers in [Some(2), None] {
+        let mut opts = OfflineOptions::new(PathBuf::from("unused"));
+        opts.speakers = speakers;
+        let (t, _) = transcribe_source(
+            TestSignal::from_samples(pcm.clone()),
+            &mut WordPerStretch,
+            Some(&enc),
+            &[],
+            &opts,
+        )
+        .expect("transcribe");
+        // Consecutive utterances of one speaker (the VAD also cuts a clip at its own
+        // pauses) form a run; the runs must be the four clips.
+        let mut runs: Vec<(&str, f64, f64)> = Vec::new();
+        for u in &t.utterances {
+            match runs.last_mut() {
+                Some(r) if r.0 == u.speaker => r.2 = u.end,
+                _ => runs.push((&u.speaker, u.start, u.end)),
+            }
+        }
+        let who: Vec<&str> = runs.iter().map(|r| r.0).collect();
+        assert_eq!(
+            who,
+            ["S1", "S2", "S1", "S2"],
+            "{speakers:?}: {:#?}",
+            t.utterances
+        );
+        for k in 1..runs.len() {
+            // Each change lies in the pause between the clips, or within 0.8 s of the join.
+            let (change, prev_end, next_start) = (runs[k].1, truth[k - 1].1, truth[k].0);
+            assert!(
+                change > prev_end - 0.8 && change < next_start + 0.8,
+                "{speakers:?}: change at {change}, clips end {prev_end}, start {next_start}"
+            );
+        }
+        // Every word is kept, in order.
+        let words: Vec<String> = t
+            .utterances
+            .iter()
+            .flat_map(|u| u.text.split(' ').map(str::to_string))
+            .collect();
+        assert!(words.len() >= 30, "{words:?}");
+        assert_eq!(t.participants.len(), 2);
+    }
+}

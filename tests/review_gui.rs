@@ -1,0 +1,376 @@
+//! GUI tests of review mode with egui_kittest: rename a speaker, merge two speakers, mark a
+//! flag wrong (counts update), jump to a time by clicking the timeline (the selected and
+//! visible line changes, playback is asked to start there), and a 3-hour session staying
+//! fast. Audio goes to a test player (no device needed); sessions live in temporary folders
+//! (no ../shared). Snapshots land in `tests/snapshots/`.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{Queryable, by};
+use observant::analysis::FlagKind;
+use observant::audio::playback::{Player, PlayerStatus};
+use observant::i18n::UiLang;
+use observant::review::ReviewDoc;
+use observant::session::{Entry, Session, SessionMeta};
+use observant::transcript::{Participant, Role as PRole, Transcript, Utterance};
+use observant::ui::app::ObservantApp;
+use observant::ui::review::ReviewScreen;
+use observant::ui::{AppOptions, ScriptedPipeline};
+
+const SIZE: egui::Vec2 = egui::vec2(1280.0, 800.0);
+
+fn participants() -> Vec<Participant> {
+    [
+        ("Anna", PRole::Facilitator),
+        ("Bram", PRole::Inbrenger),
+        ("Carla", PRole::Deelnemer),
+        ("Dirk", PRole::Deelnemer),
+    ]
+    .into_iter()
+    .map(|(n, r)| Participant {
+        name: n.into(),
+        role: r,
+    })
+    .collect()
+}
+
+/// A short CREA session with a why-question, a burst of questions and advice.
+fn session() -> Transcript {
+    let lines = [
+        (
+            0.0,
+            6.0,
+            "Anna",
+            "Welkom allemaal. Bram, wil jij je casus vertellen?",
+        ),
+        (
+            7.0,
+            40.0,
+            "Bram",
+            "Ja. Een collega in mijn team komt steeds te laat op het overleg, en ik weet niet goed hoe ik dat moet aankaarten.",
+        ),
+        (41.0, 44.0, "Carla", "Waarom heb je dat nog niet gezegd?"),
+        (
+            45.0,
+            48.0,
+            "Dirk",
+            "Wat gebeurde er bij het laatste overleg?",
+        ),
+        (48.5, 51.0, "Carla", "Hoe reageerde je collega toen?"),
+        (51.5, 54.0, "Dirk", "Wat voelde je op dat moment?"),
+        (
+            55.0,
+            70.0,
+            "Bram",
+            "Ik voelde me vooral machteloos, eerlijk gezegd.",
+        ),
+        (
+            71.0,
+            77.0,
+            "Dirk",
+            "Je moet gewoon een gesprek met haar plannen, dat zou ik doen.",
+        ),
+        (78.0, 84.0, "Anna", "Laten we nog even bij vragen blijven."),
+    ];
+    Transcript {
+        language: Some("nl".into()),
+        participants: participants(),
+        utterances: lines
+            .iter()
+            .map(|(s, e, who, text)| Utterance {
+                start: *s,
+                end: *e,
+                speaker: (*who).into(),
+                text: (*text).into(),
+                confidence: None,
+            })
+            .collect(),
+        method: Some("crea".into()),
+        steps: vec![],
+    }
+}
+
+/// Writes `t` as a saved session folder under `root` (as the live pipeline would).
+fn save_session(root: &std::path::Path, t: &Transcript) -> std::path::PathBuf {
+    let meta = SessionMeta {
+        title: "Intervisie test".into(),
+        created_unix: 1_764_288_000,
+        participants: t.participants.clone(),
+        method: t.method.clone(),
+        language: t.language.clone(),
+        ..Default::default()
+    };
+    let (s, mut j) = Session::create(root, meta).unwrap();
+    for (index, u) in t.utterances.iter().enumerate() {
+        j.append(&Entry::Utterance {
+            index,
+            utterance: u.clone(),
+        })
+        .unwrap();
+    }
+    for m in &t.steps {
+        j.append(&Entry::Step {
+            step: m.step,
+            t: m.start,
+        })
+        .unwrap();
+    }
+    j.flush().unwrap();
+    s.dir
+}
+
+/// A player that plays nothing and records where it was asked to play.
+#[derive(Clone, Default)]
+struct TestPlayer {
+    calls: Arc<Mutex<Vec<f64>>>,
+    status: Arc<Mutex<PlayerStatus>>,
+}
+
+impl Player for TestPlayer {
+    fn play_from(&mut self, t: f64) {
+        self.calls.lock().unwrap().push(t);
+        let mut s = self.status.lock().unwrap();
+        s.playing = true;
+        s.position = t;
+    }
+    fn pause(&mut self) {
+        self.status.lock().unwrap().playing = false;
+    }
+    fn status(&self) -> PlayerStatus {
+        self.status.lock().unwrap().clone()
+    }
+}
+
+fn app_options() -> AppOptions {
+    AppOptions {
+        ui_lang: UiLang::Nl,
+        open: None,
+        demo: false,
+        starter: ScriptedPipeline::new(session()).instant().into_starter(),
+        demo_path: "/nonexistent/demo.json".into(),
+        probe_devices: false,
+        sessions_root: None,
+    }
+}
+
+/// The app showing `doc` in review, with a test player.
+fn review_harness(doc: ReviewDoc, player: TestPlayer) -> Harness<'static, ObservantApp> {
+    let mut h = Harness::builder()
+        .with_size(SIZE)
+        .build_eframe(|cc| ObservantApp::new(&cc.egui_ctx, app_options()));
+    h.state_mut()
+        .show_review_screen(ReviewScreen::new(doc, Some(Box::new(player))));
+    h.run_steps(4);
+    h
+}
+
+fn review<'h>(h: &'h Harness<'static, ObservantApp>) -> &'h ReviewScreen {
+    h.state().review.as_ref().expect("review on screen")
+}
+
+#[test]
+fn renaming_a_speaker_updates_every_line_and_survives_reopening() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = save_session(root.path(), &session());
+    let doc = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+    let mut h = review_harness(doc, TestPlayer::default());
+    assert_eq!(
+        h.query_all(by().label("Dirk").role(Role::Button)).count(),
+        3
+    );
+    h.get_by_label("Hernoemen Dirk").click();
+    h.run_steps(2);
+    let field = h.get_by_role_and_label(Role::TextInput, "Nieuwe naam");
+    field.focus();
+    field.type_text("Daan");
+    h.run_steps(1);
+    h.get_by_label("Opslaan").click();
+    h.run_steps(3);
+    let r = review(&h);
+    assert!(r.doc.lanes.contains(&"Daan".to_string()));
+    assert!(!r.doc.lanes.contains(&"Dirk".to_string()));
+    assert_eq!(
+        h.query_all(by().label("Daan").role(Role::Button)).count(),
+        3
+    );
+    assert_eq!(
+        h.query_all(by().label("Dirk").role(Role::Button)).count(),
+        0
+    );
+    // Statistics follow: Daan has Dirk's three questions and advice.
+    let stats = r.doc.stats_of("Daan").expect("stats for Daan");
+    assert_eq!(stats.turns, 3);
+    // Saved with the session, the journal untouched.
+    let back = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+    assert!(back.lanes.contains(&"Daan".to_string()));
+    h.remove_cursor();
+    h.run_steps(2);
+    let _ = h.try_snapshot("review_renamed");
+}
+
+#[test]
+fn merging_two_speakers_moves_their_lines_and_talk_time() {
+    let doc = ReviewDoc::new(
+        observant::review::Origin::Unsaved("test".into()),
+        "test".into(),
+        None,
+        session(),
+        vec![],
+        vec![],
+        vec![],
+        None,
+        UiLang::Nl,
+    );
+    let carla = doc.stats_of("Carla").map_or(0.0, |s| s.talk_seconds);
+    let dirk = doc.stats_of("Dirk").map_or(0.0, |s| s.talk_seconds);
+    let mut h = review_harness(doc, TestPlayer::default());
+    h.get_by_label("Samenvoegen Carla").click();
+    h.run_steps(2);
+    h.get_by_label("= Dirk").click();
+    h.run_steps(3);
+    let r = review(&h);
+    assert!(!r.doc.lanes.contains(&"Carla".to_string()));
+    let merged = r.doc.stats_of("Dirk").map_or(0.0, |s| s.talk_seconds);
+    assert!((merged - (carla + dirk)).abs() < 1e-6, "{merged}");
+    assert_eq!(
+        h.query_all(by().label("Dirk").role(Role::Button)).count(),
+        5
+    );
+    assert_eq!(
+        h.query_all(by().label("Carla").role(Role::Button)).count(),
+        0
+    );
+}
+
+#[test]
+fn marking_a_flag_wrong_updates_the_counts_at_once() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = save_session(root.path(), &session());
+    let doc = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+    let why = doc
+        .analysis
+        .flags
+        .iter()
+        .filter(|f| f.kind == FlagKind::WhyQuestion)
+        .count();
+    assert_eq!(why, 1, "one why-question in the session");
+    let mut h = review_harness(doc, TestPlayer::default());
+    h.get_by_label("waarom 1");
+    h.get_by_label("Onjuist waarom 0:41").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("waarom 1").is_none(), "the count is gone");
+    h.get_by_label("1 als onjuist gemarkeerd (niet meegeteld)");
+    let r = review(&h);
+    assert!(
+        r.doc
+            .flag_counts()
+            .iter()
+            .all(|(k, _)| *k != FlagKind::WhyQuestion)
+    );
+    // The report leaves it out too, and the verdict is kept with the session.
+    let report = observant::report::generate(
+        r.doc.report_source(),
+        observant::analysis::classify::Classifier::shared(),
+        &observant::analysis::config::Config::default(),
+        false,
+    );
+    assert_eq!(report.count(FlagKind::WhyQuestion), 0);
+    assert_eq!(report.excluded_flags, 1);
+    let back = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+    assert_eq!(back.excluded_flags(), 1);
+    // Marking it wrong again takes the verdict back.
+    h.get_by_label("Onjuist waarom 0:41").click();
+    h.run_steps(3);
+    h.get_by_label("waarom 1");
+}
+
+#[test]
+fn clicking_the_timeline_jumps_there_and_plays_from_there() {
+    let doc = ReviewDoc::new(
+        observant::review::Origin::Unsaved("test".into()),
+        "test".into(),
+        None,
+        session(),
+        vec![],
+        vec![],
+        vec![],
+        Some("/test/audio.wav".into()),
+        UiLang::Nl,
+    );
+    let player = TestPlayer::default();
+    let mut h = review_harness(doc, player.clone());
+    assert_eq!(review(&h).state.selected, Some(0));
+    let rect = h.get_by_label("Tijdlijn").rect();
+    // 96 px of lane names, then the session (84 s) over the rest: aim at 72 s (Dirk's advice).
+    let x = rect.left() + 96.0 + (rect.width() - 96.0) * (72.0 / 84.0);
+    let p = egui::pos2(x, rect.center().y);
+    h.hover_at(p);
+    h.run_steps(1);
+    h.drag_at(p);
+    h.run_steps(1);
+    h.drop_at(p);
+    h.run_steps(3);
+    let calls = player.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!((calls[0] - 72.0).abs() < 0.5, "played from {}", calls[0]);
+    assert_eq!(
+        review(&h).state.selected,
+        Some(7),
+        "the advice line is selected"
+    );
+    h.get_by_label_contains("Je moet gewoon een gesprek");
+    // Clicking a line's time plays from its start.
+    h.get_by_role_and_label(Role::Button, "0:41").click();
+    h.run_steps(2);
+    assert_eq!(review(&h).state.selected, Some(2));
+    assert_eq!(player.calls.lock().unwrap().last().copied(), Some(41.0));
+}
+
+#[test]
+fn a_three_hour_session_opens_fast_and_jumps_to_its_end() {
+    let root = tempfile::tempdir().unwrap();
+    let t = observant::analysis::synthetic::session_with_names(3.0);
+    let dir = save_session(root.path(), &t);
+    let t0 = Instant::now();
+    let doc = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+    let open = t0.elapsed();
+    let mut h = review_harness(doc, TestPlayer::default());
+    let first_frames = t0.elapsed();
+    eprintln!(
+        "3-hour session ({} lines): open {open:?}, open + first frames {first_frames:?}",
+        review(&h).doc.analysis.utterances.len()
+    );
+    assert!(open < Duration::from_secs(2), "opening took {open:?}");
+    let last = review(&h).doc.analysis.utterances.len() - 1;
+    let end_label = observant::ui::theme::clock(review(&h).doc.analysis.utterances[last].start);
+    assert!(
+        h.query_by_role_and_label(Role::Button, &end_label)
+            .is_none(),
+        "the end is not laid out yet"
+    );
+    let rect = h.get_by_label("Tijdlijn").rect();
+    let p = egui::pos2(rect.right() - 1.0, rect.center().y);
+    h.drag_at(p);
+    h.run_steps(1);
+    h.drop_at(p);
+    h.run_steps(4);
+    let sel = review(&h).state.selected.unwrap_or(0);
+    assert!(sel + 5 >= last, "selected {sel} of {last}");
+    let label = observant::ui::theme::clock(review(&h).doc.analysis.utterances[sel].start);
+    assert!(
+        h.query_all(by().label(&label).role(Role::Button)).count() >= 1,
+        "line {sel} is in view"
+    );
+    let t1 = Instant::now();
+    for _ in 0..20 {
+        h.step();
+    }
+    let per_frame = t1.elapsed() / 20;
+    assert!(
+        per_frame < Duration::from_millis(150),
+        "a frame with {last} lines took {per_frame:?}"
+    );
+}
