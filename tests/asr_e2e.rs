@@ -166,10 +166,10 @@ fn eval_dir(dir: &str, known: bool, extra: &[&str]) -> (f64, f64) {
         let truth: Transcript =
             serde_json::from_str(&std::fs::read_to_string(wav.with_extension("json")).unwrap())
                 .unwrap();
-        let n = voices(&truth).to_string();
+        let count = voices(&truth).to_string();
         let mut args = extra.to_vec();
         if known {
-            args.extend(["--speakers", n.as_str()]);
+            args.extend(["--speakers", count.as_str()]);
         }
         let hyp = transcribe(&wav, &args);
         let r = words(
@@ -195,7 +195,7 @@ fn eval_dir(dir: &str, known: bool, extra: &[&str]) -> (f64, f64) {
             wav.file_name().unwrap().to_string_lossy(),
             e as f64 / r.len() as f64,
             r.len(),
-            n,
+            count,
             hyp.participants.len(),
             acc
         );
@@ -228,9 +228,10 @@ fn eval_dutch_attribution_with_automatic_speaker_count() {
 }
 
 // audio-multi: 4 and 5 voices, Dutch, Czech and English mixed (score who spoke when, not
-// the words). Floors: the measured level minus a small margin.
-const MULTI_KNOWN_FLOOR: f64 = 0.90;
-const MULTI_AUTO_FLOOR: f64 = 0.90;
+// the words). Measured 0.967 with both (multi4-a 0.978, multi5-a 0.955); floors a few
+// points below.
+const MULTI_KNOWN_FLOOR: f64 = 0.93;
+const MULTI_AUTO_FLOOR: f64 = 0.93;
 
 #[test]
 #[ignore = "reads ../shared/data/audio-multi (CI runs it)"]

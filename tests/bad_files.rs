@@ -256,10 +256,17 @@ fn known_outcomes() {
         ("number-overflow.json", "json"),
     ] {
         let e = t(name).unwrap_err();
-        assert!(e.to_lowercase().contains(&words.to_lowercase()), "{name}: {e}");
+        assert!(
+            e.to_lowercase().contains(&words.to_lowercase()),
+            "{name}: {e}"
+        );
     }
     // Non-finite thresholds in a configuration are refused.
-    for name in ["nan-threshold.toml", "inf-threshold.toml", "deeply-nested.toml"] {
+    for name in [
+        "nan-threshold.toml",
+        "inf-threshold.toml",
+        "deeply-nested.toml",
+    ] {
         assert!(config_outcome(&bad.join(name)).is_err(), "{name}");
     }
     assert!(config_outcome(&bad.join("bom.toml")).is_ok());
@@ -281,6 +288,8 @@ fn known_outcomes() {
         "mp4-64bit-size.m4a",
         "adpcm-block-too-small.wav",
         "ima-adpcm-bits-zero.wav",
+        // A 5 KB m4a whose sample table claimed 34 GB (fuzz find; the process aborted).
+        "fuzz-mp4-table-count-34gb.m4a",
     ] {
         assert!(a(name).is_err(), "{name}: {:?}", a(name));
     }
@@ -357,7 +366,12 @@ fn fuzz_findings_stay_fixed() {
     let root = bad_dir().join("fuzz");
     let mut seen = 0;
     for target_dir in dirs_in(&root) {
-        let target = target_dir.file_name().unwrap().to_str().unwrap().to_string();
+        let target = target_dir
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         for p in files_in(&target_dir) {
             let data = std::fs::read(&p).unwrap();
             timed(&p, || run_fuzz_input(&target, &p, &data));
@@ -443,6 +457,26 @@ fn run_fuzz_input(target: &str, p: &Path, data: &[u8]) {
             std::fs::write(dir.path().join("session.json"), meta).unwrap();
             std::fs::write(dir.path().join("journal.jsonl"), journal).unwrap();
             let _ = session_outcome(dir.path());
+        }
+        "sealed_records" => {
+            use observant::session::crypt::{DataKey, key_file_params};
+            use observant::session::records::{self, Kind};
+            if let Err(e) = key_file_params(data) {
+                check_error(p, &e);
+            }
+            let key = DataKey::generate();
+            match records::parse(data) {
+                Ok(_) => {
+                    for kind in [Kind::Meta, Kind::Journal, Kind::Audio] {
+                        if let Err(e) = records::decrypt_bytes(data, &key, kind) {
+                            check_error(p, &e);
+                        }
+                    }
+                }
+                Err(e) => {
+                    check_error(p, &e);
+                }
+            }
         }
         other => panic!("unknown fuzz target folder {other:?}"),
     }

@@ -161,6 +161,34 @@ fn start_screen_consent_gates_start() {
 
     h.get_by_label_contains("stemt ermee in").click();
     h.run_steps(2);
+    // Encryption is on by default: consent alone is not enough, a passphrase is needed,
+    // typed twice the same.
+    assert!(
+        h.get_by_label("Start sessie")
+            .accesskit_node()
+            .is_disabled(),
+        "Start must wait for a passphrase"
+    );
+    let type_into = |h: &mut Harness<'static, ObservantApp>, label: &str, text: &str| {
+        let f = h
+            .get_all_by_label(label)
+            .find(|n| n.accesskit_node().role() != Role::Label)
+            .expect("passphrase field");
+        f.focus();
+        f.type_text(text);
+        h.run_steps(2);
+    };
+    type_into(&mut h, "Wachtwoord", "geheim-42");
+    type_into(&mut h, "Nog een keer", "geheim-4");
+    assert!(
+        h.get_by_label("Start sessie")
+            .accesskit_node()
+            .is_disabled(),
+        "different passphrases must not start"
+    );
+    type_into(&mut h, "Nog een keer", "2");
+    assert_eq!(h.state().form.passphrase, "geheim-42");
+    assert_eq!(h.state().form.passphrase_again, "geheim-42");
     let start = h.get_by_label("Start sessie");
     assert!(!start.accesskit_node().is_disabled());
     start.click();

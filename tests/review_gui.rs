@@ -20,7 +20,8 @@ use observant::ui::app::ObservantApp;
 use observant::ui::review::ReviewScreen;
 use observant::ui::{AppOptions, ScriptedPipeline};
 
-const SIZE: egui::Vec2 = egui::vec2(1280.0, 800.0);
+/// Tall enough that the side panel shows the flags and every speaker without scrolling.
+const SIZE: egui::Vec2 = egui::vec2(1280.0, 1100.0);
 
 fn participants() -> Vec<Participant> {
     [

@@ -197,6 +197,21 @@ pub struct CaptureStats {
     pub xruns: u64,
 }
 
+/// The counters of a running capture, cheap to clone and poll from another thread.
+#[derive(Clone)]
+pub struct StatsHandle(Arc<Shared>);
+
+impl StatsHandle {
+    /// Counters so far.
+    pub fn stats(&self) -> CaptureStats {
+        CaptureStats {
+            captured_frames: self.0.captured.load(Ordering::Relaxed),
+            dropped_frames: self.0.dropped.load(Ordering::Relaxed),
+            xruns: self.0.xruns.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// The stream as opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaptureInfo {
@@ -504,11 +519,13 @@ impl Capture {
 
     /// Counters so far.
     pub fn stats(&self) -> CaptureStats {
-        CaptureStats {
-            captured_frames: self.shared.captured.load(Ordering::Relaxed),
-            dropped_frames: self.shared.dropped.load(Ordering::Relaxed),
-            xruns: self.shared.xruns.load(Ordering::Relaxed),
-        }
+        self.stats_handle().stats()
+    }
+
+    /// A handle on the counters that stays valid after [`Capture::into_source`] (to report
+    /// audio lost to a full queue while the pipeline owns the source).
+    pub fn stats_handle(&self) -> StatsHandle {
+        StatsHandle(self.shared.clone())
     }
 
     /// The failure message if the stream has died.

@@ -308,6 +308,8 @@ impl AudioFile {
         let (info, reader): (AudioInfo, Box<dyn BlockReader>) = if is_riff {
             open_riff(&shown, origin, file, len)?
         } else {
+            check_mp4_tables(&shown, &mut file, len)?;
+            file.seek(SeekFrom::Start(0))?;
             match SymphoniaReader::open(&shown, file, ext) {
                 Ok((info, r)) => (info, Box::new(r)),
                 Err(e) if e.downcast_ref::<UnusableAudio>().is_some() => return Err(e),
@@ -824,6 +826,123 @@ impl BlockReader for RawPcmReader {
 
 // ---------------------------------------------------------------------------------------------
 // Compressed formats (symphonia)
+
+/// How far symphonia's probe searches for a format marker (`Probe::PROBE_SEARCH_LIMIT`).
+const PROBE_SEARCH_LIMIT: u64 = 1 << 20;
+
+/// Reads as much of `buf` as the source holds; returns the count.
+fn read_up_to(file: &mut Src, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// Bytes per entry of the MP4 sample tables symphonia 0.5 reads into a `Vec` it sizes from
+/// the entry count in the file.
+fn mp4_table_entry(kind: &[u8]) -> Option<u64> {
+    match kind {
+        b"stco" | b"stsz" | b"stss" => Some(4),
+        b"co64" | b"stts" | b"ctts" => Some(8),
+        b"stsc" => Some(12),
+        _ => None,
+    }
+}
+
+/// Refuses an MP4/M4A whose sample table claims more entries than its box (or the file) can
+/// hold. symphonia 0.5 reserves memory for the claimed count before reading: a 5 KB file
+/// could ask for 34 GB and abort the process (found by fuzzing). Every `ftyp` the probe could
+/// find (first 1 MiB) starts a walk over the boxes from there.
+fn check_mp4_tables(path: &str, file: &mut Src, len: u64) -> Result<()> {
+    const CONTAINERS: [&[u8; 4]; 9] = [
+        b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf", b"moof", b"traf",
+    ];
+    let mut window = vec![0u8; (PROBE_SEARCH_LIMIT + 8).min(len) as usize];
+    file.seek(SeekFrom::Start(0))?;
+    let n = read_up_to(file, &mut window)?;
+    let starts: Vec<u64> = window[..n]
+        .windows(4)
+        .enumerate()
+        .filter(|(i, w)| *i >= 4 && w == b"ftyp")
+        .map(|(i, _)| i as u64 - 4)
+        .take(8)
+        .collect();
+    drop(window);
+    for start in starts {
+        let mut stack = vec![(start, len, 0u32)];
+        let mut boxes = 0u32;
+        while let Some((mut pos, end, depth)) = stack.pop() {
+            while pos + 8 <= end && boxes < 100_000 {
+                boxes += 1;
+                let mut h = [0u8; 20];
+                file.seek(SeekFrom::Start(pos))?;
+                let got = read_up_to(file, &mut h)?;
+                if got < 8 {
+                    break;
+                }
+                let size32 = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+                let kind = &h[4..8];
+                let (head, size) = match size32 {
+                    0 => (8, end - pos),
+                    1 if got >= 16 => (16, u64::from_be_bytes(h[8..16].try_into().unwrap())),
+                    1 => break,
+                    s => (8, u64::from(s)),
+                };
+                if size < head {
+                    break; // malformed: symphonia reports it
+                }
+                let box_end = pos.saturating_add(size).min(end);
+                let body = pos + head;
+                if CONTAINERS.iter().any(|c| c[..] == *kind) {
+                    if depth < 16 {
+                        stack.push((body, box_end, depth + 1));
+                    }
+                } else if let Some(entry) = mp4_table_entry(kind) {
+                    // Full box: version + flags (4), [stsz: sample size (4)], count (4).
+                    let mut b = [0u8; 12];
+                    file.seek(SeekFrom::Start(body))?;
+                    let got = read_up_to(file, &mut b)?;
+                    let u = |i: usize| {
+                        u64::from(u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]))
+                    };
+                    let (fixed, count) = if kind == b"stsz" {
+                        if got < 12 {
+                            break;
+                        }
+                        // A constant sample size (non-zero) means no table follows.
+                        (12, if u(4) == 0 { u(8) } else { 0 })
+                    } else {
+                        if got < 8 {
+                            break;
+                        }
+                        (8, u(4))
+                    };
+                    if body + fixed + count * entry > box_end {
+                        let kind = String::from_utf8_lossy(kind).into_owned();
+                        return Err(unusable(
+                            path,
+                            format!(
+                                "MP4-tabel {kind} meldt {count} items die niet in het bestand passen"
+                            ),
+                            format!(
+                                "MP4 table {kind} claims {count} entries that do not fit in the file"
+                            ),
+                        ));
+                    }
+                }
+                if size32 == 0 {
+                    break;
+                }
+                pos = pos.saturating_add(size);
+            }
+        }
+    }
+    Ok(())
+}
 
 struct SymphoniaReader {
     format: Box<dyn FormatReader>,

@@ -5,8 +5,10 @@
 //!
 //! [`CpalPlayer`] does nothing until the first [`Player::play_from`]; then a worker thread
 //! opens the recording (WAV is read with seeking; other formats are decoded once into
-//! memory at 16 kHz) and the output device, and keeps a small queue of resampled audio
-//! ahead of the device's callback. With no output device (or an unreadable file) the player
+//! memory at 16 kHz; a saved session's audio, plain or encrypted, is read with seeking
+//! through [`SessionPcm`], which decrypts only the records it plays and writes nothing) and
+//! the output device, and keeps a small queue of resampled audio ahead of the device's
+//! callback. With no output device (or an unreadable file) the player
 //! reports a calm one-line problem and stays paused; nothing else depends on it.
 
 use std::path::{Path, PathBuf};
@@ -40,7 +42,7 @@ pub trait Player: Send {
 }
 
 /// Seekable 16 kHz-or-other-rate mono reader of a recording.
-trait PcmRead: Send {
+pub trait PcmRead: Send {
     fn rate(&self) -> u32;
     /// Moves to session time `t`.
     fn seek(&mut self, t: f64) -> Result<()>;
@@ -136,6 +138,70 @@ impl PcmRead for MemoryPcm {
     }
 }
 
+/// A saved session's audio (`audio.wav` or the encrypted `audio.enc`) read in place with
+/// seeking: each read decrypts only the 0.5 s records it covers, nothing is written.
+pub struct SessionPcm {
+    audio: crate::session::SessionAudio,
+    /// Next sample to read.
+    pos: u64,
+    buf: Vec<f32>,
+}
+
+impl SessionPcm {
+    pub fn new(audio: crate::session::SessionAudio) -> SessionPcm {
+        SessionPcm {
+            audio,
+            pos: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The audio of `session`; an error when it has none (deleted by retention, never kept).
+    pub fn open(session: &crate::session::Session) -> Result<SessionPcm> {
+        match session.audio()? {
+            Some(a) => Ok(SessionPcm::new(a)),
+            None => anyhow::bail!(
+                "deze sessie heeft geen opname (meer) / this session has no recording (any more)"
+            ),
+        }
+    }
+}
+
+impl PcmRead for SessionPcm {
+    fn rate(&self) -> u32 {
+        self.audio.sample_rate()
+    }
+    fn seek(&mut self, t: f64) -> Result<()> {
+        let at = (t.max(0.0) * f64::from(self.audio.sample_rate())) as u64;
+        self.pos = at.min(self.audio.len());
+        Ok(())
+    }
+    fn read(&mut self, out: &mut Vec<f32>, max: usize) -> Result<usize> {
+        self.buf.resize(max, 0.0);
+        let n = self.audio.read(self.pos, &mut self.buf)?;
+        out.extend_from_slice(&self.buf[..n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// What a [`CpalPlayer`] plays.
+enum Source {
+    /// A recording file (WAV read in place, other formats decoded).
+    File(PathBuf),
+    /// A saved session's audio, plain or encrypted (the session holds its key).
+    Session(Box<crate::session::Session>),
+}
+
+impl Source {
+    fn open(&self) -> Result<Box<dyn PcmRead>> {
+        match self {
+            Source::File(p) => open_pcm(p),
+            Source::Session(s) => Ok(Box::new(SessionPcm::open(s)?)),
+        }
+    }
+}
+
 fn open_pcm(path: &Path) -> Result<Box<dyn PcmRead>> {
     let is_wav = path
         .extension()
@@ -227,7 +293,7 @@ struct Block {
 
 /// Plays a recording through the default output device.
 pub struct CpalPlayer {
-    path: PathBuf,
+    source: Arc<Source>,
     shared: Arc<Shared>,
     worker: Option<Sender<Msg>>,
 }
@@ -235,8 +301,18 @@ pub struct CpalPlayer {
 impl CpalPlayer {
     /// A player for `path`; nothing is opened until the first `play_from`.
     pub fn new(path: PathBuf) -> CpalPlayer {
+        CpalPlayer::on(Source::File(path))
+    }
+
+    /// A player for a saved session's audio, plain or encrypted (see [`SessionPcm`]);
+    /// nothing is opened until the first `play_from`.
+    pub fn for_session(session: crate::session::Session) -> CpalPlayer {
+        CpalPlayer::on(Source::Session(Box::new(session)))
+    }
+
+    fn on(source: Source) -> CpalPlayer {
         CpalPlayer {
-            path,
+            source: Arc::new(source),
             shared: Arc::new(Shared::default()),
             worker: None,
         }
@@ -246,10 +322,10 @@ impl CpalPlayer {
         if self.worker.is_none() {
             let (tx, rx) = crossbeam_channel::unbounded();
             let shared = self.shared.clone();
-            let path = self.path.clone();
+            let source = self.source.clone();
             let spawned = std::thread::Builder::new()
                 .name("observant-playback".into())
-                .spawn(move || worker(path, shared, rx));
+                .spawn(move || worker(&source, shared, rx));
             match spawned {
                 Ok(_) => self.worker = Some(tx),
                 Err(e) => self.shared.fail(format!(
@@ -307,8 +383,8 @@ fn no_output(detail: &str) -> String {
 }
 
 /// The worker: opens file and device, then keeps the queue filled from the playhead.
-fn worker(path: PathBuf, shared: Arc<Shared>, rx: Receiver<Msg>) {
-    let mut pcm = match open_pcm(&path) {
+fn worker(source: &Source, shared: Arc<Shared>, rx: Receiver<Msg>) {
+    let mut pcm = match source.open() {
         Ok(p) => p,
         Err(e) => {
             shared.fail(format!(

@@ -59,6 +59,9 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
         .clone()
         .unwrap_or_else(crate::default_model_path);
     crate::asr::whisper::check_model_file(&model)?;
+    // The capture's counters, to report audio the input queue had to drop (a reader that
+    // fell behind the device); positions stay exact (silence stands in), but it is lost.
+    let mut capture_stats = None;
     let (source, device): (Box<dyn AudioSource>, String) = match &a.input_file {
         Some(p) => (
             Box::new(FileSource::open(p)?),
@@ -70,6 +73,7 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
                 ..Default::default()
             })?;
             let name = cap.info().device.clone();
+            capture_stats = Some((cap.stats_handle(), f64::from(cap.info().sample_rate)));
             (Box::new(cap.into_source()?), name)
         }
     };
@@ -133,6 +137,8 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
     let mut stop_sent = false;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut fatal: Option<String> = None;
+    let mut dropped_reported = 0u64;
+    let mut last_drop_check = Instant::now();
     loop {
         if !stop_sent && sig_rx.try_recv().is_ok() {
             let _ = commands.send(Command::Stop);
@@ -176,6 +182,21 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             _ => {}
         }
         let done = matches!(ev, Event::Stopped { .. });
+        if let Some((stats, rate)) = &capture_stats
+            && (done || last_drop_check.elapsed() >= Duration::from_secs(1))
+        {
+            last_drop_check = Instant::now();
+            let dropped = stats.stats().dropped_frames;
+            if dropped > dropped_reported {
+                dropped_reported = dropped;
+                let line = serde_json::json!({
+                    "t": started.elapsed().as_secs_f64(),
+                    "type": "overflow",
+                    "dropped_seconds": dropped as f64 / rate,
+                });
+                let _ = writeln!(out, "{line}").and_then(|_| out.flush());
+            }
+        }
         if print {
             let line = serde_json::to_string(&ev).unwrap_or_default();
             if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
@@ -190,6 +211,18 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
     }
     drop(out);
     pipeline.join();
+    if let Some((_, rate)) = &capture_stats
+        && dropped_reported > 0
+    {
+        let secs = dropped_reported as f64 / rate;
+        eprintln!(
+            "observant: {}",
+            ui.t(
+                &format!("let op: {secs:.1} s audio ging verloren (invoerwachtrij vol; stilte in de plaats)"),
+                &format!("warning: {secs:.1} s of audio were lost (input queue full; silence in its place)"),
+            )
+        );
+    }
     match fatal {
         Some(m) => anyhow::bail!("{m}"),
         None => Ok(()),

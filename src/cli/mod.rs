@@ -174,6 +174,9 @@ pub struct TranscribeArgs {
     /// $OBSERVANT_PASSPHRASE.
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// For a saved session folder: also write its audio (decrypted) to this 16-bit WAV file.
+    #[arg(long, value_name = "FILE")]
+    pub export_audio: Option<PathBuf>,
     #[command(flatten)]
     pub speech: SpeechArgs,
 }

@@ -12,12 +12,20 @@ use crate::transcript::export;
 pub fn run(a: &TranscribeArgs, verbose: bool) -> anyhow::Result<()> {
     if crate::session::Session::is_session_dir(&a.input) {
         let secret = crate::session::Secret::resolve(a.passphrase_file.as_deref())?;
-        let mut t = crate::session::Session::open_opt(&a.input, secret.as_ref())?.transcript();
+        let session = crate::session::Session::open_opt(&a.input, secret.as_ref())?;
+        if let Some(out) = &a.export_audio {
+            export_audio(&session, out)?;
+        }
+        let mut t = session.transcript();
         if a.pseudonymize {
             crate::transcript::pseudonymize(&mut t);
         }
         return write_out(a, &t);
     }
+    anyhow::ensure!(
+        a.export_audio.is_none(),
+        "--export-audio werkt alleen voor een sessiemap / only works for a session folder"
+    );
     let opts = offline::options_from_cli(&a.speech, verbose)?;
     let (mut t, stats) = offline::transcribe_file(&a.input, &opts)?;
     if a.pseudonymize {
@@ -68,5 +76,42 @@ fn write_out(a: &TranscribeArgs, t: &crate::transcript::Transcript) -> anyhow::R
             }
         }
     }
+    Ok(())
+}
+
+/// Writes a saved session's audio (plain or encrypted) to `out` as a 16-bit WAV, the samples
+/// exactly as stored. The file is created owner-only: it holds the session's audio in clear.
+fn export_audio(session: &crate::session::Session, out: &std::path::Path) -> anyhow::Result<()> {
+    let mut audio = session.audio()?.with_context(|| {
+        format!(
+            "sessie heeft geen audio / session has no audio: {}",
+            session.dir.display()
+        )
+    })?;
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: audio.sample_rate(),
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let file = crate::session::create_private(out)?;
+    let mut w = hound::WavWriter::new(std::io::BufWriter::new(file), spec)
+        .with_context(|| format!("schrijven mislukt / write failed: {}", out.display()))?;
+    let mut buf = vec![0.0f32; 1 << 16];
+    let mut offset = 0u64;
+    loop {
+        let n = audio.read(offset, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        for &s in &buf[..n] {
+            // The reader gives stored i16 / 32768: this is the stored sample again.
+            w.write_sample((s * 32768.0).round().clamp(-32768.0, 32767.0) as i16)
+                .with_context(|| format!("schrijven mislukt / write failed: {}", out.display()))?;
+        }
+        offset += n as u64;
+    }
+    w.finalize()
+        .with_context(|| format!("schrijven mislukt / write failed: {}", out.display()))?;
     Ok(())
 }

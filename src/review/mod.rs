@@ -5,6 +5,12 @@
 //! classifications are cached by text, so this takes milliseconds for a 3-hour session) and
 //! is saved at once in a sidecar file; the session's own files are never rewritten.
 //!
+//! An encrypted saved session opens here once it was unlocked in this process
+//! ([`Session::unlock`]; the start screen asks for the passphrase, a live session the app
+//! started is unlocked already). Its sidecar is then kept encrypted (`review.json.enc`,
+//! through [`Session::write_private`]) and its audio plays through
+//! [`crate::audio::playback::SessionPcm`]: nothing plaintext is written into its folder.
+//!
 //! - [`edits`]: the edits and how they apply;
 //! - [`timeline`]: time <-> x geometry, lanes, spans, hit-testing;
 //! - [`store`]: the sidecar (`review.json`), saved-session listing, report and export files.
@@ -64,8 +70,13 @@ pub struct ReviewDoc {
     /// Verdicts stored in the session's journal (from before this review).
     base_verdicts: Vec<FlagVerdict>,
     pub edits: Vec<Edit>,
-    /// The recording to play, when there is one.
+    /// The recording to play, when there is one as a plain file (an encrypted session's audio
+    /// is played through [`ReviewDoc::session`]).
     pub audio: Option<PathBuf>,
+    /// The saved session under review (`Origin::Session`), without its transcript (that is in
+    /// `original`): reads and writes the sidecar (encrypted for an encrypted session) and its
+    /// audio.
+    pub session: Option<Session>,
     /// `original` with the edits applied.
     pub transcript: Transcript,
     /// Journal verdicts with the edits' verdicts applied.
@@ -110,6 +121,7 @@ impl ReviewDoc {
             base_verdicts: verdicts,
             edits,
             audio,
+            session: None,
             analysis: Analysis::default(),
             lanes: Vec::new(),
             revision: 0,
@@ -125,24 +137,29 @@ impl ReviewDoc {
     /// earlier review edits are applied.
     pub fn open(path: &Path, lang: UiLang) -> Result<ReviewDoc> {
         if let Some(dir) = store::session_dir_of(path) {
-            let s = Session::open(&dir)?;
-            let side = store::load_sidecar(&store::sidecar_path(&Origin::Session(dir.clone())))?;
+            let mut s = Session::open(&dir)?;
+            let side = store::load_session_sidecar(&s)?;
             let title = if s.meta.title.trim().is_empty() || s.meta.title == "live" {
                 store::folder_title(&dir)
             } else {
                 s.meta.title.clone()
             };
-            return Ok(ReviewDoc::new(
+            let transcript = s.transcript();
+            let audio = s.audio_path();
+            let mut d = ReviewDoc::new(
                 Origin::Session(dir),
                 title,
                 (s.meta.created_unix > 0).then_some(s.meta.created_unix),
-                s.transcript(),
-                s.notes.clone(),
-                s.verdicts.clone(),
+                transcript,
+                std::mem::take(&mut s.notes),
+                std::mem::take(&mut s.verdicts),
                 side.edits,
-                s.audio_path(),
+                audio,
                 lang,
-            ));
+            );
+            s.utterances = Vec::new();
+            d.session = Some(s);
+            return Ok(d);
         }
         if crate::ui::core::is_recording(path) {
             let origin = Origin::Recording(path.to_path_buf());
@@ -294,6 +311,11 @@ impl ReviewDoc {
     /// Lane (colour index) of a speaker.
     pub fn lane_of(&self, name: &str) -> Option<usize> {
         self.lanes.iter().position(|l| l == name)
+    }
+
+    /// Is this an encrypted saved session?
+    pub fn is_encrypted(&self) -> bool {
+        self.session.as_ref().is_some_and(Session::is_encrypted)
     }
 
     /// What a report or export is made of: the corrected transcript, notes and verdicts.

@@ -77,7 +77,8 @@ impl KdfParams {
     pub const MAX_P: u32 = 16;
 
     fn check(self) -> Result<()> {
-        if self.m_kib < 8 * self.p.max(1)
+        // u64: `p` comes from a file and may be anything (fuzzing found the u32 overflow).
+        if u64::from(self.m_kib) < 8 * u64::from(self.p.max(1))
             || self.m_kib > Self::MAX_M_KIB
             || !(1..=Self::MAX_T).contains(&self.t)
             || !(1..=Self::MAX_P).contains(&self.p)

@@ -56,6 +56,8 @@ pub struct ReviewState {
     pub text_edit: Option<(usize, String)>,
     /// Speaker being renamed, with the draft name.
     pub rename: Option<(String, String)>,
+    /// Focus (and scroll to) the rename field in the next frame.
+    rename_focus: bool,
     /// What the last action did (file written, problem), shown under the toolbar.
     pub message: Option<(String, bool)>,
     pub pseudonymize: bool,
@@ -361,7 +363,7 @@ impl ReviewScreen {
                         ));
                         if before != self.state.pseudonymize {
                             let old = store::default_report_path(&self.doc, before);
-                            if PathBuf::from(self.state.report_path.trim()) == old {
+                            if old == std::path::Path::new(self.state.report_path.trim()) {
                                 self.state.report_path =
                                     store::default_report_path(&self.doc, self.state.pseudonymize)
                                         .display()
@@ -413,14 +415,15 @@ impl ReviewScreen {
                             r.on_hover_text(p);
                         }
                     }
+                    ui.add_space(16.0);
+                    if let Some((m, bad)) = &self.state.message {
+                        ui.label(RichText::new(m).small().color(if *bad {
+                            theme::RED
+                        } else {
+                            theme::OK
+                        }));
+                    }
                 });
-                if let Some((m, bad)) = &self.state.message {
-                    ui.label(RichText::new(m).small().color(if *bad {
-                        theme::RED
-                    } else {
-                        theme::OK
-                    }));
-                }
             });
     }
 
@@ -634,8 +637,8 @@ impl ReviewScreen {
                     .id_salt("review_side_scroll")
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
-                        self.speakers(ui, lang, actions);
                         self.flags(ui, lang, actions);
+                        self.speakers(ui, lang, actions);
                         if !self.doc.notes.is_empty() {
                             section(ui, lang.t("Notities observant", "Observer's notes"));
                             for n in &self.doc.notes {
@@ -728,6 +731,7 @@ impl ReviewScreen {
                     });
                     if rename.clicked() {
                         self.state.rename = Some((name.clone(), String::new()));
+                        self.state.rename_focus = true;
                     }
                 });
             });
@@ -747,6 +751,10 @@ impl ReviewScreen {
                                 .desired_width(140.0),
                         )
                         .labelled_by(label);
+                    if std::mem::take(&mut self.state.rename_focus) {
+                        edit.request_focus();
+                        edit.scroll_to_me(Some(Align::Center));
+                    }
                     let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     if ui.small_button(lang.t("Opslaan", "Save")).clicked() || enter {
                         done = true;
@@ -822,7 +830,7 @@ impl ReviewScreen {
         let row_h = 24.0;
         egui::ScrollArea::vertical()
             .id_salt("review_flags")
-            .max_height(320.0)
+            .max_height(240.0)
             .auto_shrink([false, true])
             .show_rows(ui, row_h, flags.len(), |ui, range| {
                 for f in &flags[range] {
