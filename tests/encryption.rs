@@ -467,3 +467,174 @@ fn the_start_screen_wants_the_passphrase_twice() {
     assert!(passphrase_problem(true, "ab", "ab").is_none());
     assert!(passphrase_problem(false, "", "").is_none());
 }
+
+/// A corrected line that must never reach the disk in plaintext.
+const CORRECTED: &str = "Ik heb het toen anders aangepakt, zegt Bramstoker.";
+
+#[test]
+fn an_encrypted_session_opens_in_review_after_unlock_and_its_edits_stay_encrypted() {
+    use observant::i18n::UiLang;
+    use observant::review::{Edit, ReviewDoc};
+    let edit = Edit::EditText {
+        index: 0,
+        text: CORRECTED.into(),
+    };
+    // Control: in a plain session the sidecar holds the corrected line in plaintext, so the
+    // search below can find it.
+    let plain_root = tempfile::tempdir().unwrap();
+    let (plain, mut j) = Session::create(plain_root.path(), SessionMeta::default()).unwrap();
+    j.append(&Entry::Utterance {
+        index: 0,
+        utterance: Utterance {
+            start: 0.0,
+            end: 2.0,
+            speaker: "S1".into(),
+            text: UTTERANCE.into(),
+            confidence: None,
+        },
+    })
+    .unwrap();
+    j.flush().unwrap();
+    drop(j);
+    let mut d = ReviewDoc::open(&plain.dir, UiLang::Nl).unwrap();
+    d.edit(edit.clone());
+    assert_eq!(d.save_error, None);
+    assert!(plain.dir.join("review.json").is_file());
+    assert!(contains(&all_bytes(&plain.dir), CORRECTED.as_bytes()));
+
+    let root = tempfile::tempdir().unwrap();
+    let s = secret("review geheim");
+    let dir = make_session(root.path(), &s, 16000);
+    // Locked: review says a passphrase is needed; a wrong one does not unlock it.
+    let e = ReviewDoc::open(&dir, UiLang::Nl).err().expect("locked");
+    assert!(observant::session::crypt::needs_passphrase(&e), "{e:#}");
+    let e = Session::unlock(&dir, &secret("fout")).unwrap_err();
+    assert!(observant::session::crypt::is_wrong_passphrase(&e));
+    assert!(ReviewDoc::open(&dir, UiLang::Nl).is_err());
+
+    // The start screen lists it (its title is not readable yet: the folder's name, with the
+    // start time from it).
+    let listed = observant::review::store::saved_sessions(root.path());
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].dir, dir);
+    assert!(listed[0].created_unix.is_some());
+
+    Session::unlock(&dir, &s).unwrap();
+    let mut d = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+    assert!(d.is_encrypted());
+    assert_eq!(d.transcript.utterances[0].text, UTTERANCE);
+    assert_eq!(
+        d.audio, None,
+        "no plain audio path for an encrypted session"
+    );
+    assert!(d.session.as_ref().is_some_and(Session::has_audio));
+    d.edit(edit);
+    d.edit(Edit::RenameSpeaker {
+        from: NAME.into(),
+        to: "Corneliastra".into(),
+    });
+    assert_eq!(d.save_error, None);
+    assert!(dir.join("review.json.enc").is_file());
+    assert!(!dir.join("review.json").exists());
+    let bytes = all_bytes(&dir);
+    assert!(!contains(&bytes, CORRECTED.as_bytes()));
+    assert!(!contains(&bytes, b"anders aangepakt"));
+    assert!(!contains(&bytes, b"Corneliastra"));
+    // Reports and exports of an encrypted session default to beside its folder.
+    let report = observant::review::store::default_report_path(&d, false);
+    assert_eq!(report.parent(), dir.parent());
+    let export = observant::review::store::default_export_path(
+        &d,
+        observant::review::store::ExportFormat::Vtt,
+        false,
+    );
+    assert!(!export.starts_with(&dir), "{}", export.display());
+
+    // The edits survive reopening (and undo is saved encrypted too).
+    let mut back = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+    assert_eq!(back.edits.len(), 2);
+    assert_eq!(back.transcript.utterances[0].text, CORRECTED);
+    assert_eq!(back.transcript.utterances[0].speaker, "Corneliastra");
+    assert!(back.undo());
+    let again = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+    assert_eq!(again.edits.len(), 1);
+    assert_eq!(again.transcript.utterances[0].speaker, NAME);
+    assert!(!contains(&all_bytes(&dir), CORRECTED.as_bytes()));
+
+    // The CLI applies the encrypted edits: the corrected line is no question any more.
+    let pw = root.path().join("pw.txt");
+    std::fs::write(&pw, "review geheim\n").unwrap();
+    let out = observant()
+        .args(["progress", "--format", "json", "--passphrase-file"])
+        .arg(&pw)
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["sessions"][0]["questions"], 0, "{json}");
+    let out = observant()
+        .args(["report", "--format", "md"])
+        .arg(&dir)
+        .env("OBSERVANT_PASSPHRASE", "review geheim")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    // Without the edit this says "Vragen: 1".
+    assert!(md.contains("- Vragen: 0 "), "{md}");
+}
+
+#[test]
+fn session_audio_plays_from_any_point_without_decrypting_everything() {
+    use observant::audio::playback::{PcmRead, SessionPcm};
+    let root = tempfile::tempdir().unwrap();
+    let s = secret("pcm");
+    let n = 16000 * 4 + 321;
+    let dir = make_session(root.path(), &s, n);
+    let session = Session::open_with(&dir, &s).unwrap();
+    assert_eq!(session.audio_path(), None);
+    let want: Vec<f32> = pattern(n).into_iter().map(q).collect();
+    let mut pcm = SessionPcm::open(&session).unwrap();
+    assert_eq!(pcm.rate(), 16000);
+    // A seek into the middle of a 0.5 s record, a read across record boundaries.
+    pcm.seek(1.2345).unwrap();
+    let at = (1.2345f64 * 16000.0) as usize;
+    let mut out = Vec::new();
+    assert_eq!(pcm.read(&mut out, 20000).unwrap(), 20000);
+    assert_eq!(out, want[at..at + 20000]);
+    // Reads continue where the last one ended.
+    out.clear();
+    assert_eq!(pcm.read(&mut out, 100).unwrap(), 100);
+    assert_eq!(out, want[at + 20000..at + 20100]);
+    // Back to the start, and near and past the end.
+    pcm.seek(0.0).unwrap();
+    out.clear();
+    pcm.read(&mut out, 10).unwrap();
+    assert_eq!(out, want[..10]);
+    pcm.seek(4.0).unwrap();
+    out.clear();
+    assert_eq!(pcm.read(&mut out, 1000).unwrap(), 321);
+    assert_eq!(out, want[64000..]);
+    assert_eq!(pcm.read(&mut out, 1000).unwrap(), 0);
+    pcm.seek(99.0).unwrap();
+    assert_eq!(pcm.read(&mut out, 10).unwrap(), 0);
+    // Playing wrote nothing into the folder.
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [AUDIO_ENC_FILE, JOURNAL_ENC_FILE, META_ENC_FILE, KEY_FILE]
+    );
+}

@@ -13,11 +13,13 @@ use egui_kittest::kittest::{Queryable, by};
 use observant::analysis::FlagKind;
 use observant::audio::playback::{Player, PlayerStatus};
 use observant::i18n::UiLang;
+use observant::pipeline::{LiveConfig, PipelineStarter};
+use observant::review::Edit;
 use observant::review::ReviewDoc;
-use observant::session::{Entry, Session, SessionMeta};
+use observant::session::{Entry, KdfParams, Secret, Session, SessionMeta};
 use observant::transcript::{Participant, Role as PRole, Transcript, Utterance};
 use observant::ui::app::ObservantApp;
-use observant::ui::review::ReviewScreen;
+use observant::ui::review::{ReviewAction, ReviewScreen};
 use observant::ui::{AppOptions, ScriptedPipeline};
 
 /// Tall enough that the side panel shows the flags and every speaker without scrolling.
@@ -96,6 +98,15 @@ fn session() -> Transcript {
 
 /// Writes `t` as a saved session folder under `root` (as the live pipeline would).
 fn save_session(root: &std::path::Path, t: &Transcript) -> std::path::PathBuf {
+    save_session_with(root, t, None)
+}
+
+/// [`save_session`], encrypted with `secret` when given.
+fn save_session_with(
+    root: &std::path::Path,
+    t: &Transcript,
+    secret: Option<&Secret>,
+) -> std::path::PathBuf {
     let meta = SessionMeta {
         title: "Intervisie test".into(),
         created_unix: 1_764_288_000,
@@ -104,7 +115,7 @@ fn save_session(root: &std::path::Path, t: &Transcript) -> std::path::PathBuf {
         language: t.language.clone(),
         ..Default::default()
     };
-    let (s, mut j) = Session::create(root, meta).unwrap();
+    let (s, mut j) = Session::create_with(root, meta, secret).unwrap();
     for (index, u) in t.utterances.iter().enumerate() {
         j.append(&Entry::Utterance {
             index,
@@ -374,4 +385,168 @@ fn a_three_hour_session_opens_fast_and_jumps_to_its_end() {
         per_frame < Duration::from_millis(150),
         "a frame with {last} lines took {per_frame:?}"
     );
+}
+
+/// A test passphrase (cheap key derivation: tests only).
+fn secret(p: &str) -> Secret {
+    Secret::new(p)
+        .unwrap()
+        .with_kdf(KdfParams::INSECURE_FOR_TESTS)
+}
+
+/// Steps the UI until `done` holds (10 s at most).
+fn pump(h: &mut Harness<'static, ObservantApp>, done: impl Fn(&ObservantApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(h.state()) {
+        assert!(
+            Instant::now() < deadline,
+            "the UI did not reach the expected state"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    h.run_steps(3);
+}
+
+/// Every byte of every file in `dir`.
+fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            out.extend(std::fs::read(&p).unwrap());
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A live-session starter that saves the session as the live pipeline does (encrypted with
+/// the passphrase from the start screen) and replays `t` at once.
+fn saving_starter(t: Transcript) -> PipelineStarter {
+    Box::new(move |cfg: LiveConfig| {
+        let dir = cfg
+            .save_dir
+            .clone()
+            .expect("the app picks a session folder");
+        let meta = SessionMeta {
+            title: "Versleutelde sessie".into(),
+            participants: t.participants.clone(),
+            ..Default::default()
+        };
+        let (s, mut j) = Session::create_in_with(&dir, meta, cfg.passphrase.as_ref())?;
+        for (index, u) in t.utterances.iter().enumerate() {
+            j.append(&Entry::Utterance {
+                index,
+                utterance: u.clone(),
+            })?;
+        }
+        j.flush()?;
+        drop((s, j));
+        Ok(ScriptedPipeline::new(t.clone()).instant().start())
+    })
+}
+
+const CORRECTED: &str = "Wat maakte het lastig om het te benoemen, Bram?";
+
+#[test]
+fn an_encrypted_live_session_goes_into_review_without_asking_again_and_keeps_edits_encrypted() {
+    let root = tempfile::tempdir().unwrap();
+    let mut opts = app_options();
+    opts.starter = saving_starter(session());
+    opts.sessions_root = Some(root.path().to_path_buf());
+    let mut h = Harness::builder()
+        .with_size(SIZE)
+        .build_eframe(|cc| ObservantApp::new(&cc.egui_ctx, opts));
+    h.state_mut().start_live(LiveConfig {
+        participants: participants(),
+        passphrase: Some(secret("live geheim")),
+        ..Default::default()
+    });
+    pump(&mut h, |app| {
+        app.session.as_ref().is_some_and(|s| s.model.stopped)
+    });
+    let dir = h
+        .state()
+        .session
+        .as_ref()
+        .and_then(|s| s.saved_in.clone())
+        .expect("saved");
+    assert!(Session::is_encrypted_dir(&dir));
+    h.get_by_label("Terugkijken en rapport").click();
+    h.run_steps(3);
+    assert!(h.state().form.unlock.is_none(), "no passphrase prompt");
+    assert_eq!(h.state().form.open_message, None);
+    let r = review(&h);
+    assert!(r.doc.is_encrypted());
+    assert_eq!(r.doc.title, "Versleutelde sessie");
+    assert_eq!(r.doc.transcript.utterances.len(), 9);
+    // A correction is saved at once, encrypted.
+    h.state_mut().review.as_mut().unwrap().apply(
+        ReviewAction::Edit(Edit::EditText {
+            index: 2,
+            text: CORRECTED.into(),
+        }),
+        UiLang::Nl,
+    );
+    h.run_steps(2);
+    assert_eq!(review(&h).doc.save_error, None);
+    h.get_by_label_contains("Wat maakte het lastig");
+    assert!(dir.join("review.json.enc").is_file());
+    assert!(!dir.join("review.json").exists());
+    let bytes = all_bytes(&dir);
+    assert!(!contains(&bytes, CORRECTED.as_bytes()));
+    assert!(!contains(&bytes, b"Waarom heb je dat nog niet gezegd"));
+    // Reopened (as after a restart of review): the correction is there.
+    let back = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+    assert_eq!(back.transcript.utterances[2].text, CORRECTED);
+}
+
+#[test]
+fn reviewing_an_encrypted_saved_session_asks_its_passphrase_and_a_wrong_one_is_calm() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = save_session_with(root.path(), &session(), Some(&secret("bewaard geheim")));
+    let mut opts = app_options();
+    opts.sessions_root = Some(root.path().to_path_buf());
+    let mut h = Harness::builder()
+        .with_size(SIZE)
+        .build_eframe(|cc| ObservantApp::new(&cc.egui_ctx, opts));
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "Terugkijken").click();
+    h.run_steps(2);
+    assert!(h.state().review.is_none());
+    h.get_by_label_contains("Deze sessie is versleuteld");
+    let type_and_open = |h: &mut Harness<'static, ObservantApp>, pass: &str| {
+        // The prompt's field comes after the new session's two passphrase fields.
+        let field = h
+            .query_all(by().role(Role::PasswordInput))
+            .last()
+            .expect("the prompt's passphrase field");
+        field.focus();
+        field.type_text(pass);
+        h.run_steps(2);
+        assert_eq!(
+            h.state().form.unlock.as_ref().map(|u| u.1.as_str()),
+            Some(pass)
+        );
+        let open = h
+            .get_all_by_role_and_label(Role::Button, "Openen")
+            .last()
+            .expect("the prompt's Open button");
+        open.click();
+        h.run_steps(3);
+    };
+    type_and_open(&mut h, "fout");
+    assert!(h.state().review.is_none());
+    h.get_by_label_contains("Dat wachtwoord past niet bij deze sessie");
+    assert!(!Session::is_unlocked(&dir));
+    type_and_open(&mut h, "bewaard geheim");
+    let r = review(&h);
+    assert!(r.doc.is_encrypted());
+    assert_eq!(r.doc.title, "Intervisie test");
+    assert_eq!(r.doc.transcript.utterances.len(), 9);
+    assert!(h.state().form.unlock.is_none());
 }

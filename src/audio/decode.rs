@@ -876,7 +876,7 @@ fn check_mp4_tables(path: &str, file: &mut Src, len: u64) -> Result<()> {
         let mut stack = vec![(start, len, 0u32)];
         let mut boxes = 0u32;
         while let Some((mut pos, end, depth)) = stack.pop() {
-            while pos + 8 <= end && boxes < 100_000 {
+            while pos < end && end - pos >= 8 && boxes < 100_000 {
                 boxes += 1;
                 let mut h = [0u8; 20];
                 file.seek(SeekFrom::Start(pos))?;

@@ -71,7 +71,7 @@ pub fn load_source(
     let mut src = if Session::is_session_dir(path) {
         let s = Session::open_opt(path, session.secret()?.as_ref())?;
         let mut src = ReportSource::from_session(&s);
-        crate::review::store::apply_sidecar(&mut src, path)?;
+        crate::review::store::apply_sidecar(&mut src, &s)?;
         if src.title.trim().is_empty() {
             src.title = title_of(path);
         }

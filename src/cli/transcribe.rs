@@ -115,3 +115,44 @@ fn export_audio(session: &crate::session::Session, out: &std::path::Path) -> any
         .with_context(|| format!("schrijven mislukt / write failed: {}", out.display()))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{KdfParams, Secret, Session, SessionMeta};
+
+    #[test]
+    fn export_audio_gives_the_stored_samples_of_an_encrypted_session() {
+        let root = tempfile::tempdir().unwrap();
+        let secret = Secret::new("export-test")
+            .unwrap()
+            .with_kdf(KdfParams::INSECURE_FOR_TESTS);
+        let dir = root.path().join("s");
+        let (s, _j) = Session::create_in_with(&dir, SessionMeta::default(), Some(&secret)).unwrap();
+        let stored: Vec<i16> = (0..40_000i32)
+            .map(|i| ((i * 7919) % 65536 - 32768).max(-32767) as i16)
+            .collect();
+        let mut w = s.create_audio_writer(16000).unwrap();
+        // The writer scales by 32767: give it the values that store as `stored`.
+        let pcm: Vec<f32> = stored.iter().map(|&v| f32::from(v) / 32767.0).collect();
+        w.write(&pcm).unwrap();
+        w.finish().unwrap();
+        drop(s);
+
+        let back = Session::open_with(&dir, &secret).unwrap();
+        let out = root.path().join("out.wav");
+        export_audio(&back, &out).unwrap();
+        let mut r = hound::WavReader::open(&out).unwrap();
+        assert_eq!(r.spec().sample_rate, 16000);
+        let got: Vec<i16> = r.samples::<i16>().map(|x| x.unwrap()).collect();
+        assert_eq!(got, stored);
+
+        // Without audio: a clear error, no file.
+        let plain = root.path().join("p");
+        let (p, _j) = Session::create_in(&plain, SessionMeta::default()).unwrap();
+        let e = export_audio(&p, &root.path().join("none.wav"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no audio"), "{e}");
+    }
+}

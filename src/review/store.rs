@@ -3,6 +3,11 @@
 //! transcript), the list of saved sessions for the start screen, and writing reports,
 //! transcript exports and the progress overview. The session's own files are only read.
 //! Written files are private (0600) and replaced atomically.
+//!
+//! In a saved session folder the sidecar goes through [`Session::write_private`] /
+//! [`Session::read_private`], so an encrypted session keeps it encrypted
+//! (`review.json.enc`); reports and exports of an encrypted session default to a place next
+//! to its folder, never inside it.
 
 use std::path::{Path, PathBuf};
 
@@ -30,16 +35,25 @@ pub struct Sidecar {
     pub transcript: Option<Transcript>,
 }
 
-/// The session folder `path` is or lies in (`session.json` / `journal.jsonl` inside it).
+/// The session folder `path` is or lies in (`session.json` / `journal.jsonl`, or for an
+/// encrypted session `session.key` / `session.enc` / `journal.enc`, inside it).
 pub fn session_dir_of(path: &Path) -> Option<PathBuf> {
+    use crate::session::{JOURNAL_ENC_FILE, JOURNAL_FILE, KEY_FILE, META_ENC_FILE};
     if Session::is_session_dir(path) {
         return Some(path.to_path_buf());
     }
     let dir = path.parent()?;
     let inside = path.is_file()
-        && path
-            .file_name()
-            .is_some_and(|f| f == crate::session::META_FILE || f == crate::session::JOURNAL_FILE);
+        && path.file_name().is_some_and(|f| {
+            [
+                META_FILE,
+                JOURNAL_FILE,
+                KEY_FILE,
+                META_ENC_FILE,
+                JOURNAL_ENC_FILE,
+            ]
+            .contains(&f.to_str().unwrap_or_default())
+        });
     (inside && Session::is_session_dir(dir)).then(|| dir.to_path_buf())
 }
 
@@ -70,13 +84,49 @@ pub fn load_sidecar(path: &Path) -> Result<Sidecar> {
     })
 }
 
+/// Reads a saved session's sidecar (decrypted when the session is encrypted); a missing one
+/// is empty, a damaged one an error naming the file.
+pub fn load_session_sidecar(s: &Session) -> Result<Sidecar> {
+    let Some(bytes) = s.read_private(SIDECAR_FILE)? else {
+        return Ok(Sidecar::default());
+    };
+    serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "correcties beschadigd / review edits damaged: {}",
+            s.dir.join(SIDECAR_FILE).display()
+        )
+    })
+}
+
 /// Writes the review's sidecar (nothing for an unsaved review, nor for a saved session or
-/// transcript without edits).
+/// transcript without edits). A saved session's goes through [`Session::write_private`].
 pub fn save(d: &ReviewDoc) -> Result<()> {
     let transcript = match &d.origin {
         Origin::Unsaved(_) => return Ok(()),
         Origin::Recording(_) => Some(d.original.clone()),
-        Origin::Session(_) | Origin::Transcript(_) => None,
+        Origin::Session(dir) => {
+            let opened;
+            let s = match &d.session {
+                Some(s) => s,
+                None => {
+                    // A review made without opening the session (an encrypted one opens
+                    // only once unlocked).
+                    opened = Session::open(dir)?;
+                    &opened
+                }
+            };
+            if d.edits.is_empty() && s.read_private(SIDECAR_FILE)?.is_none() {
+                return Ok(());
+            }
+            let side = Sidecar {
+                version: 1,
+                edits: d.edits.clone(),
+                transcript: None,
+            };
+            let bytes = zeroize::Zeroizing::new(serde_json::to_vec_pretty(&side)?);
+            return s.write_private(SIDECAR_FILE, &bytes);
+        }
+        Origin::Transcript(_) => None,
     };
     let path = sidecar_path(&d.origin);
     if d.edits.is_empty() && transcript.is_none() && !path.exists() {
@@ -93,9 +143,10 @@ pub fn save(d: &ReviewDoc) -> Result<()> {
 
 /// Applies a saved session's review corrections (`DIR/review.json`, if any) to its report
 /// source, as the review shows them: utterances in time order, then the edits; flags marked
-/// wrong there are left out of the report. The CLI's `report` and `progress` use this.
-pub fn apply_sidecar(src: &mut crate::report::ReportSource, dir: &Path) -> Result<()> {
-    let side = load_sidecar(&sidecar_path(&Origin::Session(dir.to_path_buf())))?;
+/// wrong there are left out of the report. The CLI's `report` and `progress` use this (an
+/// encrypted session's sidecar is read with the key of the opened `session`).
+pub fn apply_sidecar(src: &mut crate::report::ReportSource, session: &Session) -> Result<()> {
+    let side = load_session_sidecar(session)?;
     if side.edits.is_empty() {
         return Ok(());
     }
@@ -161,6 +212,7 @@ pub fn saved_sessions(root: &Path) -> Vec<SavedSession> {
         .map(|e| e.path())
         .filter(|p| Session::is_session_dir(p))
         .map(|dir| {
+            // An encrypted session's metadata is not readable here: its title is the folder's.
             let meta: Option<SessionMeta> = std::fs::read_to_string(dir.join(META_FILE))
                 .ok()
                 .and_then(|t| serde_json::from_str(&t).ok());
@@ -171,7 +223,11 @@ pub fn saved_sessions(root: &Path) -> Vec<SavedSession> {
                 .unwrap_or_else(|| folder_title(&dir));
             SavedSession {
                 title,
-                created_unix: meta.as_ref().map(|m| m.created_unix).filter(|&c| c > 0),
+                created_unix: meta
+                    .as_ref()
+                    .map(|m| m.created_unix)
+                    .filter(|&c| c > 0)
+                    .or_else(|| created_from_folder(&dir)),
                 participants: meta.as_ref().map_or(0, |m| m.participants.len()),
                 dir,
             }
@@ -185,7 +241,25 @@ pub fn saved_sessions(root: &Path) -> Vec<SavedSession> {
     out
 }
 
-/// The obvious place for a review's report: in the session folder, or next to the file.
+/// The start time in a session folder's name (`sessie-<unix time>[-n]`), if it has one.
+fn created_from_folder(dir: &Path) -> Option<u64> {
+    let name = dir.file_name()?.to_str()?;
+    let stamp = name.strip_prefix("sessie-")?.split('-').next()?;
+    stamp.parse().ok().filter(|&c| c > 0)
+}
+
+/// Where files for a saved session are written by default: inside a plain session's folder
+/// (`dir/name`), next to an encrypted one's (`parent/<folder>-name`), so that folder holds
+/// nothing plaintext.
+fn beside_session(d: &ReviewDoc, dir: &Path, name: &str) -> PathBuf {
+    match dir.parent() {
+        Some(parent) if d.is_encrypted() => parent.join(format!("{}-{name}", folder_title(dir))),
+        _ => dir.join(name),
+    }
+}
+
+/// The obvious place for a review's report: in the session folder (next to it for an
+/// encrypted session), or next to the file.
 pub fn default_report_path(d: &ReviewDoc, pseudonymize: bool) -> PathBuf {
     let suffix = if pseudonymize {
         "rapport-pseudoniem.html"
@@ -193,7 +267,7 @@ pub fn default_report_path(d: &ReviewDoc, pseudonymize: bool) -> PathBuf {
         "rapport.html"
     };
     match &d.origin {
-        Origin::Session(dir) => dir.join(suffix),
+        Origin::Session(dir) => beside_session(d, dir, suffix),
         Origin::Transcript(p) | Origin::Recording(p) => {
             p.with_file_name(format!("{}-{suffix}", file_title(p)))
         }
@@ -227,7 +301,7 @@ pub fn default_export_path(d: &ReviewDoc, format: ExportFormat, pseudonymize: bo
         format.extension()
     );
     match &d.origin {
-        Origin::Session(dir) => dir.join(name),
+        Origin::Session(dir) => beside_session(d, dir, &name),
         Origin::Transcript(p) | Origin::Recording(p) => {
             p.with_file_name(format!("{}-{name}", file_title(p)))
         }
@@ -376,7 +450,7 @@ mod tests {
         // The CLI's report source sees the same corrections.
         let s = Session::open(&dir).unwrap();
         let mut src = crate::report::ReportSource::from_session(&s);
-        apply_sidecar(&mut src, &dir).unwrap();
+        apply_sidecar(&mut src, &s).unwrap();
         assert_eq!(src.transcript, back.transcript);
         // The report and exports use the corrected transcript.
         let html = report_html(&back, false, UiLang::Nl);

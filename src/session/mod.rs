@@ -504,6 +504,17 @@ impl Session {
         }
     }
 
+    /// Does the session have audio (`audio.wav`, or `audio.enc` when encrypted)? Only checks
+    /// that the file is there; [`Session::audio`] opens it.
+    pub fn has_audio(&self) -> bool {
+        let name = if self.key.is_some() {
+            AUDIO_ENC_FILE
+        } else {
+            AUDIO_FILE
+        };
+        self.dir.join(name).is_file()
+    }
+
     /// Path of the session's plain WAV audio, when it exists (never for an encrypted session:
     /// use [`Session::audio`], which reads both).
     pub fn audio_path(&self) -> Option<PathBuf> {

@@ -230,9 +230,17 @@ impl ObservantApp {
             .name("observant-start".into())
             .spawn(move || {
                 let result = match starter.lock() {
-                    Ok(start) => (start)(cfg),
+                    Ok(start) => (start)(cfg.clone()),
                     Err(_) => Err(anyhow::anyhow!("interne fout / internal error")),
                 };
+                // The passphrase is known now: keep the new session's key for this process,
+                // so its review opens without asking again (if this fails, it asks).
+                if result.is_ok()
+                    && let (Some(secret), Some(dir)) = (&cfg.passphrase, &cfg.save_dir)
+                    && crate::session::Session::is_encrypted_dir(dir)
+                {
+                    let _ = crate::session::Session::unlock(dir, secret);
+                }
                 let _ = tx.send(result);
             });
         match spawned {
@@ -370,6 +378,15 @@ impl ObservantApp {
             Ok(doc) => {
                 self.form.open_message = None;
                 self.show_review(doc);
+            }
+            // A locked encrypted session: the start screen asks for its passphrase.
+            Err(e)
+                if crate::session::crypt::needs_passphrase(&e)
+                    && let Some(dir) = crate::review::store::session_dir_of(path) =>
+            {
+                self.form.open_message = None;
+                self.form.forget = None;
+                self.form.unlock = Some((dir, String::new(), None));
             }
             Err(e) => self.form.open_message = Some(crate::cli::one_line(&e)),
         }

@@ -115,12 +115,16 @@ impl ReviewScreen {
         }
     }
 
-    /// A review of `doc` playing its recording through the default output device.
+    /// A review of `doc` playing its recording through the default output device: the file,
+    /// or a saved session's audio when it has no plain file (encrypted: decrypted as played).
     pub fn with_device_audio(doc: ReviewDoc) -> ReviewScreen {
-        let player = doc
-            .audio
-            .clone()
-            .map(|p| Box::new(crate::audio::playback::CpalPlayer::new(p)) as Box<dyn Player>);
+        use crate::audio::playback::CpalPlayer;
+        let player = match (&doc.audio, &doc.session) {
+            (Some(p), _) => Some(CpalPlayer::new(p.clone())),
+            (None, Some(s)) if s.has_audio() => Some(CpalPlayer::for_session(s.clone())),
+            _ => None,
+        }
+        .map(|p| Box::new(p) as Box<dyn Player>);
         ReviewScreen::new(doc, player)
     }
 
