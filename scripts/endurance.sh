@@ -52,14 +52,20 @@ for f in "${LIST[@]}"; do
   sox "$f" -t raw -r 16000 -c 1 -b 16 -e signed "$W/clips/$(printf %03d $i).raw"
   i=$((i + 1))
 done
-mkfifo "$W/in.fifo"
+# Paced: a FIFO the feeder writes into. Flood (SPEED=0): a plain file the plugin reads as fast
+# as it is asked (through a FIFO no writer can keep up, and the plugin pads short reads).
+if python3 -c "import sys; sys.exit(0 if float('$SPEED') > 0 else 1)"; then
+  INFILE=$W/in.fifo; mkfifo "$INFILE"
+else
+  INFILE=$W/in.raw
+fi
 cat > "$W/asound.conf" <<ALSA
 </usr/share/alsa/alsa.conf>
 pcm.!default {
     type file
     slave.pcm "null"
     file "/dev/null"
-    infile "$W/in.fifo"
+    infile "$INFILE"
     format "raw"
 }
 ALSA
@@ -71,8 +77,12 @@ import glob, json, os, signal, sys, time
 w, minutes, speed, pid = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 clips = [open(p, "rb").read() for p in sorted(glob.glob(f"{w}/clips/*.raw"))]
 total = int(minutes * 60 * 16000) * 2
-fd = os.open(f"{w}/in.fifo", os.O_WRONLY)
+flood = speed <= 0
 t0 = time.monotonic(); sent = 0; k = 0; pos = 0
+if flood and pid:
+    sent = total  # the file was written before `listen` started (pid 0 below)
+else:
+    fd = os.open(f"{w}/in.raw" if flood else f"{w}/in.fifo", os.O_WRONLY | os.O_CREAT, 0o600)
 # Always whole 0.1 s chunks (3200 bytes, a multiple of ALSA's period), also across clip
 # boundaries: the `file` plugin does not handle a short read from the FIFO (it pads the
 # period with stale data), so a read must never find less than a period waiting.
@@ -87,11 +97,16 @@ while sent < total:
     piece = bytes(buf[:min(chunk, total - sent)]); del buf[:len(piece)]
     os.write(fd, piece)  # blocking: the capture side sets the pace when it is slower
     sent += len(piece)
-    if speed > 0:
+    if not flood:
         ahead = t0 + sent / 32000 / speed - time.monotonic()
         if ahead > 0:
             time.sleep(ahead)
 fed_wall = time.monotonic() - t0
+if flood:
+    if not pid:
+        os.close(fd)
+        sys.exit(0)
+    fd = None
 # Wait until `listen` has captured all of it (status events), or captured and dropped it
 # (audio dropped by an overflowing queue only reaches the pipeline, as silence, with the next
 # chunk, which a finished feed never sends), then stop it.
@@ -119,10 +134,12 @@ try:
 except OSError:
     pass
 time.sleep(2)
-os.close(fd)
+if fd is not None:
+    os.close(fd)
 PY
 
 echo "endurance: $MINUTES min of audio at ${SPEED}x (0 = flood) into $W" >&2
+[ "$INFILE" = "$W/in.raw" ] && python3 "$W/feed.py" "$W" "$MINUTES" 0 0
 START=$(date +%s.%N)
 ALSA_CONFIG_PATH=$W/asound.conf "$BIN" listen --lang nl --save "$W/session" --status \
   >"$W/events.jsonl" 2>"$W/listen.err" &
