@@ -19,7 +19,7 @@ use observant::asr::{AsrLanguage, AsrSegment, Transcriber};
 use observant::audio::source::FileSource;
 use observant::pipeline::offline::{OfflineOptions, transcribe_source};
 use observant::speakers::VoiceEncoder;
-use observant::speakers::eval::{Labeled, time_accuracy};
+use observant::speakers::eval::transcript_accuracy;
 use observant::transcript::Transcript;
 
 /// Whisper with an optional on-disk cache of its results per window.
@@ -64,17 +64,6 @@ impl Transcriber for Cached {
     fn language(&self) -> Option<String> {
         self.lang.clone()
     }
-}
-
-fn labeled(t: &Transcript) -> Vec<Labeled> {
-    t.utterances
-        .iter()
-        .map(|u| Labeled {
-            start: u.start,
-            end: u.end,
-            speaker: u.speaker.clone(),
-        })
-        .collect()
 }
 
 fn text_words(t: &Transcript) -> Vec<String> {
@@ -148,7 +137,7 @@ fn main() -> Result<()> {
                 };
                 let (hyp, _) =
                     transcribe_source(FileSource::open(wav)?, &mut tr, Some(&encoder), &[], &opts)?;
-                accs[slot] = time_accuracy(&labeled(&hyp), &labeled(&truth));
+                accs[slot] = transcript_accuracy(&hyp, &truth);
                 found[slot] = hyp.participants.len();
                 if slot == 0 {
                     let r = text_words(&truth);

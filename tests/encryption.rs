@@ -379,6 +379,17 @@ fn observant() -> Proc {
     c
 }
 
+/// Runs `c`, which must succeed (its error output shown when not).
+fn succeeded(c: &mut Proc) -> std::process::Output {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 #[test]
 fn the_cli_reads_encrypted_sessions_with_a_passphrase_and_refuses_a_wrong_one() {
     let root = tempfile::tempdir().unwrap();
@@ -388,29 +399,19 @@ fn the_cli_reads_encrypted_sessions_with_a_passphrase_and_refuses_a_wrong_one() 
     let bad = root.path().join("bad.txt");
     std::fs::write(&bad, "iets anders\n").unwrap();
 
-    let out = observant()
-        .args(["transcribe", "--format", "text", "--passphrase-file"])
-        .arg(&pw)
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeded(
+        observant()
+            .args(["transcribe", "--format", "text", "--passphrase-file"])
+            .arg(&pw)
+            .arg(&dir),
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains(UTTERANCE));
 
-    let out = observant()
-        .args(["analyze", "--format", "json"])
-        .arg(&dir)
-        .env("OBSERVANT_PASSPHRASE", "cli geheim")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeded(
+        observant()
+            .args(["analyze", "--format", "json"])
+            .arg(&dir)
+            .env("OBSERVANT_PASSPHRASE", "cli geheim"),
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"why\": true"));
 
@@ -441,12 +442,7 @@ fn forget_removes_the_whole_session_and_nothing_else() {
     let dir = make_session(root.path(), &secret("pw"), 16000);
     let keep = root.path().join("notes.txt");
     std::fs::write(&keep, "mine").unwrap();
-    let out = observant().arg("forget").arg(&dir).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(observant().arg("forget").arg(&dir));
     assert!(!dir.exists());
     assert!(keep.exists());
     // Not a session: refused, nothing deleted, one-line error.
@@ -564,29 +560,19 @@ fn an_encrypted_session_opens_in_review_after_unlock_and_its_edits_stay_encrypte
     // The CLI applies the encrypted edits: the corrected line is no question any more.
     let pw = root.path().join("pw.txt");
     std::fs::write(&pw, "review geheim\n").unwrap();
-    let out = observant()
-        .args(["progress", "--format", "json", "--passphrase-file"])
-        .arg(&pw)
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeded(
+        observant()
+            .args(["progress", "--format", "json", "--passphrase-file"])
+            .arg(&pw)
+            .arg(&dir),
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["sessions"][0]["questions"], 0, "{json}");
-    let out = observant()
-        .args(["report", "--format", "md"])
-        .arg(&dir)
-        .env("OBSERVANT_PASSPHRASE", "review geheim")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeded(
+        observant()
+            .args(["report", "--format", "md"])
+            .arg(&dir)
+            .env("OBSERVANT_PASSPHRASE", "review geheim"),
     );
     let md = String::from_utf8_lossy(&out.stdout);
     // Without the edit this says "Vragen: 1".

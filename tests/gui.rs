@@ -11,99 +11,37 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable, by};
 use observant::i18n::UiLang;
 use observant::pipeline::{Command, Event, LiveConfig, PipelineHandle, PipelineStarter};
-use observant::transcript::{Participant, Role as PRole, Transcript, Utterance};
+use observant::ui::ScriptedPipeline;
 use observant::ui::app::{ObservantApp, Tab};
-use observant::ui::{AppOptions, ScriptedPipeline};
+
+mod common;
+
+use common::{harness_with, options, participants, pump, pump_session, session};
 
 const SIZE: egui::Vec2 = egui::vec2(1100.0, 720.0);
 
-fn participants() -> Vec<Participant> {
-    [
-        ("Anna", PRole::Facilitator),
-        ("Bram", PRole::Inbrenger),
-        ("Carla", PRole::Deelnemer),
-        ("Dirk", PRole::Deelnemer),
-    ]
-    .into_iter()
-    .map(|(n, r)| Participant {
-        name: n.into(),
-        role: r,
-    })
-    .collect()
-}
-
-/// A short CREA session with a why-question, a burst of questions and advice.
-fn session() -> Transcript {
-    let lines = [
-        (
-            0.0,
-            6.0,
-            "Anna",
-            "Welkom allemaal. Bram, wil jij je casus vertellen?",
-        ),
-        (
-            7.0,
-            40.0,
-            "Bram",
-            "Ja. Een collega in mijn team komt steeds te laat op het overleg, en ik weet niet goed hoe ik dat moet aankaarten.",
-        ),
-        (41.0, 44.0, "Carla", "Waarom heb je dat nog niet gezegd?"),
-        (
-            45.0,
-            48.0,
-            "Dirk",
-            "Wat gebeurde er bij het laatste overleg?",
-        ),
-        (48.5, 51.0, "Carla", "Hoe reageerde je collega toen?"),
-        (51.5, 54.0, "Dirk", "Wat voelde je op dat moment?"),
-        (
-            55.0,
-            70.0,
-            "Bram",
-            "Ik voelde me vooral machteloos, eerlijk gezegd.",
-        ),
-        (
-            71.0,
-            77.0,
-            "Dirk",
-            "Je moet gewoon een gesprek met haar plannen, dat zou ik doen.",
-        ),
-        (78.0, 84.0, "Anna", "Laten we nog even bij vragen blijven."),
-    ];
-    Transcript {
-        language: Some("nl".into()),
-        participants: participants(),
-        utterances: lines
-            .iter()
-            .map(|(s, e, who, text)| Utterance {
-                start: *s,
-                end: *e,
-                speaker: (*who).into(),
-                text: (*text).into(),
-                confidence: None,
-            })
-            .collect(),
-        method: Some("crea".into()),
-        steps: vec![],
-    }
-}
-
-fn options(starter: PipelineStarter) -> AppOptions {
-    AppOptions {
-        ui_lang: UiLang::Nl,
-        open: None,
-        demo: false,
-        starter,
-        demo_path: "/nonexistent/demo.json".into(),
-        probe_devices: false,
-        sessions_root: None,
-    }
-}
-
 fn harness(starter: PipelineStarter) -> Harness<'static, ObservantApp> {
-    Harness::builder()
-        .with_size(SIZE)
-        .build_eframe(move |cc| ObservantApp::new(&cc.egui_ctx, options(starter)))
+    harness_with(SIZE, options(starter))
+}
+
+/// The app with a live session of the test participants started from `starter`.
+fn started(starter: PipelineStarter, method: Option<&str>) -> Harness<'static, ObservantApp> {
+    let mut h = harness(starter);
+    h.state_mut().start_live(LiveConfig {
+        participants: participants(),
+        method: method.map(Into::into),
+        ..Default::default()
+    });
+    h
+}
+
+/// The commands the app sent to the pipeline so far.
+fn sent(h: &Harness<'static, ObservantApp>) -> Vec<Command> {
+    h.state()
+        .session
+        .as_ref()
+        .map(|s| s.sent.clone())
+        .unwrap_or_default()
 }
 
 /// A live session replayed all at once by the scripted pipeline (it keeps running, so the
@@ -113,32 +51,11 @@ fn live_harness() -> Harness<'static, ObservantApp> {
         .instant()
         .stop_at_end(false)
         .into_starter();
-    let mut h = harness(starter);
-    h.state_mut().start_live(LiveConfig {
-        participants: participants(),
-        method: Some("crea".into()),
-        ..Default::default()
-    });
-    pump(&mut h, |app| {
-        app.session
-            .as_ref()
-            .is_some_and(|s| s.model.utterance_count() == 9 && !s.model.session_stats.is_empty())
+    let mut h = started(starter, Some("crea"));
+    pump_session(&mut h, |s| {
+        s.model.utterance_count() == 9 && !s.model.session_stats.is_empty()
     });
     h
-}
-
-/// Steps the UI until `done` holds (the pipeline runs on its own thread), at most 10 s.
-fn pump(h: &mut Harness<'static, ObservantApp>, done: impl Fn(&ObservantApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done(h.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "the UI did not reach the expected state"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-        h.step();
-    }
-    h.run_steps(3);
 }
 
 #[test]
@@ -224,12 +141,7 @@ fn reassigning_a_speaker_sends_the_command_and_updates_the_line() {
     h.run_steps(2);
     h.get_by_label("Carla (deelnemer)").click();
     h.run_steps(2);
-    let sent = &h
-        .state()
-        .session
-        .as_ref()
-        .map(|s| s.sent.clone())
-        .unwrap_or_default();
+    let sent = sent(&h);
     assert!(
         sent.contains(&Command::ReassignSpeaker {
             index: 7,
@@ -237,11 +149,8 @@ fn reassigning_a_speaker_sends_the_command_and_updates_the_line() {
         }),
         "sent: {sent:?}"
     );
-    pump(&mut h, |app| {
-        app.session
-            .as_ref()
-            .and_then(|s| s.model.utterance(7))
-            .is_some_and(|u| u.speaker == "Carla")
+    pump_session(&mut h, |s| {
+        s.model.utterance(7).is_some_and(|u| u.speaker == "Carla")
     });
     let carla_lines = h.query_all(by().label("Carla").role(Role::Button)).count();
     assert_eq!(carla_lines, 3, "the line now shows Carla");
@@ -272,12 +181,7 @@ fn facilitator_view_shows_one_cue_and_the_step() {
     h.get_by_label("Volgende stap").click();
     h.run_steps(2);
     h.get_by_label("Stap 2 van 7");
-    let sent = h
-        .state()
-        .session
-        .as_ref()
-        .map(|s| s.sent.clone())
-        .unwrap_or_default();
+    let sent = sent(&h);
     assert!(sent.contains(&Command::AdvanceStep { step: 2 }));
 }
 
@@ -318,16 +222,8 @@ fn failing_starter() -> PipelineStarter {
 
 #[test]
 fn an_error_shows_a_banner_and_keeps_the_session() {
-    let mut h = harness(failing_starter());
-    h.state_mut().start_live(LiveConfig {
-        participants: participants(),
-        ..Default::default()
-    });
-    pump(&mut h, |app| {
-        app.session
-            .as_ref()
-            .is_some_and(|s| !s.model.problems.is_empty())
-    });
+    let mut h = started(failing_starter(), None);
+    pump_session(&mut h, |s| !s.model.problems.is_empty());
     h.get_by_label("De microfoon is losgekoppeld.");
     h.get_by_label_contains("Alles tot nu toe blijft zichtbaar");
     h.get_by_label_contains("komt steeds te laat");
@@ -345,12 +241,7 @@ fn the_note_hotkey_adds_a_timestamped_note() {
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
-    let sent = h
-        .state()
-        .session
-        .as_ref()
-        .map(|s| s.sent.clone())
-        .unwrap_or_default();
+    let sent = sent(&h);
     assert!(sent.contains(&Command::Note {
         text: "Carla kijkt weg".into()
     }));
@@ -396,16 +287,8 @@ fn long_session_starter(n: usize) -> PipelineStarter {
 #[test]
 fn thousands_of_lines_stay_fast() {
     let n = 5000;
-    let mut h = harness(long_session_starter(n));
-    h.state_mut().start_live(LiveConfig {
-        participants: participants(),
-        ..Default::default()
-    });
-    pump(&mut h, |app| {
-        app.session
-            .as_ref()
-            .is_some_and(|s| s.model.utterance_count() == n)
-    });
+    let mut h = started(long_session_starter(n), None);
+    pump_session(&mut h, |s| s.model.utterance_count() == n);
     h.get_by_label_contains("Uitspraak 4999:");
     assert!(
         h.query_by_label_contains("Uitspraak 10:").is_none(),
@@ -428,17 +311,8 @@ fn a_lost_microphone_shows_a_banner_and_reconnects_into_the_same_session() {
         .speed(40.0)
         .lose_device_at(45.0)
         .into_starter();
-    let mut h = harness(starter);
-    h.state_mut().start_live(LiveConfig {
-        participants: participants(),
-        method: Some("crea".into()),
-        ..Default::default()
-    });
-    pump(&mut h, |app| {
-        app.session
-            .as_ref()
-            .is_some_and(|s| s.model.device_lost.is_some())
-    });
+    let mut h = started(starter, Some("crea"));
+    pump_session(&mut h, |s| s.model.device_lost.is_some());
     h.get_by_label("Microfoon weggevallen - opname tot 0:45 is bewaard");
     h.get_by_label_contains("Kies een microfoon en verbind opnieuw");
     // What came before the loss stays on screen.
@@ -454,24 +328,13 @@ fn a_lost_microphone_shows_a_banner_and_reconnects_into_the_same_session() {
     let _ = h.try_snapshot("device_lost_banner");
 
     h.get_by_label("Opnieuw verbinden").click();
-    pump(&mut h, |app| {
-        app.session
-            .as_ref()
-            .is_some_and(|s| s.model.device_lost.is_none())
-    });
+    pump_session(&mut h, |s| s.model.device_lost.is_none());
     assert!(h.query_by_label_contains("Microfoon weggevallen").is_none());
-    let sent = h
-        .state()
-        .session
-        .as_ref()
-        .map(|s| s.sent.clone())
-        .unwrap_or_default();
+    let sent = sent(&h);
     assert!(sent.contains(&Command::Reconnect { device: None }));
     // The same session continues to its end.
-    pump(&mut h, |app| {
-        app.session
-            .as_ref()
-            .is_some_and(|s| s.model.stopped && s.model.utterance_count() == 9)
+    pump_session(&mut h, |s| {
+        s.model.stopped && s.model.utterance_count() == 9
     });
 }
 
@@ -481,23 +344,13 @@ fn a_lost_microphone_can_end_the_session_from_the_banner() {
         .speed(40.0)
         .lose_device_at(45.0)
         .into_starter();
-    let mut h = harness(starter);
-    h.state_mut().start_live(LiveConfig {
-        participants: participants(),
-        ..Default::default()
-    });
-    pump(&mut h, |app| {
-        app.session
-            .as_ref()
-            .is_some_and(|s| s.model.device_lost.is_some())
-    });
+    let mut h = started(starter, None);
+    pump_session(&mut h, |s| s.model.device_lost.is_some());
     // The banner's "end session" (the top bar has one too: take the banner's, the last).
     let ends = h.get_all_by_label("Sessie beëindigen").collect::<Vec<_>>();
     assert_eq!(ends.len(), 2);
     ends[ends.len() - 1].click();
-    pump(&mut h, |app| {
-        app.session.as_ref().is_some_and(|s| s.model.stopped)
-    });
+    pump_session(&mut h, |s| s.model.stopped);
     h.get_by_label_contains("opname tot 0:45 is bewaard");
     assert!(h.query_by_label("Opnieuw verbinden").is_none());
 }

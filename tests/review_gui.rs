@@ -17,84 +17,17 @@ use observant::pipeline::{LiveConfig, PipelineStarter};
 use observant::review::Edit;
 use observant::review::ReviewDoc;
 use observant::session::{Entry, KdfParams, Secret, Session, SessionMeta};
-use observant::transcript::{Participant, Role as PRole, Transcript, Utterance};
+use observant::transcript::Transcript;
 use observant::ui::app::ObservantApp;
 use observant::ui::review::{ReviewAction, ReviewScreen};
 use observant::ui::{AppOptions, ScriptedPipeline};
 
+mod common;
+
+use common::{harness_with, options, participants, pump_session, session};
+
 /// Tall enough that the side panel shows the flags and every speaker without scrolling.
 const SIZE: egui::Vec2 = egui::vec2(1280.0, 1100.0);
-
-fn participants() -> Vec<Participant> {
-    [
-        ("Anna", PRole::Facilitator),
-        ("Bram", PRole::Inbrenger),
-        ("Carla", PRole::Deelnemer),
-        ("Dirk", PRole::Deelnemer),
-    ]
-    .into_iter()
-    .map(|(n, r)| Participant {
-        name: n.into(),
-        role: r,
-    })
-    .collect()
-}
-
-/// A short CREA session with a why-question, a burst of questions and advice.
-fn session() -> Transcript {
-    let lines = [
-        (
-            0.0,
-            6.0,
-            "Anna",
-            "Welkom allemaal. Bram, wil jij je casus vertellen?",
-        ),
-        (
-            7.0,
-            40.0,
-            "Bram",
-            "Ja. Een collega in mijn team komt steeds te laat op het overleg, en ik weet niet goed hoe ik dat moet aankaarten.",
-        ),
-        (41.0, 44.0, "Carla", "Waarom heb je dat nog niet gezegd?"),
-        (
-            45.0,
-            48.0,
-            "Dirk",
-            "Wat gebeurde er bij het laatste overleg?",
-        ),
-        (48.5, 51.0, "Carla", "Hoe reageerde je collega toen?"),
-        (51.5, 54.0, "Dirk", "Wat voelde je op dat moment?"),
-        (
-            55.0,
-            70.0,
-            "Bram",
-            "Ik voelde me vooral machteloos, eerlijk gezegd.",
-        ),
-        (
-            71.0,
-            77.0,
-            "Dirk",
-            "Je moet gewoon een gesprek met haar plannen, dat zou ik doen.",
-        ),
-        (78.0, 84.0, "Anna", "Laten we nog even bij vragen blijven."),
-    ];
-    Transcript {
-        language: Some("nl".into()),
-        participants: participants(),
-        utterances: lines
-            .iter()
-            .map(|(s, e, who, text)| Utterance {
-                start: *s,
-                end: *e,
-                speaker: (*who).into(),
-                text: (*text).into(),
-                confidence: None,
-            })
-            .collect(),
-        method: Some("crea".into()),
-        steps: vec![],
-    }
-}
 
 /// Writes `t` as a saved session folder under `root` (as the live pipeline would).
 fn save_session(root: &std::path::Path, t: &Transcript) -> std::path::PathBuf {
@@ -157,22 +90,27 @@ impl Player for TestPlayer {
 }
 
 fn app_options() -> AppOptions {
-    AppOptions {
-        ui_lang: UiLang::Nl,
-        open: None,
-        demo: false,
-        starter: ScriptedPipeline::new(session()).instant().into_starter(),
-        demo_path: "/nonexistent/demo.json".into(),
-        probe_devices: false,
-        sessions_root: None,
-    }
+    options(ScriptedPipeline::new(session()).instant().into_starter())
+}
+
+/// An unsaved review of the test session, with `audio` as its recording.
+fn unsaved_doc(audio: Option<&str>) -> ReviewDoc {
+    ReviewDoc::new(
+        observant::review::Origin::Unsaved("test".into()),
+        "test".into(),
+        None,
+        session(),
+        vec![],
+        vec![],
+        vec![],
+        audio.map(Into::into),
+        UiLang::Nl,
+    )
 }
 
 /// The app showing `doc` in review, with a test player.
 fn review_harness(doc: ReviewDoc, player: TestPlayer) -> Harness<'static, ObservantApp> {
-    let mut h = Harness::builder()
-        .with_size(SIZE)
-        .build_eframe(|cc| ObservantApp::new(&cc.egui_ctx, app_options()));
+    let mut h = harness_with(SIZE, app_options());
     h.state_mut()
         .show_review_screen(ReviewScreen::new(doc, Some(Box::new(player))));
     h.run_steps(4);
@@ -225,17 +163,7 @@ fn renaming_a_speaker_updates_every_line_and_survives_reopening() {
 
 #[test]
 fn merging_two_speakers_moves_their_lines_and_talk_time() {
-    let doc = ReviewDoc::new(
-        observant::review::Origin::Unsaved("test".into()),
-        "test".into(),
-        None,
-        session(),
-        vec![],
-        vec![],
-        vec![],
-        None,
-        UiLang::Nl,
-    );
+    let doc = unsaved_doc(None);
     let carla = doc.stats_of("Carla").map_or(0.0, |s| s.talk_seconds);
     let dirk = doc.stats_of("Dirk").map_or(0.0, |s| s.talk_seconds);
     let mut h = review_harness(doc, TestPlayer::default());
@@ -301,17 +229,7 @@ fn marking_a_flag_wrong_updates_the_counts_at_once() {
 
 #[test]
 fn clicking_the_timeline_jumps_there_and_plays_from_there() {
-    let doc = ReviewDoc::new(
-        observant::review::Origin::Unsaved("test".into()),
-        "test".into(),
-        None,
-        session(),
-        vec![],
-        vec![],
-        vec![],
-        Some("/test/audio.wav".into()),
-        UiLang::Nl,
-    );
+    let doc = unsaved_doc(Some("/test/audio.wav"));
     let player = TestPlayer::default();
     let mut h = review_harness(doc, player.clone());
     assert_eq!(review(&h).state.selected, Some(0));
@@ -394,20 +312,6 @@ fn secret(p: &str) -> Secret {
         .with_kdf(KdfParams::INSECURE_FOR_TESTS)
 }
 
-/// Steps the UI until `done` holds (10 s at most).
-fn pump(h: &mut Harness<'static, ObservantApp>, done: impl Fn(&ObservantApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done(h.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "the UI did not reach the expected state"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-        h.step();
-    }
-    h.run_steps(3);
-}
-
 /// Every byte of every file in `dir`.
 fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
     let mut out = Vec::new();
@@ -458,17 +362,13 @@ fn an_encrypted_live_session_goes_into_review_without_asking_again_and_keeps_edi
     let mut opts = app_options();
     opts.starter = saving_starter(session());
     opts.sessions_root = Some(root.path().to_path_buf());
-    let mut h = Harness::builder()
-        .with_size(SIZE)
-        .build_eframe(|cc| ObservantApp::new(&cc.egui_ctx, opts));
+    let mut h = harness_with(SIZE, opts);
     h.state_mut().start_live(LiveConfig {
         participants: participants(),
         passphrase: Some(secret("live geheim")),
         ..Default::default()
     });
-    pump(&mut h, |app| {
-        app.session.as_ref().is_some_and(|s| s.model.stopped)
-    });
+    pump_session(&mut h, |s| s.model.stopped);
     let dir = h
         .state()
         .session
@@ -511,9 +411,7 @@ fn reviewing_an_encrypted_saved_session_asks_its_passphrase_and_a_wrong_one_is_c
     let dir = save_session_with(root.path(), &session(), Some(&secret("bewaard geheim")));
     let mut opts = app_options();
     opts.sessions_root = Some(root.path().to_path_buf());
-    let mut h = Harness::builder()
-        .with_size(SIZE)
-        .build_eframe(|cc| ObservantApp::new(&cc.egui_ctx, opts));
+    let mut h = harness_with(SIZE, opts);
     h.run_steps(3);
     h.get_by_role_and_label(Role::Button, "Terugkijken").click();
     h.run_steps(2);

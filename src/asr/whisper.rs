@@ -49,6 +49,16 @@ pub fn default_threads() -> usize {
         .unwrap_or(2)
 }
 
+/// Threads for live transcription: all cores but one (at least one). The live path
+/// transcribes one short utterance at a time while capture, VAD, speaker attribution and the
+/// UI keep running; whisper.cpp's threads spin-wait on each other, so when one of its threads
+/// loses its core to another program every step waits for it (measured on this 2-core
+/// machine under load: 2 threads fell to 0.3x real time). Leaving a core free keeps live
+/// transcription ahead of the speech. Offline transcription uses every core.
+pub fn default_live_threads() -> usize {
+    default_threads().saturating_sub(1).max(1)
+}
+
 /// Checks that `path` looks like a ggml Whisper model before whisper.cpp touches it, so a
 /// wrong file gives a clear message instead of a crash deep in C++.
 pub fn check_model_file(path: &Path) -> Result<u64> {

@@ -103,7 +103,7 @@ pub struct SpeechArgs {
     /// Spoken language.
     #[arg(long, value_enum, default_value_t = LangArg::Auto)]
     pub lang: LangArg,
-    /// CPU threads for transcription (default: all cores).
+    /// CPU threads for transcription (default: all cores; live: all cores but one).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Number of speakers when known (default: estimated).

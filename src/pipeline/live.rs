@@ -877,7 +877,10 @@ pub fn parts_from_cli(
     device: String,
     verbose: bool,
 ) -> Result<LiveParts> {
-    let opts = super::offline::options_from_cli(speech, verbose)?;
+    let mut opts = super::offline::options_from_cli(speech, verbose)?;
+    if speech.threads.is_none() {
+        opts.whisper.threads = crate::asr::whisper::default_live_threads();
+    }
     let transcriber = crate::asr::whisper::WhisperTranscriber::load(opts.whisper.clone())?;
     let config = match &session.config {
         Some(p) => Config::load(p)?,
@@ -946,9 +949,10 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
     crate::asr::whisper::check_model_file(&model)?;
     let (source, device) = open_device(cfg.device.as_deref())?;
     let mut whisper = crate::asr::whisper::WhisperOptions::new(model.clone());
-    if let Some(t) = cfg.threads {
-        whisper.threads = t.max(1);
-    }
+    whisper.threads = match cfg.threads {
+        Some(t) => t.max(1),
+        None => crate::asr::whisper::default_live_threads(),
+    };
     whisper.language = match cfg.lang {
         crate::analysis::LangHint::Fixed(crate::analysis::Lang::Nl) => {
             crate::asr::AsrLanguage::Fixed("nl".into())

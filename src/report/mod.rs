@@ -834,18 +834,9 @@ mod tests {
         Transcript {
             language: Some("nl".into()),
             participants: vec![
-                Participant {
-                    name: "Anna".into(),
-                    role: Role::Facilitator,
-                },
-                Participant {
-                    name: "Bram".into(),
-                    role: Role::Inbrenger,
-                },
-                Participant {
-                    name: "Carla".into(),
-                    role: Role::Deelnemer,
-                },
+                Participant::new("Anna", Role::Facilitator),
+                Participant::new("Bram", Role::Inbrenger),
+                Participant::new("Carla", Role::Deelnemer),
             ],
             utterances: vec![
                 utt(0.0, "Anna", "Welkom. Bram, jij brengt vandaag de casus in."),

@@ -144,14 +144,8 @@ mod tests {
         };
         Transcript {
             participants: vec![
-                Participant {
-                    name: "S1".into(),
-                    role: Role::Facilitator,
-                },
-                Participant {
-                    name: "Bram".into(),
-                    role: Role::Inbrenger,
-                },
+                Participant::new("S1", Role::Facilitator),
+                Participant::new("Bram", Role::Inbrenger),
             ],
             utterances: vec![
                 u(0.0, "S1", "Welkom."),

@@ -170,13 +170,10 @@ impl ReviewDoc {
                     path.display()
                 );
             };
-            return Ok(ReviewDoc::new(
+            return Ok(ReviewDoc::of_file(
                 origin,
-                store::file_title(path),
-                None,
+                path,
                 t,
-                Vec::new(),
-                Vec::new(),
                 side.edits,
                 Some(path.to_path_buf()),
                 lang,
@@ -185,29 +182,39 @@ impl ReviewDoc {
         let t = crate::transcript::parse::load_transcript(path)?;
         let origin = Origin::Transcript(path.to_path_buf());
         let side = store::load_sidecar(&store::sidecar_path(&origin))?;
-        Ok(ReviewDoc::new(
+        Ok(ReviewDoc::of_file(origin, path, t, side.edits, None, lang))
+    }
+
+    /// A document for a file outside a session folder (a recording or a transcript): titled
+    /// after the file, without a date, notes or flag verdicts.
+    fn of_file(
+        origin: Origin,
+        path: &Path,
+        t: Transcript,
+        edits: Vec<Edit>,
+        audio: Option<PathBuf>,
+        lang: UiLang,
+    ) -> ReviewDoc {
+        ReviewDoc::new(
             origin,
             store::file_title(path),
             None,
             t,
             Vec::new(),
             Vec::new(),
-            side.edits,
-            None,
+            edits,
+            audio,
             lang,
-        ))
+        )
     }
 
     /// A freshly transcribed recording: its transcript is saved next to it at once, so
     /// reopening does not transcribe again.
     pub fn from_recording(path: &Path, t: Transcript, lang: UiLang) -> ReviewDoc {
-        let mut d = ReviewDoc::new(
+        let mut d = ReviewDoc::of_file(
             Origin::Recording(path.to_path_buf()),
-            store::file_title(path),
-            None,
+            path,
             t,
-            Vec::new(),
-            Vec::new(),
             Vec::new(),
             Some(path.to_path_buf()),
             lang,

@@ -384,14 +384,8 @@ mod tests {
             title: format!("sessie {created}"),
             created_unix: created,
             participants: vec![
-                Participant {
-                    name: "Anna".into(),
-                    role: Role::Facilitator,
-                },
-                Participant {
-                    name: "Bram".into(),
-                    role: Role::Inbrenger,
-                },
+                Participant::new("Anna", Role::Facilitator),
+                Participant::new("Bram", Role::Inbrenger),
             ],
             ..Default::default()
         };

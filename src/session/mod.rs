@@ -265,6 +265,16 @@ pub fn create_private_dir(path: &Path) -> Result<()> {
     })
 }
 
+/// The session's metadata from the bytes of `path` (plain or decrypted).
+fn parse_meta(bytes: &[u8], path: &Path) -> Result<SessionMeta> {
+    serde_json::from_slice(bytes).with_context(|| {
+        format!(
+            "sessiebestand is beschadigd / session file is damaged: {}",
+            path.display()
+        )
+    })
+}
+
 impl Session {
     /// Is `path` a session folder (plain or encrypted)?
     pub fn is_session_dir(path: &Path) -> bool {
@@ -405,12 +415,7 @@ impl Session {
                 dir.display()
             )
         })?;
-        let meta: SessionMeta = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "sessiebestand is beschadigd / session file is damaged: {}",
-                meta_path.display()
-            )
-        })?;
+        let meta = parse_meta(text.as_bytes(), &meta_path)?;
         let mut s = Session {
             dir: dir.to_path_buf(),
             meta,
@@ -430,12 +435,7 @@ impl Session {
     fn open_keyed(dir: &Path, key: DataKey) -> Result<Session> {
         let meta_path = dir.join(META_ENC_FILE);
         let (bytes, _) = records::read_file(&meta_path, &key, Kind::Meta)?;
-        let meta: SessionMeta = serde_json::from_slice(&bytes).with_context(|| {
-            format!(
-                "sessiebestand is beschadigd / session file is damaged: {}",
-                meta_path.display()
-            )
-        })?;
+        let meta = parse_meta(&bytes, &meta_path)?;
         let mut s = Session {
             dir: dir.to_path_buf(),
             meta,

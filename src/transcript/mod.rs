@@ -50,6 +50,16 @@ pub struct Participant {
     pub role: Role,
 }
 
+impl Participant {
+    /// A participant called `name` in `role`.
+    pub fn new(name: impl Into<String>, role: Role) -> Participant {
+        Participant {
+            name: name.into(),
+            role,
+        }
+    }
+}
+
 /// One stretch of speech by one speaker. Times are seconds from the session start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Utterance {

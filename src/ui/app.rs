@@ -20,6 +20,7 @@ use crate::ui::observer::{ObserverAction, ObserverState};
 use crate::ui::scripted::ScriptedPipeline;
 use crate::ui::start::{StartAction, StartForm};
 use crate::ui::theme;
+use crate::ui::widgets;
 
 /// Replay speed of the demo session.
 pub const DEMO_SPEED: f64 = 10.0;
@@ -526,122 +527,102 @@ impl ObservantApp {
             return;
         }
         let lang = self.lang;
-        egui::Panel::top("top_bar")
-            .frame(
-                egui::Frame::new()
-                    .fill(theme::CARD)
-                    .inner_margin(egui::Margin::symmetric(14, 8))
-                    .stroke(egui::Stroke::new(1.0, theme::LINE)),
-            )
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label(
-                        RichText::new("Observant")
-                            .size(18.0)
-                            .strong()
-                            .color(theme::ACCENT),
-                    );
-                    let mut back = false;
-                    let mut review = false;
-                    if let Some(s) = &mut self.session {
-                        ui.add_space(12.0);
-                        ui.selectable_value(
-                            &mut s.tab,
-                            Tab::Observer,
-                            lang.t("Observatie", "Observation"),
-                        );
-                        ui.selectable_value(
-                            &mut s.tab,
-                            Tab::Facilitator,
-                            lang.t("Facilitator", "Facilitator"),
-                        );
-                        ui.add_space(12.0);
-                        let what = match &s.kind {
-                            SessionKind::Live => lang.t("Live", "Live").to_string(),
-                            SessionKind::Demo => {
-                                lang.t("Demo (versneld)", "Demo (sped up)").to_string()
-                            }
-                            SessionKind::Review(p) => format!(
-                                "{} {}",
-                                lang.t("Terugkijken:", "Review:"),
-                                p.file_name()
-                                    .map(|f| f.to_string_lossy().to_string())
-                                    .unwrap_or_default()
-                            ),
-                        };
-                        ui.label(RichText::new(what).color(theme::MUTED));
+        widgets::top_bar(ui, |ui| {
+            let mut back = false;
+            let mut review = false;
+            if let Some(s) = &mut self.session {
+                ui.add_space(12.0);
+                ui.selectable_value(
+                    &mut s.tab,
+                    Tab::Observer,
+                    lang.t("Observatie", "Observation"),
+                );
+                ui.selectable_value(
+                    &mut s.tab,
+                    Tab::Facilitator,
+                    lang.t("Facilitator", "Facilitator"),
+                );
+                ui.add_space(12.0);
+                let what = match &s.kind {
+                    SessionKind::Live => lang.t("Live", "Live").to_string(),
+                    SessionKind::Demo => lang.t("Demo (versneld)", "Demo (sped up)").to_string(),
+                    SessionKind::Review(p) => format!(
+                        "{} {}",
+                        lang.t("Terugkijken:", "Review:"),
+                        p.file_name()
+                            .map(|f| f.to_string_lossy().to_string())
+                            .unwrap_or_default()
+                    ),
+                };
+                ui.label(RichText::new(what).color(theme::MUTED));
+            }
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let mut l = self.lang;
+                ui.selectable_value(&mut l, UiLang::En, "EN");
+                ui.selectable_value(&mut l, UiLang::Nl, "NL");
+                if l != self.lang {
+                    self.set_lang(l);
+                }
+                let Some(s) = &mut self.session else {
+                    return;
+                };
+                ui.add_space(10.0);
+                if s.is_live() {
+                    if ui
+                        .button(lang.t("Sessie beëindigen", "End session"))
+                        .clicked()
+                    {
+                        s.send(Command::Stop);
                     }
-                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                        let mut l = self.lang;
-                        ui.selectable_value(&mut l, UiLang::En, "EN");
-                        ui.selectable_value(&mut l, UiLang::Nl, "NL");
-                        if l != self.lang {
-                            self.set_lang(l);
-                        }
-                        let Some(s) = &mut self.session else {
-                            return;
-                        };
-                        ui.add_space(10.0);
-                        if s.is_live() {
-                            if ui
-                                .button(lang.t("Sessie beëindigen", "End session"))
-                                .clicked()
-                            {
-                                s.send(Command::Stop);
-                            }
-                            let pause = if s.paused {
-                                lang.t("Hervatten", "Resume")
-                            } else {
-                                lang.t("Pauzeren", "Pause")
-                            };
-                            if ui.button(pause).clicked() {
-                                s.paused = !s.paused;
-                                let p = s.paused;
-                                s.send(Command::SetPaused(p));
-                            }
-                        } else {
-                            if ui
-                                .button(lang.t("Naar startscherm", "To start screen"))
-                                .clicked()
-                            {
-                                back = true;
-                            }
-                            if matches!(s.kind, SessionKind::Live | SessionKind::Demo) {
-                                if ui
-                                    .add(
-                                        egui::Button::new(
-                                            RichText::new(
-                                                lang.t(
-                                                    "Terugkijken en rapport",
-                                                    "Review and report",
-                                                ),
-                                            )
-                                            .color(egui::Color32::WHITE),
-                                        )
-                                        .fill(theme::ACCENT),
+                    let pause = if s.paused {
+                        lang.t("Hervatten", "Resume")
+                    } else {
+                        lang.t("Pauzeren", "Pause")
+                    };
+                    if ui.button(pause).clicked() {
+                        s.paused = !s.paused;
+                        let p = s.paused;
+                        s.send(Command::SetPaused(p));
+                    }
+                } else {
+                    if ui
+                        .button(lang.t("Naar startscherm", "To start screen"))
+                        .clicked()
+                    {
+                        back = true;
+                    }
+                    if matches!(s.kind, SessionKind::Live | SessionKind::Demo) {
+                        if ui
+                            .add(
+                                egui::Button::new(
+                                    RichText::new(
+                                        lang.t("Terugkijken en rapport", "Review and report"),
                                     )
-                                    .clicked()
-                                {
-                                    review = true;
-                                }
-                                ui.label(
-                                    RichText::new(lang.t("Sessie beëindigd", "Session ended"))
-                                        .color(theme::MUTED),
-                                );
-                            }
+                                    .color(egui::Color32::WHITE),
+                                )
+                                .fill(theme::ACCENT),
+                            )
+                            .clicked()
+                        {
+                            review = true;
                         }
-                        ui.add_space(10.0);
-                        status(ui, s, lang);
-                    });
-                    if back {
-                        self.session = None;
-                        self.refresh_saved();
+                        ui.label(
+                            RichText::new(lang.t("Sessie beëindigd", "Session ended"))
+                                .color(theme::MUTED),
+                        );
                     }
-                    if review {
-                        self.review_ended_session();
-                    }
-                });
+                }
+                ui.add_space(10.0);
+                status(ui, s, lang);
             });
+            if back {
+                self.session = None;
+                self.refresh_saved();
+            }
+            if review {
+                self.review_ended_session();
+            }
+        });
     }
 
     /// The top bar in review mode: what is reviewed, language, back to the start screen.
@@ -649,74 +630,59 @@ impl ObservantApp {
         let lang = self.lang;
         let mut back = false;
         let mut new_lang = lang;
-        egui::Panel::top("top_bar")
-            .frame(
-                egui::Frame::new()
-                    .fill(theme::CARD)
-                    .inner_margin(egui::Margin::symmetric(14, 8))
-                    .stroke(egui::Stroke::new(1.0, theme::LINE)),
-            )
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label(
-                        RichText::new("Observant")
-                            .size(18.0)
-                            .strong()
-                            .color(theme::ACCENT),
-                    );
-                    let Some(r) = &self.review else {
-                        return;
-                    };
-                    ui.add_space(12.0);
-                    ui.label(
-                        RichText::new(format!(
-                            "{} {}",
-                            lang.t("Terugkijken:", "Review:"),
-                            r.doc.title
-                        ))
-                        .strong()
-                        .color(theme::TEXT),
-                    );
-                    let saved = match (&r.doc.origin, r.doc.edits.len()) {
-                        (crate::review::Origin::Unsaved(_), n) if n > 0 => lang
-                            .t(
-                                "demo: correcties worden niet bewaard",
-                                "demo: corrections are not saved",
-                            )
-                            .to_string(),
-                        (_, 0) => String::new(),
-                        (_, n) => match lang {
-                            UiLang::Nl => format!("{n} correcties bewaard"),
-                            UiLang::En => format!("{n} corrections saved"),
-                        },
-                    };
-                    if !saved.is_empty() {
-                        ui.label(RichText::new(saved).small().color(theme::MUTED));
-                    }
-                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                        ui.selectable_value(&mut new_lang, UiLang::En, "EN");
-                        ui.selectable_value(&mut new_lang, UiLang::Nl, "NL");
-                        ui.add_space(10.0);
-                        if ui
-                            .button(lang.t("Naar startscherm", "To start screen"))
-                            .clicked()
-                        {
-                            back = true;
-                        }
-                        ui.add_space(10.0);
-                        ui.label(
-                            RichText::new(format!(
-                                "{} {} · {} {}",
-                                r.doc.analysis.utterances.len(),
-                                lang.t("uitspraken", "utterances"),
-                                lang.t("duur", "duration"),
-                                theme::clock(r.doc.duration())
-                            ))
-                            .color(theme::MUTED),
-                        );
-                    });
-                });
+        widgets::top_bar(ui, |ui| {
+            let Some(r) = &self.review else {
+                return;
+            };
+            ui.add_space(12.0);
+            ui.label(
+                RichText::new(format!(
+                    "{} {}",
+                    lang.t("Terugkijken:", "Review:"),
+                    r.doc.title
+                ))
+                .strong()
+                .color(theme::TEXT),
+            );
+            let saved = match (&r.doc.origin, r.doc.edits.len()) {
+                (crate::review::Origin::Unsaved(_), n) if n > 0 => lang
+                    .t(
+                        "demo: correcties worden niet bewaard",
+                        "demo: corrections are not saved",
+                    )
+                    .to_string(),
+                (_, 0) => String::new(),
+                (_, n) => match lang {
+                    UiLang::Nl => format!("{n} correcties bewaard"),
+                    UiLang::En => format!("{n} corrections saved"),
+                },
+            };
+            if !saved.is_empty() {
+                ui.label(RichText::new(saved).small().color(theme::MUTED));
+            }
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                ui.selectable_value(&mut new_lang, UiLang::En, "EN");
+                ui.selectable_value(&mut new_lang, UiLang::Nl, "NL");
+                ui.add_space(10.0);
+                if ui
+                    .button(lang.t("Naar startscherm", "To start screen"))
+                    .clicked()
+                {
+                    back = true;
+                }
+                ui.add_space(10.0);
+                ui.label(
+                    RichText::new(format!(
+                        "{} {} · {} {}",
+                        r.doc.analysis.utterances.len(),
+                        lang.t("uitspraken", "utterances"),
+                        lang.t("duur", "duration"),
+                        theme::clock(r.doc.duration())
+                    ))
+                    .color(theme::MUTED),
+                );
             });
+        });
         if new_lang != lang {
             self.set_lang(new_lang);
         }

@@ -16,6 +16,7 @@ pub mod review;
 pub mod scripted;
 pub mod start;
 pub mod theme;
+pub mod widgets;
 
 use std::path::PathBuf;
 

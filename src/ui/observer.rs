@@ -5,13 +5,14 @@
 
 use std::collections::HashMap;
 
-use egui::{Align, Color32, Layout, Rect, RichText, Sense, Ui, UiBuilder, pos2, vec2};
+use egui::{Align, Color32, Layout, Rect, RichText, Sense, Ui, pos2, vec2};
 
 use crate::analysis::QuestionType;
 use crate::i18n::UiLang;
 use crate::transcript::Role;
 use crate::ui::model::{Row, SessionModel};
 use crate::ui::theme;
+use crate::ui::widgets::{self, bar, section};
 
 /// What the observer asked for in this frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,8 +25,7 @@ pub enum ObserverAction {
 /// The observer view's own state: the row-height cache, the note draft, pending re-assignments.
 #[derive(Default)]
 pub struct ObserverState {
-    heights: Vec<f32>,
-    width: f32,
+    rows: widgets::RowHeights,
     pub note_draft: String,
     /// Session time when the observer started the current note (hotkey or first keystroke).
     pub note_started: Option<f64>,
@@ -58,23 +58,14 @@ impl ObserverState {
         live: bool,
     ) -> Vec<ObserverAction> {
         let mut actions = Vec::new();
-        egui::Panel::right("observer_side")
-            .resizable(true)
-            .default_size(330.0)
-            .size_range(260.0..=480.0)
-            .frame(
-                egui::Frame::new()
-                    .fill(theme::CARD)
-                    .inner_margin(egui::Margin::symmetric(14, 10)),
-            )
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .id_salt("side_scroll")
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| {
-                        side_panel(ui, model, lang, live, self, &mut actions)
-                    });
-            });
+        widgets::side_panel(
+            ui,
+            "observer_side",
+            "side_scroll",
+            330.0,
+            260.0..=480.0,
+            |ui| side_panel(ui, model, lang, live, self, &mut actions),
+        );
         if live {
             egui::Panel::bottom("note_bar")
                 .frame(
@@ -84,20 +75,9 @@ impl ObserverState {
                 )
                 .show(ui, |ui| self.note_bar(ui, model, lang, &mut actions));
         }
-        egui::CentralPanel::default()
-            .frame(
-                egui::Frame::new()
-                    .fill(theme::BG)
-                    .inner_margin(egui::Margin {
-                        left: 12,
-                        right: 6,
-                        top: 6,
-                        bottom: 6,
-                    }),
-            )
-            .show(ui, |ui| {
-                self.transcript(ui, model, lang, live, &mut actions)
-            });
+        widgets::transcript_panel(ui, |ui| {
+            self.transcript(ui, model, lang, live, &mut actions)
+        });
         actions
     }
 
@@ -171,54 +151,19 @@ impl ObserverState {
             });
             return;
         }
-        let rows = model.rows.len();
-        self.heights.resize(rows, ESTIMATE);
+        self.rows.fit(model.rows.len(), ESTIMATE);
+        // Taken out while rows are drawn: drawing a row borrows the whole view.
+        let mut rows = std::mem::take(&mut self.rows);
         egui::ScrollArea::vertical()
             .id_salt("transcript_scroll")
             .auto_shrink([false, false])
             .stick_to_bottom(live)
             .show_viewport(ui, |ui, viewport| {
-                let width = ui.available_width();
-                if (width - self.width).abs() > 0.5 {
-                    // Rows in view are re-measured below; the rest fall back to estimates.
-                    self.width = width;
-                    self.heights.iter_mut().for_each(|h| *h = ESTIMATE);
-                }
-                let mut tops = Vec::with_capacity(rows + 1);
-                let mut y = 0.0f32;
-                for h in &self.heights {
-                    tops.push(y);
-                    y += h;
-                }
-                ui.set_height(y);
-                let first = tops
-                    .partition_point(|&t| t <= viewport.min.y)
-                    .saturating_sub(1);
-                let origin = ui.max_rect().min;
-                let mut changed = false;
-                for (i, &top) in tops.iter().enumerate().skip(first) {
-                    if top > viewport.max.y {
-                        break;
-                    }
-                    let rect =
-                        Rect::from_min_size(pos2(origin.x, origin.y + top), vec2(width, 4000.0));
-                    let mut child = ui.new_child(
-                        UiBuilder::new()
-                            .max_rect(rect)
-                            .layout(Layout::top_down(Align::Min))
-                            .id_salt(("row", i)),
-                    );
-                    self.row(&mut child, model, model.rows[i], lang, actions);
-                    let h = child.min_rect().height() + 8.0;
-                    if (h - self.heights[i]).abs() > 0.5 {
-                        self.heights[i] = h;
-                        changed = true;
-                    }
-                }
-                if changed {
-                    ui.ctx().request_repaint();
-                }
+                rows.show(ui, viewport, ESTIMATE, "row", |ui, i| {
+                    self.row(ui, model, model.rows[i], lang, actions)
+                });
             });
+        self.rows = rows;
     }
 
     fn row(
@@ -400,12 +345,6 @@ impl ObserverState {
             );
         }
     }
-}
-
-fn section(ui: &mut Ui, title: &str) {
-    ui.add_space(10.0);
-    ui.label(RichText::new(title).strong().size(14.0).color(theme::TEXT));
-    ui.add_space(2.0);
 }
 
 /// The people to list: participants (not the observer), then other speakers seen.
@@ -653,15 +592,4 @@ fn flag_counts(ui: &mut Ui, model: &SessionModel, lang: UiLang) {
             );
         }
     });
-}
-
-/// A thin horizontal bar showing `frac` (0..1) of the available width.
-fn bar(ui: &mut Ui, frac: f32, color: Color32, height: f32) {
-    let w = ui.available_width();
-    let (rect, _) = ui.allocate_exact_size(vec2(w, height), Sense::hover());
-    ui.painter()
-        .rect_filled(rect, 2, Color32::from_rgb(0xEA, 0xE6, 0xDF));
-    let mut f = rect;
-    f.set_width(w * frac.clamp(0.0, 1.0));
-    ui.painter().rect_filled(f, 2, color);
 }

@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use egui::{Align, Color32, Layout, Rect, RichText, Sense, Stroke, Ui, UiBuilder, pos2, vec2};
+use egui::{Align, Color32, Layout, Rect, RichText, Sense, Stroke, Ui, pos2, vec2};
 
 use crate::analysis::{Flag, QuestionType};
 use crate::audio::playback::{Player, PlayerStatus};
@@ -19,6 +19,7 @@ use crate::review::store::{self, ExportFormat};
 use crate::review::timeline::{self, Scale, Span};
 use crate::review::{Edit, ReviewDoc};
 use crate::ui::theme;
+use crate::ui::widgets::{self, bar, section, short};
 
 /// What the user asked for in this frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,8 +51,7 @@ pub struct ReviewState {
     pub cursor: f64,
     /// Scroll the transcript to this line in the next frame.
     scroll_to: Option<usize>,
-    heights: Vec<f32>,
-    width: f32,
+    rows: widgets::RowHeights,
     /// Line whose text is being edited, with the draft.
     pub text_edit: Option<(usize, String)>,
     /// Speaker being renamed, with the draft name.
@@ -627,38 +627,31 @@ impl ReviewScreen {
     }
 
     fn side_panel(&mut self, ui: &mut Ui, lang: UiLang, actions: &mut Vec<ReviewAction>) {
-        egui::Panel::right("review_side")
-            .resizable(true)
-            .default_size(360.0)
-            .size_range(280.0..=520.0)
-            .frame(
-                egui::Frame::new()
-                    .fill(theme::CARD)
-                    .inner_margin(egui::Margin::symmetric(14, 10)),
-            )
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .id_salt("review_side_scroll")
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| {
-                        self.flags(ui, lang, actions);
-                        self.speakers(ui, lang, actions);
-                        if !self.doc.notes.is_empty() {
-                            section(ui, lang.t("Notities observant", "Observer's notes"));
-                            for n in &self.doc.notes {
-                                ui.horizontal_wrapped(|ui| {
-                                    if ui
-                                        .link(RichText::new(theme::clock(n.t)).monospace())
-                                        .clicked()
-                                    {
-                                        actions.push(ReviewAction::Jump(n.t));
-                                    }
-                                    ui.label(RichText::new(&n.text).italics());
-                                });
+        widgets::side_panel(
+            ui,
+            "review_side",
+            "review_side_scroll",
+            360.0,
+            280.0..=520.0,
+            |ui| {
+                self.flags(ui, lang, actions);
+                self.speakers(ui, lang, actions);
+                if !self.doc.notes.is_empty() {
+                    section(ui, lang.t("Notities observant", "Observer's notes"));
+                    for n in &self.doc.notes {
+                        ui.horizontal_wrapped(|ui| {
+                            if ui
+                                .link(RichText::new(theme::clock(n.t)).monospace())
+                                .clicked()
+                            {
+                                actions.push(ReviewAction::Jump(n.t));
                             }
-                        }
-                    });
-            });
+                            ui.label(RichText::new(&n.text).italics());
+                        });
+                    }
+                }
+            },
+        );
     }
 
     fn speakers(&mut self, ui: &mut Ui, lang: UiLang, actions: &mut Vec<ReviewAction>) {
@@ -916,81 +909,35 @@ impl ReviewScreen {
     }
 
     fn transcript(&mut self, ui: &mut Ui, lang: UiLang, actions: &mut Vec<ReviewAction>) {
-        egui::CentralPanel::default()
-            .frame(
-                egui::Frame::new()
-                    .fill(theme::BG)
-                    .inner_margin(egui::Margin {
-                        left: 12,
-                        right: 6,
-                        top: 6,
-                        bottom: 6,
-                    }),
-            )
-            .show(ui, |ui| {
-                let n = self.doc.analysis.utterances.len();
-                if n == 0 {
-                    ui.label(
-                        RichText::new(lang.t(
-                            "Deze sessie heeft geen uitspraken.",
-                            "This session has no utterances.",
-                        ))
-                        .color(theme::MUTED),
-                    );
-                    return;
-                }
-                self.state.heights.resize(n, ESTIMATE);
-                let mut area = egui::ScrollArea::vertical()
-                    .id_salt("review_transcript")
-                    .auto_shrink([false, false]);
-                if let Some(i) = self.state.scroll_to.take() {
-                    let top: f32 = self.state.heights[..i.min(n)].iter().sum();
-                    area = area.vertical_scroll_offset((top - 60.0).max(0.0));
-                }
-                area.show_viewport(ui, |ui, viewport| {
-                    let width = ui.available_width();
-                    if (width - self.state.width).abs() > 0.5 {
-                        self.state.width = width;
-                        self.state.heights.iter_mut().for_each(|h| *h = ESTIMATE);
-                    }
-                    let mut tops = Vec::with_capacity(n + 1);
-                    let mut y = 0.0f32;
-                    for h in &self.state.heights {
-                        tops.push(y);
-                        y += h;
-                    }
-                    ui.set_height(y);
-                    let first = tops
-                        .partition_point(|&t| t <= viewport.min.y)
-                        .saturating_sub(1);
-                    let origin = ui.max_rect().min;
-                    let mut changed = false;
-                    for (i, &top) in tops.iter().enumerate().skip(first) {
-                        if top > viewport.max.y {
-                            break;
-                        }
-                        let rect = Rect::from_min_size(
-                            pos2(origin.x, origin.y + top),
-                            vec2(width, 4000.0),
-                        );
-                        let mut child = ui.new_child(
-                            UiBuilder::new()
-                                .max_rect(rect)
-                                .layout(Layout::top_down(Align::Min))
-                                .id_salt(("review_row", i)),
-                        );
-                        self.row(&mut child, i, lang, actions);
-                        let h = child.min_rect().height() + 8.0;
-                        if (h - self.state.heights[i]).abs() > 0.5 {
-                            self.state.heights[i] = h;
-                            changed = true;
-                        }
-                    }
-                    if changed {
-                        ui.ctx().request_repaint();
-                    }
+        widgets::transcript_panel(ui, |ui| {
+            let n = self.doc.analysis.utterances.len();
+            if n == 0 {
+                ui.label(
+                    RichText::new(lang.t(
+                        "Deze sessie heeft geen uitspraken.",
+                        "This session has no utterances.",
+                    ))
+                    .color(theme::MUTED),
+                );
+                return;
+            }
+            self.state.rows.fit(n, ESTIMATE);
+            let mut area = egui::ScrollArea::vertical()
+                .id_salt("review_transcript")
+                .auto_shrink([false, false]);
+            if let Some(i) = self.state.scroll_to.take() {
+                let top = self.state.rows.top_of(i);
+                area = area.vertical_scroll_offset((top - 60.0).max(0.0));
+            }
+            // Taken out while rows are drawn: drawing a row borrows the whole screen.
+            let mut rows = std::mem::take(&mut self.state.rows);
+            area.show_viewport(ui, |ui, viewport| {
+                rows.show(ui, viewport, ESTIMATE, "review_row", |ui, i| {
+                    self.row(ui, i, lang, actions)
                 });
             });
+            self.state.rows = rows;
+        });
     }
 
     fn row(&mut self, ui: &mut Ui, index: usize, lang: UiLang, actions: &mut Vec<ReviewAction>) {
@@ -1258,32 +1205,5 @@ impl ReviewScreen {
         if !open {
             self.state.progress = None;
         }
-    }
-}
-
-fn section(ui: &mut Ui, title: &str) {
-    ui.add_space(10.0);
-    ui.label(RichText::new(title).strong().size(14.0).color(theme::TEXT));
-    ui.add_space(2.0);
-}
-
-/// A thin horizontal bar showing `frac` (0..1) of the available width.
-fn bar(ui: &mut Ui, frac: f32, color: Color32, height: f32) {
-    let w = ui.available_width();
-    let (rect, _) = ui.allocate_exact_size(vec2(w, height), Sense::hover());
-    ui.painter()
-        .rect_filled(rect, 2, Color32::from_rgb(0xEA, 0xE6, 0xDF));
-    let mut f = rect;
-    f.set_width(w * frac.clamp(0.0, 1.0));
-    ui.painter().rect_filled(f, 2, color);
-}
-
-fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
     }
 }

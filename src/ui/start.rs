@@ -12,6 +12,7 @@ use crate::transcript::{Participant, Role};
 use crate::ui::core::MethodInfo;
 use crate::ui::devices::DeviceProbe;
 use crate::ui::theme;
+use crate::ui::widgets::short;
 
 /// Spoken-language choice on the start screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -778,15 +779,4 @@ pub fn level_bar(ui: &Ui, rect: egui::Rect, rms: f32) {
     fill.set_width(rect.width() * frac);
     let color = if frac > 0.9 { theme::AMBER } else { theme::OK };
     ui.painter().rect_filled(fill, 3, color);
-}
-
-/// Shortens long device names for the combo.
-fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
 }
