@@ -31,25 +31,11 @@ BIN=$(realpath "$BIN")
 # shellcheck disable=SC2206
 [ -n "${WAVS:-}" ] && LIST=($WAVS) || LIST=(../shared/data/audio-nl/*.wav)
 export OBSERVANT_PASSPHRASE=${OBSERVANT_PASSPHRASE:-crash-test-passphrase}
-for p in pulseaudio pulseaudio-utils libasound2-plugins sox; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || NEED="${NEED:-} $p"
-done
-[ -z "${NEED:-}" ] || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $NEED >/dev/null; }
+. scripts/lib/pulse.sh
+pulse_ensure_packages
 
 W=$(mktemp -d /tmp/observant-crash.XXXXXX)
-export XDG_RUNTIME_DIR=$W/run; mkdir -p "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
-cat > "$W/pa.pa" <<PA
-load-module module-native-protocol-unix
-load-module module-null-sink sink_name=vsink rate=16000 channels=1 format=s16le
-set-default-source vsink.monitor
-PA
-cat > "$W/asound.conf" <<ALSA
-</usr/share/alsa/alsa.conf>
-pcm.!default { type pulse; device "vsink.monitor" }
-ctl.!default { type pulse }
-ALSA
-pulseaudio -n -F "$W/pa.pa" --daemonize=no --exit-idle-time=-1 --system=false >"$W/pa.log" 2>&1 &
-PA_PID=$!
+pulse_start_null_sink "$W"
 cleanup() {
   [ -n "${OBS_PID:-}" ] && kill -9 "$OBS_PID" 2>/dev/null || true
   [ -n "${PLAY_PID:-}" ] && kill "$PLAY_PID" 2>/dev/null || true
@@ -57,7 +43,6 @@ cleanup() {
   [ "${KEEP:-0}" = 1 ] || rm -rf "$W"
 }
 trap cleanup EXIT
-for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
 
 # The recording (back to back) and its truth, shifted to recording time.
 sox "${LIST[@]}" -r 16000 -c 1 -b 16 "$W/play.wav"
