@@ -6,8 +6,10 @@
 # `observant transcribe SESSION --format json --export-audio` must work. Measured per run:
 #   - audio lost: seconds of the recording played before the kill minus seconds of it in the
 #     session's audio (the recording is located in the audio by its content);
-#   - transcript lost: kill time minus the end of the last utterance in the journal, and the
-#     seconds of true speech (the recordings' truth files) in between, all in recording time.
+#   - transcript lost: kill time minus the end of the last utterance after `observant recover`
+#     (which transcribes the audio saved after the journal's last line), and the seconds of true
+#     speech (the recordings' truth files) in between, all in recording time; the same before
+#     recovery is reported too.
 # Runs REPEAT times (default 3) with kills at KILL_AT seconds (default 60, then +23 s each
 # run), prints a JSON report with per-run figures, the maxima and the verdict "<= 5 s lost".
 # Afterwards it tries whether a restarted `listen --save` on the same folder can continue.
@@ -85,8 +87,11 @@ for run in $(seq "$REPEAT"); do
   wait "$PLAY_PID" 2>/dev/null || true
   PLAY_PID=
   echo "$T_PLAY $T_KILL" > "$R/times"
-  # Reopen as the app does.
+  # Reopen as the app does: first what the journal had, then `recover` transcribes the audio
+  # that was saved after the last line (Whisper's lag at the moment of the kill).
   set +e
+  "$BIN" transcribe "$R/session" --format json >"$R/before.json" 2>/dev/null
+  "$BIN" recover "$R/session" --lang nl >"$R/recover.json" 2>"$R/recover.err"; echo $? > "$R/recover.rc"
   "$BIN" report "$R/session" --format md -o "$R/report.md" 2>"$R/report.err"; echo $? > "$R/report.rc"
   "$BIN" transcribe "$R/session" --format json --export-audio "$R/audio.wav" \
     >"$R/transcript.json" 2>"$R/transcribe.err"; echo $? > "$R/transcribe.rc"
@@ -153,6 +158,13 @@ for r in range(1, repeat + 1):
                 "audio_lost_s": round(played - in_audio, 2),
                 "saved_samples_differing": diff,
             })
+            try:
+                before = json.load(open(f"{d}/before.json")).get("utterances", [])
+                end_before = max((u["end"] for u in before), default=0.0) - off / 16000
+                run["transcript_lost_before_recover_s"] = round(played - end_before, 2)
+            except (OSError, ValueError):
+                pass
+            run["recover_ok"] = int(open(f"{d}/recover.rc").read()) == 0
             utts = json.load(open(f"{d}/transcript.json")).get("utterances", [])
             last_end = max((u["end"] for u in utts), default=0.0) - off / 16000
             lost_speech = sum(max(0.0, min(u["end"], played) - max(u["start"], last_end))

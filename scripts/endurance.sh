@@ -11,6 +11,7 @@
 #        SPEED=4             feed rate in multiples of real time; 0 = an unpaced flood
 #        RSS_EVERY=5         seconds between RSS samples
 #        KEEP=1              keep the work folder (its path is in the report)
+#        OBSERVANT_ARGS="--threads 2"  extra arguments for `listen`
 #
 # Why a FIFO and a pace: the `file` plugin reads as fast as it is asked, and cpal's callback
 # must never block, so the capture queue (60 s) overflows as soon as the reader falls behind
@@ -141,7 +142,7 @@ PY
 echo "endurance: $MINUTES min of audio at ${SPEED}x (0 = flood) into $W" >&2
 [ "$INFILE" = "$W/in.raw" ] && python3 "$W/feed.py" "$W" "$MINUTES" 0 0
 START=$(date +%s.%N)
-ALSA_CONFIG_PATH=$W/asound.conf "$BIN" listen --lang nl --save "$W/session" --status \
+ALSA_CONFIG_PATH=$W/asound.conf "$BIN" listen --lang nl --save "$W/session" --status ${OBSERVANT_ARGS:-} \
   >"$W/events.jsonl" 2>"$W/listen.err" &
 OBS_PID=$!
 ( while kill -0 "$OBS_PID" 2>/dev/null; do

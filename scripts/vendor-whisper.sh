@@ -19,15 +19,17 @@ CRATE=$(ls -d ~/.cargo/registry/src/*/whisper-rs-sys-0.15.0 | head -1)
 [ -d "$CRATE" ] || cargo fetch --locked
 V=vendor/whisper-rs-sys
 keep_md="$V/VENDORED.md"; tmp_md=$(mktemp); cp "$keep_md" "$tmp_md" 2>/dev/null || true
+tmp_patch=$(mktemp); cp "$V/observant.patch" "$tmp_patch"
 rm -rf "$V" && mkdir -p "$V/whisper.cpp/ggml/src"
 cp -r "$CRATE"/{Cargo.toml,build.rs,src,wrapper.h} "$V/"
 [ -s "$tmp_md" ] && cp "$tmp_md" "$keep_md"
-sed -i 's/^        let mut bindings = bindgen::Builder::default()/        #[allow(unused_mut)]\n        let mut bindings = bindgen::Builder::default()/' "$V/build.rs"
-sed -i "3a #![allow(unnecessary_transmutes)] // the pre-generated bindings; newer rustc warns" "$V/src/lib.rs"
+cp "$tmp_patch" "$V/observant.patch"
 for p in bindings/javascript/package-tmpl.json bindings/CMakeLists.txt CMakeLists.txt cmake src \
          include/whisper.h include/parakeet.h ggml/cmake ggml/CMakeLists.txt ggml/include LICENSE; do
   mkdir -p "$V/whisper.cpp/$(dirname "$p")" && cp -r "$W/$p" "$V/whisper.cpp/$p"
 done
 cp "$W"/ggml/src/*.* "$W/ggml/src/CMakeLists.txt" "$V/whisper.cpp/ggml/src/"
 cp -r "$W/ggml/src/ggml-cpu" "$V/whisper.cpp/ggml/src/"
+# Our changes (lint allowances, fresh source copy in build.rs, encoder flash attention).
+patch -d "$V" -p1 < "$V/observant.patch"
 du -sh "$V"

@@ -121,6 +121,8 @@ impl WhisperTranscriber {
             .to_str()
             .context("model path is not valid UTF-8")?
             .to_string();
+        // Flash attention off for the decoder (with it, decoding is slower and the transcripts
+        // on audio-nl worse); the encoder uses it anyway (patched in vendor/whisper-rs-sys).
         let params = WhisperContextParameters::default();
         let ctx = WhisperContext::new_with_params(&path, params).map_err(|e| {
             anyhow::anyhow!(

@@ -54,6 +54,18 @@ impl Default for SegmenterConfig {
     }
 }
 
+impl SegmenterConfig {
+    /// Live capture: segments are cut at 10 s (at the quietest frame of their second half),
+    /// so a long turn is transcribed piece by piece while it goes on and the last piece is
+    /// ready soon after the speaker stops.
+    pub fn live() -> Self {
+        SegmenterConfig {
+            max_segment_s: 10.0,
+            ..SegmenterConfig::default()
+        }
+    }
+}
+
 /// One stretch of speech with its padding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpeechSegment {

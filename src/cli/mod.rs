@@ -56,6 +56,9 @@ pub enum Command {
     Progress(progress::ProgressArgs),
     /// Forget a saved session: delete the session folder and every file in it.
     Forget(ForgetArgs),
+    /// Finish a session that was cut off (app killed, crash): transcribe the audio saved after
+    /// its last line and add it to the session.
+    Recover(RecoverArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -208,6 +211,18 @@ pub struct ListenArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct RecoverArgs {
+    /// Saved session folder.
+    #[arg(value_name = "SESSION")]
+    pub session: PathBuf,
+    /// File holding the passphrase of an encrypted session; default: $OBSERVANT_PASSPHRASE.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub speech: SpeechArgs,
+}
+
+#[derive(Args, Debug)]
 pub struct ForgetArgs {
     /// Saved session folder(s) to delete completely.
     #[arg(value_name = "SESSION", required = true)]
@@ -274,6 +289,46 @@ pub fn one_line(e: &anyhow::Error) -> String {
     s.replace('\n', " ")
 }
 
+/// `observant recover SESSION`: see [`crate::pipeline::recover`]. The session's language is
+/// used unless `--lang` says otherwise; one JSON line with what was done goes to stdout.
+fn recover(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()> {
+    use crate::pipeline::{offline, recover};
+    let secret = crate::session::Secret::resolve(a.passphrase_file.as_deref())?;
+    let mut session = crate::session::Session::open_opt(&a.session, secret.as_ref())?;
+    let mut opts = offline::options_from_cli(&a.speech, verbose)?;
+    if a.speech.lang == LangArg::Auto
+        && let Some(l) = session.meta.language.as_deref().filter(|l| *l != "auto")
+    {
+        opts.whisper.language = crate::asr::AsrLanguage::Fixed(l.to_string());
+    }
+    opts.progress = !verbose;
+    let r = recover::recover(&mut session, &opts)?;
+    let (from, to) = (
+        crate::ui::theme::clock(r.from_seconds),
+        crate::ui::theme::clock(r.audio_seconds),
+    );
+    let (nl, en) = if r.added_utterances > 0 {
+        (
+            format!(
+                "Hersteld: {} regels toegevoegd vanaf {from} (audio tot {to})",
+                r.added_utterances
+            ),
+            format!(
+                "Recovered: {} lines added from {from} (audio up to {to})",
+                r.added_utterances
+            ),
+        )
+    } else {
+        (
+            "Niets te herstellen: de transcriptie is compleet".to_string(),
+            "Nothing to recover: the transcript is complete".to_string(),
+        )
+    };
+    eprintln!("{}", ui.t(&nl, &en));
+    println!("{}", serde_json::to_string(&r)?);
+    Ok(())
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Classify(a)) => classify::run(&a),
@@ -295,6 +350,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Recover(a)) => recover(&a, cli.ui_lang, cli.verbose),
         None => crate::ui::run_app(crate::ui::AppOptions::new(cli.ui_lang, cli.open, cli.demo)),
     }
 }

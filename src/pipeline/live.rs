@@ -237,7 +237,7 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
         let stage = CaptureStage {
             source: parts.source,
             reopen: parts.reopen,
-            segmenter: Segmenter::new(parts.vad, SegmenterConfig::default()),
+            segmenter: Segmenter::new(parts.vad, SegmenterConfig::live()),
             keeper,
             seg_tx,
             ev: ev_tx.clone(),

@@ -8,5 +8,6 @@ pub mod events;
 pub mod keeper;
 pub mod live;
 pub mod offline;
+pub mod recover;
 
 pub use events::*;

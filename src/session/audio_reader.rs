@@ -203,6 +203,11 @@ impl SessionAudio {
 
     /// The audio as an [`AudioSource`] from the start (it must be at 16 kHz).
     pub fn into_source(self) -> Result<SessionAudioSource> {
+        self.into_source_from(0)
+    }
+
+    /// The audio as an [`AudioSource`] from sample `start` on (it must be at 16 kHz).
+    pub fn into_source_from(self, start: u64) -> Result<SessionAudioSource> {
         if self.rate != 16000 {
             bail!(
                 "sessie-audio is niet 16 kHz / session audio is not 16 kHz ({} Hz)",
@@ -210,8 +215,9 @@ impl SessionAudio {
             );
         }
         Ok(SessionAudioSource {
+            pos: start.min(self.len),
+            start: start.min(self.len),
             audio: self,
-            pos: 0,
         })
     }
 }
@@ -220,6 +226,7 @@ impl SessionAudio {
 pub struct SessionAudioSource {
     audio: SessionAudio,
     pos: u64,
+    start: u64,
 }
 
 impl AudioSource for SessionAudioSource {
@@ -239,6 +246,6 @@ impl AudioSource for SessionAudioSource {
         "session audio".into()
     }
     fn total_samples(&self) -> Option<u64> {
-        Some(self.audio.len())
+        Some(self.audio.len() - self.start)
     }
 }

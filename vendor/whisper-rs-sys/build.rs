@@ -105,7 +105,12 @@ fn main() {
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let whisper_root = out.join("whisper.cpp");
 
-    if !whisper_root.exists() {
+    // Observant: always copy afresh, and rebuild when the vendored sources change.
+    println!("cargo:rerun-if-changed=whisper.cpp");
+    if whisper_root.exists() {
+        std::fs::remove_dir_all(&whisper_root).unwrap();
+    }
+    {
         std::fs::create_dir_all(&whisper_root).unwrap();
         fs_extra::dir::copy("./whisper.cpp", &out, &Default::default()).unwrap_or_else(|e| {
             panic!(

@@ -2138,7 +2138,10 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
                         ggml_reshape_3d(ctx0, Qcur, n_state_head, n_head, n_ctx),
                         0, 2, 1, 3);
 
-            if (wctx.params.flash_attn) {
+            // Observant: the encoder's self-attention always takes the flash-attention path (its
+            // K/V scratch, kv_pad, is allocated either way); on CPU it is markedly faster. The
+            // decoder and the cross-attention cache still follow params.flash_attn.
+            if (true) {
                 ggml_build_forward_expand(gf, ggml_cpy(ctx0, Kcur, ggml_view_1d(ctx0, kv_pad.k, n_ctx*n_state, 0)));
                 ggml_build_forward_expand(gf, ggml_cpy(ctx0, Vcur, ggml_view_1d(ctx0, kv_pad.v, n_ctx*n_state, 0)));
 
