@@ -4,9 +4,11 @@
 //! still be split where the voice changes. The real VAD and voice encoder run; Whisper is
 //! replaced by a fake that "hears" one word per 0.4 s of sound, so the test is fast.
 
+mod fakes;
+
 use std::path::PathBuf;
 
-use observant::asr::{AsrSegment, Transcriber, Word};
+use fakes::WordPerStretch;
 use observant::audio::source::TestSignal;
 use observant::pipeline::offline::{OfflineOptions, transcribe_source};
 use observant::speakers::VoiceEncoder;
@@ -19,47 +21,6 @@ fn fixture(name: &str) -> Vec<f32> {
     r.samples::<i16>()
         .map(|s| f32::from(s.expect("sample")) / 32768.0)
         .collect()
-}
-
-/// One word per 0.4 s stretch of the clip that is not silent, all in one segment (like
-/// Whisper on a window with several turns). Words are named by their time in the clip.
-struct WordPerStretch;
-
-impl Transcriber for WordPerStretch {
-    fn transcribe(&mut self, pcm: &[f32]) -> anyhow::Result<Vec<AsrSegment>> {
-        const STEP: usize = 6400;
-        let mut words = Vec::new();
-        for (i, chunk) in pcm.chunks(STEP).enumerate() {
-            let energy = chunk.iter().map(|v| v * v).sum::<f32>() / chunk.len() as f32;
-            if energy > 1e-5 {
-                let start = (i * STEP) as f64 / 16000.0;
-                words.push(Word {
-                    start,
-                    end: start + chunk.len() as f64 / 16000.0,
-                    text: format!("w{}", i),
-                    probability: 0.9,
-                });
-            }
-        }
-        Ok(vec![AsrSegment {
-            start: 0.0,
-            end: pcm.len() as f64 / 16000.0,
-            text: words
-                .iter()
-                .map(|w| w.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            confidence: 0.9,
-            no_speech_probability: 0.01,
-            words,
-        }])
-    }
-    fn describe(&self) -> String {
-        "word-per-stretch fake".into()
-    }
-    fn language(&self) -> Option<String> {
-        Some("nl".into())
-    }
 }
 
 #[test]

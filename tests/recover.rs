@@ -4,10 +4,12 @@
 //! and voice encoder run on the committed two-voice fixtures; Whisper is a fake that "hears"
 //! one word per 0.4 s of sound (fast). One CLI test runs the real bundled model on a 5 s clip.
 
+mod fakes;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use observant::asr::{AsrSegment, Transcriber, Word};
+use fakes::WordPerStretch;
 use observant::pipeline::offline::OfflineOptions;
 use observant::pipeline::recover::{missing_tail, recover_with};
 use observant::session::{Entry, KdfParams, Secret, Session, SessionMeta};
@@ -24,41 +26,6 @@ fn wav(rel: &str) -> Vec<f32> {
 
 fn voice(name: &str) -> Vec<f32> {
     wav(&format!("tests/fixtures/speakers/{name}"))
-}
-
-struct WordPerStretch;
-
-impl Transcriber for WordPerStretch {
-    fn transcribe(&mut self, pcm: &[f32]) -> anyhow::Result<Vec<AsrSegment>> {
-        const STEP: usize = 6400;
-        let mut words = Vec::new();
-        for (i, chunk) in pcm.chunks(STEP).enumerate() {
-            let energy = chunk.iter().map(|v| v * v).sum::<f32>() / chunk.len() as f32;
-            if energy > 1e-5 {
-                let start = (i * STEP) as f64 / 16000.0;
-                words.push(Word {
-                    start,
-                    end: start + chunk.len() as f64 / 16000.0,
-                    text: "woord".into(),
-                    probability: 0.9,
-                });
-            }
-        }
-        Ok(vec![AsrSegment {
-            start: 0.0,
-            end: pcm.len() as f64 / 16000.0,
-            text: vec!["woord"; words.len()].join(" "),
-            confidence: 0.9,
-            no_speech_probability: 0.01,
-            words,
-        }])
-    }
-    fn describe(&self) -> String {
-        "word-per-stretch fake".into()
-    }
-    fn language(&self) -> Option<String> {
-        Some("nl".into())
-    }
 }
 
 /// The recording: Anna (small voice) and Bram (big voice) take turns with 1 s pauses.
