@@ -51,7 +51,6 @@ fn last_line_end(session: &Session) -> f64 {
 /// and voice encoder, and appends it to the session (see the module docs). Refuses a session
 /// that is still being recorded; a complete session is only marked so.
 pub fn recover(session: &mut Session, opts: &OfflineOptions) -> Result<Recovery> {
-    refuse_if_recording(session)?;
     if missing_tail(session)?.is_none() {
         return recover_with(session, &mut NothingToHear, None, opts);
     }
