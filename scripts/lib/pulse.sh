@@ -30,3 +30,13 @@ ALSA
   PA_PID=$!
   for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
 }
+
+# Keeps the null sink running with digital silence (zeros mix bit-exactly with what is played),
+# the way a microphone delivers samples from the moment it opens. Without it the sink's monitor
+# only produces audio once something plays, so capture time 0 would be the moment playback
+# started, not the moment listen opened the device, and every latency would include that gap.
+# Sets SILENCE_PID.
+pulse_play_silence() {
+  pacat --playback -d vsink --format=s16le --rate=16000 --channels=1 --latency-msec=20 </dev/zero &
+  SILENCE_PID=$!
+}

@@ -235,6 +235,8 @@ struct Shared {
     xruns: AtomicU64,
     failed: Mutex<Option<String>>,
     overflowing: AtomicBool,
+    /// The device's delay for the latest buffer (callback time - capture time), in ns.
+    delay_ns: AtomicU64,
 }
 
 impl Shared {
@@ -346,7 +348,7 @@ fn find_device(host: &cpal::Host, wanted: &str) -> Result<cpal::Device, CaptureE
 /// Pick the stream config: 16 kHz mono when the device offers it, else its default.
 fn choose_config(
     device: &cpal::Device,
-) -> Result<(cpal::StreamConfig, SampleFormat), CaptureError> {
+) -> Result<(cpal::StreamConfig, SampleFormat, cpal::SupportedBufferSize), CaptureError> {
     let ranges: Vec<_> = device
         .supported_input_configs()
         .map_err(|e| map_cpal(&e))?
@@ -357,7 +359,7 @@ fn choose_config(
             .find(|r| r.channels() == 1 && r.sample_format() == fmt && r.contains_rate(TARGET_RATE))
         {
             let c = r.with_sample_rate(TARGET_RATE);
-            return Ok((c.config(), c.sample_format()));
+            return Ok((c.config(), c.sample_format(), c.buffer_size().clone()));
         }
     }
     let default = device.default_input_config();
@@ -389,7 +391,24 @@ fn choose_config(
             "apparaat meldt 0 kanalen of 0 Hz / device reports 0 channels or 0 Hz".into(),
         ));
     }
-    Ok((supported.config(), supported.sample_format()))
+    Ok((
+        supported.config(),
+        supported.sample_format(),
+        supported.buffer_size().clone(),
+    ))
+}
+
+/// The period to ask the device for: about 20 ms, within what it supports. Left to the
+/// driver (`None`) when it does not say. The driver's own default can be far larger (the
+/// PulseAudio ALSA plugin delivered audio about 1.7 s late), and every millisecond of it is
+/// latency before a flag can appear.
+fn low_latency_period(rate: u32, supported: &cpal::SupportedBufferSize) -> Option<u32> {
+    match supported {
+        cpal::SupportedBufferSize::Range { min, max } if *min <= *max && *max > 0 => {
+            Some((rate / 50).clamp((*min).max(1), *max))
+        }
+        _ => None,
+    }
 }
 
 impl Capture {
@@ -412,7 +431,7 @@ impl Capture {
             .map(|d| d.name().to_string())
             .or_else(|_| device.id().map(|i| i.to_string()))
             .unwrap_or_else(|_| "?".into());
-        let (config, format) = choose_config(&device)?;
+        let (config, format, buffer_sizes) = choose_config(&device)?;
         let channels = config.channels;
         let rate = config.sample_rate;
 
@@ -430,6 +449,7 @@ impl Capture {
             xruns: AtomicU64::new(0),
             failed: Mutex::new(None),
             overflowing: AtomicBool::new(false),
+            delay_ns: AtomicU64::new(0),
         });
 
         let err_shared = shared.clone();
@@ -453,33 +473,57 @@ impl Capture {
             }
         };
 
-        let sink = CallbackSink {
-            tx,
+        let make_sink = || CallbackSink {
+            tx: tx.clone(),
             events: events_tx.clone(),
             shared: shared.clone(),
             channels: usize::from(channels.max(1)),
+            rate,
             window: (rate / 20).max(1) as usize,
             acc_sq: 0.0,
             acc_peak: 0.0,
             acc_n: 0,
             pending_drop: 0,
         };
-        let stream = match format {
-            SampleFormat::I16 => build::<i16>(&device, config, sink, on_error),
-            SampleFormat::F32 => build::<f32>(&device, config, sink, on_error),
-            SampleFormat::I32 => build::<i32>(&device, config, sink, on_error),
-            SampleFormat::I24 => build::<cpal::I24>(&device, config, sink, on_error),
-            SampleFormat::U16 => build::<u16>(&device, config, sink, on_error),
-            SampleFormat::U8 => build::<u8>(&device, config, sink, on_error),
-            SampleFormat::I8 => build::<i8>(&device, config, sink, on_error),
-            SampleFormat::F64 => build::<f64>(&device, config, sink, on_error),
-            other => {
-                return Err(CaptureError::Backend(format!(
-                    "sampleformaat {other} niet ondersteund / sample format {other} not supported"
-                )));
+        let open = |config: cpal::StreamConfig| {
+            let sink = make_sink();
+            let on_error = on_error.clone();
+            match format {
+                SampleFormat::I16 => build::<i16>(&device, config, sink, on_error),
+                SampleFormat::F32 => build::<f32>(&device, config, sink, on_error),
+                SampleFormat::I32 => build::<i32>(&device, config, sink, on_error),
+                SampleFormat::I24 => build::<cpal::I24>(&device, config, sink, on_error),
+                SampleFormat::U16 => build::<u16>(&device, config, sink, on_error),
+                SampleFormat::U8 => build::<u8>(&device, config, sink, on_error),
+                SampleFormat::I8 => build::<i8>(&device, config, sink, on_error),
+                SampleFormat::F64 => build::<f64>(&device, config, sink, on_error),
+                other => Err(cpal::Error::with_message(
+                    cpal::ErrorKind::UnsupportedConfig,
+                    format!(
+                        "sampleformaat {other} niet ondersteund / sample format {other} not supported"
+                    ),
+                )),
             }
+        };
+        // A short period first (low latency); the driver's default when it refuses one.
+        let stream = match low_latency_period(rate, &buffer_sizes) {
+            Some(period) => {
+                let mut fixed = config.clone();
+                fixed.buffer_size = cpal::BufferSize::Fixed(period);
+                match open(fixed) {
+                    Ok(s) => Ok(s),
+                    Err(e) => {
+                        tracing::info!("period of {period} frames refused ({e}); driver default");
+                        open(config)
+                    }
+                }
+            }
+            None => open(config),
         }
         .map_err(|e| map_cpal(&e))?;
+        if let Ok(frames) = stream.buffer_size() {
+            tracing::info!("capture period: {frames} frames at {rate} Hz");
+        }
         stream.play().map_err(|e| map_cpal(&e))?;
 
         let info = CaptureInfo {
@@ -552,6 +596,7 @@ impl Capture {
             ended: false,
             failed: None,
             zeros: Vec::new(),
+            produced: 0,
         })
     }
 }
@@ -568,6 +613,7 @@ struct CallbackSink {
     events: Sender<CaptureEvent>,
     shared: Arc<Shared>,
     channels: usize,
+    rate: u32,
     window: usize,
     acc_sq: f64,
     acc_peak: f32,
@@ -628,7 +674,17 @@ where
 {
     device.build_input_stream::<T, _, _>(
         config,
-        move |data: &[T], _: &cpal::InputCallbackInfo| {
+        move |data: &[T], info: &cpal::InputCallbackInfo| {
+            // `capture` is when the buffer's first frame was captured; keep the delay of its
+            // last frame (what arrives now).
+            let ts = info.timestamp();
+            let frames = data.len() / sink.channels.max(1);
+            let span = Duration::from_secs_f64(frames as f64 / f64::from(sink.rate.max(1)));
+            let delay = ts.callback.duration_since(ts.capture).saturating_sub(span);
+            sink.shared.delay_ns.store(
+                delay.as_nanos().min(u128::from(u64::MAX)) as u64,
+                Ordering::Relaxed,
+            );
             let ch = sink.channels;
             let mono: Vec<f32> = if ch == 1 {
                 data.iter().map(|&s| f32::from_sample_(s)).collect()
@@ -654,6 +710,8 @@ pub struct DeviceSource {
     ended: bool,
     failed: Option<String>,
     zeros: Vec<f32>,
+    /// 16 kHz samples delivered so far.
+    produced: u64,
 }
 
 impl std::fmt::Debug for DeviceSource {
@@ -696,6 +754,20 @@ impl AudioSource for DeviceSource {
         DeviceSource::stop(self)
     }
 
+    fn is_live(&self) -> bool {
+        true
+    }
+
+    /// The device's own delay plus what the resampler still holds.
+    fn delivery_delay(&self) -> Duration {
+        let device = Duration::from_nanos(self.capture.shared.delay_ns.load(Ordering::Relaxed));
+        let held = self
+            .resampler
+            .expected_output()
+            .saturating_sub(self.produced);
+        device + Duration::from_secs_f64(held as f64 / f64::from(TARGET_RATE))
+    }
+
     fn read(&mut self, out: &mut Vec<f32>) -> Result<SourceRead> {
         out.clear();
         if self.ended {
@@ -713,6 +785,7 @@ impl AudioSource for DeviceSource {
                         Err(_) => break,
                     }
                 }
+                self.produced += out.len() as u64;
             }
             Err(RecvTimeoutError::Timeout) => {
                 if let Some(msg) = self.capture.failure()
@@ -789,12 +862,14 @@ mod tests {
             xruns: AtomicU64::new(0),
             failed: Mutex::new(None),
             overflowing: AtomicBool::new(false),
+            delay_ns: AtomicU64::new(0),
         });
         let sink = CallbackSink {
             tx,
             events: events_tx.clone(),
             shared: shared.clone(),
             channels: 1,
+            rate: 16000,
             window: 100,
             acc_sq: 0.0,
             acc_peak: 0.0,

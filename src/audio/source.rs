@@ -52,6 +52,19 @@ pub trait AudioSource: Send {
     /// Asks a live source to stop capturing; audio already captured is still delivered by
     /// later `read`s, then `End`. A file ends at once; test signals ignore it.
     fn stop(&mut self) {}
+
+    /// True when samples arrive at the pace they are captured (a microphone, a paced file):
+    /// then the live pipeline ties its wall clock to the audio's timeline (see
+    /// `pipeline::live`), so an event's `t` minus an utterance's `end` is its latency.
+    fn is_live(&self) -> bool {
+        false
+    }
+
+    /// How long before the last `read` returned its last sample was captured, as far as the
+    /// source knows (the device's reported delay plus any resampler backlog).
+    fn delivery_delay(&self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
@@ -66,6 +79,12 @@ impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
     }
     fn stop(&mut self) {
         (**self).stop()
+    }
+    fn is_live(&self) -> bool {
+        (**self).is_live()
+    }
+    fn delivery_delay(&self) -> Duration {
+        (**self).delivery_delay()
     }
 }
 
@@ -142,6 +161,86 @@ impl AudioSource for FileSource {
     /// A file read as a live input (`listen --input-file`) ends where it was stopped.
     fn stop(&mut self) {
         self.ended = true;
+    }
+}
+
+/// Any source delivered no faster than real time, like a microphone: `listen --input-file F
+/// --realtime` plays a recording through the live pipeline the way a room would, so latency
+/// can be measured without a sound card.
+pub struct Paced<S: AudioSource> {
+    inner: S,
+    start: Option<Instant>,
+    delivered: u64,
+    held: Vec<f32>,
+    /// Samples per delivery (20 ms, like a typical capture period).
+    chunk: usize,
+}
+
+impl<S: AudioSource> Paced<S> {
+    pub fn new(inner: S) -> Paced<S> {
+        Paced {
+            inner,
+            start: None,
+            delivered: 0,
+            held: Vec::new(),
+            chunk: (TARGET_RATE / 50) as usize,
+        }
+    }
+}
+
+impl<S: AudioSource> AudioSource for Paced<S> {
+    fn read(&mut self, out: &mut Vec<f32>) -> Result<SourceRead> {
+        out.clear();
+        let start = *self.start.get_or_insert_with(Instant::now);
+        let mut pending = false;
+        while self.held.len() < self.chunk {
+            let mut more = Vec::new();
+            match self.inner.read(&mut more)? {
+                SourceRead::Samples(_) => self.held.extend_from_slice(&more),
+                SourceRead::Pending => {
+                    pending = true;
+                    break;
+                }
+                SourceRead::End => break,
+            }
+        }
+        if self.held.is_empty() {
+            return Ok(if pending {
+                SourceRead::Pending
+            } else {
+                SourceRead::End
+            });
+        }
+        let n = self.chunk.min(self.held.len());
+        let due =
+            Duration::from_secs_f64((self.delivered + n as u64) as f64 / f64::from(TARGET_RATE));
+        let elapsed = start.elapsed();
+        if due > elapsed {
+            std::thread::sleep((due - elapsed).min(Duration::from_millis(50)));
+            if start.elapsed() < due {
+                return Ok(SourceRead::Pending);
+            }
+        }
+        out.extend(self.held.drain(..n));
+        self.delivered += n as u64;
+        Ok(SourceRead::Samples(n))
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn total_samples(&self) -> Option<u64> {
+        self.inner.total_samples()
+    }
+
+    fn stop(&mut self) {
+        self.held.clear();
+        self.inner.stop();
+    }
+
+    fn is_live(&self) -> bool {
+        true
     }
 }
 
@@ -319,6 +418,10 @@ impl AudioSource for TestSignal {
 
     fn describe(&self) -> String {
         "testsignaal / test signal".into()
+    }
+
+    fn is_live(&self) -> bool {
+        self.paced.is_some()
     }
 
     fn total_samples(&self) -> Option<u64> {

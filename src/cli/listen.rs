@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 
 use super::ListenArgs;
 use crate::audio::capture::{Capture, CaptureOptions, list_input_devices};
-use crate::audio::source::{AudioSource, FileSource};
+use crate::audio::source::{AudioSource, FileSource, Paced};
 use crate::i18n::UiLang;
 use crate::pipeline::{Command, Event, live};
 
@@ -63,6 +63,10 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
     // fell behind the device); positions stay exact (silence stands in), but it is lost.
     let mut capture_stats = None;
     let (source, device): (Box<dyn AudioSource>, String) = match &a.input_file {
+        Some(p) if a.realtime => (
+            Box::new(Paced::new(FileSource::open(p)?)),
+            format!("file:{} (real time)", p.display()),
+        ),
         Some(p) => (
             Box::new(FileSource::open(p)?),
             format!("file:{}", p.display()),

@@ -201,6 +201,10 @@ pub struct ListenArgs {
     /// Test aid: read this recording instead of a device, as fast as it decodes.
     #[arg(long, value_name = "FILE")]
     pub input_file: Option<std::path::PathBuf>,
+    /// With --input-file: deliver the recording at real time, like a microphone (latency
+    /// measurements without a sound card).
+    #[arg(long, requires = "input_file")]
+    pub realtime: bool,
     /// Also print pipeline status and level events.
     #[arg(long)]
     pub status: bool,
@@ -256,6 +260,14 @@ pub fn main() -> ExitCode {
             .unwrap_or_else(|| "onbekende fout".into());
         eprintln!("observant: interne fout / internal error: {msg}");
     }));
+    // Diagnostics for developers: `OBSERVANT_LOG=observant=debug` shows each stage's timing
+    // (e.g. `observant::latency`) on stderr. Off unless asked for; nothing is written elsewhere.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("OBSERVANT_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

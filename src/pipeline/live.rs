@@ -133,6 +133,70 @@ pub struct LiveParts {
     pub disk_hold_seconds: f64,
 }
 
+/// The pipeline's clock. Every event's `t` is "seconds since capture started, on the wall
+/// clock" (the contract), on the same timeline as the audio positions `start`/`end`, so that
+/// `t - end` is how long after the end of an utterance its event came.
+///
+/// Capture does not start when the pipeline does: a device may deliver its first sample a
+/// second or more after it was opened (PulseAudio took 1.2-1.6 s here), or a backlog
+/// captured while the models loaded. For a live source the origin is therefore tied to the
+/// audio: sample `n` cannot have been captured later than it arrived minus the delay the
+/// device reports, so the origin is the earliest `arrival - delay - n / 16000` seen. The
+/// first seconds only give a provisional origin: a device may hand over a few buffers and
+/// then stall while it starts (the samples of the stall never exist), which shifts the
+/// timeline; from [`Clock::SETTLE`] samples on the estimate starts afresh and only ever
+/// moves earlier, so `t` never runs backwards. Files read as fast as they decode keep the
+/// pipeline's start as the origin.
+struct Clock {
+    t0: Instant,
+    /// Origin minus `t0`, in ns; `i64::MIN` until the first live observation.
+    origin_ns: std::sync::atomic::AtomicI64,
+    settled: AtomicBool,
+}
+
+impl Clock {
+    /// Samples after which the device counts as started (2 s).
+    const SETTLE: u64 = 32_000;
+
+    fn new() -> Clock {
+        Clock {
+            t0: Instant::now(),
+            origin_ns: std::sync::atomic::AtomicI64::new(i64::MIN),
+            settled: AtomicBool::new(false),
+        }
+    }
+
+    fn origin(&self) -> f64 {
+        match self.origin_ns.load(Ordering::Relaxed) {
+            i64::MIN => 0.0,
+            ns => ns as f64 * 1e-9,
+        }
+    }
+
+    /// Seconds since capture started at `at` (never negative).
+    fn at(&self, at: Instant) -> f64 {
+        (at.saturating_duration_since(self.t0).as_secs_f64() - self.origin()).max(0.0)
+    }
+
+    fn t(&self) -> f64 {
+        self.at(Instant::now())
+    }
+
+    /// A live source delivered its samples up to `delivered` (total) at `arrived`, the last
+    /// of them captured `delay` before that. Called by the capture stage only.
+    fn observe(&self, arrived: Instant, delivered: u64, delay: Duration) {
+        let origin = arrived.saturating_duration_since(self.t0).as_secs_f64()
+            - delay.as_secs_f64()
+            - delivered as f64 / RATE;
+        let ns = (origin * 1e9) as i64;
+        let fresh = delivered >= Self::SETTLE && !self.settled.swap(true, Ordering::Relaxed);
+        let old = self.origin_ns.load(Ordering::Relaxed);
+        if fresh || old == i64::MIN || ns < old {
+            self.origin_ns.store(ns, Ordering::Relaxed);
+        }
+    }
+}
+
 /// A segment with the wall time its last sample arrived.
 struct TimedSegment {
     seg: SpeechSegment,
@@ -186,7 +250,7 @@ impl LivePipeline {
 
 /// Starts the stages. Events arrive on `handle.events`; commands go to `handle.commands`.
 pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
-    let t0 = Instant::now();
+    let clock = Arc::new(Clock::new());
     let shared = Arc::new(Shared::default());
     let (ev_tx, ev_rx) = bounded::<Event>(EVENT_QUEUE);
     let (cmd_tx, cmd_rx) = bounded::<Command>(1024);
@@ -242,7 +306,7 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
             seg_tx,
             ev: ev_tx.clone(),
             shared: shared.clone(),
-            t0,
+            clock: clock.clone(),
         };
         threads.push(
             std::thread::Builder::new()
@@ -254,6 +318,7 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
     {
         let shared = shared.clone();
         let ev = ev_tx.clone();
+        let clock = clock.clone();
         let mut transcriber = parts.transcriber;
         threads.push(
             std::thread::Builder::new()
@@ -262,11 +327,22 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                     let filter = HallucinationFilter::default();
                     for ts in seg_rx.iter() {
                         let seg = &ts.seg;
-                        let pieces = match transcriber.transcribe(&seg.samples) {
+                        let began = Instant::now();
+                        let result = transcriber.transcribe(&seg.samples);
+                        tracing::debug!(
+                            target: "observant::latency",
+                            "segment {:.2}-{:.2} s: cut at {:.2} s, waited {} ms, whisper {} ms",
+                            seg.start_seconds(),
+                            seg.start_seconds() + seg.samples.len() as f64 / RATE,
+                            clock.at(ts.arrived),
+                            began.duration_since(ts.arrived).as_millis(),
+                            began.elapsed().as_millis(),
+                        );
+                        let pieces = match result {
                             Ok(p) => filter.apply(p),
                             Err(e) => {
                                 let _ = ev.send(Event::Error {
-                                    t: t0.elapsed().as_secs_f64(),
+                                    t: clock.t(),
                                     message: format!("{e:#}"),
                                     fatal: false,
                                 });
@@ -364,7 +440,7 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                         classifier,
                         config,
                         ev,
-                        t0,
+                        clock,
                         last_flush: Instant::now(),
                         journaled_audio: None,
                         journal_trouble: false,
@@ -392,12 +468,12 @@ struct CaptureStage {
     seg_tx: Sender<TimedSegment>,
     ev: Sender<Event>,
     shared: Arc<Shared>,
-    t0: Instant,
+    clock: Arc<Clock>,
 }
 
 impl CaptureStage {
     fn t(&self) -> f64 {
-        self.t0.elapsed().as_secs_f64()
+        self.clock.t()
     }
 
     fn run(mut self) {
@@ -457,9 +533,34 @@ impl CaptureStage {
                         self.shared.written.store(k.written(), Ordering::Relaxed);
                         self.report(news);
                     }
-                    self.shared
+                    let before = self
+                        .shared
                         .captured
                         .fetch_add(buf.len() as u64, Ordering::Relaxed);
+                    let delivered = before + buf.len() as u64;
+                    if self.source.is_live() {
+                        self.clock
+                            .observe(now, delivered, self.source.delivery_delay());
+                    }
+                    if before < 48000 {
+                        tracing::trace!(
+                            target: "observant::latency",
+                            "read {} samples (total {delivered}) at {:.3} s",
+                            buf.len(),
+                            now.saturating_duration_since(self.clock.t0).as_secs_f64()
+                        );
+                    }
+                    if delivered / 32000 != before / 32000 {
+                        tracing::debug!(
+                            target: "observant::latency",
+                            "capture: {:.2} s of audio by {:.2} s since the pipeline started \
+                             (capture origin at {:.3} s, device delay {} ms)",
+                            delivered as f64 / RATE,
+                            now.saturating_duration_since(self.clock.t0).as_secs_f64(),
+                            self.clock.origin(),
+                            self.source.delivery_delay().as_millis()
+                        );
+                    }
                     if last_level.elapsed() >= Duration::from_millis(100) {
                         let (mut sum, mut peak) = (0.0f64, 0.0f32);
                         for &s in &buf {
@@ -586,7 +687,7 @@ struct Store {
     classifier: Classifier,
     config: Config,
     ev: Sender<Event>,
-    t0: Instant,
+    clock: Arc<Clock>,
     last_flush: Instant,
     /// Written-sample count of the last `audio` journal entry.
     journaled_audio: Option<u64>,
@@ -605,7 +706,7 @@ fn flag_key(f: &Flag) -> String {
 
 impl Store {
     fn t(&self) -> f64 {
-        self.t0.elapsed().as_secs_f64()
+        self.clock.t()
     }
 
     fn journal(&mut self, e: Entry) {
@@ -613,7 +714,7 @@ impl Store {
             && let Err(err) = j.append(&e)
         {
             let _ = self.ev.send(Event::Error {
-                t: self.t0.elapsed().as_secs_f64(),
+                t: self.clock.t(),
                 message: format!("{err:#}"),
                 fatal: false,
             });
@@ -637,7 +738,7 @@ impl Store {
             return;
         };
         let result = j.flush();
-        let t = self.t0.elapsed().as_secs_f64();
+        let t = self.clock.t();
         let file = crate::session::JOURNAL_FILE.to_string();
         match result {
             Err(err) if !self.journal_trouble => {
