@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use fakes::WordPerStretch;
 use observant::audio::source::TestSignal;
-use observant::pipeline::offline::{OfflineOptions, transcribe_source};
+use observant::pipeline::offline::{OfflineOptions, ProgressCounter, transcribe_source};
 use observant::speakers::VoiceEncoder;
 
 fn fixture(name: &str) -> Vec<f32> {
@@ -91,4 +91,79 @@ fn utterances_are_split_where_the_voice_changes() {
         assert!(words.len() >= 30, "{words:?}");
         assert_eq!(t.participants.len(), 2);
     }
+}
+
+/// A fake Whisper that cancels the transcription (as the GUI's "Annuleren" does) when it is
+/// called for the `at`-th window, and counts its calls.
+struct CancelsAt {
+    at: usize,
+    calls: usize,
+    counter: std::sync::Arc<ProgressCounter>,
+}
+
+impl observant::asr::Transcriber for CancelsAt {
+    fn transcribe(&mut self, pcm: &[f32]) -> anyhow::Result<Vec<observant::asr::AsrSegment>> {
+        self.calls += 1;
+        if self.calls == self.at {
+            self.counter.cancel();
+        }
+        WordPerStretch.transcribe(pcm)
+    }
+    fn describe(&self) -> String {
+        "cancelling fake".into()
+    }
+    fn language(&self) -> Option<String> {
+        Some("nl".into())
+    }
+}
+
+/// Two minutes of 1 s voice clips with pauses: several Whisper windows.
+fn long_recording() -> Vec<f32> {
+    let clip = fixture("big-1.wav");
+    let mut pcm = Vec::new();
+    while pcm.len() < 120 * 16000 {
+        pcm.extend_from_slice(&clip);
+        pcm.extend(std::iter::repeat_n(0.0, 8000));
+    }
+    pcm
+}
+
+#[test]
+fn a_recording_reports_its_progress_and_can_be_cancelled() {
+    let pcm = long_recording();
+    let counter = std::sync::Arc::new(ProgressCounter::default());
+    let mut opts = OfflineOptions::new(PathBuf::from("unused"));
+    opts.progress_counter = Some(counter.clone());
+    opts.diarize = false;
+    let mut fake = CancelsAt {
+        at: usize::MAX,
+        calls: 0,
+        counter: counter.clone(),
+    };
+    let (t, _) = transcribe_source(
+        TestSignal::from_samples(pcm.clone()),
+        &mut fake,
+        None,
+        &[],
+        &opts,
+    )
+    .expect("transcribe");
+    assert!(!t.utterances.is_empty());
+    assert!(fake.calls >= 3, "{} windows", fake.calls);
+    assert_eq!(counter.fraction(), Some(1.0), "the bar ends full");
+
+    // Cancelled during the second window: stops there with an error, no further windows.
+    let counter = std::sync::Arc::new(ProgressCounter::default());
+    opts.progress_counter = Some(counter.clone());
+    let mut fake = CancelsAt {
+        at: 2,
+        calls: 0,
+        counter: counter.clone(),
+    };
+    let err = transcribe_source(TestSignal::from_samples(pcm), &mut fake, None, &[], &opts)
+        .expect_err("cancelled");
+    assert!(format!("{err:#}").contains("afgebroken"), "{err:#}");
+    assert_eq!(fake.calls, 2);
+    let f = counter.fraction().expect("total known");
+    assert!(f > 0.0 && f < 1.0, "fraction {f}");
 }

@@ -138,6 +138,28 @@ fn batch_equals_single() {
 }
 
 #[test]
+fn threads_give_the_same_window_embeddings() {
+    let one = encoder();
+    let mut two = encoder();
+    two.set_threads(2);
+    let mut three = encoder();
+    three.set_threads(3);
+    let x = test_signal();
+    let long: Vec<f32> = x.iter().cycle().take(200_000).copied().collect();
+    for clip in [&x[..], &long[..], &x[..20_000]] {
+        let a = one.embed_windows(clip);
+        for other in [&two, &three] {
+            let b = other.embed_windows(clip);
+            assert_eq!(a.len(), b.len());
+            for (wa, wb) in a.iter().zip(b.iter()) {
+                assert_eq!((wa.start, wa.end), (wb.start, wb.end));
+                assert!(wa.embedding.cosine(&wb.embedding) > 0.99999);
+            }
+        }
+    }
+}
+
+#[test]
 fn bad_model_files_give_clear_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = VoiceEncoder::load(dir.path().join("nope.safetensors")).unwrap_err();

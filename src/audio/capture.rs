@@ -359,7 +359,7 @@ fn choose_config(
             .find(|r| r.channels() == 1 && r.sample_format() == fmt && r.contains_rate(TARGET_RATE))
         {
             let c = r.with_sample_rate(TARGET_RATE);
-            return Ok((c.config(), c.sample_format(), c.buffer_size().clone()));
+            return Ok((c.config(), c.sample_format(), *c.buffer_size()));
         }
     }
     let default = device.default_input_config();
@@ -394,7 +394,7 @@ fn choose_config(
     Ok((
         supported.config(),
         supported.sample_format(),
-        supported.buffer_size().clone(),
+        *supported.buffer_size(),
     ))
 }
 
@@ -508,7 +508,7 @@ impl Capture {
         // A short period first (low latency); the driver's default when it refuses one.
         let stream = match low_latency_period(rate, &buffer_sizes) {
             Some(period) => {
-                let mut fixed = config.clone();
+                let mut fixed = config;
                 fixed.buffer_size = cpal::BufferSize::Fixed(period);
                 match open(fixed) {
                     Ok(s) => Ok(s),

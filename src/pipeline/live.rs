@@ -149,20 +149,27 @@ pub struct LiveParts {
 /// pipeline's start as the origin.
 struct Clock {
     t0: Instant,
+    /// The source is live: its samples set the origin.
+    live: bool,
     /// Origin minus `t0`, in ns; `i64::MIN` until the first live observation.
     origin_ns: std::sync::atomic::AtomicI64,
     settled: AtomicBool,
+    /// Latest `t` handed out (f64 bits; non-negative floats order like their bits), so `t`
+    /// never runs backwards when the estimate settles.
+    latest: AtomicU64,
 }
 
 impl Clock {
     /// Samples after which the device counts as started (2 s).
     const SETTLE: u64 = 32_000;
 
-    fn new() -> Clock {
+    fn new(live: bool) -> Clock {
         Clock {
             t0: Instant::now(),
+            live,
             origin_ns: std::sync::atomic::AtomicI64::new(i64::MIN),
             settled: AtomicBool::new(false),
+            latest: AtomicU64::new(0),
         }
     }
 
@@ -173,13 +180,20 @@ impl Clock {
         }
     }
 
-    /// Seconds since capture started at `at` (never negative).
+    /// Seconds since capture started at `at`: 0 before a live source delivered anything,
+    /// never negative.
     fn at(&self, at: Instant) -> f64 {
+        if self.live && self.origin_ns.load(Ordering::Relaxed) == i64::MIN {
+            return 0.0;
+        }
         (at.saturating_duration_since(self.t0).as_secs_f64() - self.origin()).max(0.0)
     }
 
+    /// Now, in seconds since capture started; never less than a `t` handed out before.
     fn t(&self) -> f64 {
-        self.at(Instant::now())
+        let raw = self.at(Instant::now());
+        let before = self.latest.fetch_max(raw.to_bits(), Ordering::Relaxed);
+        raw.max(f64::from_bits(before))
     }
 
     /// A live source delivered its samples up to `delivered` (total) at `arrived`, the last
@@ -250,7 +264,7 @@ impl LivePipeline {
 
 /// Starts the stages. Events arrive on `handle.events`; commands go to `handle.commands`.
 pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
-    let clock = Arc::new(Clock::new());
+    let clock = Arc::new(Clock::new(parts.source.is_live()));
     let shared = Arc::new(Shared::default());
     let (ev_tx, ev_rx) = bounded::<Event>(EVENT_QUEUE);
     let (cmd_tx, cmd_rx) = bounded::<Command>(1024);

@@ -47,9 +47,21 @@ pub struct OfflineOptions {
 pub struct ProgressCounter {
     pub done: std::sync::atomic::AtomicU64,
     pub total: std::sync::atomic::AtomicU64,
+    /// Set by the reader to stop the transcription (it then ends with an error).
+    pub cancel: std::sync::atomic::AtomicBool,
 }
 
 impl ProgressCounter {
+    /// Asks the transcription to stop at the next segment.
+    pub fn cancel(&self) {
+        self.cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Fraction done (0..1), when the total is known.
     pub fn fraction(&self) -> Option<f32> {
         use std::sync::atomic::Ordering::Relaxed;
@@ -103,7 +115,10 @@ pub fn transcribe_file(path: &Path, opts: &OfflineOptions) -> Result<(Transcript
     let source = FileSource::open(path)?;
     let mut transcriber = WhisperTranscriber::load(opts.whisper.clone())?;
     let encoder = if opts.diarize {
-        Some(VoiceEncoder::load_default().context("stemmodel / voice model")?)
+        let mut enc = VoiceEncoder::load_default().context("stemmodel / voice model")?;
+        // Embedding runs between Whisper windows, when Whisper's cores are free.
+        enc.set_threads(opts.whisper.threads);
+        Some(enc)
     } else {
         None
     };
@@ -147,11 +162,18 @@ pub fn transcribe_source<S: AudioSource>(
     let mut words: Vec<Word> = Vec::new();
     // Speech bounds (samples) of every VAD segment: the turns when there is no diarizer.
     let mut bounds: Vec<(u64, u64)> = Vec::new();
-    let mut t_vad = Instant::now();
     let mut index = 0usize;
     let mut window: Vec<SpeechSegment> = Vec::new();
     let mut window_len = 0usize;
+    let counter = opts.progress_counter.as_deref();
+    if let (Some(c), Some(n)) = (counter, total) {
+        c.total.store(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    let mut t_vad = Instant::now();
     loop {
+        if counter.is_some_and(ProgressCounter::cancelled) {
+            anyhow::bail!("uitschrijven afgebroken / transcription cancelled");
+        }
         let next = segments.next();
         stats.decode_vad_seconds += t_vad.elapsed().as_secs_f64();
         let seg = match next {
@@ -183,10 +205,18 @@ pub fn transcribe_source<S: AudioSource>(
         if let Some(b) = &bar {
             b.set_position(segments.position());
         }
+        if let Some(c) = counter {
+            c.done
+                .store(segments.position(), std::sync::atomic::Ordering::Relaxed);
+        }
         t_vad = Instant::now();
     }
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    if let Some(c) = counter {
+        c.done
+            .store(segments.position(), std::sync::atomic::Ordering::Relaxed);
     }
     stats.segments = index;
     stats.audio_seconds = segments.position() as f64 / RATE;

@@ -129,6 +129,8 @@ pub struct VoiceEncoder {
     linear: PackedWeight,
     linear_bias: Vec<f32>,
     volume: VolumeNorm,
+    /// Threads for many windows at once (1: the calling thread only).
+    threads: usize,
 }
 
 impl std::fmt::Debug for VoiceEncoder {
@@ -229,6 +231,7 @@ impl VoiceEncoder {
             linear: pack(&lw, EMBEDDING_DIM, HIDDEN, "linear.weight")?,
             linear_bias,
             volume: VolumeNorm::default(),
+            threads: 1,
         })
     }
 
@@ -310,11 +313,35 @@ impl VoiceEncoder {
     /// Runs the network on mel windows (each [`PARTIAL_FRAMES`] frames; shorter windows
     /// are zero-extended, longer ones cut) and returns one embedding per window.
     pub fn embed_mel_windows(&self, windows: &[&[[f32; N_MELS]]]) -> Vec<Embedding> {
-        let mut out = Vec::with_capacity(windows.len());
-        for chunk in windows.chunks(BATCH) {
-            out.extend(self.forward(chunk));
+        let run = |part: &[&[[f32; N_MELS]]]| -> Vec<Embedding> {
+            let mut out = Vec::with_capacity(part.len());
+            for chunk in part.chunks(BATCH) {
+                out.extend(self.forward(chunk));
+            }
+            out
+        };
+        let threads = self.threads.min(windows.len()).max(1);
+        if threads == 1 {
+            return run(windows);
         }
-        out
+        // Each window is independent: split them into `threads` runs of about equal length.
+        let per = windows.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = windows
+                .chunks(per)
+                .map(|part| scope.spawn(move || run(part)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    }
+
+    /// Computes many windows on up to `n` threads (offline transcription, where nothing else
+    /// runs at the same time; the live path keeps 1 and leaves the other cores to Whisper).
+    pub fn set_threads(&mut self, n: usize) {
+        self.threads = n.max(1);
     }
 
     /// Forward pass of one batch of windows.

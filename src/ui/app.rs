@@ -511,8 +511,10 @@ impl ObservantApp {
             });
         ui.add_space(8.0);
         if cancel {
-            // The worker finishes on its own; its result is dropped.
-            self.transcribing = None;
+            // The worker stops at its next segment; its result is dropped.
+            if let Some(t) = self.transcribing.take() {
+                t.progress.cancel();
+            }
         }
         ui.ctx().request_repaint_after(Duration::from_millis(250));
     }
