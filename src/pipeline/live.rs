@@ -556,14 +556,6 @@ impl CaptureStage {
                         self.clock
                             .observe(now, delivered, self.source.delivery_delay());
                     }
-                    if before < 48000 {
-                        tracing::trace!(
-                            target: "observant::latency",
-                            "read {} samples (total {delivered}) at {:.3} s",
-                            buf.len(),
-                            now.saturating_duration_since(self.clock.t0).as_secs_f64()
-                        );
-                    }
                     if delivered / 32000 != before / 32000 {
                         tracing::debug!(
                             target: "observant::latency",
