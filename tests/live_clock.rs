@@ -41,7 +41,7 @@ impl Transcriber for Instant1 {
 struct LateDevice {
     delay: Duration,
     opened: Option<Instant>,
-    signal: Option<TestSignal>,
+    signal: Option<Paced<TestSignal>>,
     parts: Option<TestSignal>,
 }
 
@@ -54,7 +54,7 @@ impl AudioSource for LateDevice {
             return Ok(SourceRead::Pending);
         }
         if self.signal.is_none() {
-            self.signal = self.parts.take().map(|s| s.with_chunk(320).paced());
+            self.signal = self.parts.take().map(TestSignal::paced);
         }
         self.signal
             .as_mut()

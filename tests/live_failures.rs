@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use observant::analysis::classify::Classifier;
 use observant::analysis::config::Config;
 use observant::asr::{AsrSegment, Transcriber};
-use observant::audio::source::{AudioSource, SourceRead, TestSignal};
+use observant::audio::source::{AudioSource, Paced, SourceRead, TestSignal};
 use observant::audio::vad::EnergyVad;
 use observant::pipeline::live::{LiveParts, SessionFile, SingleSpeaker, start_with};
 use observant::pipeline::{Command, Event};
@@ -313,7 +313,7 @@ impl SessionFile for DiskFile {
 
 /// Plays `inner` at real time and frees the disk once `free_at` samples were delivered.
 struct FreesDisk {
-    inner: TestSignal,
+    inner: Paced<TestSignal>,
     delivered: u64,
     free_at: u64,
     disk: Arc<Disk>,

@@ -292,8 +292,6 @@ pub struct TestSignal {
     offset: u64,
     chunk: usize,
     rng: u64,
-    paced: Option<(Instant, u64)>,
-    delivered: u64,
 }
 
 impl TestSignal {
@@ -305,8 +303,6 @@ impl TestSignal {
             offset: 0,
             chunk: 1600,
             rng: 0x9E37_79B9_7F4A_7C15,
-            paced: None,
-            delivered: 0,
         }
     }
 
@@ -340,9 +336,8 @@ impl TestSignal {
     }
 
     /// Deliver no faster than real time, like a microphone (sleeps inside `read`).
-    pub fn paced(mut self) -> TestSignal {
-        self.paced = Some((Instant::now(), 0));
-        self
+    pub fn paced(self) -> Paced<TestSignal> {
+        Paced::new(self)
     }
 
     /// Total length in samples.
@@ -368,18 +363,6 @@ impl TestSignal {
 impl AudioSource for TestSignal {
     fn read(&mut self, out: &mut Vec<f32>) -> Result<SourceRead> {
         out.clear();
-        if let Some((start, _)) = self.paced {
-            let due = Duration::from_secs_f64(
-                (self.delivered + self.chunk as u64) as f64 / f64::from(TARGET_RATE),
-            );
-            let elapsed = start.elapsed();
-            if due > elapsed {
-                std::thread::sleep((due - elapsed).min(Duration::from_millis(50)));
-                if start.elapsed() < due {
-                    return Ok(SourceRead::Pending);
-                }
-            }
-        }
         while out.len() < self.chunk && self.part < self.parts.len() {
             let part_len = self.parts[self.part].len();
             let take = (part_len - self.offset).min((self.chunk - out.len()) as u64);
@@ -412,16 +395,11 @@ impl AudioSource for TestSignal {
         if out.is_empty() {
             return Ok(SourceRead::End);
         }
-        self.delivered += out.len() as u64;
         Ok(SourceRead::Samples(out.len()))
     }
 
     fn describe(&self) -> String {
         "testsignaal / test signal".into()
-    }
-
-    fn is_live(&self) -> bool {
-        self.paced.is_some()
     }
 
     fn total_samples(&self) -> Option<u64> {
