@@ -1,7 +1,8 @@
 //! Benchmarks of `observant::audio` (criterion): decoding + resampling a 44.1 kHz stereo WAV
-//! to 16 kHz mono, Silero VAD per 512-sample frame (report its real-time factor), and the
-//! segmenter end to end on real speech. Run with `cargo bench --bench audio`; the real-time
-//! factor is 30 s of audio divided by the time per iteration of `silero_30s`.
+//! to 16 kHz mono, Silero VAD frame by frame (`silero_30s`) and in half-second batches as
+//! the segmenter feeds it (`silero_30s_batched`), and the segmenter end to end on real
+//! speech. Run with `cargo bench --bench audio`; the real-time factor is 30 s of audio
+//! divided by the time per iteration.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -81,6 +82,18 @@ fn bench_vad(c: &mut Criterion) {
                 s += vad.speech_probability(f);
             }
             black_box(s)
+        })
+    });
+    g.bench_function("silero_30s_batched", |b| {
+        let mut vad = SileroVad::bundled().unwrap();
+        let mut probs = Vec::new();
+        b.iter(|| {
+            vad.reset();
+            probs.clear();
+            for chunk in audio.chunks(16 * FRAME) {
+                vad.speech_probabilities(chunk, &mut probs);
+            }
+            black_box(probs.iter().sum::<f32>())
         })
     });
     g.bench_function("energy_30s", |b| {

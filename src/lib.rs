@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod asr;
 pub mod audio;
 pub mod cli;
+pub mod gemm;
 pub mod i18n;
 pub mod pipeline;
 pub mod report;

@@ -550,6 +550,25 @@ fn segmenter_with_silero_finds_the_utterance_in_real_speech() {
     );
 }
 
+/// Silero scores whole frames of a push as one batch: the segments must not depend on how the
+/// audio arrives (one sample at a time, odd chunks, or all at once).
+#[test]
+fn silero_segments_do_not_depend_on_chunking() {
+    let audio = load_16k_mono(fixture("nl-cabin1-clip.wav"), None).unwrap();
+    let segs = |chunk: usize| {
+        let mut seg = Segmenter::new(
+            Box::new(SileroVad::bundled().unwrap()),
+            SegmenterConfig::default(),
+        );
+        run(&mut seg, &audio, chunk)
+    };
+    let whole = segs(audio.len());
+    assert!(!whole.is_empty());
+    for chunk in [1, 333, 512, 8192] {
+        assert_eq!(segs(chunk), whole, "chunk {chunk}");
+    }
+}
+
 #[test]
 fn energy_vad_segments_bursts_of_sound() {
     let signal = TestSignal::bursts(3, 1.0, 1.0);

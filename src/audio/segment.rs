@@ -137,7 +137,10 @@ pub struct Segmenter {
     stats: Vec<FrameStat>,
     last_end: u64,
     last_prob: f32,
+    /// A frame not yet complete (fewer than FRAME samples).
     frame: Vec<f32>,
+    /// Scratch for a batch's probabilities.
+    probs: Vec<f32>,
 }
 
 impl std::fmt::Debug for Segmenter {
@@ -192,6 +195,7 @@ impl Segmenter {
             last_end: 0,
             last_prob: 0.0,
             frame: Vec::with_capacity(FRAME),
+            probs: Vec::new(),
         }
     }
 
@@ -220,20 +224,43 @@ impl Segmenter {
         self.last_prob
     }
 
-    /// Feed samples; returns the segments completed by them (usually none).
+    /// Feed samples; returns the segments completed by them (usually none). Whole frames are
+    /// scored as one batch ([`Vad::speech_probabilities`]).
     pub fn push(&mut self, samples: &[f32]) -> Vec<SpeechSegment> {
         let mut out = Vec::new();
         let mut rest = samples;
-        while !rest.is_empty() {
+        // First complete the frame left partial by the previous push.
+        if !self.frame.is_empty() {
             let take = (FRAME - self.frame.len()).min(rest.len());
             self.frame.extend_from_slice(&rest[..take]);
             self.buf.extend_from_slice(&rest[..take]);
             self.pos += take as u64;
             rest = &rest[take..];
             if self.frame.len() == FRAME {
-                self.run_frame(FRAME, &mut out);
+                let frame = std::mem::take(&mut self.frame);
+                let p = self.vad.speech_probability(&frame);
+                self.advance(p, &frame, &mut out);
+                self.frame = frame;
+                self.frame.clear();
             }
         }
+        let whole = rest.len() / FRAME * FRAME;
+        if whole > 0 {
+            let (batch, tail) = rest.split_at(whole);
+            self.buf.extend_from_slice(batch);
+            self.pos += whole as u64;
+            let mut probs = std::mem::take(&mut self.probs);
+            probs.clear();
+            self.vad.speech_probabilities(batch, &mut probs);
+            for (i, frame) in batch.chunks_exact(FRAME).enumerate() {
+                self.advance(probs.get(i).copied().unwrap_or(0.0), frame, &mut out);
+            }
+            self.probs = probs;
+            rest = tail;
+        }
+        self.frame.extend_from_slice(rest);
+        self.buf.extend_from_slice(rest);
+        self.pos += rest.len() as u64;
         self.trim();
         out
     }
@@ -243,9 +270,11 @@ impl Segmenter {
     pub fn flush(&mut self) -> Vec<SpeechSegment> {
         let mut out = Vec::new();
         if !self.frame.is_empty() {
-            let n = self.frame.len();
-            self.frame.resize(FRAME, 0.0);
-            self.run_frame(n, &mut out);
+            let frame = std::mem::take(&mut self.frame);
+            let p = self.vad.speech_probability(&frame);
+            self.advance(p, &frame, &mut out);
+            self.frame = frame;
+            self.frame.clear();
         }
         if let State::Speech { start, temp_end } = self.state {
             let end = temp_end.unwrap_or(self.pos);
@@ -258,16 +287,16 @@ impl Segmenter {
         out
     }
 
-    /// Score one frame (`real` of its samples are audio, the rest padding) and advance.
-    fn run_frame(&mut self, real: usize, out: &mut Vec<SpeechSegment>) {
-        let p = self.vad.speech_probability(&self.frame);
+    /// Advance over one scored frame: `frame` holds its audio (the last frame of a stream may
+    /// be shorter than [`FRAME`]; the VAD saw it zero-padded), `p` its speech probability.
+    fn advance(&mut self, p: f32, frame: &[f32], out: &mut Vec<SpeechSegment>) {
+        let real = frame.len();
         let p = if p.is_finite() {
             p.clamp(0.0, 1.0)
         } else {
             0.0
         };
-        let energy = self.frame[..real].iter().map(|v| v * v).sum::<f32>() / real.max(1) as f32;
-        self.frame.clear();
+        let energy = frame.iter().map(|v| v * v).sum::<f32>() / real.max(1) as f32;
         self.last_prob = p;
         let f_start = self.framed;
         let f_end = f_start + real as u64;

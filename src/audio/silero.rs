@@ -14,8 +14,9 @@
 //! 5. decoder: ReLU, 1x1 convolution 128->1, sigmoid: the speech probability.
 //!
 //! When the STFT filters are the windowed DFT (they are, in the official weights) step 2 runs
-//! as a 256-point real FFT; otherwise as the plain convolution. Convolutions are
-//! im2col + dot products written so that LLVM vectorises them.
+//! as a 256-point real FFT; otherwise as the plain convolution. Frames are scored in batches
+//! ([`Vad::speech_probabilities`]): the convolutions (im2col) and the LSTM's input weights run
+//! as one matrix product over the batch ([`crate::gemm`]); only the recurrence is per frame.
 //!
 //! Weights: `models/silero_vad_v6_16k.safetensors` (MIT, extracted from the official ONNX file
 //! by `scripts/silero_onnx_to_safetensors.py`; see `models/README.md`), embedded in the binary
@@ -29,6 +30,8 @@ use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 use safetensors::{Dtype, SafeTensors};
 
+use crate::gemm::{PackedWeight, gemm_acc};
+
 use super::vad::{FRAME, Vad};
 
 const CONTEXT: usize = 64;
@@ -41,50 +44,56 @@ const HIDDEN: usize = 128;
 /// The official Silero VAD v6 16 kHz weights, embedded.
 static BUNDLED: &[u8] = include_bytes!("../../models/silero_vad_v6_16k.safetensors");
 
-/// A 1-D convolution with 3 taps and padding 1, weights laid out `[out][in][tap]`.
+/// A 1-D convolution with 3 taps and padding 1 (weights `[out][in][tap]`, packed for
+/// [`gemm_acc`]), run over a batch of frames at once.
 struct Conv3 {
-    out_ch: usize,
     in_ch: usize,
     stride: usize,
-    weight: Vec<f32>,
+    weight: PackedWeight,
     bias: Vec<f32>,
 }
 
 impl Conv3 {
-    /// `input` is `[in_ch][len]`; returns `[out_ch][out_len]` after ReLU into `output`.
+    /// `input` is `[frame][len][in_ch]` for `frames` frames; writes `[frame][out_len][out_ch]`
+    /// after ReLU into `output` and returns `out_len`.
     fn forward_relu(
         &self,
         input: &[f32],
+        frames: usize,
         len: usize,
         col: &mut Vec<f32>,
         output: &mut Vec<f32>,
     ) -> usize {
         let out_len = (len + 2 - 3) / self.stride + 1;
         let k = self.in_ch * 3;
+        // im2col: one row per (frame, output position), laid out [in][tap] like the weight.
         col.clear();
-        col.resize(out_len * k, 0.0);
-        for t in 0..out_len {
-            let c = &mut col[t * k..(t + 1) * k];
-            for i in 0..self.in_ch {
-                let row = &input[i * len..(i + 1) * len];
+        col.resize(frames * out_len * k, 0.0);
+        for f in 0..frames {
+            let x = &input[f * len * self.in_ch..(f + 1) * len * self.in_ch];
+            for t in 0..out_len {
+                let row = &mut col[(f * out_len + t) * k..(f * out_len + t + 1) * k];
                 for tap in 0..3 {
                     let pos = (t * self.stride + tap) as isize - 1;
-                    c[i * 3 + tap] = if pos >= 0 && (pos as usize) < len {
-                        row[pos as usize]
-                    } else {
-                        0.0
-                    };
+                    if pos < 0 || pos as usize >= len {
+                        continue;
+                    }
+                    let src = &x[pos as usize * self.in_ch..(pos as usize + 1) * self.in_ch];
+                    for (i, v) in src.iter().enumerate() {
+                        row[i * 3 + tap] = *v;
+                    }
                 }
             }
         }
         output.clear();
-        output.resize(self.out_ch * out_len, 0.0);
-        for o in 0..self.out_ch {
-            let w = &self.weight[o * k..(o + 1) * k];
-            for t in 0..out_len {
-                let v = dot(w, &col[t * k..(t + 1) * k]) + self.bias[o];
-                output[o * out_len + t] = v.max(0.0);
-            }
+        output.extend(
+            std::iter::repeat_n(&self.bias, frames * out_len)
+                .flatten()
+                .copied(),
+        );
+        gemm_acc(col, &self.weight, output);
+        for v in output.iter_mut() {
+            *v = v.max(0.0);
         }
         out_len
     }
@@ -104,9 +113,10 @@ enum Stft {
 struct Weights {
     stft: Stft,
     conv: [Conv3; 4],
-    /// LSTM weights `[4*H][in + H]`: `weight_ih` and `weight_hh` side by side, so one dot
-    /// product over `[x, h]` gives a gate pre-activation.
-    lstm_w: Vec<f32>,
+    /// LSTM input weights `[4*H][H]` (gate order i, f, g, o), packed.
+    lstm_ih: PackedWeight,
+    /// LSTM recurrent weights `[4*H][H]`, packed.
+    lstm_hh: PackedWeight,
     /// `bias_ih + bias_hh`.
     lstm_b: Vec<f32>,
     final_w: Vec<f32>,
@@ -129,7 +139,8 @@ pub struct SileroVad {
     fft_in: Vec<f32>,
     fft_out: Vec<Complex<f32>>,
     fft_scratch: Vec<Complex<f32>>,
-    xh: Vec<f32>,
+    gates: Vec<f32>,
+    probs: Vec<f32>,
 }
 
 impl Clone for SileroVad {
@@ -198,12 +209,15 @@ impl SileroVad {
             Ok(v)
         };
         let basis = get("stft_conv.weight", &[2 * BINS, 1, N_FFT])?;
+        let pack = |w: &[f32], n: usize, k: usize| {
+            PackedWeight::pack(w, n, k).context("gewichten inpakken / packing weights")
+        };
         let conv = |i: usize, out_ch: usize, in_ch: usize, stride: usize| -> Result<Conv3> {
+            let w = get(&format!("conv{i}.weight"), &[out_ch, in_ch, 3])?;
             Ok(Conv3 {
-                out_ch,
                 in_ch,
                 stride,
-                weight: get(&format!("conv{i}.weight"), &[out_ch, in_ch, 3])?,
+                weight: pack(&w, out_ch, in_ch * 3)?,
                 bias: get(&format!("conv{i}.bias"), &[out_ch])?,
             })
         };
@@ -217,11 +231,8 @@ impl SileroVad {
         let w_hh = get("lstm_cell.weight_hh", &[4 * HIDDEN, HIDDEN])?;
         let b_ih = get("lstm_cell.bias_ih", &[4 * HIDDEN])?;
         let b_hh = get("lstm_cell.bias_hh", &[4 * HIDDEN])?;
-        let mut lstm_w = Vec::with_capacity(4 * HIDDEN * 2 * HIDDEN);
-        for g in 0..4 * HIDDEN {
-            lstm_w.extend_from_slice(&w_ih[g * HIDDEN..(g + 1) * HIDDEN]);
-            lstm_w.extend_from_slice(&w_hh[g * HIDDEN..(g + 1) * HIDDEN]);
-        }
+        let lstm_ih = pack(&w_ih, 4 * HIDDEN, HIDDEN)?;
+        let lstm_hh = pack(&w_hh, 4 * HIDDEN, HIDDEN)?;
         let lstm_b = b_ih.iter().zip(&b_hh).map(|(a, b)| a + b).collect();
         let final_w = get("final_conv.weight", &[1, HIDDEN, 1])?;
         let final_b = get("final_conv.bias", &[1])?[0];
@@ -241,7 +252,8 @@ impl SileroVad {
         let w = Weights {
             stft,
             conv: convs,
-            lstm_w,
+            lstm_ih,
+            lstm_hh,
             lstm_b,
             final_w,
             final_b,
@@ -264,14 +276,15 @@ impl SileroVad {
             c: [0.0; HIDDEN],
             context: [0.0; CONTEXT],
             x: Vec::with_capacity(CONTEXT + FRAME + CONTEXT),
-            spec: vec![0.0; BINS * STEPS],
+            spec: Vec::new(),
             a: Vec::new(),
             b: Vec::new(),
             col: Vec::new(),
             fft_in,
             fft_out,
             fft_scratch,
-            xh: vec![0.0; 2 * HIDDEN],
+            gates: Vec::new(),
+            probs: Vec::new(),
         }
     }
 
@@ -280,104 +293,125 @@ impl SileroVad {
         matches!(self.w.stft, Stft::Fft { .. })
     }
 
-    fn forward(&mut self, frame: &[f32]) -> f32 {
-        // 1. context + frame (zero-padded / cut to 512), reflect pad 64 on the right.
-        self.x.clear();
-        self.x.extend_from_slice(&self.context);
-        let n = frame.len().min(FRAME);
-        self.x.extend(frame[..n].iter().map(|v| {
-            if v.is_finite() {
-                v.clamp(-1.0, 1.0)
-            } else {
-                0.0
-            }
-        }));
-        self.x.resize(CONTEXT + FRAME, 0.0);
-        self.context
-            .copy_from_slice(&self.x[FRAME..CONTEXT + FRAME]);
-        let len = CONTEXT + FRAME;
-        for i in 0..CONTEXT {
-            let v = self.x[len - 2 - i];
-            self.x.push(v);
-        }
-
-        // 2. STFT magnitude, laid out [bin][step].
+    /// Speech probabilities of `frames.len() / FRAME` consecutive frames (a shorter tail
+    /// counts as one zero-padded frame), appended to `out`. Everything but the LSTM's
+    /// recurrence runs for the whole batch at once, as matrix products.
+    fn forward_batch(&mut self, frames: &[f32], out: &mut Vec<f32>) {
+        let n = frames.len().div_ceil(FRAME).max(1);
         let w = &*self.w;
-        match &w.stft {
-            Stft::Fft { window, fft } => {
-                for t in 0..STEPS {
-                    let seg = &self.x[t * HOP..t * HOP + N_FFT];
-                    for ((d, s), win) in self.fft_in.iter_mut().zip(seg).zip(window) {
-                        *d = s * win;
-                    }
-                    if fft
-                        .process_with_scratch(
-                            &mut self.fft_in,
-                            &mut self.fft_out,
-                            &mut self.fft_scratch,
-                        )
-                        .is_err()
-                    {
-                        return 0.0;
-                    }
-                    for (k, z) in self.fft_out.iter().enumerate().take(BINS) {
-                        self.spec[k * STEPS + t] = (z.re * z.re + z.im * z.im).sqrt();
-                    }
+
+        // 1+2. Per frame: context + frame (zero-padded to 512), reflect pad 64 on the right,
+        // then the STFT magnitude, laid out [frame][step][bin].
+        self.spec.clear();
+        self.spec.resize(n * STEPS * BINS, 0.0);
+        for f in 0..n {
+            let frame = &frames[(f * FRAME).min(frames.len())..((f + 1) * FRAME).min(frames.len())];
+            self.x.clear();
+            self.x.extend_from_slice(&self.context);
+            self.x.extend(frame.iter().map(|v| {
+                if v.is_finite() {
+                    v.clamp(-1.0, 1.0)
+                } else {
+                    0.0
                 }
+            }));
+            self.x.resize(CONTEXT + FRAME, 0.0);
+            self.context
+                .copy_from_slice(&self.x[FRAME..CONTEXT + FRAME]);
+            let len = CONTEXT + FRAME;
+            for i in 0..CONTEXT {
+                let v = self.x[len - 2 - i];
+                self.x.push(v);
             }
-            Stft::Direct { basis } => {
-                for t in 0..STEPS {
-                    let seg = &self.x[t * HOP..t * HOP + N_FFT];
-                    for k in 0..BINS {
-                        let re = dot(&basis[k * N_FFT..(k + 1) * N_FFT], seg);
-                        let im = dot(&basis[(BINS + k) * N_FFT..(BINS + k + 1) * N_FFT], seg);
-                        self.spec[k * STEPS + t] = (re * re + im * im).sqrt();
+            let spec = &mut self.spec[f * STEPS * BINS..(f + 1) * STEPS * BINS];
+            for t in 0..STEPS {
+                let seg = &self.x[t * HOP..t * HOP + N_FFT];
+                let row = &mut spec[t * BINS..(t + 1) * BINS];
+                match &w.stft {
+                    Stft::Fft { window, fft } => {
+                        for ((d, s), win) in self.fft_in.iter_mut().zip(seg).zip(window) {
+                            *d = s * win;
+                        }
+                        if fft
+                            .process_with_scratch(
+                                &mut self.fft_in,
+                                &mut self.fft_out,
+                                &mut self.fft_scratch,
+                            )
+                            .is_err()
+                        {
+                            row.fill(0.0);
+                            continue;
+                        }
+                        for (r, z) in row.iter_mut().zip(&self.fft_out) {
+                            *r = (z.re * z.re + z.im * z.im).sqrt();
+                        }
+                    }
+                    Stft::Direct { basis } => {
+                        for (k, r) in row.iter_mut().enumerate() {
+                            let re = dot(&basis[k * N_FFT..(k + 1) * N_FFT], seg);
+                            let im = dot(&basis[(BINS + k) * N_FFT..(BINS + k + 1) * N_FFT], seg);
+                            *r = (re * re + im * im).sqrt();
+                        }
                     }
                 }
             }
         }
 
-        // 3. Encoder.
-        let l1 = w.conv[0].forward_relu(&self.spec, STEPS, &mut self.col, &mut self.a);
-        let l2 = w.conv[1].forward_relu(&self.a, l1, &mut self.col, &mut self.b);
-        let l3 = w.conv[2].forward_relu(&self.b, l2, &mut self.col, &mut self.a);
-        let l4 = w.conv[3].forward_relu(&self.a, l3, &mut self.col, &mut self.b);
+        // 3. Encoder, all frames at once.
+        let l1 = w.conv[0].forward_relu(&self.spec, n, STEPS, &mut self.col, &mut self.a);
+        let l2 = w.conv[1].forward_relu(&self.a, n, l1, &mut self.col, &mut self.b);
+        let l3 = w.conv[2].forward_relu(&self.b, n, l2, &mut self.col, &mut self.a);
+        let l4 = w.conv[3].forward_relu(&self.a, n, l3, &mut self.col, &mut self.b);
         debug_assert_eq!(l4, 1);
 
-        // 4. LSTM cell over [x, h].
-        self.xh[..HIDDEN].copy_from_slice(&self.b[..HIDDEN]);
-        self.xh[HIDDEN..].copy_from_slice(&self.h);
-        let mut gates = [0.0f32; 4 * HIDDEN];
-        for (g, gate) in gates.iter_mut().enumerate() {
-            *gate = dot(&w.lstm_w[g * 2 * HIDDEN..(g + 1) * 2 * HIDDEN], &self.xh) + w.lstm_b[g];
+        // 4. LSTM: the input part for all frames at once, then the recurrence frame by frame.
+        self.gates.clear();
+        self.gates
+            .extend(std::iter::repeat_n(&w.lstm_b, n).flatten().copied());
+        gemm_acc(&self.b, &w.lstm_ih, &mut self.gates);
+        self.probs.clear();
+        for gates in self.gates.chunks_exact_mut(4 * HIDDEN) {
+            gemm_acc(&self.h, &w.lstm_hh, gates);
+            for j in 0..HIDDEN {
+                let i = sigmoid(gates[j]);
+                let f = sigmoid(gates[HIDDEN + j]);
+                let g = gates[2 * HIDDEN + j].tanh();
+                let o = sigmoid(gates[3 * HIDDEN + j]);
+                let c = f * self.c[j] + i * g;
+                self.c[j] = c;
+                self.h[j] = o * c.tanh();
+            }
+            // 5. Decoder.
+            let mut z = w.final_b;
+            for (wj, hj) in w.final_w.iter().zip(&self.h) {
+                z += wj * hj.max(0.0);
+            }
+            let p = sigmoid(z);
+            if p.is_finite() {
+                self.probs.push(p);
+            } else {
+                // Never seen with the official weights; start the recurrence afresh.
+                self.h = [0.0; HIDDEN];
+                self.c = [0.0; HIDDEN];
+                self.probs.push(0.0);
+            }
         }
-        for j in 0..HIDDEN {
-            let i = sigmoid(gates[j]);
-            let f = sigmoid(gates[HIDDEN + j]);
-            let g = gates[2 * HIDDEN + j].tanh();
-            let o = sigmoid(gates[3 * HIDDEN + j]);
-            let c = f * self.c[j] + i * g;
-            self.c[j] = c;
-            self.h[j] = o * c.tanh();
-        }
-
-        // 5. Decoder.
-        let mut z = w.final_b;
-        for (wj, hj) in w.final_w.iter().zip(&self.h) {
-            z += wj * hj.max(0.0);
-        }
-        sigmoid(z)
+        out.extend_from_slice(&self.probs);
     }
 }
 
 impl Vad for SileroVad {
     fn speech_probability(&mut self, frame: &[f32]) -> f32 {
-        let p = self.forward(frame);
-        if p.is_finite() {
-            p
-        } else {
-            self.reset();
-            0.0
+        let frame = &frame[..frame.len().min(FRAME)];
+        let mut out = Vec::with_capacity(1);
+        self.forward_batch(frame, &mut out);
+        out[0]
+    }
+
+    fn speech_probabilities(&mut self, frames: &[f32], out: &mut Vec<f32>) {
+        if !frames.is_empty() {
+            self.forward_batch(frames, out);
         }
     }
 
@@ -481,6 +515,29 @@ mod tests {
             max_diff = max_diff.max((a - b).abs());
         }
         assert!(max_diff < 1e-4, "{max_diff}");
+    }
+
+    #[test]
+    fn a_batch_scores_like_frame_by_frame() {
+        let audio: Vec<f32> = (0..40 * FRAME + 100)
+            .map(|i| ((i as f32) * 0.031).sin() * 0.4 * (((i / 3000) % 3) as f32 / 2.0))
+            .collect();
+        let mut one = SileroVad::bundled().unwrap();
+        let single: Vec<f32> = audio
+            .chunks(FRAME)
+            .map(|f| one.speech_probability(f))
+            .collect();
+        let mut batch = SileroVad::bundled().unwrap();
+        let mut probs = Vec::new();
+        batch.speech_probabilities(&audio[..17 * FRAME], &mut probs);
+        batch.speech_probabilities(&audio[17 * FRAME..], &mut probs);
+        assert_eq!(probs.len(), single.len());
+        let max_diff = probs
+            .iter()
+            .zip(&single)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(max_diff < 1e-5, "{max_diff}");
     }
 
     #[test]

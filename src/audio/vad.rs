@@ -18,6 +18,17 @@ pub trait Vad: Send {
     /// A shorter frame is zero-padded and a longer one cut to 512 samples; never panics.
     fn speech_probability(&mut self, frame: &[f32]) -> f32;
 
+    /// Speech probabilities of consecutive frames, `frames.len() / FRAME` of them (a shorter
+    /// tail counts as one more, zero-padded), appended to `out`. The same results as calling
+    /// [`Vad::speech_probability`] frame by frame; detectors that can score a batch faster
+    /// (Silero) override it.
+    fn speech_probabilities(&mut self, frames: &[f32], out: &mut Vec<f32>) {
+        for frame in frames.chunks(FRAME) {
+            let p = self.speech_probability(frame);
+            out.push(p);
+        }
+    }
+
     /// Forget all state: the next frame starts a new stream.
     fn reset(&mut self);
 
@@ -28,6 +39,9 @@ pub trait Vad: Send {
 impl<V: Vad + ?Sized> Vad for Box<V> {
     fn speech_probability(&mut self, frame: &[f32]) -> f32 {
         (**self).speech_probability(frame)
+    }
+    fn speech_probabilities(&mut self, frames: &[f32], out: &mut Vec<f32>) {
+        (**self).speech_probabilities(frames, out)
     }
     fn reset(&mut self) {
         (**self).reset()

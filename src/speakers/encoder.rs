@@ -12,8 +12,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use safetensors::{Dtype, SafeTensors};
 
 use super::cell::lstm_cell;
-use super::gemm::{PackedWeight, gemm_acc};
 use super::mel::{self, N_MELS, PARTIAL_FRAMES, VolumeNorm};
+use crate::gemm::{PackedWeight, gemm_acc};
 
 /// Size of a speaker embedding.
 pub const EMBEDDING_DIM: usize = 256;

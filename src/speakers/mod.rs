@@ -9,7 +9,6 @@ pub mod diarize;
 pub mod encoder;
 pub mod enroll;
 pub mod eval;
-pub mod gemm;
 pub mod mel;
 pub mod online;
 

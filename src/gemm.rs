@@ -1,7 +1,8 @@
-//! Small single-threaded SGEMM for the voice encoder: `C += A * W^T`, where `W` is a
-//! PyTorch-layout weight (`[out][in]`) packed once into 16-column panels. An AVX2+FMA
-//! micro-kernel (6 rows x 16 columns, chosen at run time) does the work on x86-64; a
-//! portable loop that the compiler can vectorise is the fallback.
+//! Small single-threaded SGEMM for the neural nets we run ourselves (the GE2E voice encoder,
+//! Silero VAD): `C += A * W^T`, where `W` is a PyTorch-layout weight (`[out][in]`) packed
+//! once into 16-column panels. An AVX2+FMA micro-kernel (6 rows x 16 columns, chosen at run
+//! time) does the work on x86-64; a portable loop that the compiler can vectorise is the
+//! fallback.
 
 /// Columns per packed panel.
 pub const PANEL: usize = 16;
