@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MIN=${1:-10}
 THREADS=${2:-2}
-shift 2 || true
+shift $(( $# < 2 ? $# : 2 ))
 WAVS=("$@")
 [ ${#WAVS[@]} -gt 0 ] || WAVS=(../shared/data/audio-nl/*.wav)
 REPEAT=${REPEAT:-1}

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-target/release/observant}
 REPEAT=${2:-1}
-shift 2 || true
+shift $(( $# < 2 ? $# : 2 ))
 WAVS=("$@")
 [ ${#WAVS[@]} -gt 0 ] || WAVS=(../shared/data/audio-nl/*.wav)
 . scripts/lib/pulse.sh

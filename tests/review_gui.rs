@@ -448,3 +448,89 @@ fn reviewing_an_encrypted_saved_session_asks_its_passphrase_and_a_wrong_one_is_c
     assert_eq!(r.doc.transcript.utterances.len(), 9);
     assert!(h.state().form.unlock.is_none());
 }
+
+/// 16 kHz mono samples of a committed WAV fixture.
+fn fixture_pcm(rel: &str) -> Vec<f32> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let mut r = hound::WavReader::open(&p).expect("fixture wav");
+    r.samples::<i16>()
+        .map(|s| f32::from(s.expect("sample")) / 32768.0)
+        .collect()
+}
+
+/// A session cut off while it was recorded (the app was killed before Whisper caught up):
+/// opening it from the start screen first transcribes the audio its transcript is missing,
+/// with the bundled model and a progress line, then reviews it whole and says what it added.
+/// The session is complete on disk afterwards, so it opens directly the next time.
+#[test]
+fn opening_an_interrupted_session_transcribes_its_missing_audio_first() {
+    let root = tempfile::tempdir().unwrap();
+    let clip = fixture_pcm("tests/fixtures/audio/nl-cabin1-clip.wav");
+    let clip_s = clip.len() as f64 / 16000.0;
+    let meta = SessionMeta {
+        title: "Onderbroken".into(),
+        language: Some("nl".into()),
+        ..Default::default()
+    };
+    let (s, mut j) = Session::create_with(root.path(), meta, None).unwrap();
+    j.append(&Entry::Utterance {
+        index: 0,
+        utterance: observant::transcript::Utterance {
+            start: 0.0,
+            end: clip_s,
+            speaker: "Anna".into(),
+            text: "Wat al getranscribeerd was.".into(),
+            confidence: Some(0.9),
+        },
+    })
+    .unwrap();
+    j.flush().unwrap();
+    drop(j);
+    // The clip twice: the second time was never transcribed.
+    let mut w = s.create_audio_writer(16000).unwrap();
+    w.write(&clip).unwrap();
+    w.write(&clip).unwrap();
+    w.flush().unwrap();
+    drop(w);
+    let dir = s.dir.clone();
+    drop(s);
+
+    let mut opts = app_options();
+    opts.sessions_root = Some(root.path().to_path_buf());
+    let mut h = harness_with(SIZE, opts);
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "Terugkijken").click();
+    h.run_steps(2);
+    assert!(h.state().review.is_none(), "the tail is transcribed first");
+    h.get_by_label_contains("Onderbroken sessie");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while h.state().review.is_none() {
+        assert!(Instant::now() < deadline, "recovery did not finish");
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    h.run_steps(3);
+    let r = review(&h);
+    let lines = &r.doc.transcript.utterances;
+    assert_eq!(lines[0].text, "Wat al getranscribeerd was.");
+    assert!(lines.len() >= 2, "{lines:?}");
+    let words: usize = lines[1..]
+        .iter()
+        .inspect(|u| assert!(u.start >= clip_s - 0.5 && u.speaker == "Anna", "{u:?}"))
+        .map(|u| u.text.split_whitespace().count())
+        .sum();
+    assert!(words >= 5, "{lines:?}");
+    let (message, bad) = r
+        .state
+        .message
+        .clone()
+        .expect("a message about the recovery");
+    assert!(
+        !bad && message.contains("Deze sessie werd onderbroken"),
+        "{message}"
+    );
+    h.get_by_label_contains("Deze sessie werd onderbroken");
+    let _ = h.try_snapshot("review_recovered");
+    assert!(observant::session::transcribed_at(&dir).is_some());
+    assert!(observant::ui::core::interrupted_session(&dir).is_none());
+}

@@ -4,7 +4,7 @@
 //!
 //! Speed: the input projections of all timesteps are one matrix multiply per layer (in
 //! time chunks that stay in cache), and many windows run side by side so that the
-//! recurrent `W_hh h` is a small matrix multiply per step (see [`super::gemm`]).
+//! recurrent `W_hh h` is a small matrix multiply per step (see [`crate::gemm`]).
 
 use std::path::Path;
 

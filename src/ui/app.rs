@@ -173,12 +173,23 @@ struct Starting {
     rx: crossbeam_channel::Receiver<anyhow::Result<PipelineHandle>>,
 }
 
-/// A recording being turned into a transcript in the background.
+/// A recording being turned into a transcript in the background, or an interrupted
+/// session's missing tail being transcribed.
 struct Transcribing {
     path: PathBuf,
-    rx: crossbeam_channel::Receiver<Result<Transcript, String>>,
+    job: Job,
     since: std::time::Instant,
     progress: Arc<crate::pipeline::offline::ProgressCounter>,
+}
+
+/// What [`Transcribing`] waits for.
+enum Job {
+    Recording(crossbeam_channel::Receiver<Result<Transcript, String>>),
+    Recovery {
+        rx: crossbeam_channel::Receiver<Result<crate::pipeline::recover::Recovery, String>>,
+        /// Seconds of audio without transcript.
+        missing: f64,
+    },
 }
 
 impl ObservantApp {
@@ -334,23 +345,44 @@ impl ObservantApp {
     /// Opens a saved session, transcript or recording in review mode; a recording is
     /// transcribed first (in the background, with progress) unless it was before.
     pub fn open(&mut self, path: &Path) {
+        let lang = match self.form.lang {
+            crate::ui::start::LangChoice::Nl => Some("nl".to_string()),
+            crate::ui::start::LangChoice::En => Some("en".to_string()),
+            crate::ui::start::LangChoice::Auto => None,
+        };
+        let model = PathBuf::from(self.form.model_path.trim());
         if core::is_recording(path) && !crate::review::store::transcribed_before(path) {
-            let lang = match self.form.lang {
-                crate::ui::start::LangChoice::Nl => Some("nl".to_string()),
-                crate::ui::start::LangChoice::En => Some("en".to_string()),
-                crate::ui::start::LangChoice::Auto => None,
-            };
-            let model = PathBuf::from(self.form.model_path.trim());
             self.form.open_message = None;
             let progress = Arc::new(crate::pipeline::offline::ProgressCounter::default());
             self.transcribing = Some(Transcribing {
                 path: path.to_path_buf(),
-                rx: core::transcribe_recording_with_progress(
+                job: Job::Recording(core::transcribe_recording_with_progress(
                     path,
                     model,
                     lang,
                     Some(progress.clone()),
-                ),
+                )),
+                since: std::time::Instant::now(),
+                progress,
+            });
+            return;
+        }
+        // A session cut off while recording (app killed, power lost): first transcribe the
+        // audio its transcript is missing, then review it whole.
+        if let Some(cut) = core::interrupted_session(path) {
+            self.form.open_message = None;
+            let progress = Arc::new(crate::pipeline::offline::ProgressCounter::default());
+            self.transcribing = Some(Transcribing {
+                path: cut.dir.clone(),
+                job: Job::Recovery {
+                    rx: core::recover_session_with_progress(
+                        &cut.dir,
+                        model,
+                        lang,
+                        Some(progress.clone()),
+                    ),
+                    missing: cut.to - cut.from,
+                },
                 since: std::time::Instant::now(),
                 progress,
             });
@@ -388,6 +420,63 @@ impl ObservantApp {
                 self.form.open_message = None;
                 self.form.forget = None;
                 self.form.unlock = Some((dir, String::new(), None));
+            }
+            Err(e) => self.form.open_message = Some(crate::cli::one_line(&e)),
+        }
+    }
+
+    /// Opens an interrupted session for review once its recovery ended, saying what it did.
+    fn finish_recovery(
+        &mut self,
+        dir: &Path,
+        result: Result<crate::pipeline::recover::Recovery, String>,
+    ) {
+        let lang = self.lang;
+        let message = match &result {
+            Ok(r) if r.added_utterances > 0 => {
+                let (n, from) = (r.added_utterances, theme::clock(r.from_seconds));
+                let text = match (lang, n) {
+                    (UiLang::Nl, 1) => format!(
+                        "Deze sessie werd onderbroken. Aangevuld: 1 regel toegevoegd vanaf {from}"
+                    ),
+                    (UiLang::Nl, _) => format!(
+                        "Deze sessie werd onderbroken. Aangevuld: {n} regels toegevoegd vanaf {from}"
+                    ),
+                    (UiLang::En, 1) => {
+                        format!("This session was interrupted. Completed: 1 line added from {from}")
+                    }
+                    (UiLang::En, _) => format!(
+                        "This session was interrupted. Completed: {n} lines added from {from}"
+                    ),
+                };
+                (text, false)
+            }
+            Ok(_) => (
+                lang.t(
+                    "Deze sessie werd onderbroken; na de laatste regel is niets meer gezegd.",
+                    "This session was interrupted; nothing more was said after its last line.",
+                )
+                .to_string(),
+                false,
+            ),
+            Err(e) => (
+                format!(
+                    "{} {e}",
+                    lang.t(
+                        "Deze sessie werd onderbroken en kon niet worden aangevuld:",
+                        "This session was interrupted and could not be completed:"
+                    )
+                ),
+                true,
+            ),
+        };
+        match crate::review::ReviewDoc::open(dir, lang) {
+            Ok(doc) => {
+                self.form.open_message = None;
+                self.show_review(doc);
+                if let Some(r) = &mut self.review {
+                    r.state.message = Some(message);
+                }
             }
             Err(e) => self.form.open_message = Some(crate::cli::one_line(&e)),
         }
@@ -449,24 +538,41 @@ impl ObservantApp {
         let Some(job) = &self.transcribing else {
             return;
         };
-        match job.rx.try_recv() {
-            Ok(Ok(t)) => {
-                let path = job.path.clone();
-                self.transcribing = None;
-                let doc = crate::review::ReviewDoc::from_recording(&path, t, lang);
-                self.show_review(doc);
-                return;
+        match &job.job {
+            Job::Recording(rx) => match rx.try_recv() {
+                Ok(Ok(t)) => {
+                    let path = job.path.clone();
+                    self.transcribing = None;
+                    let doc = crate::review::ReviewDoc::from_recording(&path, t, lang);
+                    self.show_review(doc);
+                    return;
+                }
+                Ok(Err(e)) => {
+                    self.form.open_message = Some(e);
+                    self.transcribing = None;
+                    return;
+                }
+                Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                    self.transcribing = None;
+                    return;
+                }
+                Err(crossbeam_channel::TryRecvError::Empty) => {}
+            },
+            Job::Recovery { rx, .. } => {
+                let result = match rx.try_recv() {
+                    Ok(r) => Some(r),
+                    Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                        Some(Err(lang.t("afgebroken", "stopped").to_string()))
+                    }
+                    Err(crossbeam_channel::TryRecvError::Empty) => None,
+                };
+                if let Some(result) = result {
+                    let path = job.path.clone();
+                    self.transcribing = None;
+                    self.finish_recovery(&path, result);
+                    return;
+                }
             }
-            Ok(Err(e)) => {
-                self.form.open_message = Some(e);
-                self.transcribing = None;
-                return;
-            }
-            Err(crossbeam_channel::TryRecvError::Disconnected) => {
-                self.transcribing = None;
-                return;
-            }
-            Err(crossbeam_channel::TryRecvError::Empty) => {}
         }
         let name = job
             .path
@@ -484,11 +590,24 @@ impl ObservantApp {
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label(format!(
-                        "{} {name} ({})",
-                        lang.t("Opname wordt uitgeschreven:", "Transcribing the recording:"),
-                        theme::clock(secs)
-                    ));
+                    let what = match &job.job {
+                        Job::Recording(_) => format!(
+                            "{} {name}",
+                            lang.t("Opname wordt uitgeschreven:", "Transcribing the recording:")
+                        ),
+                        Job::Recovery { missing, .. } => {
+                            let missing = theme::clock(*missing);
+                            match lang {
+                                UiLang::Nl => format!(
+                                    "Onderbroken sessie {name} wordt aangevuld: de laatste {missing} wordt uitgeschreven"
+                                ),
+                                UiLang::En => format!(
+                                    "Completing interrupted session {name}: transcribing its last {missing}"
+                                ),
+                            }
+                        }
+                    };
+                    ui.label(format!("{what} ({})", theme::clock(secs)));
                     if ui.small_button(lang.t("Annuleren", "Cancel")).clicked() {
                         cancel = true;
                     }
@@ -511,9 +630,16 @@ impl ObservantApp {
             });
         ui.add_space(8.0);
         if cancel {
-            // The worker stops at its next segment; its result is dropped.
+            // The worker stops at its next segment; its result is dropped. An interrupted
+            // session then opens as it is.
             if let Some(t) = self.transcribing.take() {
                 t.progress.cancel();
+                if matches!(t.job, Job::Recovery { .. }) {
+                    self.finish_recovery(
+                        &t.path,
+                        Err(lang.t("geannuleerd", "cancelled").to_string()),
+                    );
+                }
             }
         }
         ui.ctx().request_repaint_after(Duration::from_millis(250));

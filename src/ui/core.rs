@@ -196,6 +196,76 @@ pub fn transcribe_recording_with_progress(
     rx
 }
 
+/// A saved session whose recording runs on past its transcript: the app (or the machine)
+/// stopped while the session was being recorded, before Whisper caught up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interrupted {
+    /// The session folder.
+    pub dir: PathBuf,
+    /// End of the last transcribed line (s).
+    pub from: f64,
+    /// End of the recorded audio (s).
+    pub to: f64,
+}
+
+/// Is `path` (a session folder or a file in one) an interrupted session with untranscribed
+/// audio? Not when its transcript was marked complete, while it is still being recorded, or
+/// when it is encrypted and locked (it is asked again after the passphrase).
+pub fn interrupted_session(path: &Path) -> Option<Interrupted> {
+    use crate::session::Session;
+    let dir = crate::review::store::session_dir_of(path)?;
+    if crate::session::transcribed_at(&dir).is_some() || Session::is_being_recorded(&dir) {
+        return None;
+    }
+    let session = Session::open(&dir).ok()?;
+    let (from, to) = crate::pipeline::recover::missing_tail(&session).ok()??;
+    Some(Interrupted { dir, from, to })
+}
+
+/// Transcribes an interrupted session's missing tail on a background thread
+/// ([`crate::pipeline::recover`]) with the speech model `model` and language `lang` (`None`:
+/// the session's own language, else detect); the result arrives on the channel.
+pub fn recover_session_with_progress(
+    dir: &Path,
+    model: PathBuf,
+    lang: Option<String>,
+    progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
+) -> Receiver<Result<crate::pipeline::recover::Recovery, String>> {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let dir = dir.to_path_buf();
+    let spawned = std::thread::Builder::new()
+        .name("observant-recover".into())
+        .spawn({
+            let tx = tx.clone();
+            move || {
+                let result = (|| {
+                    let mut session = crate::session::Session::open(&dir)?;
+                    let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
+                    let lang = lang.or_else(|| {
+                        session
+                            .meta
+                            .language
+                            .clone()
+                            .filter(|l| !l.is_empty() && l != "auto")
+                    });
+                    opts.whisper.language = match lang {
+                        Some(l) => crate::asr::AsrLanguage::Fixed(l),
+                        None => crate::asr::AsrLanguage::Auto,
+                    };
+                    opts.progress = false;
+                    opts.progress_counter = progress;
+                    crate::pipeline::recover::recover(&mut session, &opts)
+                })()
+                .map_err(|e| crate::cli::one_line(&e));
+                let _ = tx.send(result);
+            }
+        });
+    if let Err(e) = spawned {
+        let _ = tx.send(Err(e.to_string()));
+    }
+    rx
+}
+
 /// Why the speech model at `path` cannot be used (missing, not a ggml Whisper model,
 /// truncated), as one line; `None` when it looks usable. Whisper itself may still reject a
 /// file that passes (then starting the session fails with its message).
