@@ -449,15 +449,6 @@ fn reviewing_an_encrypted_saved_session_asks_its_passphrase_and_a_wrong_one_is_c
     assert!(h.state().form.unlock.is_none());
 }
 
-/// 16 kHz mono samples of a committed WAV fixture.
-fn fixture_pcm(rel: &str) -> Vec<f32> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    let mut r = hound::WavReader::open(&p).expect("fixture wav");
-    r.samples::<i16>()
-        .map(|s| f32::from(s.expect("sample")) / 32768.0)
-        .collect()
-}
-
 /// A session cut off while it was recorded (the app was killed before Whisper caught up):
 /// opening it from the start screen first transcribes the audio its transcript is missing,
 /// with the bundled model and a progress line, then reviews it whole and says what it added.
@@ -465,7 +456,12 @@ fn fixture_pcm(rel: &str) -> Vec<f32> {
 #[test]
 fn opening_an_interrupted_session_transcribes_its_missing_audio_first() {
     let root = tempfile::tempdir().unwrap();
-    let clip = fixture_pcm("tests/fixtures/audio/nl-cabin1-clip.wav");
+    let clip = observant::audio::load_16k_mono(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/audio/nl-cabin1-clip.wav"),
+        None,
+    )
+    .unwrap();
     let clip_s = clip.len() as f64 / 16000.0;
     let meta = SessionMeta {
         title: "Onderbroken".into(),

@@ -170,26 +170,37 @@ pub fn transcribe_recording_with_progress(
     lang: Option<String>,
     progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
 ) -> Receiver<Result<Transcript, String>> {
-    let (tx, rx) = crossbeam_channel::bounded(1);
     let path = path.to_path_buf();
-    let spawned = std::thread::Builder::new()
-        .name("observant-transcribe".into())
-        .spawn({
-            let tx = tx.clone();
-            move || {
-                let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
-                opts.whisper.language = match lang {
-                    Some(l) => crate::asr::AsrLanguage::Fixed(l),
-                    None => crate::asr::AsrLanguage::Auto,
-                };
-                opts.progress = false;
-                opts.progress_counter = progress;
-                let result = crate::pipeline::offline::transcribe_file(&path, &opts)
-                    .map(|(t, _)| t)
-                    .map_err(|e| crate::cli::one_line(&e));
-                let _ = tx.send(result);
-            }
-        });
+    in_background("observant-transcribe", move || {
+        let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
+        opts.whisper.language = asr_language(lang);
+        opts.progress = false;
+        opts.progress_counter = progress;
+        crate::pipeline::offline::transcribe_file(&path, &opts).map(|(t, _)| t)
+    })
+}
+
+/// "nl"/"en" as a fixed spoken language; `None`: detect it.
+fn asr_language(lang: Option<String>) -> crate::asr::AsrLanguage {
+    match lang {
+        Some(l) => crate::asr::AsrLanguage::Fixed(l),
+        None => crate::asr::AsrLanguage::Auto,
+    }
+}
+
+/// Runs `work` on a thread of its own; its result (an error as one line) arrives on the
+/// channel.
+fn in_background<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Receiver<Result<T, String>> {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let spawned = std::thread::Builder::new().name(name.into()).spawn({
+        let tx = tx.clone();
+        move || {
+            let _ = tx.send(work().map_err(|e| crate::cli::one_line(&e)));
+        }
+    });
     if let Err(e) = spawned {
         let _ = tx.send(Err(e.to_string()));
     }
@@ -231,39 +242,22 @@ pub fn recover_session_with_progress(
     lang: Option<String>,
     progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
 ) -> Receiver<Result<crate::pipeline::recover::Recovery, String>> {
-    let (tx, rx) = crossbeam_channel::bounded(1);
     let dir = dir.to_path_buf();
-    let spawned = std::thread::Builder::new()
-        .name("observant-recover".into())
-        .spawn({
-            let tx = tx.clone();
-            move || {
-                let result = (|| {
-                    let mut session = crate::session::Session::open(&dir)?;
-                    let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
-                    let lang = lang.or_else(|| {
-                        session
-                            .meta
-                            .language
-                            .clone()
-                            .filter(|l| !l.is_empty() && l != "auto")
-                    });
-                    opts.whisper.language = match lang {
-                        Some(l) => crate::asr::AsrLanguage::Fixed(l),
-                        None => crate::asr::AsrLanguage::Auto,
-                    };
-                    opts.progress = false;
-                    opts.progress_counter = progress;
-                    crate::pipeline::recover::recover(&mut session, &opts)
-                })()
-                .map_err(|e| crate::cli::one_line(&e));
-                let _ = tx.send(result);
-            }
+    in_background("observant-recover", move || {
+        let mut session = crate::session::Session::open(&dir)?;
+        let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
+        let lang = lang.or_else(|| {
+            session
+                .meta
+                .language
+                .clone()
+                .filter(|l| !l.is_empty() && l != "auto")
         });
-    if let Err(e) = spawned {
-        let _ = tx.send(Err(e.to_string()));
-    }
-    rx
+        opts.whisper.language = asr_language(lang);
+        opts.progress = false;
+        opts.progress_counter = progress;
+        crate::pipeline::recover::recover(&mut session, &opts)
+    })
 }
 
 /// Why the speech model at `path` cannot be used (missing, not a ggml Whisper model,
