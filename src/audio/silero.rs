@@ -294,9 +294,10 @@ impl SileroVad {
     }
 
     /// Speech probabilities of `frames.len() / FRAME` consecutive frames (a shorter tail
-    /// counts as one zero-padded frame), appended to `out`. Everything but the LSTM's
-    /// recurrence runs for the whole batch at once, as matrix products.
-    fn forward_batch(&mut self, frames: &[f32], out: &mut Vec<f32>) {
+    /// counts as one zero-padded frame; no frames as one silent frame), left in
+    /// `self.probs`. Everything but the LSTM's recurrence runs for the whole batch at once,
+    /// as matrix products.
+    fn forward_batch(&mut self, frames: &[f32]) {
         let n = frames.len().div_ceil(FRAME).max(1);
         let w = &*self.w;
 
@@ -397,21 +398,19 @@ impl SileroVad {
                 self.probs.push(0.0);
             }
         }
-        out.extend_from_slice(&self.probs);
     }
 }
 
 impl Vad for SileroVad {
     fn speech_probability(&mut self, frame: &[f32]) -> f32 {
-        let frame = &frame[..frame.len().min(FRAME)];
-        let mut out = Vec::with_capacity(1);
-        self.forward_batch(frame, &mut out);
-        out[0]
+        self.forward_batch(&frame[..frame.len().min(FRAME)]);
+        self.probs[0]
     }
 
     fn speech_probabilities(&mut self, frames: &[f32], out: &mut Vec<f32>) {
         if !frames.is_empty() {
-            self.forward_batch(frames, out);
+            self.forward_batch(frames);
+            out.extend_from_slice(&self.probs);
         }
     }
 
