@@ -117,6 +117,17 @@ fn review_harness(doc: ReviewDoc, player: TestPlayer) -> Harness<'static, Observ
     h
 }
 
+/// The app listing the sessions under `root`, after clicking "Terugkijken" on the (only) one.
+fn review_the_saved_session(root: &std::path::Path) -> Harness<'static, ObservantApp> {
+    let mut opts = app_options();
+    opts.sessions_root = Some(root.to_path_buf());
+    let mut h = harness_with(SIZE, opts);
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "Terugkijken").click();
+    h.run_steps(2);
+    h
+}
+
 fn review<'h>(h: &'h Harness<'static, ObservantApp>) -> &'h ReviewScreen {
     h.state().review.as_ref().expect("review on screen")
 }
@@ -409,12 +420,7 @@ fn an_encrypted_live_session_goes_into_review_without_asking_again_and_keeps_edi
 fn reviewing_an_encrypted_saved_session_asks_its_passphrase_and_a_wrong_one_is_calm() {
     let root = tempfile::tempdir().unwrap();
     let dir = save_session_with(root.path(), &session(), Some(&secret("bewaard geheim")));
-    let mut opts = app_options();
-    opts.sessions_root = Some(root.path().to_path_buf());
-    let mut h = harness_with(SIZE, opts);
-    h.run_steps(3);
-    h.get_by_role_and_label(Role::Button, "Terugkijken").click();
-    h.run_steps(2);
+    let mut h = review_the_saved_session(root.path());
     assert!(h.state().review.is_none());
     h.get_by_label_contains("Deze sessie is versleuteld");
     let type_and_open = |h: &mut Harness<'static, ObservantApp>, pass: &str| {
@@ -491,12 +497,7 @@ fn opening_an_interrupted_session_transcribes_its_missing_audio_first() {
     let dir = s.dir.clone();
     drop(s);
 
-    let mut opts = app_options();
-    opts.sessions_root = Some(root.path().to_path_buf());
-    let mut h = harness_with(SIZE, opts);
-    h.run_steps(3);
-    h.get_by_role_and_label(Role::Button, "Terugkijken").click();
-    h.run_steps(2);
+    let mut h = review_the_saved_session(root.path());
     assert!(h.state().review.is_none(), "the tail is transcribed first");
     h.get_by_label_contains("Onderbroken sessie");
     let deadline = Instant::now() + Duration::from_secs(120);
