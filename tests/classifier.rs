@@ -1114,3 +1114,82 @@ fn binary_handles_closed_stdout() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.status.success(), "{err}");
 }
+
+// ---- Issue 14: what recognition does to text, and known misses ----
+
+#[test]
+fn why_words_split_by_the_recogniser_are_still_why_questions() {
+    for t in [
+        "hoe zo",
+        "hoe zo dan",
+        "waar om heb je dat niet gemeld",
+        "waar om vraag je het dan niet aan haar",
+        "en waar om deed je dat",
+    ] {
+        let r = c(t);
+        assert!(r.why, "{t}: {:?}", r.evidence);
+        assert_eq!(r.question, QuestionType::Open, "{t}");
+    }
+    // The parts keep their own meaning when they are not one question word together.
+    for t in [
+        "ik weet niet waar om het gaat",
+        "daar waar om gevraagd wordt",
+    ] {
+        assert!(!c(t).why, "{t}");
+    }
+}
+
+#[test]
+fn lowercase_unpunctuated_why_questions_from_speech() {
+    for t in [
+        "waarom laten we die stop niet gewoon hier",
+        "waarom moet ik dat altijd doen",
+        "waarom vraag je het dan niet",
+        "hoezo",
+        "eh waarom heb je dat zo gedaan",
+    ] {
+        assert!(c(t).why, "{t}");
+    }
+}
+
+#[test]
+fn a_free_relative_opening_is_a_statement_not_an_open_question() {
+    for t in [
+        "Wat hier gezegd wordt, blijft in deze groep.",
+        "wat hier gezegd wordt blijft in deze groep",
+        "Wat we hier bespreken, blijft binnen de groep.",
+        "wat in deze kring gezegd wordt blijft hier",
+        "Hoe jullie het aanpakken, is aan jullie.",
+        "Wat je nu vertelt, neem ik mee naar de volgende stap.",
+    ] {
+        let r = c(t);
+        assert_eq!(r.question, QuestionType::None, "{t}: {:?}", r.evidence);
+        assert!(!r.why && !r.advice, "{t}");
+    }
+    // Real questions that open with the same words stay questions.
+    for t in [
+        "Wat heb je toen gedaan?",
+        "wat deed je toen",
+        "Wat wordt er hier van je verwacht?",
+        "wanneer je dat merkt wat doe je dan",
+        "Hoe reageerde je collega?",
+    ] {
+        assert_eq!(c(t).question, QuestionType::Open, "{t}");
+    }
+}
+
+#[test]
+fn maybe_you_could_is_advice_not_an_open_question() {
+    for t in [
+        "Maybe you could ask her mentor to help.",
+        "Maybe you could ask her mentor to ...",
+        "maybe you could ask her mentor to sit in",
+        "Perhaps you could talk to him first.",
+        "Maybe you should just call her tomorrow",
+        "Misschien kun je haar mentor vragen om mee te kijken.",
+    ] {
+        let r = c(t);
+        assert!(r.advice, "{t}: {:?}", r.evidence);
+        assert_ne!(r.question, QuestionType::Open, "{t}");
+    }
+}

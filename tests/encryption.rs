@@ -54,6 +54,7 @@ fn make_session(root: &Path, s: &Secret, samples: usize) -> PathBuf {
             speaker: NAME.into(),
             text: UTTERANCE.into(),
             confidence: None,
+            uncertain_words: Vec::new(),
         },
     })
     .unwrap();
@@ -487,6 +488,7 @@ fn an_encrypted_session_opens_in_review_after_unlock_and_its_edits_stay_encrypte
             speaker: "S1".into(),
             text: UTTERANCE.into(),
             confidence: None,
+            uncertain_words: Vec::new(),
         },
     })
     .unwrap();

@@ -69,6 +69,7 @@ fn killed_session(
                 speaker: who.into(),
                 text: format!("regel {i}"),
                 confidence: Some(0.9),
+                uncertain_words: Vec::new(),
             },
         })
         .unwrap();

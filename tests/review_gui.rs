@@ -483,6 +483,7 @@ fn opening_an_interrupted_session_transcribes_its_missing_audio_first() {
             speaker: "Anna".into(),
             text: "Wat al getranscribeerd was.".into(),
             confidence: Some(0.9),
+            uncertain_words: Vec::new(),
         },
     })
     .unwrap();

@@ -166,6 +166,8 @@ struct Compiled {
 #[derive(Debug, Clone)]
 pub struct Classifier {
     vocab: HashMap<Box<str>, u32, FnvBuild>,
+    /// Vocabulary ids of question words that may be glued from two split words.
+    glue: std::collections::HashSet<u32, FnvBuild>,
     /// Index 0: Dutch, 1: English.
     langs: [Compiled; 2],
     data: [LangData; 2],
@@ -207,6 +209,7 @@ impl Classifier {
     fn empty() -> Classifier {
         Classifier {
             vocab: HashMap::default(),
+            glue: Default::default(),
             langs: [Compiled::default(), Compiled::default()],
             data: [LangData::default(), LangData::default()],
         }
@@ -394,8 +397,15 @@ impl Classifier {
                 langs[1].bits[id] &= !C_DETECT;
             }
         }
+        // Question words a recogniser splits in two ("waar om", "hoe zo"): the tokenizer
+        // glues two adjacent words back when together they are one of these.
+        let glue = (0..n)
+            .filter(|&id| (langs[0].bits[id] | langs[1].bits[id]) & C_WH != 0)
+            .map(|id| id as u32)
+            .collect();
         Ok(Classifier {
             vocab,
+            glue,
             langs,
             data: [nl, en],
         })
@@ -408,7 +418,7 @@ impl Classifier {
 
     /// Decides the language of a text by counting typical function words.
     pub fn detect_lang(&self, text: &str) -> Lang {
-        let t = tokenize(text, &self.vocab);
+        let t = tokenize(text, &self.vocab, &self.glue);
         self.detect_tokens(&t)
     }
 
@@ -460,7 +470,7 @@ impl Classifier {
 
     /// Classifies one utterance.
     pub fn classify(&self, text: &str, hint: LangHint) -> Classification {
-        let toks = tokenize(text, &self.vocab);
+        let toks = tokenize(text, &self.vocab, &self.glue);
         let lang = match hint {
             LangHint::Fixed(l) => l,
             LangHint::Auto => self.detect_tokens(&toks),
@@ -709,7 +719,21 @@ fn is_clitic_pair(prev: &str, clitic: &str) -> bool {
     }
 }
 
-fn tokenize(text: &str, vocab: &HashMap<Box<str>, u32, FnvBuild>) -> Tokens {
+/// Whether `joined` (two adjacent words written together) is a question word a recogniser
+/// tends to split: "waar om" -> "waarom", "hoe zo" -> "hoezo".
+fn is_split_word(
+    joined: &str,
+    vocab: &HashMap<Box<str>, u32, FnvBuild>,
+    glue: &std::collections::HashSet<u32, FnvBuild>,
+) -> bool {
+    joined.len() >= 5 && vocab.get(joined).is_some_and(|id| glue.contains(id))
+}
+
+fn tokenize(
+    text: &str,
+    vocab: &HashMap<Box<str>, u32, FnvBuild>,
+    glue: &std::collections::HashSet<u32, FnvBuild>,
+) -> Tokens {
     let mut t = Tokens {
         norm: String::with_capacity(text.len()),
         toks: Vec::with_capacity(text.len() / 4 + 1),
@@ -728,7 +752,8 @@ fn tokenize(text: &str, vocab: &HashMap<Box<str>, u32, FnvBuild>) -> Tokens {
                 && let Some(prev) = t.toks.last_mut()
                 && prev.norm.1 as usize == ns
                 && s == prev.span.1 + 1
-                && is_clitic_pair(&t.norm[prev.norm.0 as usize..ns], &t.norm[ns..ne])
+                && (is_clitic_pair(&t.norm[prev.norm.0 as usize..ns], &t.norm[ns..ne])
+                    || is_split_word(&t.norm[prev.norm.0 as usize..ne], vocab, glue))
             {
                 prev.norm.1 = ne as u32;
                 prev.span.1 = end;
@@ -1435,7 +1460,21 @@ impl<'a> Analysis<'a> {
                 && !self.ends_with_any(w + 1, &self.c.verb_suffixes)
                 && (w + 2 == b || self.has(w + 2, C_COMPLEMENTIZER))
                 && self.family_at(F_WHY, c, b).is_none();
-            if !embedded && !cleft && !reported && !exclamation && !compound {
+            // "wat hier gezegd wordt, blijft in deze groep", "hoe je het aanpakt, is aan
+            // jou": a free relative as the subject; its verb comes last and is followed by
+            // the main clause's verb (after a comma, or directly when punctuation is lost).
+            let free_relative = !sub.qmark
+                && !self.has(w, C_WH_NP | C_WHY_WH)
+                && w + 1 < b
+                && !self.has(w + 1, C_VERB)
+                && (w + 2..b.saturating_sub(1)).any(|k| {
+                    self.has(k, C_VERB)
+                        && (self.has(k + 1, C_VERB)
+                            || (self.ct[k].comma_after
+                                && (self.has(k + 1, C_COMPLEMENTIZER | C_VERB))))
+                })
+                && self.family_at(F_WHY, c, b).is_none();
+            if !embedded && !cleft && !reported && !exclamation && !compound && !free_relative {
                 r.shape = Shape::Wh;
                 r.q = QuestionType::Open;
                 r.q_conf = 0.9;
@@ -1746,7 +1785,7 @@ mod tests {
     #[test]
     fn tokenizer_handles_apostrophes_hyphens_and_segments() {
         let c = cl();
-        let t = tokenize("Don't go. Waarom-vragen? Zo'n 10.30 uur", &c.vocab);
+        let t = tokenize("Don't go. Waarom-vragen? Zo'n 10.30 uur", &c.vocab, &c.glue);
         let words: Vec<&str> = t
             .toks
             .iter()

@@ -310,7 +310,7 @@ pub fn render_text(a: &Analysis, ui: UiLang) -> String {
             let w = who(f);
             let _ = writeln!(
                 o,
-                "  [{}–{}] {}{}",
+                "  [{}–{}] {}{}{}",
                 fmt_clock(f.start),
                 fmt_clock(f.end),
                 kind_label(f.kind, ui),
@@ -318,7 +318,8 @@ pub fn render_text(a: &Analysis, ui: UiLang) -> String {
                     String::new()
                 } else {
                     format!(" · {w}")
-                }
+                },
+                uncertain_mark(f, ui)
             );
             let _ = writeln!(o, "      {}", f.message);
             for q in quotes(a, f) {
@@ -468,7 +469,7 @@ pub fn render_markdown(a: &Analysis, ui: UiLang) -> String {
         };
         let _ = writeln!(
             o,
-            "- **{}–{} {}**{}: {}{evidence}",
+            "- **{}–{} {}**{}{}: {}{evidence}",
             fmt_clock(f.start),
             fmt_clock(f.end),
             kind_label(f.kind, ui),
@@ -477,6 +478,7 @@ pub fn render_markdown(a: &Analysis, ui: UiLang) -> String {
             } else {
                 format!(" ({})", md_escape(&w))
             },
+            uncertain_mark(f, ui),
             md_escape(&f.message)
         );
         let qs = quotes(a, f);
@@ -498,6 +500,15 @@ fn capitalise(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// " (onzeker verstaan)" after a flag whose deciding words were uncertain to the recogniser.
+fn uncertain_mark(f: &Flag, ui: UiLang) -> &'static str {
+    if f.uncertain {
+        ui.t(" (onzeker verstaan)", " (uncertain recognition)")
+    } else {
+        ""
     }
 }
 
@@ -527,6 +538,7 @@ mod tests {
                 message: "Waarom-vraag van Carla".into(),
                 evidence: "waarom".into(),
                 utterances: vec![0],
+                uncertain: false,
             }],
             speakers: vec![SpeakerStats {
                 name: "Carla".into(),

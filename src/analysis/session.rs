@@ -407,6 +407,12 @@ impl<'a> Ctx<'a> {
         self.prev_other[i].map(|sp| self.name(sp).to_string())
     }
     fn flag(&self, kind: FlagKind, i: usize, message: String, evidence: String) -> Flag {
+        let label = match kind {
+            FlagKind::WhyQuestion => Some("why"),
+            FlagKind::Advice | FlagKind::Iwab => Some("advice"),
+            FlagKind::ClosedQuestion | FlagKind::StackedQuestions => Some("question"),
+            _ => None,
+        };
         Flag {
             kind,
             start: self.s[i],
@@ -416,8 +422,26 @@ impl<'a> Ctx<'a> {
             message,
             evidence,
             utterances: vec![i],
+            uncertain: label.is_some_and(|l| self.unsure(i, l)),
         }
     }
+
+    /// Whether label `label` of utterance `i` rests on a word the recogniser was unsure of:
+    /// a word of the label's cue is among the utterance's uncertain words.
+    fn unsure(&self, i: usize, label: &str) -> bool {
+        let Some(u) = self.t.utterances.get(i) else {
+            return false;
+        };
+        !u.uncertain_words.is_empty()
+            && self.c(i).evidence.iter().any(|e| {
+                e.label == label
+                    && e.cue
+                        .split_whitespace()
+                        .map(crate::transcript::uncertain_key)
+                        .any(|w| u.uncertain_words.contains(&w))
+            })
+    }
+
     fn step_label(&self, st: &Step) -> String {
         format!(
             "{} {} ({})",
@@ -637,7 +661,9 @@ impl<'a> Ctx<'a> {
                 target: Some(tname),
                 message: msg,
                 evidence,
-                utterances: (chain[a]..=chain[b]).map(|p| self.order[p]).collect(),
+                // The burst's questions, not the target's "eh..." between them.
+                utterances: chain[a..=b].iter().map(|&p| self.order[p]).collect(),
+                uncertain: false,
             });
         }
     }
@@ -687,6 +713,7 @@ impl<'a> Ctx<'a> {
                 ),
                 evidence: format!("{n_q} {}", self.tr("vragen", "questions")),
                 utterances: idx,
+                uncertain: false,
             });
         }
     }
@@ -816,6 +843,7 @@ impl<'a> Ctx<'a> {
                     spoke.len()
                 ),
                 utterances,
+                uncertain: false,
             });
         }
     }
@@ -910,6 +938,7 @@ impl<'a> Ctx<'a> {
                     utterances: (turns[t].first..=turns[x].last)
                         .map(|p| self.order[p])
                         .collect(),
+                    uncertain: false,
                 });
                 t = x + 1;
             } else {
@@ -997,6 +1026,7 @@ impl<'a> Ctx<'a> {
                         fmt_clock(b)
                     ),
                     utterances: Vec::new(),
+                    uncertain: false,
                 });
             }
         }
@@ -1077,6 +1107,7 @@ impl<'a> Ctx<'a> {
                 ),
                 evidence: format!("{} > {}", fmt_duration(len), fmt_duration(lm.max_seconds)),
                 utterances: h.utterances.clone(),
+                uncertain: false,
             });
         }
     }
@@ -1148,6 +1179,7 @@ impl<'a> Ctx<'a> {
                     ),
                     evidence: format!("{} > {budget}", fmt_duration(len)),
                     utterances: Vec::new(),
+                    uncertain: false,
                 });
             }
         }
@@ -1184,6 +1216,7 @@ impl<'a> Ctx<'a> {
                     self.tr("spraak", "speech")
                 ),
                 utterances: std::mem::take(run),
+                uncertain: false,
             });
         };
         for &i in &self.order {
@@ -1280,6 +1313,11 @@ impl<'a> Ctx<'a> {
                         evidence: c.evidence.clone(),
                         step: self.step_of[i],
                         asr_confidence: u.confidence,
+                        uncertain: ["why", "advice", "question"]
+                            .into_iter()
+                            .filter(|l| self.unsure(i, l))
+                            .map(str::to_string)
+                            .collect(),
                     },
                 }
             })
@@ -1401,6 +1439,7 @@ mod tests {
             speaker: speaker.into(),
             text: String::new(),
             confidence: None,
+            uncertain_words: Vec::new(),
         }
     }
     fn part(name: &str, role: Role) -> Participant {
@@ -1518,6 +1557,72 @@ mod tests {
         );
         assert_eq!(kinds(&a, FlagKind::RapidFire).len(), 1);
         assert!(kinds(&a, FlagKind::StackedQuestions).is_empty());
+    }
+
+    #[test]
+    fn a_rapid_fire_burst_marks_its_questions_not_the_inbrengers_hesitations() {
+        // The inbrenger's "eh..." (and a participant's remark) inside the burst are not
+        // questions of the burst; a chip on them would blame the wrong line.
+        for between in ["I", "B"] {
+            let t = transcript(vec![
+                utt(0.0, 20.0, "I"),
+                utt(21.0, 23.0, "A"),
+                utt(23.2, 23.6, between),
+                utt(23.8, 25.0, "B"),
+                utt(25.2, 25.6, "I"),
+                utt(26.0, 28.0, "A"),
+                utt(29.0, 60.0, "I"),
+            ]);
+            let cls = vec![
+                Classification::default(),
+                question(1),
+                Classification::default(),
+                question(1),
+                Classification::default(),
+                question(1),
+                Classification::default(),
+            ];
+            let a = analyze_classified(&t, &cls, &Config::default());
+            let rf = kinds(&a, FlagKind::RapidFire);
+            assert_eq!(rf.len(), 1, "{:#?}", a.flags);
+            assert_eq!(rf[0].utterances, vec![1, 3, 5], "between: {between}");
+        }
+    }
+
+    #[test]
+    fn a_flag_resting_on_an_uncertain_word_is_uncertain() {
+        let why = |cue: &str| Classification {
+            question: QuestionType::Open,
+            questions: 1,
+            why: true,
+            evidence: vec![crate::analysis::types::Evidence {
+                label: "why".into(),
+                cue: cue.into(),
+            }],
+            ..Default::default()
+        };
+        for (unsure, cue, expected) in [
+            (vec!["waarom"], "Waarom", true),
+            (vec!["hoezo"], "hoezo", true),
+            (vec!["gedaan"], "waarom", false),
+            (vec![], "waarom", false),
+        ] {
+            let mut u = utt(10.0, 12.0, "A");
+            u.uncertain_words = unsure.iter().map(|w| w.to_string()).collect();
+            let t = transcript(vec![utt(0.0, 5.0, "I"), u]);
+            let a = analyze_classified(
+                &t,
+                &[Classification::default(), why(cue)],
+                &Config::default(),
+            );
+            let f = kinds(&a, FlagKind::WhyQuestion);
+            assert_eq!(f.len(), 1);
+            assert_eq!(f[0].uncertain, expected, "{unsure:?} / {cue}");
+            assert_eq!(
+                a.utterances[1].extra.uncertain == vec!["why".to_string()],
+                expected
+            );
+        }
     }
 
     #[test]

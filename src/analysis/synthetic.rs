@@ -196,6 +196,7 @@ fn generate(hours: f64, p: &Phrases) -> Transcript {
             speaker: names[speaker].clone(),
             text: text.to_string(),
             confidence: None,
+            uncertain_words: Vec::new(),
         });
         if p.pauses {
             let pause = if rng.below(200) == 0 { 12.0 } else { 0.0 };

@@ -119,6 +119,10 @@ pub struct UtteranceExtra {
     /// Transcriber confidence, audio input only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub asr_confidence: Option<f32>,
+    /// Labels (`why`, `advice`, `question`) whose deciding words the recogniser was unsure
+    /// of, audio input only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertain: Vec<String>,
 }
 
 /// Flag kinds. The first four names are fixed by the contract.
@@ -179,6 +183,10 @@ pub struct Flag {
     /// Indices into the transcript's utterances that this flag is about (extension).
     #[serde(default)]
     pub utterances: Vec<usize>,
+    /// The words this flag rests on were uncertain to the recogniser: shown as "onzeker",
+    /// counted apart in reports (extension; absent when false).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uncertain: bool,
 }
 
 /// Per-speaker statistics (contract `speakers`, plus extensions).

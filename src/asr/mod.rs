@@ -32,6 +32,25 @@ pub struct AsrSegment {
     pub words: Vec<Word>,
 }
 
+/// A word whose probability is below this counts as uncertain: a label that rests on it
+/// (the "waarom" of a why-question) is shown as uncertain instead of asserted. Measured on
+/// `audio-nl` (base model, words aligned with the truth): below 0.4 are 13 % of the words
+/// recognised right and 55 % of those recognised wrong (0.3: 7 % / 43 %).
+pub const UNCERTAIN_WORD_PROBABILITY: f32 = 0.4;
+
+pub use crate::transcript::uncertain_key;
+
+/// Words of a recognised segment below [`UNCERTAIN_WORD_PROBABILITY`], as kept on an
+/// utterance.
+pub fn uncertain_words(words: &[Word]) -> Vec<String> {
+    words
+        .iter()
+        .filter(|w| w.probability < UNCERTAIN_WORD_PROBABILITY)
+        .map(|w| uncertain_key(&w.text))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// Language request for transcription.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum AsrLanguage {

@@ -14,6 +14,8 @@ const SAMPLE_RATE: f64 = 16000.0;
 /// whisper.cpp's encoder frames per second of audio (1500 per 30 s).
 const CTX_PER_SECOND: f64 = 50.0;
 const FULL_CTX: i32 = 1500;
+/// How long a token lasts after its DTW start when nothing follows it (seconds).
+const DTW_TOKEN_SPAN: f64 = 0.12;
 
 /// Options for the whisper transcriber.
 #[derive(Debug, Clone)]
@@ -98,6 +100,60 @@ pub fn check_model_file(path: &Path) -> Result<u64> {
     Ok(meta.len())
 }
 
+/// The model dimensions from a ggml Whisper file's header (after the magic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelHparams {
+    pub n_vocab: i32,
+    pub n_audio_layer: i32,
+    pub n_text_layer: i32,
+    pub n_mels: i32,
+}
+
+/// Reads the header of a ggml Whisper model file.
+pub fn read_hparams(path: &Path) -> Result<ModelHparams> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = [0u8; 4 * 12];
+    f.read_exact(&mut buf)?;
+    let at =
+        |i: usize| i32::from_le_bytes([buf[4 * i], buf[4 * i + 1], buf[4 * i + 2], buf[4 * i + 3]]);
+    anyhow::ensure!(
+        u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) == 0x6767_6d6c,
+        "not a ggml Whisper model"
+    );
+    Ok(ModelHparams {
+        n_vocab: at(1),
+        n_audio_layer: at(5),
+        n_text_layer: at(9),
+        n_mels: at(10),
+    })
+}
+
+impl ModelHparams {
+    /// The alignment heads whisper.cpp knows for this model size (OpenAI's published
+    /// heads per model), else the top half of the decoder layers.
+    pub fn dtw_mode(&self) -> whisper_rs::DtwMode<'static> {
+        use whisper_rs::{DtwMode, DtwModelPreset as P};
+        let en = self.n_vocab == 51864;
+        let preset = match (self.n_audio_layer, self.n_text_layer) {
+            (4, 4) => Some(if en { P::TinyEn } else { P::Tiny }),
+            (6, 6) => Some(if en { P::BaseEn } else { P::Base }),
+            (12, 12) => Some(if en { P::SmallEn } else { P::Small }),
+            (24, 24) => Some(if en { P::MediumEn } else { P::Medium }),
+            (32, 32) if self.n_mels == 128 => Some(P::LargeV3),
+            (32, 32) => Some(P::LargeV2),
+            (32, 4) => Some(P::LargeV3Turbo),
+            _ => None,
+        };
+        match preset {
+            Some(model_preset) => DtwMode::ModelPreset { model_preset },
+            None => DtwMode::TopMost {
+                n_top: (self.n_text_layer / 2).max(1),
+            },
+        }
+    }
+}
+
 /// Whisper via whisper-rs. One context and one decoding state, reused for every clip.
 pub struct WhisperTranscriber {
     // `state` borrows nothing from `ctx` in whisper-rs 0.16 (it holds an Arc), but keep the
@@ -123,7 +179,16 @@ impl WhisperTranscriber {
             .to_string();
         // Flash attention off for the decoder (with it, decoding is slower and the transcripts
         // on audio-nl worse); the encoder uses it anyway (patched in vendor/whisper-rs-sys).
-        let params = WhisperContextParameters::default();
+        // Word times come from DTW over the model's alignment heads (the cross-attention
+        // heads that track where in the audio each token is), not from the timestamp tokens:
+        // those drift by a few hundred ms, which put a turn's first word into the turn before.
+        let mut params = WhisperContextParameters::default();
+        if let Some(preset) = read_hparams(&opts.model).ok().map(|h| h.dtw_mode()) {
+            params.dtw_parameters(whisper_rs::DtwParameters {
+                mode: preset,
+                ..Default::default()
+            });
+        }
         let ctx = WhisperContext::new_with_params(&path, params).map_err(|e| {
             anyhow::anyhow!(
                 "spraakmodel {} kon niet geladen worden / speech model could not be loaded ({e}): corrupt or unsupported file",
@@ -252,8 +317,15 @@ impl Transcriber for WhisperTranscriber {
                 }
                 psum += data.p;
                 pn += 1;
-                let t0 = (data.t0 as f64 / 100.0).clamp(0.0, clip_end);
-                let t1 = (data.t1 as f64 / 100.0).clamp(t0, clip_end);
+                // DTW gives the time the token starts; the timestamp-token times are the
+                // fallback (models without known alignment heads, DTW off).
+                let dtw =
+                    (data.t_dtw >= 0).then(|| (data.t_dtw as f64 / 100.0).clamp(0.0, clip_end));
+                let t0 = dtw.unwrap_or((data.t0 as f64 / 100.0).clamp(0.0, clip_end));
+                let t1 = match dtw {
+                    Some(t) => (t + DTW_TOKEN_SPAN).min(clip_end),
+                    None => (data.t1 as f64 / 100.0).clamp(t0, clip_end),
+                };
                 let starts_word = piece.starts_with(' ') || words.is_empty();
                 if starts_word {
                     words.push(Word {
@@ -267,6 +339,12 @@ impl Transcriber for WhisperTranscriber {
                     w.end = t1.max(w.end);
                     w.probability = w.probability.min(data.p);
                 }
+            }
+            // A word ends at the latest where the next one starts.
+            for i in 1..words.len() {
+                let next = words[i].start;
+                let w = &mut words[i - 1];
+                w.end = w.end.min(next).max(w.start);
             }
             words.retain(|w| !w.text.is_empty());
             out.push(AsrSegment {

@@ -223,6 +223,7 @@ struct Piece {
     end: f64,
     text: String,
     confidence: f32,
+    uncertain_words: Vec<String>,
     pcm: Vec<f32>,
     arrived: Instant,
 }
@@ -377,6 +378,7 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                                 end: base + a.end.max(a.start + 0.1),
                                 text: a.text,
                                 confidence: a.confidence,
+                                uncertain_words: crate::asr::uncertain_words(&a.words),
                                 pcm,
                                 arrived: ts.arrived,
                             });
@@ -407,6 +409,7 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                                     speaker,
                                     text: p.text,
                                     confidence: Some(p.confidence),
+                                    uncertain_words: p.uncertain_words,
                                 },
                                 arrived: p.arrived,
                             });

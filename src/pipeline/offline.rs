@@ -107,6 +107,8 @@ struct Word {
     end: f64,
     text: String,
     confidence: f32,
+    /// The recogniser's probability for this word (its least sure token).
+    probability: f32,
 }
 
 /// Transcribes and attributes a whole recording.
@@ -268,6 +270,8 @@ fn diarize_config(speakers: Option<usize>, enrolled: &[(String, Embedding)]) -> 
 
 /// Samples of silence put between packed segments.
 const GAP: usize = 4800;
+/// How far before a segment's first sample a word may start and still be its (samples).
+const ALIGN_TOLERANCE: usize = 640;
 /// Longest packed window, in samples.
 const WINDOW: usize = 28 * 16000;
 
@@ -293,12 +297,15 @@ fn transcribe_window(
     let t_asr = Instant::now();
     let asr = filter.apply(transcriber.transcribe(&pcm)?);
     stats.asr_seconds += t_asr.elapsed().as_secs_f64();
-    // Which segment a time in the window belongs to (a gap goes to the nearer side).
+    // Which segment a word starting at `t` in the window belongs to. The gaps are digital
+    // silence, so no word starts there: a word placed in a gap is the previous segment's
+    // last word whose alignment ran on past the audio (a tail the VAD cut short), not the
+    // next segment's first. (DTW times are good to about two 20 ms frames.)
     let seg_of = |t: f64| -> usize {
         let x = (t * RATE) as usize;
         let mut k = 0;
         for (i, &o) in offsets.iter().enumerate() {
-            if x + GAP / 2 >= o {
+            if x + ALIGN_TOLERANCE >= o {
                 k = i;
             }
         }
@@ -306,20 +313,20 @@ fn transcribe_window(
     };
     for a in asr {
         // Without word times the whole text is one "word".
-        let items: Vec<(f64, f64, &str)> = if a.words.is_empty() {
-            vec![(a.start, a.end, a.text.as_str())]
+        let items: Vec<(f64, f64, &str, f32)> = if a.words.is_empty() {
+            vec![(a.start, a.end, a.text.as_str(), a.confidence)]
         } else {
             a.words
                 .iter()
-                .map(|w| (w.start, w.end, w.text.as_str()))
+                .map(|w| (w.start, w.end, w.text.as_str(), w.probability))
                 .collect()
         };
-        for (start, end, text) in items {
+        for (start, end, text, probability) in items {
             let text = text.trim();
             if text.is_empty() {
                 continue;
             }
-            let k = seg_of((start + end) / 2.0);
+            let k = seg_of(start);
             let seg = &segs[k];
             let local =
                 |t: f64| (t - offsets[k] as f64 / RATE).clamp(0.0, seg.samples.len() as f64 / RATE);
@@ -330,6 +337,7 @@ fn transcribe_window(
                 end: seg.start_seconds() + s1.max(s0),
                 text: text.to_string(),
                 confidence: a.confidence,
+                probability,
             });
         }
     }
@@ -393,17 +401,22 @@ fn build_transcript(
     language: Option<String>,
 ) -> Transcript {
     let mut texts: Vec<Vec<&str>> = vec![Vec::new(); turns.len()];
+    let mut unsure: Vec<Vec<String>> = vec![Vec::new(); turns.len()];
     let mut conf: Vec<(f64, f64)> = vec![(0.0, 0.0); turns.len()];
     for w in words {
         if let Some(k) = turn_of(w, turns) {
             texts[k].push(&w.text);
+            let key = crate::asr::uncertain_key(&w.text);
+            if w.probability < crate::asr::UNCERTAIN_WORD_PROBABILITY && !key.is_empty() {
+                unsure[k].push(key);
+            }
             let d = (w.end - w.start).max(0.02);
             conf[k].0 += f64::from(w.confidence) * d;
             conf[k].1 += d;
         }
     }
     let mut utterances: Vec<Utterance> = Vec::new();
-    for ((t, text), (c, d)) in turns.iter().zip(texts).zip(conf) {
+    for (((t, text), (c, d)), uncertain_words) in turns.iter().zip(texts).zip(conf).zip(unsure) {
         let text = text.join(" ");
         if text.is_empty() || !text.chars().any(char::is_alphanumeric) {
             continue;
@@ -417,6 +430,7 @@ fn build_transcript(
                 .unwrap_or_else(|| crate::speakers::speaker_label(t.speaker)),
             text,
             confidence: Some((c / d.max(1e-9)) as f32),
+            uncertain_words,
         });
     }
     close_short_gaps(&mut utterances, MAX_CLOSED_GAP_S);
@@ -521,6 +535,7 @@ mod tests {
             speaker: "S1".into(),
             text: "x".into(),
             confidence: None,
+            uncertain_words: Vec::new(),
         }
     }
 
@@ -551,6 +566,7 @@ mod tests {
             end: b,
             text: "w".into(),
             confidence: 0.5,
+            probability: 0.5,
         };
         assert_eq!(turn_of(&word(1.0, 1.5, 0), &turns), Some(0));
         assert_eq!(turn_of(&word(1.8, 2.4, 0), &turns), Some(1));

@@ -144,6 +144,13 @@ fn flag_block(o: &mut String, rf: &ReportFlag, ui: UiLang) {
             esc(ui.t("bevestigd", "confirmed"))
         );
     }
+    if rf.uncertain() {
+        let _ = write!(
+            o,
+            r#" <span class="badge">{}</span>"#,
+            esc(ui.t("onzeker verstaan", "uncertain recognition"))
+        );
+    }
     o.push_str("</div>");
     let _ = write!(o, "<p>{}</p>", esc(&f.message));
     let many = rf.quotes.len() > 1;
@@ -306,12 +313,12 @@ fn summary(o: &mut String, r: &Report, ui: UiLang) {
     );
     kpi(
         o,
-        &r.count(FlagKind::WhyQuestion).to_string(),
+        &r.count_text(FlagKind::WhyQuestion, ui),
         ui.t("waarom-vragen", "why-questions"),
     );
     kpi(
         o,
-        &r.count(FlagKind::Advice).to_string(),
+        &r.count_text(FlagKind::Advice, ui),
         ui.t("keer advies", "advice"),
     );
     kpi(o, &r.flags.len().to_string(), ui.t("signalen", "flags"));
@@ -588,7 +595,11 @@ fn episodes(o: &mut String, r: &Report, ui: UiLang) {
             o,
             "<h3>{} ({})</h3>",
             esc(group_heading(kind, ui)),
-            list.len()
+            esc(&super::counted_apart(
+                list.iter().filter(|f| !f.uncertain()).count(),
+                list.iter().filter(|f| f.uncertain()).count(),
+                ui
+            ))
         );
         if list.is_empty() {
             let _ = write!(

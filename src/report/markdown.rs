@@ -63,10 +63,10 @@ fn flag_item(o: &mut String, rf: &ReportFlag, ui: UiLang) {
         span(f.start, f.end),
         kind_label(f.kind, ui),
         who,
-        if rf.confirmed {
-            format!(" _{}_", ui.t("bevestigd", "confirmed"))
-        } else {
-            String::new()
+        match (rf.confirmed, rf.uncertain()) {
+            (true, _) => format!(" _{}_", ui.t("bevestigd", "confirmed")),
+            (false, true) => format!(" _{}_", ui.t("onzeker verstaan", "uncertain recognition")),
+            (false, false) => String::new(),
         },
         md(&f.message),
         evidence
@@ -152,9 +152,9 @@ pub fn to_markdown(r: &Report, ui: UiLang) -> String {
         o,
         "- {}: {} \u{b7} {}: {} \u{b7} {}: {}",
         ui.t("Waarom-vragen", "Why-questions"),
-        r.count(FlagKind::WhyQuestion),
+        r.count_text(FlagKind::WhyQuestion, ui),
         ui.t("advies", "advice"),
-        r.count(FlagKind::Advice),
+        r.count_text(FlagKind::Advice, ui),
         ui.t("signalen totaal", "flags in total"),
         r.flags.len()
     );
@@ -339,7 +339,11 @@ pub fn to_markdown(r: &Report, ui: UiLang) -> String {
                 o,
                 "### {} ({})\n",
                 super::html::group_heading(kind, ui),
-                list.len()
+                super::counted_apart(
+                    list.iter().filter(|f| !f.uncertain()).count(),
+                    list.iter().filter(|f| f.uncertain()).count(),
+                    ui
+                )
             );
             if list.is_empty() {
                 let _ = writeln!(o, "{}\n", ui.t("Niet gesignaleerd.", "Not flagged."));

@@ -279,6 +279,13 @@ pub struct ReportFlag {
     pub confirmed: bool,
 }
 
+impl ReportFlag {
+    /// Rests on uncertain recognition and nobody confirmed it in review.
+    pub fn uncertain(&self) -> bool {
+        self.flag.uncertain && !self.confirmed
+    }
+}
+
 /// A speaker's longest stretch holding the floor (`SpeakerStats::longest_monologue_seconds`),
 /// with its place in the session when the analysis flagged it as a long monologue.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -507,9 +514,26 @@ impl Report {
             .collect()
     }
 
-    /// Number of kept flags of a kind.
+    /// Number of kept flags of a kind that rest on words recognised with confidence (the
+    /// uncertain ones are counted apart: [`Report::count_uncertain`]).
     pub fn count(&self, kind: FlagKind) -> usize {
-        self.flags.iter().filter(|f| f.flag.kind == kind).count()
+        self.flags
+            .iter()
+            .filter(|f| f.flag.kind == kind && !f.uncertain())
+            .count()
+    }
+
+    /// Number of kept flags of a kind whose deciding words were uncertain to the recogniser.
+    pub fn count_uncertain(&self, kind: FlagKind) -> usize {
+        self.flags
+            .iter()
+            .filter(|f| f.flag.kind == kind && f.uncertain())
+            .count()
+    }
+
+    /// "3" or "3 (+1 onzeker)": a kind's count with its uncertain flags apart.
+    pub fn count_text(&self, kind: FlagKind, ui: UiLang) -> String {
+        counted_apart(self.count(kind), self.count_uncertain(kind), ui)
     }
 
     /// Share of open questions among open and closed ones of everyone but the inbrenger.
@@ -815,6 +839,15 @@ pub fn pct(x: f64) -> String {
     }
 }
 
+/// "3" or "3 (+1 onzeker)": sure flags, with the uncertain ones apart.
+pub fn counted_apart(sure: usize, uncertain: usize, ui: UiLang) -> String {
+    if uncertain == 0 {
+        sure.to_string()
+    } else {
+        format!("{sure} (+{uncertain} {})", ui.t("onzeker", "uncertain"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -827,6 +860,7 @@ mod tests {
             speaker: speaker.into(),
             text: text.into(),
             confidence: None,
+            uncertain_words: Vec::new(),
         }
     }
 

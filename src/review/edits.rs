@@ -141,6 +141,7 @@ mod tests {
             speaker: who.into(),
             text: text.into(),
             confidence: None,
+            uncertain_words: Vec::new(),
         };
         Transcript {
             participants: vec![

@@ -406,6 +406,7 @@ mod tests {
                     speaker: who.into(),
                     text: text.into(),
                     confidence: None,
+                    uncertain_words: Vec::new(),
                 },
             })
             .unwrap();

@@ -254,6 +254,7 @@ mod tests {
             message: String::new(),
             evidence: String::new(),
             utterances: vec![],
+            uncertain: false,
         };
         let flags = [f(10.0), f(50.0)];
         let refs: Vec<&Flag> = flags.iter().collect();

@@ -665,6 +665,7 @@ mod tests {
             speaker: speaker.into(),
             text: text.into(),
             confidence: None,
+            uncertain_words: Vec::new(),
         }
     }
 

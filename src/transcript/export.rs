@@ -101,6 +101,7 @@ mod tests {
                     speaker: "Anna".into(),
                     text: "Welkom allemaal.".into(),
                     confidence: None,
+                    uncertain_words: Vec::new(),
                 },
                 Utterance {
                     start: 3661.0,
@@ -108,6 +109,7 @@ mod tests {
                     speaker: "S2".into(),
                     text: "Wat gebeurde er\nprecies --> daarna?".into(),
                     confidence: Some(0.8),
+                    uncertain_words: Vec::new(),
                 },
             ],
             ..Default::default()

@@ -70,6 +70,18 @@ pub struct Utterance {
     /// Transcriber confidence in 0..1 (audio input only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// Words the recogniser was unsure of (lowercase, audio input only): a label that rests
+    /// on one of them is shown as uncertain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertain_words: Vec<String>,
+}
+
+/// How a word is kept in [`Utterance::uncertain_words`]: lowercase, without punctuation.
+pub fn uncertain_key(word: &str) -> String {
+    word.chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '\'')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The facilitator moved to method step `step` (1-based) at time `start`.

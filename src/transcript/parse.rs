@@ -184,12 +184,21 @@ pub fn parse_json(text: &str) -> Result<Transcript> {
                 type_name(v)
             ),
         };
+        // Optional and lenient: words that are not strings are ignored.
+        let uncertain_words = match o.get("uncertain_words") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|w| w.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
         utterances.push(Utterance {
             start,
             end,
             speaker,
             text: text.to_string(),
             confidence,
+            uncertain_words,
         });
         locs.push(at);
     }
@@ -842,6 +851,7 @@ fn finish_cues(cues: Vec<Cue>, format: &str) -> Result<Transcript> {
                     speaker,
                     text,
                     confidence: None,
+                    uncertain_words: Vec::new(),
                 });
                 locs.push(format!("regel/line {}", cue.line));
                 ends_sentence.push(ended);

@@ -707,6 +707,7 @@ mod tests {
             message: String::new(),
             evidence: String::new(),
             utterances: vec![0, 1],
+            uncertain: false,
         };
         m.apply(
             Event::Flag {

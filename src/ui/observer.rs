@@ -254,20 +254,30 @@ impl ObserverState {
                                 ui.horizontal_wrapped(|ui| {
                                     ui.spacing_mut().item_spacing.x = 5.0;
                                     for k in kinds.into_iter().flatten() {
-                                        let chip = theme::chip(
-                                            ui,
-                                            theme::flag_chip(*k, lang),
-                                            theme::flag_color(*k),
-                                        );
                                         let flag = model.flags.iter().find(|f| {
                                             f.kind == *k && f.utterances.contains(&index)
                                         });
+                                        let (label, color) = match flag {
+                                            Some(f) => theme::flag_chip_of(f, lang),
+                                            None => (
+                                                theme::flag_chip(*k, lang).to_string(),
+                                                theme::flag_color(*k),
+                                            ),
+                                        };
+                                        let chip = theme::chip(ui, &label, color);
                                         if let Some(f) = flag {
                                             chip.on_hover_ui(|ui| {
                                                 ui.label(&f.message);
                                                 if !f.evidence.is_empty() {
                                                     ui.label(
                                                         RichText::new(&f.evidence)
+                                                            .small()
+                                                            .color(theme::MUTED),
+                                                    );
+                                                }
+                                                if f.uncertain {
+                                                    ui.label(
+                                                        RichText::new(theme::uncertain_note(lang))
                                                             .small()
                                                             .color(theme::MUTED),
                                                     );

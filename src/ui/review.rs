@@ -1118,13 +1118,19 @@ impl ReviewScreen {
                 }
                 seen.push(f.kind);
                 let wrong = self.doc.verdict(f) == Some(false);
-                let color = if wrong {
-                    theme::MUTED
-                } else {
-                    theme::flag_color(f.kind)
-                };
-                theme::chip(ui, theme::flag_chip(f.kind, lang), color).on_hover_ui(|ui| {
+                let (label, mut color) = theme::flag_chip_of(f, lang);
+                if wrong {
+                    color = theme::MUTED;
+                }
+                theme::chip(ui, &label, color).on_hover_ui(|ui| {
                     ui.label(&f.message);
+                    if f.uncertain {
+                        ui.label(
+                            RichText::new(theme::uncertain_note(lang))
+                                .small()
+                                .color(theme::MUTED),
+                        );
+                    }
                     if wrong {
                         ui.label(
                             RichText::new(lang.t("als onjuist gemarkeerd", "marked wrong"))

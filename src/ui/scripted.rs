@@ -471,6 +471,7 @@ mod tests {
             speaker: speaker.into(),
             text: text.into(),
             confidence: None,
+            uncertain_words: Vec::new(),
         };
         Transcript {
             language: Some("nl".into()),

@@ -120,6 +120,28 @@ pub fn flag_chip(kind: FlagKind, lang: UiLang) -> &'static str {
     }
 }
 
+/// Chip label and colour of one flag: an uncertain one (its deciding words were unsure to
+/// the recogniser) reads "waarom?" in the muted colour, so the observer does not take it as
+/// a fact.
+pub fn flag_chip_of(flag: &crate::analysis::Flag, lang: UiLang) -> (String, Color32) {
+    if flag.uncertain {
+        (format!("{}?", flag_chip(flag.kind, lang)), MUTED)
+    } else {
+        (
+            flag_chip(flag.kind, lang).to_string(),
+            flag_color(flag.kind),
+        )
+    }
+}
+
+/// The hover line under an uncertain flag.
+pub fn uncertain_note(lang: UiLang) -> &'static str {
+    lang.t(
+        "onzeker: de herkenning van de woorden waarop dit signaal rust was onzeker",
+        "uncertain: the words this flag rests on were recognised with low confidence",
+    )
+}
+
 /// Muted chip colour of a flag kind (text colour; the chip fill is a pale tint of it).
 pub fn flag_color(kind: FlagKind) -> Color32 {
     match kind {
@@ -268,6 +290,7 @@ mod tests {
             message: String::new(),
             evidence: String::new(),
             utterances: vec![],
+            uncertain: false,
         };
         assert_eq!(cue_text(&f, UiLang::Nl), "Carla is al 10 min stil");
     }

@@ -73,6 +73,7 @@ pub fn session() -> Transcript {
                 speaker: (*who).into(),
                 text: (*text).into(),
                 confidence: None,
+                uncertain_words: Vec::new(),
             })
             .collect(),
         method: Some("crea".into()),
