@@ -99,6 +99,7 @@ const C_SPEAKER: u128 = 1 << 27;
 const C_STEM: u128 = 1 << 28;
 const C_EXCLAIM_WH: u128 = 1 << 29;
 const C_INFINITIVE_MARKER: u128 = 1 << 30;
+const C_MISHEARD_WHY: u128 = 1 << 31;
 
 // Pattern families: index into PATTERN_FAMILIES.
 const F_WHY: u8 = 0;
@@ -1423,6 +1424,19 @@ impl<'a> Analysis<'a> {
             q_cue = Some((h.s, h.e));
         } else if hits.iter().any(|h| h.family == F_STATEMENT && h.anchored) {
             // Fixed expressions that look like questions: "hoe dan ook", "wat mij betreft".
+        } else if self.has(c, C_MISHEARD_WHY)
+            && c + 2 < b
+            && self.has(c + 1, C_VERB)
+            && self.has(c + 2, C_SUBJECT)
+        {
+            // "maar om heb je dat gedaan": the recogniser's "(maar|waar) om" for "waarom";
+            // the word stays where it is but counts as the why-word (its cue).
+            r.shape = Shape::Wh;
+            r.q = QuestionType::Open;
+            r.q_conf = 0.7;
+            q_cue = Some((c, c + 1));
+            wh_pos = Some(c);
+            why_cue = Some((c, c + 1));
         } else if let Some(w) = self.wh_start(c, b) {
             let embedded = !sub.qmark
                 && !self.has(w, C_WH_NP)
@@ -1768,6 +1782,7 @@ mod tests {
             (C_STEM, "stem"),
             (C_EXCLAIM_WH, "exclaim_wh"),
             (C_INFINITIVE_MARKER, "infinitive_marker"),
+            (C_MISHEARD_WHY, "misheard_why"),
         ];
         assert_eq!(classes.len(), CORE_CLASSES.len());
         for (mask, n) in classes {

@@ -91,6 +91,7 @@ pub const CORE_CLASSES: &[&str] = &[
     "stem",
     "exclaim_wh",
     "infinitive_marker",
+    "misheard_why",
 ];
 
 /// Sentence-shape settings (`[shape]`).

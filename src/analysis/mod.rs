@@ -8,6 +8,7 @@ pub mod lang;
 pub mod methods;
 pub mod render;
 pub mod session;
+pub mod survival;
 #[doc(hidden)]
 pub mod synthetic;
 pub mod types;
