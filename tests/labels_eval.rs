@@ -131,7 +131,11 @@ fn eval_labels_survive_clean_dutch_speech() {
     let s = eval_dir("audio-nl");
     let [q, _why, advice] = s.labels;
     assert!(q.recall() >= 0.75, "question recall {}", q.recall());
-    assert!(q.precision() >= 0.75, "question precision {}", q.precision());
+    assert!(
+        q.precision() >= 0.75,
+        "question precision {}",
+        q.precision()
+    );
     assert!(advice.recall() >= 0.30, "advice recall {}", advice.recall());
     let first = s.first.0 as f64 / s.first.1 as f64;
     assert!(first >= 0.62, "first word found {first}");

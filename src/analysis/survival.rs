@@ -105,9 +105,10 @@ pub fn label_counts(
         }
     }
     for p in predicted.iter().filter(|p| has_p(p)) {
-        let right = truth.iter().zip(truth_labels).any(|(u, c)| {
-            overlap((u.start, u.end), (p.start, p.end)) > MIN_OVERLAP_S && has_t(c)
-        });
+        let right = truth
+            .iter()
+            .zip(truth_labels)
+            .any(|(u, c)| overlap((u.start, u.end), (p.start, p.end)) > MIN_OVERLAP_S && has_t(c));
         if !right {
             n.false_found += 1;
         }
@@ -187,9 +188,15 @@ mod tests {
             utt(2.5, 4.0, "b", "Waarom dan?"),
             utt(4.2, 6.0, "b", "Ik snap het niet."),
         ];
-        let good = [(0.0, 2.2, "dat is goed"), (2.2, 6.0, "waarom dan ik snap het niet")];
+        let good = [
+            (0.0, 2.2, "dat is goed"),
+            (2.2, 6.0, "waarom dan ik snap het niet"),
+        ];
         assert_eq!(first_words(&truth, &good), (2, 2));
-        let moved = [(0.0, 2.8, "dat is goed waarom"), (2.8, 6.0, "dan ik snap het niet")];
+        let moved = [
+            (0.0, 2.8, "dat is goed waarom"),
+            (2.8, 6.0, "dan ik snap het niet"),
+        ];
         assert_eq!(first_words(&truth, &moved), (1, 2));
         let split = [(0.0, 2.2, "dat is goed"), (2.2, 6.0, "waar om dan")];
         assert_eq!(first_words(&truth, &split), (2, 2));
@@ -218,7 +225,12 @@ mod tests {
             advice: false,
             extra: Default::default(),
         };
-        let n = label_counts(&truth, &labels, &[p(0.1, 2.0, true), p(3.0, 5.0, true)], Label::Why);
+        let n = label_counts(
+            &truth,
+            &labels,
+            &[p(0.1, 2.0, true), p(3.0, 5.0, true)],
+            Label::Why,
+        );
         assert_eq!((n.truth, n.found, n.false_found), (1, 1, 1));
         assert_eq!((n.recall(), n.precision()), (1.0, 0.5));
         let n = label_counts(&truth, &labels, &[p(0.0, 2.0, false)], Label::Why);

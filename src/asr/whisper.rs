@@ -23,6 +23,9 @@ pub struct WhisperOptions {
     pub model: PathBuf,
     pub language: AsrLanguage,
     pub threads: usize,
+    /// Use only the cores other programs leave free (at most `threads`), measured before
+    /// each clip ([`super::cores`]); off when the user fixed the thread count.
+    pub adaptive_threads: bool,
     /// Shorten the encoder context for clips shorter than 30 s (much faster on short clips).
     pub shorten_context: bool,
     /// Beam size; 1 = greedy.
@@ -37,6 +40,7 @@ impl WhisperOptions {
             model,
             language: AsrLanguage::Auto,
             threads: default_threads(),
+            adaptive_threads: true,
             shorten_context: true,
             beam_size: 1,
             verbose: false,
@@ -163,6 +167,7 @@ pub struct WhisperTranscriber {
     opts: WhisperOptions,
     detected: Option<String>,
     description: String,
+    meter: super::cores::CoreMeter,
 }
 
 impl WhisperTranscriber {
@@ -231,6 +236,7 @@ impl WhisperTranscriber {
             opts,
             detected,
             description,
+            meter: super::cores::CoreMeter::new(),
         })
     }
 }
@@ -268,7 +274,13 @@ impl Transcriber for WhisperTranscriber {
             SamplingStrategy::Greedy { best_of: 1 }
         };
         let mut params = FullParams::new(strategy);
-        params.set_n_threads(self.opts.threads.max(1) as i32);
+        let threads = if self.opts.adaptive_threads {
+            self.meter
+                .free_threads(self.opts.threads.max(1), default_threads())
+        } else {
+            self.opts.threads.max(1)
+        };
+        params.set_n_threads(threads as i32);
         let lang = self.detected.clone();
         params.set_language(Some(lang.as_deref().unwrap_or("auto")));
         params.set_token_timestamps(true);

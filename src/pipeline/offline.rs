@@ -498,6 +498,7 @@ pub fn options_from_cli(a: &crate::cli::SpeechArgs, verbose: bool) -> Result<Off
             "--threads moet minstens 1 zijn / must be at least 1"
         );
         o.whisper.threads = t;
+        o.whisper.adaptive_threads = false;
     }
     o.whisper.verbose = verbose;
     if let Some(n) = a.speakers {
