@@ -1193,3 +1193,15 @@ fn maybe_you_could_is_advice_not_an_open_question() {
         assert_ne!(r.question, QuestionType::Open, "{t}");
     }
 }
+
+#[test]
+fn it_does_not_matter_is_no_imperative_even_as_misheard() {
+    for t in [
+        "Maakt niet uit.",
+        "maak niet uit voor mij is het toch afval",
+        "Het maakt mij niet uit.",
+    ] {
+        assert!(!c(t).advice, "{t}");
+    }
+    assert!(c("Maak eerst een plan.").advice);
+}
