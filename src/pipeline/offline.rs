@@ -548,6 +548,71 @@ mod tests {
         assert_eq!((u[1].end, u[2].start), (4.0, 9.0));
     }
 
+    /// Replies with fixed words (times inside the packed window).
+    struct Scripted(Vec<(f64, &'static str, f32)>);
+
+    impl Transcriber for Scripted {
+        fn transcribe(&mut self, _pcm: &[f32]) -> Result<Vec<crate::asr::AsrSegment>> {
+            Ok(vec![crate::asr::AsrSegment {
+                start: 0.0,
+                end: 3.0,
+                text: "x".into(),
+                confidence: 0.9,
+                no_speech_probability: 0.0,
+                words: self
+                    .0
+                    .iter()
+                    .map(|&(t, w, p)| crate::asr::Word {
+                        start: t,
+                        end: t + 0.1,
+                        text: w.into(),
+                        probability: p,
+                    })
+                    .collect(),
+            }])
+        }
+        fn describe(&self) -> String {
+            "scripted".into()
+        }
+        fn language(&self) -> Option<String> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_word_aligned_in_a_packing_gap_stays_with_the_segment_before() {
+        let seg = |start_s: f64| SpeechSegment {
+            start_sample: (start_s * RATE) as u64,
+            samples: vec![0.1; 16000],
+            speech_start: (start_s * RATE) as u64,
+            speech_end: (start_s * RATE) as u64 + 16000,
+            split: false,
+        };
+        // Window: segment 0 at 0.0-1.0 s, the 0.3 s gap, segment 1 at 1.3-2.3 s.
+        let segs = [seg(10.0), seg(20.0)];
+        let mut t = Scripted(vec![
+            (0.2, "eerst", 0.9),
+            (1.15, "staart", 0.2),
+            (1.31, "Waarom", 0.95),
+        ]);
+        let mut out = Vec::new();
+        let mut stats = OfflineStats::default();
+        transcribe_window(
+            &segs,
+            0,
+            &mut t,
+            &HallucinationFilter::default(),
+            &mut out,
+            &mut stats,
+        )
+        .unwrap();
+        let at: Vec<(&str, usize)> = out.iter().map(|w| (w.text.as_str(), w.segment)).collect();
+        assert_eq!(at, [("eerst", 0), ("staart", 0), ("Waarom", 1)]);
+        // Times go back to the recording; the new turn's first word starts its segment.
+        assert!((out[2].start - 20.01).abs() < 1e-6, "{}", out[2].start);
+        assert_eq!(out[1].probability, 0.2);
+    }
+
     #[test]
     fn words_go_to_the_turn_they_fall_in() {
         let turn = |a: f64, b: f64, speaker: usize, segment: usize| Turn {
