@@ -1195,6 +1195,16 @@ fn maybe_you_could_is_advice_not_an_open_question() {
 }
 
 #[test]
+fn an_elliptic_zoals_question_is_open_also_with_the_recognisers_full_stop() {
+    for t in ["Zoals wat.", "zoals wat", "Zoals wie dan?", "zoals waar bijvoorbeeld"] {
+        assert_eq!(c(t).question, QuestionType::Open, "{t}");
+    }
+    for t in ["Zoals wat je zegt, het klopt.", "zoals je weet is het zo"] {
+        assert_eq!(c(t).question, QuestionType::None, "{t}");
+    }
+}
+
+#[test]
 fn it_does_not_matter_is_no_imperative_even_as_misheard() {
     for t in [
         "Maakt niet uit.",
