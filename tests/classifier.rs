@@ -1196,7 +1196,12 @@ fn maybe_you_could_is_advice_not_an_open_question() {
 
 #[test]
 fn an_elliptic_zoals_question_is_open_also_with_the_recognisers_full_stop() {
-    for t in ["Zoals wat.", "zoals wat", "Zoals wie dan?", "zoals waar bijvoorbeeld"] {
+    for t in [
+        "Zoals wat.",
+        "zoals wat",
+        "Zoals wie dan?",
+        "zoals waar bijvoorbeeld",
+    ] {
         assert_eq!(c(t).question, QuestionType::Open, "{t}");
     }
     for t in ["Zoals wat je zegt, het klopt.", "zoals je weet is het zo"] {
