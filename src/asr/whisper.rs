@@ -110,6 +110,7 @@ pub struct ModelHparams {
     pub n_vocab: i32,
     pub n_audio_layer: i32,
     pub n_text_layer: i32,
+    pub n_text_head: i32,
     pub n_mels: i32,
 }
 
@@ -129,6 +130,7 @@ pub fn read_hparams(path: &Path) -> Result<ModelHparams> {
         n_vocab: at(1),
         n_audio_layer: at(5),
         n_text_layer: at(9),
+        n_text_head: at(8),
         n_mels: at(10),
     })
 }
@@ -152,9 +154,26 @@ impl ModelHparams {
         match preset {
             Some(model_preset) => DtwMode::ModelPreset { model_preset },
             None => DtwMode::TopMost {
-                n_top: (self.n_text_layer / 2).max(1),
+                n_top: self.top_layers(),
             },
         }
+    }
+
+    fn top_layers(&self) -> i32 {
+        (self.n_text_layer / 2).max(1)
+    }
+
+    /// Work area for the DTW pass: whisper.cpp's 128 MB holds the published heads of a
+    /// window; a model aligned on whole top layers has many more heads, and a
+    /// work area too small would abort inside whisper.cpp. Room for a window's cross-attention
+    /// of every head (at most 224 tokens x 1500 frames, f32) and its intermediate copies.
+    pub fn dtw_mem_size(&self) -> usize {
+        const DEFAULT: usize = 128 << 20;
+        if !matches!(self.dtw_mode(), whisper_rs::DtwMode::TopMost { .. }) {
+            return DEFAULT;
+        }
+        let heads = (self.top_layers() * self.n_text_head.max(1)) as usize;
+        DEFAULT.max(heads * 224 * 1500 * 4 * 6)
     }
 }
 
@@ -188,10 +207,10 @@ impl WhisperTranscriber {
         // heads that track where in the audio each token is), not from the timestamp tokens:
         // those drift by a few hundred ms, which put a turn's first word into the turn before.
         let mut params = WhisperContextParameters::default();
-        if let Some(preset) = read_hparams(&opts.model).ok().map(|h| h.dtw_mode()) {
+        if let Ok(h) = read_hparams(&opts.model) {
             params.dtw_parameters(whisper_rs::DtwParameters {
-                mode: preset,
-                ..Default::default()
+                mode: h.dtw_mode(),
+                dtw_mem_size: h.dtw_mem_size(),
             });
         }
         let ctx = WhisperContext::new_with_params(&path, params).map_err(|e| {
@@ -390,6 +409,40 @@ mod tests {
         assert!(audio_ctx_for(10 * 16000) >= 500);
         assert_eq!(audio_ctx_for(29 * 16000), FULL_CTX);
         assert_eq!(audio_ctx_for(60 * 16000), FULL_CTX);
+    }
+
+    #[test]
+    fn alignment_heads_follow_the_model_header() {
+        use whisper_rs::{DtwMode, DtwModelPreset};
+        let h = |vocab, audio, text, heads, mels| ModelHparams {
+            n_vocab: vocab,
+            n_audio_layer: audio,
+            n_text_layer: text,
+            n_text_head: heads,
+            n_mels: mels,
+        };
+        let base = h(51865, 6, 6, 8, 80);
+        assert!(matches!(
+            base.dtw_mode(),
+            DtwMode::ModelPreset {
+                model_preset: DtwModelPreset::Base
+            }
+        ));
+        assert_eq!(base.dtw_mem_size(), 128 << 20);
+        assert!(matches!(
+            h(51864, 6, 6, 8, 80).dtw_mode(),
+            DtwMode::ModelPreset {
+                model_preset: DtwModelPreset::BaseEn
+            }
+        ));
+        // A distilled model (32 encoder, 2 decoder layers): whole top layer, bigger work area.
+        let distil = h(51866, 32, 2, 20, 128);
+        assert!(matches!(distil.dtw_mode(), DtwMode::TopMost { n_top: 1 }));
+        assert!(distil.dtw_mem_size() >= 20 * 224 * 1500 * 4 * 6);
+        let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-base-q8_0.bin");
+        if bundled.exists() {
+            assert_eq!(read_hparams(&bundled).unwrap(), base);
+        }
     }
 
     #[test]
