@@ -532,3 +532,48 @@ fn opening_an_interrupted_session_transcribes_its_missing_audio_first() {
     assert!(observant::session::transcribed_at(&dir).is_some());
     assert!(observant::ui::core::interrupted_session(&dir).is_none());
 }
+
+#[test]
+fn a_why_question_on_an_uncertain_word_is_shown_and_counted_as_uncertain() {
+    // The recogniser was unsure of "waarom" (as it is when it hears "hoe zo" or "maar om").
+    let mut t = session();
+    let i = t
+        .utterances
+        .iter()
+        .position(|u| u.text.starts_with("Waarom"))
+        .unwrap();
+    t.utterances[i].uncertain_words = vec!["waarom".into()];
+    let doc = ReviewDoc::new(
+        observant::review::Origin::Unsaved("test".into()),
+        "test".into(),
+        None,
+        t,
+        vec![],
+        vec![],
+        vec![],
+        None,
+        UiLang::Nl,
+    );
+    let flag = doc
+        .analysis
+        .flags
+        .iter()
+        .find(|f| f.kind == FlagKind::WhyQuestion)
+        .expect("the why-question is still flagged");
+    assert!(flag.uncertain);
+    let mut h = review_harness(doc, TestPlayer::default());
+    // The chips (on the line and in the list of flags) ask instead of asserting.
+    assert_eq!(h.query_all_by_label("waarom?").count(), 2);
+    assert!(h.query_by_label("waarom").is_none());
+    let _ = h.try_snapshot("review_uncertain_flag");
+    let report = observant::report::generate(
+        review(&h).doc.report_source(),
+        observant::analysis::classify::Classifier::shared(),
+        &observant::analysis::config::Config::default(),
+        false,
+    );
+    assert_eq!(report.count(FlagKind::WhyQuestion), 0);
+    assert_eq!(report.count_uncertain(FlagKind::WhyQuestion), 1);
+    let md = observant::report::markdown::to_markdown(&report, UiLang::Nl);
+    assert!(md.contains("(+1 onzeker)"), "{md}");
+}

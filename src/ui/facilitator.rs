@@ -77,7 +77,12 @@ fn cue(ui: &mut Ui, model: &SessionModel, lang: UiLang, ui_time: f64) {
     let (text, color, opacity) = match visible {
         Some((c, o)) => (
             theme::cue_text(&c.flag, lang),
-            theme::flag_color(c.flag.kind),
+            // A cue on uncertain recognition is shown muted: a hint, not a verdict.
+            if c.flag.uncertain {
+                theme::MUTED
+            } else {
+                theme::flag_color(c.flag.kind)
+            },
             o,
         ),
         None => (String::new(), theme::MUTED, 0.0),

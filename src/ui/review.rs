@@ -840,13 +840,15 @@ impl ReviewScreen {
                         {
                             actions.push(ReviewAction::Jump(f.start));
                         }
-                        let color = if verdict == Some(false) {
-                            theme::MUTED
+                        let (label, mut color) = theme::flag_chip_of(f, lang);
+                        if verdict == Some(false) {
+                            color = theme::MUTED;
+                        }
+                        theme::chip(ui, &label, color).on_hover_text(if f.uncertain {
+                            format!("{}\n{}", f.message, theme::uncertain_note(lang))
                         } else {
-                            theme::flag_color(f.kind)
-                        };
-                        theme::chip(ui, theme::flag_chip(f.kind, lang), color)
-                            .on_hover_text(&f.message);
+                            f.message.clone()
+                        });
                         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                             let when = theme::clock(f.start);
                             let kind = theme::flag_chip(f.kind, lang);
