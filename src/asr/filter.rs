@@ -76,17 +76,19 @@ pub fn is_known_hallucination(text: &str) -> bool {
     })
 }
 
-/// Cuts repetition loops: a word n-gram (1..=6 words) repeated more than `max_repeats`
-/// times in a row is kept once. Returns the cleaned text.
-pub fn collapse_repetitions(text: &str, max_repeats: usize) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+/// Longest repeated phrase (words) a loop is looked for in: a whole spoken sentence.
+const MAX_LOOP_WORDS: usize = 12;
+
+/// Which of `words` to keep when a word n-gram (1..=12 words) repeated more than
+/// `max_repeats` times in a row is kept once (a repetition loop).
+fn kept_after_loops(words: &[&str], max_repeats: usize) -> Vec<usize> {
+    let mut keep: Vec<usize> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
         let mut skipped = false;
-        for n in 1..=6usize {
+        for n in 1..=MAX_LOOP_WORDS {
             if i + n * (max_repeats + 1) > words.len() {
-                continue;
+                break;
             }
             let gram = &words[i..i + n];
             let mut reps = 1;
@@ -94,33 +96,79 @@ pub fn collapse_repetitions(text: &str, max_repeats: usize) -> String {
                 && words[i + reps * n..i + (reps + 1) * n]
                     .iter()
                     .zip(gram)
-                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
+                    .all(|(a, b)| same_word(a, b))
             {
                 reps += 1;
             }
             if reps > max_repeats {
-                out.extend_from_slice(gram);
+                keep.extend(i..i + n);
                 i += reps * n;
                 skipped = true;
                 break;
             }
         }
         if !skipped {
-            out.push(words[i]);
+            keep.push(i);
             i += 1;
         }
     }
-    out.join(" ")
+    keep
+}
+
+/// Words equal but for case and trailing punctuation ("plaat." and "plaat").
+fn same_word(a: &str, b: &str) -> bool {
+    let t = |w: &str| {
+        w.trim_end_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    t(a) == t(b)
+}
+
+/// Cuts repetition loops: a word n-gram (1..=12 words) repeated more than `max_repeats`
+/// times in a row is kept once. Returns the cleaned text.
+pub fn collapse_repetitions(text: &str, max_repeats: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    kept_after_loops(&words, max_repeats)
+        .into_iter()
+        .map(|i| words[i])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The same loop cut from a segment's timed words, so that words and text agree.
+fn collapse_word_repetitions(words: Vec<super::Word>, max_repeats: usize) -> Vec<super::Word> {
+    let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+    let keep = kept_after_loops(&texts, max_repeats);
+    if keep.len() == words.len() {
+        return words;
+    }
+    let mut words: Vec<Option<super::Word>> = words.into_iter().map(Some).collect();
+    keep.into_iter().filter_map(|i| words[i].take()).collect()
 }
 
 impl HallucinationFilter {
     /// Applies all filters; returns the segments worth keeping, with loops collapsed.
     pub fn apply(&self, segments: Vec<AsrSegment>) -> Vec<AsrSegment> {
+        // A loop also runs over segments: the same sentence as a segment of its own, again and
+        // again ("Ik had niet echt een heel goed plaat." x 12 on reverberant audio).
+        let mut last: Option<String> = None;
+        let mut run = 0usize;
         segments
             .into_iter()
             .filter_map(|mut s| {
                 s.text = collapse_repetitions(s.text.trim(), 2);
+                s.words = collapse_word_repetitions(std::mem::take(&mut s.words), 2);
                 if s.text.is_empty() || is_known_hallucination(&s.text) {
+                    return None;
+                }
+                let key = normalise(&s.text);
+                if last.as_deref() == Some(key.as_str()) {
+                    run += 1;
+                } else {
+                    run = 1;
+                    last = Some(key);
+                }
+                if run > 2 {
                     return None;
                 }
                 if s.no_speech_probability > self.max_no_speech
@@ -171,6 +219,34 @@ mod tests {
         assert!(!is_known_hallucination(
             "bedankt voor het kijken naar mijn casus, ik wil nog iets vertellen over de vader"
         ));
+    }
+
+    #[test]
+    fn a_sentence_looping_over_segments_and_inside_one_is_kept_twice_at_most() {
+        let sentence = "Ik had niet echt een heel goed plaat.";
+        let segs: Vec<AsrSegment> = (0..6).map(|_| seg(sentence, 0.1, 0.8)).collect();
+        let out = HallucinationFilter::default().apply(segs);
+        assert_eq!(out.len(), 2);
+        let long = [sentence; 5].join(" ");
+        assert_eq!(collapse_repetitions(&long, 2), sentence);
+        // The words go with the text.
+        let mut s = seg(&long, 0.1, 0.8);
+        s.words = long
+            .split_whitespace()
+            .enumerate()
+            .map(|(i, w)| super::super::Word {
+                start: i as f64 * 0.2,
+                end: i as f64 * 0.2 + 0.2,
+                text: w.into(),
+                probability: 0.9,
+            })
+            .collect();
+        let out = HallucinationFilter::default().apply(vec![s]);
+        assert_eq!(out[0].words.len(), 8);
+        // A sentence said twice is speech, not a loop.
+        let twice = HallucinationFilter::default()
+            .apply(vec![seg("Nee.", 0.1, 0.8), seg("Nee.", 0.1, 0.8)]);
+        assert_eq!(twice.len(), 2);
     }
 
     #[test]
