@@ -41,7 +41,7 @@ pub fn run(a: &TranscribeArgs, verbose: bool) -> anyhow::Result<()> {
             }
         };
         eprintln!(
-            "observant: {:.1} s audio ({:.1} s speech, {} segments) in {:.2} s = {:.1}x real time | decode+VAD {:.2} s, whisper {:.2} s, speakers {:.2} s | model {} | language {}",
+            "observant: {:.1} s audio ({:.1} s speech, {} segments) in {:.2} s = {:.1}x real time | decode+VAD {:.2} s, whisper {:.2} s ({} windows decoded again after a loop), speakers {:.2} s | model {} | language {}",
             stats.audio_seconds,
             stats.speech_seconds,
             stats.segments,
@@ -49,6 +49,7 @@ pub fn run(a: &TranscribeArgs, verbose: bool) -> anyhow::Result<()> {
             rtf(stats.total_seconds),
             stats.decode_vad_seconds,
             stats.asr_seconds,
+            stats.windows_redecoded,
             stats.speaker_seconds,
             stats.model,
             stats.language.as_deref().unwrap_or("?")

@@ -94,6 +94,8 @@ pub struct OfflineStats {
     pub asr_seconds: f64,
     pub speaker_seconds: f64,
     pub total_seconds: f64,
+    /// Windows decoded again segment by segment after the recogniser looped.
+    pub windows_redecoded: usize,
     pub model: String,
     pub language: Option<String>,
 }
@@ -270,6 +272,8 @@ fn diarize_config(speakers: Option<usize>, enrolled: &[(String, Embedding)]) -> 
 
 /// Samples of silence put between packed segments.
 const GAP: usize = 4800;
+/// Words a loop must have cost before a window is decoded again segment by segment.
+const LOOP_WORDS_LOST: usize = 8;
 /// How far before a segment's first sample a word may start and still be its (samples).
 const ALIGN_TOLERANCE: usize = 640;
 /// Longest packed window, in samples.
@@ -295,8 +299,28 @@ fn transcribe_window(
         pcm.extend_from_slice(&s.samples);
     }
     let t_asr = Instant::now();
-    let asr = filter.apply(transcriber.transcribe(&pcm)?);
+    let raw = transcriber.transcribe(&pcm)?;
+    let raw_words: usize = raw.iter().map(|a| a.words.len()).sum();
+    let asr = filter.apply(raw);
     stats.asr_seconds += t_asr.elapsed().as_secs_f64();
+    // A decoding that ran away (a loop the filter had to cut: on reverberant audio one
+    // sentence over and over for half a window) lost the speech it looped over. Decode the
+    // window's segments one by one instead: a fresh start at every segment.
+    let kept_words: usize = asr.iter().map(|a| a.words.len()).sum();
+    if segs.len() > 1 && raw_words >= kept_words + LOOP_WORDS_LOST {
+        stats.windows_redecoded += 1;
+        for (k, seg) in segs.iter().enumerate() {
+            transcribe_window(
+                std::slice::from_ref(seg),
+                first_index + k,
+                transcriber,
+                filter,
+                out,
+                stats,
+            )?;
+        }
+        return Ok(());
+    }
     // Which segment a word starting at `t` in the window belongs to. The gaps are digital
     // silence, so no word starts there: a word placed in a gap is the previous segment's
     // last word whose alignment ran on past the audio (a tail the VAD cut short), not the
@@ -611,6 +635,75 @@ mod tests {
         // Times go back to the recording; the new turn's first word starts its segment.
         assert!((out[2].start - 20.01).abs() < 1e-6, "{}", out[2].start);
         assert_eq!(out[1].probability, 0.2);
+    }
+
+    /// Loops on a packed window (longer than one segment), recognises a single segment.
+    struct LoopsOnWindows;
+
+    impl Transcriber for LoopsOnWindows {
+        fn transcribe(&mut self, pcm: &[f32]) -> Result<Vec<crate::asr::AsrSegment>> {
+            let looped = "ik had niet ".repeat(6);
+            let words: Vec<&str> = if pcm.len() > 16000 {
+                looped.split_whitespace().collect()
+            } else {
+                vec!["Waarom", "dan?"]
+            };
+            let text = words.join(" ");
+            Ok(vec![crate::asr::AsrSegment {
+                start: 0.0,
+                end: 1.0,
+                text,
+                confidence: 0.9,
+                no_speech_probability: 0.0,
+                words: words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| crate::asr::Word {
+                        start: i as f64 * 0.05,
+                        end: i as f64 * 0.05 + 0.05,
+                        text: (*w).into(),
+                        probability: 0.9,
+                    })
+                    .collect(),
+            }])
+        }
+        fn describe(&self) -> String {
+            "loops".into()
+        }
+        fn language(&self) -> Option<String> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_window_the_recogniser_looped_on_is_decoded_again_segment_by_segment() {
+        let seg = |start_s: f64| SpeechSegment {
+            start_sample: (start_s * RATE) as u64,
+            samples: vec![0.1; 16000],
+            speech_start: (start_s * RATE) as u64,
+            speech_end: (start_s * RATE) as u64 + 16000,
+            split: false,
+        };
+        let segs = [seg(0.0), seg(5.0), seg(9.0)];
+        let mut out = Vec::new();
+        let mut stats = OfflineStats::default();
+        transcribe_window(
+            &segs,
+            0,
+            &mut LoopsOnWindows,
+            &HallucinationFilter::default(),
+            &mut out,
+            &mut stats,
+        )
+        .unwrap();
+        assert_eq!(stats.windows_redecoded, 1);
+        let first: Vec<(usize, &str)> = out
+            .iter()
+            .filter(|w| w.text == "Waarom")
+            .map(|w| (w.segment, w.text.as_str()))
+            .collect();
+        assert_eq!(first, [(0, "Waarom"), (1, "Waarom"), (2, "Waarom")]);
+        assert!(out.iter().all(|w| w.text != "had"), "the loop is gone");
     }
 
     #[test]
