@@ -572,23 +572,24 @@ mod tests {
         assert_eq!((u[1].end, u[2].start), (4.0, 9.0));
     }
 
-    /// Replies with fixed words (times inside the packed window).
-    struct Scripted(Vec<(f64, &'static str, f32)>);
+    /// Replies with the words `script` gives for a clip of that many samples: (start in the
+    /// clip, word, probability).
+    struct Scripted(fn(usize) -> Vec<(f64, &'static str, f32)>);
 
     impl Transcriber for Scripted {
-        fn transcribe(&mut self, _pcm: &[f32]) -> Result<Vec<crate::asr::AsrSegment>> {
+        fn transcribe(&mut self, pcm: &[f32]) -> Result<Vec<crate::asr::AsrSegment>> {
+            let words = (self.0)(pcm.len());
             Ok(vec![crate::asr::AsrSegment {
                 start: 0.0,
                 end: 3.0,
-                text: "x".into(),
+                text: words.iter().map(|w| w.1).collect::<Vec<_>>().join(" "),
                 confidence: 0.9,
                 no_speech_probability: 0.0,
-                words: self
-                    .0
+                words: words
                     .iter()
                     .map(|&(t, w, p)| crate::asr::Word {
                         start: t,
-                        end: t + 0.1,
+                        end: t + 0.05,
                         text: w.into(),
                         probability: p,
                     })
@@ -603,33 +604,48 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_word_aligned_in_a_packing_gap_stays_with_the_segment_before() {
-        let seg = |start_s: f64| SpeechSegment {
+    /// One second of "speech" starting at `start_s` in the recording.
+    fn segment_at(start_s: f64) -> SpeechSegment {
+        SpeechSegment {
             start_sample: (start_s * RATE) as u64,
             samples: vec![0.1; 16000],
             speech_start: (start_s * RATE) as u64,
             speech_end: (start_s * RATE) as u64 + 16000,
             split: false,
-        };
-        // Window: segment 0 at 0.0-1.0 s, the 0.3 s gap, segment 1 at 1.3-2.3 s.
-        let segs = [seg(10.0), seg(20.0)];
-        let mut t = Scripted(vec![
-            (0.2, "eerst", 0.9),
-            (1.15, "staart", 0.2),
-            (1.31, "Waarom", 0.95),
-        ]);
+        }
+    }
+
+    /// The words `transcriber` gives for one packed window of `segs`, and the stats.
+    fn window_words(
+        segs: &[SpeechSegment],
+        transcriber: &mut Scripted,
+    ) -> (Vec<Word>, OfflineStats) {
         let mut out = Vec::new();
         let mut stats = OfflineStats::default();
         transcribe_window(
-            &segs,
+            segs,
             0,
-            &mut t,
+            transcriber,
             &HallucinationFilter::default(),
             &mut out,
             &mut stats,
         )
         .unwrap();
+        (out, stats)
+    }
+
+    #[test]
+    fn a_word_aligned_in_a_packing_gap_stays_with_the_segment_before() {
+        // Window: segment 0 at 0.0-1.0 s, the 0.3 s gap, segment 1 at 1.3-2.3 s.
+        let segs = [segment_at(10.0), segment_at(20.0)];
+        let mut t = Scripted(|_| {
+            vec![
+                (0.2, "eerst", 0.9),
+                (1.15, "staart", 0.2),
+                (1.31, "Waarom", 0.95),
+            ]
+        });
+        let (out, _) = window_words(&segs, &mut t);
         let at: Vec<(&str, usize)> = out.iter().map(|w| (w.text.as_str(), w.segment)).collect();
         assert_eq!(at, [("eerst", 0), ("staart", 0), ("Waarom", 1)]);
         // Times go back to the recording; the new turn's first word starts its segment.
@@ -637,65 +653,20 @@ mod tests {
         assert_eq!(out[1].probability, 0.2);
     }
 
-    /// Loops on a packed window (longer than one segment), recognises a single segment.
-    struct LoopsOnWindows;
-
-    impl Transcriber for LoopsOnWindows {
-        fn transcribe(&mut self, pcm: &[f32]) -> Result<Vec<crate::asr::AsrSegment>> {
-            let looped = "ik had niet ".repeat(6);
-            let words: Vec<&str> = if pcm.len() > 16000 {
-                looped.split_whitespace().collect()
-            } else {
-                vec!["Waarom", "dan?"]
-            };
-            let text = words.join(" ");
-            Ok(vec![crate::asr::AsrSegment {
-                start: 0.0,
-                end: 1.0,
-                text,
-                confidence: 0.9,
-                no_speech_probability: 0.0,
-                words: words
-                    .iter()
-                    .enumerate()
-                    .map(|(i, w)| crate::asr::Word {
-                        start: i as f64 * 0.05,
-                        end: i as f64 * 0.05 + 0.05,
-                        text: (*w).into(),
-                        probability: 0.9,
-                    })
-                    .collect(),
-            }])
-        }
-        fn describe(&self) -> String {
-            "loops".into()
-        }
-        fn language(&self) -> Option<String> {
-            None
-        }
-    }
-
     #[test]
     fn a_window_the_recogniser_looped_on_is_decoded_again_segment_by_segment() {
-        let seg = |start_s: f64| SpeechSegment {
-            start_sample: (start_s * RATE) as u64,
-            samples: vec![0.1; 16000],
-            speech_start: (start_s * RATE) as u64,
-            speech_end: (start_s * RATE) as u64 + 16000,
-            split: false,
-        };
-        let segs = [seg(0.0), seg(5.0), seg(9.0)];
-        let mut out = Vec::new();
-        let mut stats = OfflineStats::default();
-        transcribe_window(
-            &segs,
-            0,
-            &mut LoopsOnWindows,
-            &HallucinationFilter::default(),
-            &mut out,
-            &mut stats,
-        )
-        .unwrap();
+        // Loops on a packed window (longer than one segment), recognises a single segment.
+        let mut t = Scripted(|samples| {
+            if samples > 16000 {
+                (0..18)
+                    .map(|i| (i as f64 * 0.05, ["ik", "had", "niet"][i % 3], 0.9))
+                    .collect()
+            } else {
+                vec![(0.0, "Waarom", 0.9), (0.05, "dan?", 0.9)]
+            }
+        });
+        let segs = [segment_at(0.0), segment_at(5.0), segment_at(9.0)];
+        let (out, stats) = window_words(&segs, &mut t);
         assert_eq!(stats.windows_redecoded, 1);
         let first: Vec<(usize, &str)> = out
             .iter()
