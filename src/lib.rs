@@ -9,6 +9,7 @@ pub mod asr;
 pub mod audio;
 pub mod cli;
 pub mod gemm;
+pub mod groups;
 pub mod i18n;
 pub mod pipeline;
 pub mod report;

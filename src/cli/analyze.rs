@@ -83,7 +83,12 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
     } else if is_transcript_path(input) {
         load_transcript(input)?
     } else {
-        crate::asr::transcribe_file_for_analysis(input, &a.speech, verbose)?
+        crate::asr::transcribe_file_for_analysis(
+            input,
+            &a.speech
+                .with_passphrase_file(a.session.passphrase_file.as_deref()),
+            verbose,
+        )?
     };
     prepare_transcript(&mut t, &a.session)?;
     match a.speech.lang {

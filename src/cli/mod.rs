@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod classify;
+pub mod group;
 pub mod listen;
 pub mod progress;
 pub mod report;
@@ -56,6 +57,9 @@ pub enum Command {
     Progress(progress::ProgressArgs),
     /// Forget a saved session: delete the session folder and every file in it.
     Forget(ForgetArgs),
+    /// Groups that meet again: learn, list and forget the members' voices.
+    #[command(subcommand)]
+    Group(group::GroupCommand),
     /// Finish a session that was cut off (app killed, crash): transcribe the audio saved after
     /// its last line and add it to the session.
     Recover(RecoverArgs),
@@ -121,6 +125,24 @@ pub struct SpeechArgs {
     /// Do not attribute speakers (everything is S1).
     #[arg(long)]
     pub no_diarize: bool,
+    /// Name known voices from this group's voice profiles (`observant group learn`); other
+    /// voices stay S1, S2, ...
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// The command's own `--passphrase-file`, copied here by the command: it also unlocks
+    /// the group store.
+    #[arg(skip)]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+impl SpeechArgs {
+    /// These options with the passphrase file that unlocks the group store.
+    pub fn with_passphrase_file(&self, file: Option<&std::path::Path>) -> SpeechArgs {
+        SpeechArgs {
+            passphrase_file: file.map(std::path::Path::to_path_buf),
+            ..self.clone()
+        }
+    }
 }
 
 /// Options shared by every command that analyses a session.
@@ -307,7 +329,11 @@ fn recover(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()> {
     use crate::pipeline::{offline, recover};
     let secret = crate::session::Secret::resolve(a.passphrase_file.as_deref())?;
     let mut session = crate::session::Session::open_opt(&a.session, secret.as_ref())?;
-    let mut opts = offline::options_from_cli(&a.speech, verbose)?;
+    let mut opts = offline::options_from_cli(
+        &a.speech
+            .with_passphrase_file(a.passphrase_file.as_deref()),
+        verbose,
+    )?;
     if a.speech.lang == LangArg::Auto
         && let Some(l) = session.meta.language.as_deref().filter(|l| *l != "auto")
     {
@@ -363,6 +389,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Recover(a)) => recover(&a, cli.ui_lang, cli.verbose),
+        Some(Command::Group(g)) => group::run(&g, cli.ui_lang),
         None => crate::ui::run_app(crate::ui::AppOptions::new(cli.ui_lang, cli.open, cli.demo)),
     }
 }

@@ -80,6 +80,12 @@ pub fn voice_attributor(opts: &OfflineOptions) -> Result<Box<dyn Attributor>> {
             .with_context(|| format!("inschrijving / enrollment '{name}'"))?;
         enrolled.push(Enrollment::from_pcm(&encoder, name, &pcm)?);
     }
+    enrolled.extend(
+        opts.voices
+            .iter()
+            .filter(|v| !opts.enroll.iter().any(|(n, _)| *n == v.name))
+            .cloned(),
+    );
     Ok(Box::new(VoiceAttributor::new(
         encoder,
         &enrolled,

@@ -132,6 +132,10 @@ pub struct LiveConfig {
     /// Encrypt the session with this passphrase (`None`: a plain session).
     pub passphrase: Option<crate::session::Secret>,
     pub threads: Option<usize>,
+    /// The group this session is for, if any (its name is kept with the session).
+    pub group: Option<String>,
+    /// Known voices (the group's members with a profile): named from their first utterance.
+    pub voices: Vec<crate::speakers::enroll::Enrollment>,
 }
 
 /// The consumer's end of a running pipeline.

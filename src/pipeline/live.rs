@@ -987,7 +987,10 @@ pub fn parts_from_cli(
     device: String,
     verbose: bool,
 ) -> Result<LiveParts> {
-    let mut opts = super::offline::options_from_cli(speech, verbose)?;
+    let mut opts = super::offline::options_from_cli(
+        &speech.with_passphrase_file(session.passphrase_file.as_deref()),
+        verbose,
+    )?;
     if speech.threads.is_none() {
         opts.whisper.threads = crate::asr::whisper::default_live_threads();
     }
@@ -1028,6 +1031,7 @@ pub fn parts_from_cli(
             language,
             model: Some(opts.whisper.model.display().to_string()),
             consent: true,
+            group: opts.group.clone(),
             ..Default::default()
         },
         save_dir,
@@ -1075,7 +1079,11 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
     let transcriber = crate::asr::whisper::WhisperTranscriber::load(whisper)?;
     let attributor: Box<dyn Attributor> =
         match crate::speakers::encoder::VoiceEncoder::load_default() {
-            Ok(enc) => Box::new(super::attribution::VoiceAttributor::new(enc, &[], None)),
+            Ok(enc) => Box::new(super::attribution::VoiceAttributor::new(
+                enc,
+                &cfg.voices,
+                None,
+            )),
             Err(_) => Box::new(SingleSpeaker),
         };
     let save_dir = match cfg.save_dir {
@@ -1109,6 +1117,7 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
             language,
             model: Some(model.display().to_string()),
             consent: true,
+            group: cfg.group.clone(),
             ..Default::default()
         },
         save_dir: Some(save_dir),

@@ -20,6 +20,7 @@ use crate::audio::source::{AudioSource, FileSource};
 use crate::audio::vad::{VadKind, default_vad};
 use crate::speakers::diarize::{DiarizeConfig, Diarizer, Turn};
 use crate::speakers::encoder::{Embedding, VoiceEncoder};
+use crate::speakers::enroll::Enrollment;
 use crate::transcript::{Participant, Role, Transcript, Utterance};
 
 const RATE: f64 = 16000.0;
@@ -30,8 +31,13 @@ pub struct OfflineOptions {
     pub whisper: WhisperOptions,
     /// Number of speakers when known.
     pub speakers: Option<usize>,
-    /// Voices to recognise by name: (name, clip).
+    /// Voices to recognise by name: (name, clip). They also fix the speaker count.
     pub enroll: Vec<(String, PathBuf)>,
+    /// Known voices (a group's profiles): they name the speakers they match, without fixing
+    /// the count; a voice that matches none stays `S<n>`.
+    pub voices: Vec<Enrollment>,
+    /// The group the voices come from, if any.
+    pub group: Option<String>,
     pub vad: VadKind,
     /// Attribute speakers at all (off: every utterance is "S1").
     pub diarize: bool,
@@ -76,6 +82,8 @@ impl OfflineOptions {
             whisper: WhisperOptions::new(model),
             speakers: None,
             enroll: Vec::new(),
+            voices: Vec::new(),
+            group: None,
             vad: VadKind::Silero,
             diarize: true,
             progress: false,
@@ -161,7 +169,7 @@ pub fn transcribe_source<S: AudioSource>(
         model: transcriber.describe(),
         ..Default::default()
     };
-    let diarize_config = diarize_config(opts.speakers, enrolled);
+    let diarize_config = diarize_config(opts.speakers, enrolled, &opts.voices);
     let mut diarizer = encoder.map(|_| Diarizer::new(&diarize_config));
     let mut words: Vec<Word> = Vec::new();
     // Speech bounds (samples) of every VAD segment: the turns when there is no diarizer.
@@ -252,22 +260,38 @@ pub fn transcribe_source<S: AudioSource>(
 }
 
 /// Settings of the speaker attribution: the known count (`--speakers`, else as many as
-/// enrolled voices, else automatic) and the enrolled voices for names.
-fn diarize_config(speakers: Option<usize>, enrolled: &[(String, Embedding)]) -> DiarizeConfig {
+/// enrolled clips when there is no group, else automatic) and the enrolled voices and the
+/// group's voices for names (a group's voice needs [`crate::groups::MATCH_SIMILARITY`]).
+fn diarize_config(
+    speakers: Option<usize>,
+    enrolled: &[(String, Embedding)],
+    voices: &[Enrollment],
+) -> DiarizeConfig {
     use crate::speakers::cluster::ClusterConfig;
-    use crate::speakers::enroll::Enrollment;
-    let n = speakers.or((!enrolled.is_empty()).then_some(enrolled.len()));
-    DiarizeConfig {
-        cluster: match n {
+    let clips = (!enrolled.is_empty() && voices.is_empty()).then_some(enrolled.len());
+    let mut names: Vec<Enrollment> = enrolled
+        .iter()
+        .map(|(name, e)| Enrollment::from_embedding(name, *e))
+        .collect();
+    names.extend(
+        voices
+            .iter()
+            .filter(|v| !names.iter().any(|n| n.name == v.name))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    let mut config = DiarizeConfig {
+        cluster: match speakers.or(clips) {
             Some(n) => ClusterConfig::with_speakers(n),
             None => ClusterConfig::default(),
         },
-        enrolled: enrolled
-            .iter()
-            .map(|(name, e)| Enrollment::from_embedding(name, *e))
-            .collect(),
+        enrolled: names,
         ..DiarizeConfig::default()
+    };
+    if !voices.is_empty() {
+        config.min_enroll_similarity = crate::groups::MATCH_SIMILARITY;
     }
+    config
 }
 
 /// Samples of silence put between packed segments.
@@ -546,6 +570,18 @@ pub fn options_from_cli(a: &crate::cli::SpeechArgs, verbose: bool) -> Result<Off
     o.vad = a.vad.parse()?;
     o.diarize = !a.no_diarize;
     o.progress = true;
+    if let Some(name) = &a.group {
+        let secret = crate::session::Secret::resolve(a.passphrase_file.as_deref())?;
+        let group = crate::groups::store::open_default(secret)?.require(name)?;
+        o.voices = group.enrollments();
+        anyhow::ensure!(
+            !o.voices.is_empty(),
+            "groep '{}' heeft nog geen stemprofielen (observant group learn) / group '{}' has no voice profiles yet (observant group learn)",
+            group.name,
+            group.name
+        );
+        o.group = Some(group.name);
+    }
     Ok(o)
 }
 

@@ -84,6 +84,9 @@ pub struct SessionMeta {
     /// Whether audio was kept (retention may delete it).
     #[serde(default)]
     pub audio: bool,
+    /// The group (`crate::groups`) the session was held for, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// The observer's own note at a time in the session.

@@ -25,6 +25,9 @@ pub struct Enrollment {
     pub name: String,
     /// Normalised speaker embedding.
     pub embedding: Embedding,
+    /// Further prints of the same voice (other sessions, rooms, microphones); a voice
+    /// matches the enrollment as well as it matches the best of these or the main one.
+    pub alternates: Vec<Embedding>,
 }
 
 impl Enrollment {
@@ -64,6 +67,7 @@ impl Enrollment {
         Ok(Enrollment {
             name: name.to_string(),
             embedding,
+            alternates: Vec::new(),
         })
     }
 
@@ -72,7 +76,17 @@ impl Enrollment {
         Enrollment {
             name: name.trim().to_string(),
             embedding: embedding.normalized(),
+            alternates: Vec::new(),
         }
+    }
+
+    /// How alike `voice` is to this enrollment: the cosine with the main embedding or the
+    /// closest alternate, whichever is higher.
+    pub fn similarity(&self, voice: &Embedding) -> f32 {
+        self.alternates
+            .iter()
+            .map(|a| voice.cosine(a))
+            .fold(voice.cosine(&self.embedding), f32::max)
     }
 }
 
@@ -101,7 +115,7 @@ pub fn match_enrolled(
     }
     let score: Vec<Vec<f32>> = centroids
         .iter()
-        .map(|c| enrolled.iter().map(|e| c.cosine(&e.embedding)).collect())
+        .map(|c| enrolled.iter().map(|e| e.similarity(c)).collect())
         .collect();
     // Pairs below the minimum must not win: give them a score that loses to any leaving
     // out, then drop them after matching.

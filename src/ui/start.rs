@@ -117,6 +117,7 @@ impl StartRequest {
             save_dir: None,
             threads: None,
             passphrase: self.passphrase.clone(),
+            ..LiveConfig::default()
         }
     }
 }
