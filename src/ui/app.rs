@@ -165,6 +165,8 @@ pub struct ObservantApp {
     pub review: Option<crate::ui::review::ReviewScreen>,
     /// Where saved sessions are listed from (`None`: no listing, e.g. in tests).
     sessions_root: Option<PathBuf>,
+    /// Learns voices for a group from a reviewed session.
+    voice_learner: crate::ui::groups::VoiceLearner,
 }
 
 /// A live session whose pipeline is starting.
@@ -204,7 +206,10 @@ impl ObservantApp {
         };
         let mut app = ObservantApp {
             lang: opts.ui_lang,
-            form: StartForm::new(devices),
+            form: StartForm::new(
+                devices,
+                crate::ui::groups::GroupVault::new(opts.groups_dir.clone()),
+            ),
             session: None,
             starter: Arc::new(Mutex::new(opts.starter)),
             starting: None,
@@ -214,6 +219,7 @@ impl ObservantApp {
             transcribing: None,
             review: None,
             sessions_root: opts.sessions_root.clone(),
+            voice_learner: opts.voice_learner.clone(),
         };
         app.refresh_saved();
         if let Some(path) = opts.open {
@@ -491,6 +497,8 @@ impl ObservantApp {
     pub fn show_review_screen(&mut self, mut screen: crate::ui::review::ReviewScreen) {
         self.session = None;
         screen.state.sessions_root = self.sessions_root.clone();
+        screen.state.groups = Some(self.form.groups.vault.clone());
+        screen.state.voice_learner = Some(self.voice_learner.clone());
         self.review = Some(screen);
     }
 

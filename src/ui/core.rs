@@ -190,7 +190,7 @@ fn asr_language(lang: Option<String>) -> crate::asr::AsrLanguage {
 
 /// Runs `work` on a thread of its own; its result (an error as one line) arrives on the
 /// channel.
-fn in_background<T: Send + 'static>(
+pub(crate) fn in_background<T: Send + 'static>(
     name: &str,
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
 ) -> Receiver<Result<T, String>> {

@@ -5,11 +5,14 @@
 //! - [`app::ObservantApp`] is the eframe app (also driven by the GUI tests through kittest).
 //! - [`model::SessionModel`] holds what the pipeline reported; the views only read it.
 //! - [`scripted::ScriptedPipeline`] replays a transcript as live events (demo, review, tests).
+//! - [`groups`]: the group store in the GUI (group choice on the start screen, saving voices
+//!   with consent in review).
 
 pub mod app;
 pub mod core;
 pub mod devices;
 pub mod facilitator;
+pub mod groups;
 pub mod model;
 pub mod observer;
 pub mod review;
@@ -43,6 +46,11 @@ pub struct AppOptions {
     /// Where live sessions are saved and listed for review (`None`: no listing, and the
     /// live pipeline picks its own folder).
     pub sessions_root: Option<PathBuf>,
+    /// Where the (encrypted) group store lives (default:
+    /// [`crate::groups::store::default_groups_dir`]).
+    pub groups_dir: PathBuf,
+    /// Learns voice prints from a reviewed session's recording (tests inject their own).
+    pub voice_learner: groups::VoiceLearner,
 }
 
 impl AppOptions {
@@ -56,6 +64,8 @@ impl AppOptions {
             demo_path: default_demo_path(),
             probe_devices: true,
             sessions_root: Some(crate::session::default_sessions_root()),
+            groups_dir: crate::groups::store::default_groups_dir(),
+            voice_learner: groups::default_learner(),
         }
     }
 }

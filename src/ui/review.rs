@@ -2,7 +2,9 @@
 //! method steps shaded; click to jump and listen), the transcript beside it (virtualised,
 //! following the playhead), and the corrections: rename and merge speakers, fix a line's
 //! text or speaker, mark a flag right or wrong. Buttons write the report, export the
-//! transcript and show progress over saved sessions. Thin: the [`ReviewDoc`] does the work
+//! transcript and show progress over saved sessions; "Stemmen bewaren voor groep…" asks
+//! consent per speaker and keeps their voices for a group ([`crate::ui::groups::SaveVoices`]).
+//! Thin: the [`ReviewDoc`] does the work
 //! (edits, re-analysis, files); [`crate::review::timeline`] the geometry; this module draws
 //! and turns clicks into [`ReviewAction`]s.
 
@@ -40,6 +42,8 @@ pub enum ReviewAction {
     Export(ExportFormat),
     /// Compute the progress overview over the saved sessions.
     Progress,
+    /// Open the dialog that keeps the named speakers' voices for a group (with consent).
+    SaveVoices,
 }
 
 /// The review view's own state.
@@ -68,6 +72,14 @@ pub struct ReviewState {
     pub progress: Option<ProgressView>,
     /// Timeline spans cached per (document revision, width).
     spans: Option<(u64, u32, Vec<Span>)>,
+    /// The group store voices are saved into (`None`: no saving voices).
+    pub groups: Option<crate::ui::groups::GroupVault>,
+    /// Learns the voices from the recording.
+    pub voice_learner: Option<crate::ui::groups::VoiceLearner>,
+    /// The "save voices for group" dialog, while it is open.
+    pub voices: Option<crate::ui::groups::SaveVoices>,
+    /// The document has a recording (checked once, when the review opens).
+    pub has_recording: bool,
 }
 
 /// The progress overview (coaching over time).
@@ -107,6 +119,8 @@ impl ReviewScreen {
             ..Default::default()
         };
         state.selected = (!doc.analysis.utterances.is_empty()).then_some(0);
+        state.has_recording =
+            doc.audio.is_some() || doc.session.as_ref().is_some_and(|s| s.has_audio());
         ReviewScreen {
             doc,
             state,
@@ -243,6 +257,31 @@ impl ReviewScreen {
                     written,
                 });
             }
+            ReviewAction::SaveVoices => {
+                use crate::ui::groups::{Recording, SaveVoices};
+                if let (Some(vault), Some(learner), Some(recording)) = (
+                    self.state.groups.clone(),
+                    self.state.voice_learner.clone(),
+                    Recording::of(&self.doc),
+                ) {
+                    let group = self.doc.session.as_ref().and_then(|s| s.meta.group.clone());
+                    let source = self
+                        .doc
+                        .origin
+                        .path()
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    self.state.voices = Some(SaveVoices::new(
+                        vault,
+                        learner,
+                        recording,
+                        self.doc.transcript.clone(),
+                        source,
+                        group,
+                    ));
+                }
+            }
         }
         self.handled.push(a);
     }
@@ -277,6 +316,12 @@ impl ReviewScreen {
         self.transcript(ui, lang, &mut actions);
         if self.state.progress.is_some() {
             self.progress_window(ui, lang);
+        }
+        if let Some(v) = &mut self.state.voices {
+            v.show(ui.ctx(), lang);
+            if !v.open {
+                self.state.voices = None;
+            }
         }
         for a in actions {
             self.apply(a, lang);
@@ -388,6 +433,35 @@ impl ReviewScreen {
                             .clicked()
                         {
                             actions.push(ReviewAction::Undo);
+                        }
+                        let named = self
+                            .doc
+                            .lanes
+                            .iter()
+                            .any(|n| !crate::groups::is_anonymous_label(n));
+                        let can_save = self.state.groups.is_some()
+                            && self.state.has_recording
+                            && named
+                            && self.state.voices.is_none();
+                        if ui
+                            .add_enabled(
+                                can_save,
+                                egui::Button::new(lang.t(
+                                    "Stemmen bewaren voor groep…",
+                                    "Save voices for group…",
+                                )),
+                            )
+                            .on_hover_text(lang.t(
+                                "Bewaar met toestemming een stemprofiel van de sprekers met een naam, zodat de groep een volgende keer meteen herkend wordt",
+                                "With consent, keep a voice profile of the named speakers, so the group is recognised at once next time",
+                            ))
+                            .on_disabled_hover_text(lang.t(
+                                "Kan alleen bij een sessie met opname en sprekers met een naam",
+                                "Only for a session with a recording and named speakers",
+                            ))
+                            .clicked()
+                        {
+                            actions.push(ReviewAction::SaveVoices);
                         }
                         if ui
                             .button(lang.t("Voortgang", "Progress"))

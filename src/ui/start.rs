@@ -1,5 +1,6 @@
-//! The start screen: set up a new session (participants and roles, method, language, model,
-//! input device with a level meter, consent) or open a recording, transcript or saved session.
+//! The start screen: set up a new session (group, participants and roles, method, language,
+//! model, input device with a level meter, consent) or open a recording, transcript or saved
+//! session. The group section is [`crate::ui::groups::GroupPanel`].
 
 use std::path::PathBuf;
 
@@ -11,6 +12,7 @@ use crate::pipeline::LiveConfig;
 use crate::transcript::{Participant, Role};
 use crate::ui::core::MethodInfo;
 use crate::ui::devices::DeviceProbe;
+use crate::ui::groups::{GroupEvent, GroupPanel, GroupVault};
 use crate::ui::theme;
 use crate::ui::widgets::short;
 
@@ -55,6 +57,8 @@ pub struct StartForm {
     pub unlock: Option<(PathBuf, String, Option<String>)>,
     /// A saved session the user asked to forget (waiting for confirmation).
     pub forget: Option<PathBuf>,
+    /// The group the session is for (fills the participants, names known voices).
+    pub groups: GroupPanel,
 }
 
 /// Why the new session's passphrase cannot be used yet (Dutch, English), `None`: it can.
@@ -99,6 +103,10 @@ pub struct StartRequest {
     pub device: Option<String>,
     /// Encrypt the session with this passphrase (`None`: plain).
     pub passphrase: Option<crate::session::Secret>,
+    /// The group the session is for.
+    pub group: Option<String>,
+    /// The group's known voices (members with a profile among the participants).
+    pub voices: Vec<crate::speakers::enroll::Enrollment>,
 }
 
 impl StartRequest {
@@ -117,14 +125,17 @@ impl StartRequest {
             save_dir: None,
             threads: None,
             passphrase: self.passphrase.clone(),
+            group: self.group.clone(),
+            voices: self.voices.clone(),
             ..LiveConfig::default()
         }
     }
 }
 
 impl StartForm {
-    /// An empty form with three rows (facilitator, inbrenger, deelnemer) and the bundled model.
-    pub fn new(devices: DeviceProbe) -> StartForm {
+    /// An empty form with three rows (facilitator, inbrenger, deelnemer) and the bundled model;
+    /// groups from `groups` (locked until the passphrase is typed).
+    pub fn new(devices: DeviceProbe, groups: GroupVault) -> StartForm {
         StartForm {
             participants: vec![
                 ParticipantRow {
@@ -155,6 +166,7 @@ impl StartForm {
             passphrase_again: String::new(),
             unlock: None,
             forget: None,
+            groups: GroupPanel::new(groups),
         }
     }
 
@@ -175,16 +187,22 @@ impl StartForm {
     fn request(&self) -> StartRequest {
         let default_model = crate::default_model_path();
         let model = PathBuf::from(self.model_path.trim());
+        let participants: Vec<Participant> = self
+            .participants
+            .iter()
+            .filter(|p| !p.name.trim().is_empty())
+            .map(|p| Participant {
+                name: p.name.trim().to_string(),
+                role: p.role,
+            })
+            .collect();
+        let group = self.groups.chosen_group();
         StartRequest {
-            participants: self
-                .participants
-                .iter()
-                .filter(|p| !p.name.trim().is_empty())
-                .map(|p| Participant {
-                    name: p.name.trim().to_string(),
-                    role: p.role,
-                })
-                .collect(),
+            group: group.map(|g| g.name.clone()),
+            voices: group
+                .map(|g| crate::ui::groups::voices_for(g, &participants))
+                .unwrap_or_default(),
+            participants,
             method: (!self.method.is_empty()).then(|| self.method.clone()),
             lang: self.lang,
             model: (model != default_model && !self.model_path.trim().is_empty()).then_some(model),
@@ -240,7 +258,7 @@ impl StartForm {
         card(ui, |ui| {
             ui.heading(lang.t("Nieuwe sessie", "New session"));
             ui.add_space(8.0);
-            ui.label(RichText::new(lang.t("Deelnemers", "Participants")).strong());
+            self.group_section(ui, lang);
             let mut remove = None;
             egui::Grid::new("participants")
                 .num_columns(3)
@@ -423,6 +441,7 @@ impl StartForm {
                     use zeroize::Zeroize;
                     self.passphrase.zeroize();
                     self.passphrase_again.zeroize();
+                    self.groups.forget_typed();
                 }
                 if model_problem.is_some() {
                     ui.label(
@@ -448,6 +467,47 @@ impl StartForm {
             });
         });
         action
+    }
+
+    /// "Participants" with the group choice beside it (and its details below); choosing a
+    /// group fills the participant rows with its members.
+    fn group_section(&mut self, ui: &mut Ui, lang: UiLang) {
+        let event = ui
+            .horizontal_wrapped(|ui| {
+                ui.label(RichText::new(lang.t("Deelnemers", "Participants")).strong());
+                ui.add_space(24.0);
+                self.groups.row(
+                    ui,
+                    lang,
+                    &self.passphrase,
+                    &self.passphrase_again,
+                    self.encrypt,
+                )
+            })
+            .inner;
+        self.groups.details(
+            ui,
+            lang,
+            &self.passphrase,
+            &self.passphrase_again,
+            self.encrypt,
+        );
+        if let Some(GroupEvent::Chosen(g)) = event
+            && !g.members.is_empty()
+        {
+            let current: Vec<Participant> = self
+                .participants
+                .iter()
+                .map(|p| Participant::new(p.name.clone(), p.role))
+                .collect();
+            self.participants = crate::ui::groups::rows_for(&g, &current)
+                .into_iter()
+                .map(|p| ParticipantRow {
+                    name: p.name,
+                    role: p.role,
+                })
+                .collect();
+        }
     }
 
     /// "Encrypt with a passphrase" and the passphrase, twice.

@@ -1,15 +1,21 @@
-//! Shared harness for the egui_kittest GUI tests (`tests/gui.rs`, `tests/review_gui.rs`):
+//! Shared harness for the egui_kittest GUI tests (`tests/gui.rs`, `tests/review_gui.rs`,
+//! `tests/groups_gui.rs`):
 //! the CREA test session, the app options, building a harness and stepping it until a
 //! state is reached.
+
+// Each test file uses its own part of these helpers.
+#![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
+use observant::groups::learn::Learnt;
 use observant::i18n::UiLang;
 use observant::pipeline::PipelineStarter;
 use observant::transcript::{Participant, Role as PRole, Transcript, Utterance};
 use observant::ui::AppOptions;
 use observant::ui::app::{ObservantApp, Session};
+use observant::ui::groups::Recording;
 
 /// The four participants of the test session.
 pub fn participants() -> Vec<Participant> {
@@ -81,7 +87,7 @@ pub fn session() -> Transcript {
     }
 }
 
-/// Dutch UI, no file to open, no demo, no device probing, the default sessions folder.
+/// Dutch UI, no file to open, no demo, no device probing, no sessions folder, no group store.
 pub fn options(starter: PipelineStarter) -> AppOptions {
     AppOptions {
         ui_lang: UiLang::Nl,
@@ -91,6 +97,13 @@ pub fn options(starter: PipelineStarter) -> AppOptions {
         demo_path: "/nonexistent/demo.json".into(),
         probe_devices: false,
         sessions_root: None,
+        // No group store: the tests that need one give their own folder.
+        groups_dir: "/nonexistent/observant-groups".into(),
+        voice_learner: std::sync::Arc::new(
+            |_: &Recording, _: &Transcript| -> anyhow::Result<Learnt> {
+                anyhow::bail!("no voice model in tests")
+            },
+        ),
     }
 }
 
