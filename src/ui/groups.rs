@@ -1473,6 +1473,7 @@ mod tests {
                 name: "Dirk".into(),
                 seconds: 1.0,
             }],
+            ..Learnt::default()
         };
         let consents = vec![
             ("Anna".to_string(), true),

@@ -112,7 +112,7 @@ pub struct StartRequest {
 impl StartRequest {
     /// The pipeline configuration for this request.
     pub fn live_config(&self) -> LiveConfig {
-        LiveConfig {
+        let mut config = LiveConfig {
             participants: self.participants.clone(),
             method: self.method.clone(),
             lang: match self.lang {
@@ -125,10 +125,11 @@ impl StartRequest {
             save_dir: None,
             threads: None,
             passphrase: self.passphrase.clone(),
-            group: self.group.clone(),
-            voices: self.voices.clone(),
             ..LiveConfig::default()
-        }
+        };
+        config.group = self.group.clone();
+        config.voices = self.voices.clone();
+        config
     }
 }
 
