@@ -98,9 +98,7 @@ fn learn(a: &LearnArgs, ui: UiLang) -> Result<()> {
             "geen stem geleerd: het transcript noemt geen sprekers met minstens {MIN_LEARN_S} s spraak / no voice learnt: the transcript names no speaker with at least {MIN_LEARN_S} s of speech"
         );
     }
-    let mut group = store
-        .get(&a.name)?
-        .unwrap_or_else(|| Group::new(&a.name));
+    let mut group = store.get(&a.name)?.unwrap_or_else(|| Group::new(&a.name));
     let source = a
         .recording
         .file_name()
@@ -118,7 +116,10 @@ fn learn(a: &LearnArgs, ui: UiLang) -> Result<()> {
         if m.role.is_none() {
             m.role = role;
         }
-        m.add_print(VoicePrint::new(&v.embedding, v.seconds, &source, at));
+        m.add_print(
+            VoicePrint::new(&v.embedding, v.seconds, &source, at)
+                .with_background(&learnt.background),
+        );
         eprintln!(
             "{}",
             ui.t(
@@ -234,8 +235,14 @@ fn list(a: &ListArgs, ui: UiLang) -> Result<()> {
                 for m in &g.members {
                     let voice = if m.voice {
                         ui.t(
-                            &format!("stemprofiel uit {:.0} s ({} opnames)", m.seconds, m.recordings),
-                            &format!("voice profile from {:.0} s ({} recordings)", m.seconds, m.recordings),
+                            &format!(
+                                "stemprofiel uit {:.0} s ({} opnames)",
+                                m.seconds, m.recordings
+                            ),
+                            &format!(
+                                "voice profile from {:.0} s ({} recordings)",
+                                m.seconds, m.recordings
+                            ),
                         )
                         .to_string()
                     } else {
@@ -266,8 +273,14 @@ fn forget(a: &ForgetArgs, ui: UiLang) -> Result<()> {
             eprintln!(
                 "{}",
                 ui.t(
-                    &format!("{m} en het stemprofiel zijn uit groep '{}' verwijderd", a.name),
-                    &format!("{m} and the voice profile were removed from group '{}'", a.name),
+                    &format!(
+                        "{m} en het stemprofiel zijn uit groep '{}' verwijderd",
+                        a.name
+                    ),
+                    &format!(
+                        "{m} and the voice profile were removed from group '{}'",
+                        a.name
+                    ),
                 )
             );
         }

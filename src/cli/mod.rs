@@ -330,8 +330,7 @@ fn recover(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()> {
     let secret = crate::session::Secret::resolve(a.passphrase_file.as_deref())?;
     let mut session = crate::session::Session::open_opt(&a.session, secret.as_ref())?;
     let mut opts = offline::options_from_cli(
-        &a.speech
-            .with_passphrase_file(a.passphrase_file.as_deref()),
+        &a.speech.with_passphrase_file(a.passphrase_file.as_deref()),
         verbose,
     )?;
     if a.speech.lang == LangArg::Auto

@@ -27,8 +27,7 @@ pub fn run(a: &TranscribeArgs, verbose: bool) -> anyhow::Result<()> {
         "--export-audio werkt alleen voor een sessiemap / only works for a session folder"
     );
     let opts = offline::options_from_cli(
-        &a.speech
-            .with_passphrase_file(a.passphrase_file.as_deref()),
+        &a.speech.with_passphrase_file(a.passphrase_file.as_deref()),
         verbose,
     )?;
     let (mut t, stats) = offline::transcribe_file(&a.input, &opts)?;

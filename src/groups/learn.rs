@@ -44,6 +44,9 @@ pub struct Learnt {
     pub voices: Vec<LearntVoice>,
     /// Named speakers with less than [`MIN_LEARN_S`] of clean speech.
     pub too_short: Vec<Skipped>,
+    /// Mean voice of the recording (plain mean of the learnt voices) when it holds at least
+    /// three, else zero: what the prints are centred on when matched.
+    pub background: Embedding,
 }
 
 /// The clean stretches (sample ranges) of each utterance: the utterance minus the parts
@@ -136,6 +139,10 @@ pub fn learn_voices(encoder: &VoiceEncoder, pcm_16k: &[f32], transcript: &Transc
             used: kept.len(),
             dropped: mine.len() - kept.len(),
         });
+    }
+    if out.voices.len() >= 3 {
+        out.background =
+            crate::speakers::enroll::plain_mean(out.voices.iter().map(|v| &v.embedding));
     }
     out
 }

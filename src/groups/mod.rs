@@ -12,7 +12,7 @@ pub mod store;
 use serde::{Deserialize, Serialize};
 
 use crate::speakers::encoder::{EMBEDDING_DIM, Embedding};
-use crate::speakers::enroll::Enrollment;
+use crate::speakers::enroll::{Enrollment, VoiceMatch};
 use crate::transcript::Role;
 
 pub use store::GroupStore;
@@ -22,10 +22,21 @@ pub use store::GroupStore;
 /// stays small.
 pub const MAX_PRINTS: usize = 8;
 
-/// Similarity a session's voice must reach with a member's profile to carry the member's
-/// name. Calibrated on data (README "Groepen / Groups"): same-voice similarities, profile
-/// from one recording, voice from another one, clean and simulated rooms, lie at 0.80-0.95;
-/// the closest different voices at 0.55-0.70.
+/// How a session's voices are matched to the group's (see [`VoiceMatch`]). Calibrated on
+/// data (README "Groepen / Groups", `examples/voice_similarity.rs`): with profiles from one
+/// recording and voices from another (clean, and simulated rooms RT60 0.35-0.55 s), raw
+/// cosines of the same voice were 0.93-0.97 clean and 0.65-0.88 in a room, of different
+/// voices up to 0.77; centred cosines of the same voice 0.29-0.86, of different voices at
+/// most 0.29 (0.23 with a clean profile).
+pub const VOICE_MATCH: VoiceMatch = VoiceMatch {
+    raw_min: 0.80,
+    centred_min: 0.30,
+    raw_floor: 0.55,
+    min_voices: 3,
+};
+
+/// Similarity an utterance must reach with a member's voice in a live session before the
+/// member's name is used (utterances are short, so their embeddings scatter more).
 pub const MATCH_SIMILARITY: f32 = 0.74;
 
 /// A group of colleagues who meet again.
@@ -67,6 +78,10 @@ pub struct VoicePrint {
     /// When it was learnt (Unix seconds).
     #[serde(default)]
     pub learnt_at: u64,
+    /// Mean voice of the recording it was learnt from (all its named speakers, at least
+    /// three), to centre the print on (see `VoiceMatch`); empty when unknown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub background: Vec<f32>,
 }
 
 impl VoicePrint {
@@ -77,7 +92,36 @@ impl VoicePrint {
             seconds,
             source: source.to_string(),
             learnt_at,
+            background: Vec::new(),
         }
+    }
+
+    /// The same print with the mean voice of its recording (ignored when zero).
+    pub fn with_background(mut self, background: &Embedding) -> VoicePrint {
+        self.background = if background.is_zero() {
+            Vec::new()
+        } else {
+            background.0.to_vec()
+        };
+        self
+    }
+
+    /// The recording's mean voice, when known and sound.
+    pub fn background(&self) -> Option<Embedding> {
+        if self.background.len() != EMBEDDING_DIM || !self.background.iter().all(|v| v.is_finite())
+        {
+            return None;
+        }
+        let mut e = Embedding::default();
+        e.0.copy_from_slice(&self.background);
+        (!e.is_zero()).then_some(e)
+    }
+
+    /// The print centred on its recording's mean voice.
+    fn centred(&self) -> Option<Embedding> {
+        let (e, bg) = (self.embedding()?, self.background()?);
+        let c = crate::speakers::enroll::centred(&[e], &bg)[0];
+        (!c.is_zero()).then_some(c)
     }
 
     /// The embedding; `None` when the stored vector has the wrong size or no direction.
@@ -149,6 +193,10 @@ impl Member {
         if prints.len() > 1 {
             e.alternates = prints.iter().map(|(e, _)| *e).collect();
         }
+        let centred: Vec<Embedding> = self.prints.iter().filter_map(VoicePrint::centred).collect();
+        if centred.len() == prints.len() {
+            e.centred = centred;
+        }
         Some(e)
     }
 }
@@ -182,6 +230,16 @@ fn merge_closest(prints: &mut Vec<VoicePrint>) {
     if let Some(m) = merged {
         a.embedding = m.0.to_vec();
     }
+    a.background = match (a.background(), b.background()) {
+        (Some(x), Some(y)) => {
+            let (wa, wb) = (a.seconds.max(0.1), b.seconds.max(0.1));
+            x.0.iter()
+                .zip(y.0.iter())
+                .map(|(p, q)| (p * wa + q * wb) / (wa + wb))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     a.seconds += b.seconds;
     a.learnt_at = a.learnt_at.max(b.learnt_at);
     if !b.source.is_empty() && !a.source.contains(&b.source) {
@@ -300,7 +358,10 @@ mod tests {
         g.member_mut_or_add("Anna").consent = true;
         g.member_mut_or_add("anna").role = Some(Role::Facilitator);
         assert_eq!(g.members.len(), 1);
-        assert_eq!(g.member("ANNA").and_then(|m| m.role), Some(Role::Facilitator));
+        assert_eq!(
+            g.member("ANNA").and_then(|m| m.role),
+            Some(Role::Facilitator)
+        );
         assert!(g.remove_member("Anna"));
         assert!(!g.remove_member("Anna"));
         assert!(g.members.is_empty());
@@ -313,6 +374,7 @@ mod tests {
             seconds: 1.0,
             source: String::new(),
             learnt_at: 0,
+            background: vec![f32::NAN; 2],
         };
         assert!(p.embedding().is_none());
         let mut m = Member::new("Bram");

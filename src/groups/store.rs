@@ -57,7 +57,9 @@ pub struct GroupStore {
 
 impl std::fmt::Debug for GroupStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GroupStore").field("dir", &self.dir).finish()
+        f.debug_struct("GroupStore")
+            .field("dir", &self.dir)
+            .finish()
     }
 }
 
@@ -73,7 +75,10 @@ impl GroupStore {
         let key_path = dir.join(KEY_FILE);
         let key = if key_path.is_file() {
             let bytes = std::fs::read(&key_path).with_context(|| {
-                format!("kan groepen niet lezen / cannot read groups: {}", key_path.display())
+                format!(
+                    "kan groepen niet lezen / cannot read groups: {}",
+                    key_path.display()
+                )
             })?;
             unwrap_key(&bytes, secret).context("groepen / groups")?
         } else {
@@ -100,8 +105,12 @@ impl GroupStore {
         if !path.exists() {
             return Ok(Vec::new());
         }
-        let bytes = std::fs::read(&path)
-            .with_context(|| format!("kan groepen niet lezen / cannot read groups: {}", path.display()))?;
+        let bytes = std::fs::read(&path).with_context(|| {
+            format!(
+                "kan groepen niet lezen / cannot read groups: {}",
+                path.display()
+            )
+        })?;
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
             bail!(
                 "groepenbestand beschadigd / groups file damaged: {}",
@@ -148,7 +157,9 @@ impl GroupStore {
         }
         let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
         if known.is_empty() {
-            bail!("groep '{name}' bestaat niet (nog geen groepen) / group '{name}' does not exist (no groups yet)");
+            bail!(
+                "groep '{name}' bestaat niet (nog geen groepen) / group '{name}' does not exist (no groups yet)"
+            );
         }
         bail!(
             "groep '{name}' bestaat niet (wel: {}) / group '{name}' does not exist (known: {})",
@@ -223,8 +234,12 @@ pub fn open_default(secret: Option<Secret>) -> Result<GroupStore> {
 }
 
 fn create_dir_private(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("kan map niet maken / cannot create folder: {}", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!(
+            "kan map niet maken / cannot create folder: {}",
+            dir.display()
+        )
+    })?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -17,6 +17,10 @@ pub struct VoiceAttributor {
     /// Online utterance id of each session utterance (None: it was an enrollment).
     ids: Vec<Option<usize>>,
     enroll_next: Option<String>,
+    /// A group's known voices: after every utterance the session's speakers are matched to
+    /// them ([`crate::groups::VOICE_MATCH`], as offline), and a matched speaker carries the
+    /// member's name; the others keep their own `S<n>`.
+    group: Vec<Enrollment>,
 }
 
 impl VoiceAttributor {
@@ -34,7 +38,40 @@ impl VoiceAttributor {
             online: OnlineSpeakers::with_enrollments(config, enrolled),
             ids: Vec::new(),
             enroll_next: None,
+            group: Vec::new(),
         }
+    }
+
+    /// The same attributor naming the speakers that match these group voices.
+    pub fn with_group(mut self, voices: Vec<Enrollment>) -> Self {
+        self.group = voices;
+        self
+    }
+
+    /// Display label of every online speaker: a matched group member's name, else its own
+    /// label (an enrolled name or `S<n>`).
+    fn labels(&self) -> Vec<String> {
+        let own = self.online.labels();
+        if self.group.is_empty() {
+            return own;
+        }
+        let names = crate::speakers::enroll::group_speaker_names(
+            &self.online.centroids(),
+            &self.group,
+            &crate::groups::VOICE_MATCH,
+        );
+        own.into_iter()
+            .zip(names)
+            .map(|(own, name)| {
+                if self.group.iter().any(|g| g.name == name)
+                    && crate::groups::is_anonymous_label(&own)
+                {
+                    name
+                } else {
+                    own
+                }
+            })
+            .collect()
     }
 }
 
@@ -49,14 +86,17 @@ impl Attributor for VoiceAttributor {
         }
         let a = self.online.push(&emb, pcm.len() as f32 / 16000.0);
         self.ids.push(Some(a.utterance));
-        a.label
+        if self.group.is_empty() {
+            return a.label;
+        }
+        self.labels().get(a.speaker).cloned().unwrap_or(a.label)
     }
 
     fn reassign(&mut self, index: usize, speaker: &str) {
         let Some(Some(id)) = self.ids.get(index).copied() else {
             return;
         };
-        let labels = self.online.labels();
+        let labels = self.labels();
         let to = match labels.iter().position(|l| l == speaker) {
             Some(i) => i,
             None => labels.len(),
@@ -80,15 +120,13 @@ pub fn voice_attributor(opts: &OfflineOptions) -> Result<Box<dyn Attributor>> {
             .with_context(|| format!("inschrijving / enrollment '{name}'"))?;
         enrolled.push(Enrollment::from_pcm(&encoder, name, &pcm)?);
     }
-    enrolled.extend(
-        opts.voices
-            .iter()
-            .filter(|v| !opts.enroll.iter().any(|(n, _)| *n == v.name))
-            .cloned(),
-    );
-    Ok(Box::new(VoiceAttributor::new(
-        encoder,
-        &enrolled,
-        opts.speakers,
-    )))
+    let group: Vec<Enrollment> = opts
+        .voices
+        .iter()
+        .filter(|v| !opts.enroll.iter().any(|(n, _)| *n == v.name))
+        .cloned()
+        .collect();
+    Ok(Box::new(
+        VoiceAttributor::new(encoder, &enrolled, opts.speakers).with_group(group),
+    ))
 }

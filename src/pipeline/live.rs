@@ -264,6 +264,30 @@ impl LivePipeline {
 }
 
 /// Starts the stages. Events arrive on `handle.events`; commands go to `handle.commands`.
+/// Where each recognised piece of a segment lies in it (seconds from the segment start):
+/// Whisper's own segment times are coarse (often whole seconds, ending early), so the first
+/// piece starts where the segment's speech does, each piece ends where the next begins, and
+/// the last one runs to the segment's end: the utterances cover the speech the VAD heard,
+/// as the offline path's do.
+fn piece_spans(pieces: &[crate::asr::AsrSegment], seg_seconds: f64) -> Vec<(f64, f64)> {
+    let n = pieces.len();
+    (0..n)
+        .map(|k| {
+            let start = if k == 0 {
+                0.0
+            } else {
+                pieces[k].start.clamp(0.0, seg_seconds)
+            };
+            let end = if k + 1 == n {
+                seg_seconds.max(pieces[k].end)
+            } else {
+                pieces[k + 1].start.clamp(start, seg_seconds)
+            };
+            (start, end.max(start + 0.1))
+        })
+        .collect()
+}
+
 pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
     let clock = Arc::new(Clock::new(parts.source.is_live()));
     let shared = Arc::new(Shared::default());
@@ -365,7 +389,20 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                             }
                         };
                         let base = seg.start_seconds();
-                        for a in pieces {
+                        // A segment is cut once its speech has been followed by
+                        // `min_silence_ms` of silence: up to then the turn was still this
+                        // speaker's (nobody else spoke), so the last piece runs on to there.
+                        let heard_until = if seg.split {
+                            seg.samples.len() as f64 / RATE
+                        } else {
+                            (seg.speech_end.saturating_sub(seg.start_sample)) as f64 / RATE
+                                + f64::from(
+                                    crate::audio::segment::SegmenterConfig::live().min_silence_ms,
+                                ) / 1000.0
+                        };
+                        let spans =
+                            piece_spans(&pieces, heard_until.max(seg.samples.len() as f64 / RATE));
+                        for (a, (start, end)) in pieces.into_iter().zip(spans) {
                             let s = ((a.start * RATE) as usize).min(seg.samples.len());
                             let e = ((a.end * RATE).ceil() as usize).clamp(s, seg.samples.len());
                             let pcm = if e - s < 16000 {
@@ -374,8 +411,8 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                                 seg.samples[s..e].to_vec()
                             };
                             let _ = piece_tx.send(Piece {
-                                start: base + a.start,
-                                end: base + a.end.max(a.start + 0.1),
+                                start: base + start,
+                                end: base + end,
                                 text: a.text,
                                 confidence: a.confidence,
                                 uncertain_words: crate::asr::uncertain_words(&a.words),
@@ -1079,11 +1116,10 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
     let transcriber = crate::asr::whisper::WhisperTranscriber::load(whisper)?;
     let attributor: Box<dyn Attributor> =
         match crate::speakers::encoder::VoiceEncoder::load_default() {
-            Ok(enc) => Box::new(super::attribution::VoiceAttributor::new(
-                enc,
-                &cfg.voices,
-                None,
-            )),
+            Ok(enc) => Box::new(
+                super::attribution::VoiceAttributor::new(enc, &[], None)
+                    .with_group(cfg.voices.clone()),
+            ),
             Err(_) => Box::new(SingleSpeaker),
         };
     let save_dir = match cfg.save_dir {

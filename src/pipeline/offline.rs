@@ -261,7 +261,7 @@ pub fn transcribe_source<S: AudioSource>(
 
 /// Settings of the speaker attribution: the known count (`--speakers`, else as many as
 /// enrolled clips when there is no group, else automatic) and the enrolled voices and the
-/// group's voices for names (a group's voice needs [`crate::groups::MATCH_SIMILARITY`]).
+/// group's voices for names (a group's voices are matched by [`crate::groups::VOICE_MATCH`]).
 fn diarize_config(
     speakers: Option<usize>,
     enrolled: &[(String, Embedding)],
@@ -289,7 +289,7 @@ fn diarize_config(
         ..DiarizeConfig::default()
     };
     if !voices.is_empty() {
-        config.min_enroll_similarity = crate::groups::MATCH_SIMILARITY;
+        config.group_match = Some(crate::groups::VOICE_MATCH);
     }
     config
 }

@@ -6,7 +6,9 @@
 use super::change::{ChangeConfig, Piece, Stretch, pieces, split_at_pauses};
 use super::cluster::{ClusterConfig, Item, cluster};
 use super::encoder::{Embedding, VoiceEncoder, WindowEmbedding, utterance_embedding};
-use super::enroll::{DEFAULT_MIN_SIMILARITY, Enrollment, speaker_names};
+use super::enroll::{
+    DEFAULT_MIN_SIMILARITY, Enrollment, VoiceMatch, group_speaker_names, speaker_names,
+};
 use super::mel::{SAMPLE_RATE, WINDOW_SAMPLES};
 
 /// A speech segment of the recording, in samples at 16 kHz (`start..end`).
@@ -57,6 +59,9 @@ pub struct DiarizeConfig {
     pub enrolled: Vec<Enrollment>,
     /// Minimum centroid-to-enrollment similarity for a name.
     pub min_enroll_similarity: f32,
+    /// The enrolled voices are a group's, from other recordings: match them by this rule
+    /// instead of `min_enroll_similarity`.
+    pub group_match: Option<VoiceMatch>,
 }
 
 impl Default for DiarizeConfig {
@@ -68,6 +73,7 @@ impl Default for DiarizeConfig {
             min_pause_s: Some(0.3),
             enrolled: Vec::new(),
             min_enroll_similarity: DEFAULT_MIN_SIMILARITY,
+            group_match: None,
         }
     }
 }
@@ -393,7 +399,10 @@ fn finish(parts: &[Part], n_segments: usize, config: &DiarizeConfig) -> Diarizat
     let remap = |k: usize| map.get(k).copied().unwrap_or(0);
     turns.iter_mut().for_each(|t| t.speaker = remap(t.speaker));
     let centroids: Vec<Embedding> = order.iter().map(|&k| centroids[k]).collect();
-    let names = speaker_names(&centroids, &config.enrolled, config.min_enroll_similarity);
+    let names = match &config.group_match {
+        Some(rule) => group_speaker_names(&centroids, &config.enrolled, rule),
+        None => speaker_names(&centroids, &config.enrolled, config.min_enroll_similarity),
+    };
     Diarization {
         turns,
         segment_speakers: seg_labels.into_iter().map(remap).collect(),

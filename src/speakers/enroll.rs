@@ -28,6 +28,9 @@ pub struct Enrollment {
     /// Further prints of the same voice (other sessions, rooms, microphones); a voice
     /// matches the enrollment as well as it matches the best of these or the main one.
     pub alternates: Vec<Embedding>,
+    /// The prints, each centred on the mean voice of the recording it was learnt from
+    /// (see [`VoiceMatch`]); empty when that is not known.
+    pub centred: Vec<Embedding>,
 }
 
 impl Enrollment {
@@ -68,6 +71,7 @@ impl Enrollment {
             name: name.to_string(),
             embedding,
             alternates: Vec::new(),
+            centred: Vec::new(),
         })
     }
 
@@ -77,6 +81,7 @@ impl Enrollment {
             name: name.trim().to_string(),
             embedding: embedding.normalized(),
             alternates: Vec::new(),
+            centred: Vec::new(),
         }
     }
 
@@ -142,6 +147,158 @@ pub fn speaker_names(
     min_similarity: f32,
 ) -> Vec<String> {
     let matched = match_enrolled(centroids, enrolled, min_similarity);
+    let mut next = 0;
+    matched
+        .iter()
+        .map(|m| match m {
+            Some(e) => enrolled[*e].name.clone(),
+            None => {
+                next += 1;
+                speaker_label(next - 1)
+            }
+        })
+        .collect()
+}
+
+/// How a session's voices are matched to a group's known voices, which come from other
+/// recordings (other rooms, microphones, conversations). A room colours every voice in it
+/// alike (reverberation, microphone, noise), which moves all of a session's embeddings the
+/// same way and makes raw cosines between rooms unreliable (same voice 0.65-0.97, different
+/// voices up to 0.77 here). So, when both sides hold at least [`VoiceMatch::min_voices`]
+/// voices, each side is first centred on the mean of its own voices (the session's speaker
+/// centroids; the group's members) and the centred cosines decide: the common room and
+/// channel component cancels and what is left is what tells the voices apart (the
+/// within-set mean normalisation of speaker verification back-ends, e.g. the centring
+/// before LDA/PLDA in Garcia-Romero & Espy-Wilson 2011). With fewer voices centring is
+/// meaningless and only a high raw cosine names a voice. The assignment is one-to-one
+/// (best total score), so two voices never get one name.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VoiceMatch {
+    /// Raw cosine that names a voice on its own.
+    pub raw_min: f32,
+    /// Centred cosine that names a voice (when both sides are large enough to centre).
+    pub centred_min: f32,
+    /// Raw cosine a centred match must also reach (no name for a voice far from the print).
+    pub raw_floor: f32,
+    /// Voices each side needs before centring is used.
+    pub min_voices: usize,
+}
+
+/// `vectors` minus their mean, each normalised again.
+pub fn centred(vectors: &[Embedding], mean: &Embedding) -> Vec<Embedding> {
+    vectors
+        .iter()
+        .map(|v| {
+            let mut e = v.normalized();
+            for (x, m) in e.0.iter_mut().zip(mean.0.iter()) {
+                *x -= m;
+            }
+            e.normalized()
+        })
+        .collect()
+}
+
+/// The plain (unnormalised) mean of normalised vectors.
+pub fn plain_mean<'a>(vectors: impl IntoIterator<Item = &'a Embedding>) -> Embedding {
+    let mut mean = Embedding::default();
+    let mut n = 0.0f32;
+    for v in vectors {
+        let e = v.normalized();
+        for (m, x) in mean.0.iter_mut().zip(e.0.iter()) {
+            *m += x;
+        }
+        n += 1.0;
+    }
+    if n > 0.0 {
+        mean.0.iter_mut().for_each(|m| *m /= n);
+    }
+    mean
+}
+
+/// Score table of [`VoiceMatch`]: for each centroid and enrolled voice, the score that
+/// decides (centred when possible, else raw) and whether the pair may be named at all.
+pub fn group_scores(
+    centroids: &[Embedding],
+    enrolled: &[Enrollment],
+    rule: &VoiceMatch,
+) -> Vec<Vec<(f32, bool)>> {
+    let live: Vec<usize> = (0..centroids.len())
+        .filter(|&i| !centroids[i].is_zero())
+        .collect();
+    let own = enrolled.iter().all(|e| !e.centred.is_empty());
+    let centre = live.len() >= rule.min_voices
+        && (own || enrolled.len() >= rule.min_voices)
+        && !enrolled.is_empty();
+    let session_mean = plain_mean(live.iter().map(|&i| &centroids[i]));
+    let group_mean = plain_mean(enrolled.iter().map(|e| &e.embedding));
+    let c_centroids = centred(centroids, &session_mean);
+    // Prints centred on their own recording when that is known for every voice (stable when
+    // members come and go), else on the group's mean voice.
+    let own = enrolled.iter().all(|e| !e.centred.is_empty());
+    let c_enrolled: Vec<Vec<Embedding>> = enrolled
+        .iter()
+        .map(|e| {
+            if own {
+                return e.centred.clone();
+            }
+            let mut all = vec![e.embedding];
+            all.extend(e.alternates.iter().copied());
+            centred(&all, &group_mean)
+        })
+        .collect();
+    centroids
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            enrolled
+                .iter()
+                .enumerate()
+                .map(|(j, e)| {
+                    if c.is_zero() {
+                        return (-1.0, false);
+                    }
+                    let raw = e.similarity(c);
+                    if !centre {
+                        return (raw, raw >= rule.raw_min);
+                    }
+                    let cs = c_enrolled[j]
+                        .iter()
+                        .map(|p| c_centroids[i].cosine(p))
+                        .fold(f32::NEG_INFINITY, f32::max);
+                    let ok =
+                        raw >= rule.raw_min || (cs >= rule.centred_min && raw >= rule.raw_floor);
+                    (cs, ok)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Display names of a session's speakers against a group's voices ([`VoiceMatch`]): the
+/// member's name where one matches, else `S<n>` in speaker order.
+pub fn group_speaker_names(
+    centroids: &[Embedding],
+    enrolled: &[Enrollment],
+    rule: &VoiceMatch,
+) -> Vec<String> {
+    let scores = group_scores(centroids, enrolled, rule);
+    let gated: Vec<Vec<f32>> = scores
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|&(s, ok)| if ok { s + 2.0 } else { -1.0 })
+                .collect()
+        })
+        .collect();
+    let matched: Vec<Option<usize>> = if enrolled.is_empty() {
+        vec![None; centroids.len()]
+    } else {
+        max_score_matching(&gated)
+            .into_iter()
+            .enumerate()
+            .map(|(r, m)| m.filter(|&c| scores[r][c].1))
+            .collect()
+    };
     let mut next = 0;
     matched
         .iter()

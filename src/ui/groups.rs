@@ -317,7 +317,10 @@ pub fn apply_learnt(
             continue;
         }
         let m = group.member_mut_or_add(&v.name);
-        if m.add_print(VoicePrint::new(&v.embedding, v.seconds, source, now)) {
+        if m.add_print(
+            VoicePrint::new(&v.embedding, v.seconds, source, now)
+                .with_background(&learnt.background),
+        ) {
             out.learnt.push(m.name.clone());
         }
     }
