@@ -97,5 +97,42 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Matching a session's speakers to a group's voices (`group_speaker_names`): the live
+/// attributor runs it after every utterance, so it must stay far below a millisecond.
+/// 8 session speakers against 8 members with 8 prints each (the most a profile keeps).
+fn bench_group_match(c: &mut Criterion) {
+    use observant::speakers::encoder::{EMBEDDING_DIM, Embedding};
+    use observant::speakers::enroll::{Enrollment, group_speaker_names};
+    let mut state = 7u32;
+    let mut rnd = || {
+        let mut e = Embedding::default();
+        for v in e.0.iter_mut().take(EMBEDDING_DIM) {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            *v = (state >> 8) as f32 / (1u32 << 24) as f32;
+        }
+        e.normalized()
+    };
+    let centroids: Vec<Embedding> = (0..8).map(|_| rnd()).collect();
+    let voices: Vec<Enrollment> = (0..8)
+        .map(|k| {
+            let mut e = Enrollment::from_embedding(&format!("M{k}"), rnd());
+            e.alternates = (0..8).map(|_| rnd()).collect();
+            e.centred = (0..8).map(|_| rnd()).collect();
+            e
+        })
+        .collect();
+    let mut g = c.benchmark_group("speakers");
+    g.bench_function("group_match_8x8x8", |b| {
+        b.iter(|| {
+            black_box(group_speaker_names(
+                black_box(&centroids),
+                black_box(&voices),
+                &observant::groups::VOICE_MATCH,
+            ))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_group_match);
 criterion_main!(benches);
