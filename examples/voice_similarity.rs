@@ -13,7 +13,7 @@ use observant::transcript::parse::load_transcript;
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     anyhow::ensure!(
-        args.len() >= 4 && args.len() % 2 == 0,
+        args.len() >= 4 && args.len().is_multiple_of(2),
         "usage: voice_similarity PROFILE.wav PROFILE.json OTHER.wav OTHER.json [...]"
     );
     let enc = VoiceEncoder::load_default()?;
