@@ -364,6 +364,10 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                 .name("transcriber".into())
                 .spawn(move || {
                     let filter = HallucinationFilter::default();
+                    // End of the last utterance sent: a turn that runs on to its confirmed
+                    // silence may reach into the next segment's lead padding, so the next
+                    // utterance starts no earlier (never before its speech).
+                    let mut last_end = 0.0f64;
                     for ts in seg_rx.iter() {
                         let seg = &ts.seg;
                         let began = Instant::now();
@@ -410,9 +414,12 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                             } else {
                                 seg.samples[s..e].to_vec()
                             };
+                            let start = (base + start).max(last_end);
+                            let end = (base + end).max(start + 0.1);
+                            last_end = end;
                             let _ = piece_tx.send(Piece {
-                                start: base + start,
-                                end: base + end,
+                                start,
+                                end,
                                 text: a.text,
                                 confidence: a.confidence,
                                 uncertain_words: crate::asr::uncertain_words(&a.words),
@@ -1164,4 +1171,32 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
         disk_hold_seconds: DISK_HOLD_SECONDS,
     };
     Ok(start_with(parts)?.handle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::piece_spans;
+    use crate::asr::AsrSegment;
+
+    fn piece(start: f64, end: f64) -> AsrSegment {
+        AsrSegment {
+            start,
+            end,
+            text: "x".into(),
+            confidence: 1.0,
+            no_speech_probability: 0.0,
+            words: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn pieces_cover_the_segment_from_its_start_to_the_confirmed_silence() {
+        // Whisper's coarse times: the first piece starts late, the last ends early.
+        let spans = piece_spans(&[piece(0.4, 2.0), piece(2.6, 4.0)], 5.1);
+        assert_eq!(spans, vec![(0.0, 2.6), (2.6, 5.1)]);
+        // A piece Whisper placed past the end keeps at least a tenth of a second.
+        let spans = piece_spans(&[piece(6.0, 7.0)], 5.0);
+        assert_eq!(spans, vec![(0.0, 7.0)]);
+        assert!(piece_spans(&[], 3.0).is_empty());
+    }
 }
