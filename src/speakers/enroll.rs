@@ -139,14 +139,9 @@ pub fn match_enrolled(
         .collect()
 }
 
-/// Display names of the speakers: the enrolled name where one matches, else `S<n>`,
-/// numbering the anonymous speakers 1, 2, ... in speaker order (order of appearance).
-pub fn speaker_names(
-    centroids: &[Embedding],
-    enrolled: &[Enrollment],
-    min_similarity: f32,
-) -> Vec<String> {
-    let matched = match_enrolled(centroids, enrolled, min_similarity);
+/// The enrolled name of each matched speaker, else `S<n>`, numbering the anonymous speakers
+/// 1, 2, ... in speaker order.
+fn names_of(matched: &[Option<usize>], enrolled: &[Enrollment]) -> Vec<String> {
     let mut next = 0;
     matched
         .iter()
@@ -158,6 +153,17 @@ pub fn speaker_names(
             }
         })
         .collect()
+}
+
+/// Display names of the speakers: the enrolled name where one matches, else `S<n>`,
+/// numbering the anonymous speakers 1, 2, ... in speaker order (order of appearance).
+pub fn speaker_names(
+    centroids: &[Embedding],
+    enrolled: &[Enrollment],
+    min_similarity: f32,
+) -> Vec<String> {
+    let matched = match_enrolled(centroids, enrolled, min_similarity);
+    names_of(&matched, enrolled)
 }
 
 /// How a session's voices are matched to a group's known voices, which come from other
@@ -299,17 +305,7 @@ pub fn group_speaker_names(
             .map(|(r, m)| m.filter(|&c| scores[r][c].1))
             .collect()
     };
-    let mut next = 0;
-    matched
-        .iter()
-        .map(|m| match m {
-            Some(e) => enrolled[*e].name.clone(),
-            None => {
-                next += 1;
-                speaker_label(next - 1)
-            }
-        })
-        .collect()
+    names_of(&matched, enrolled)
 }
 
 #[cfg(test)]
