@@ -128,13 +128,9 @@ fn listen(groups: &Path, wav: &Path) -> Vec<(f64, f64, String)> {
     predicted(&utts)
 }
 
-const MEMBERS: [&str; 5] = ["nl-small", "nl-big", "cs-small", "cs-big", "en-librivox"];
-
-#[test]
-#[ignore = "reads ../shared/data; slow (three transcriptions of 3 minutes)"]
-fn a_learnt_group_is_named_in_another_conversation_offline_and_live() {
-    let tmp = tempfile::tempdir().unwrap();
-    let groups = tmp.path().join("groups");
+/// A group "G" learnt from `multi5-a.wav` with its truth, in a store under `dir`.
+fn learn_group(dir: &Path) -> PathBuf {
+    let groups = dir.join("groups");
     run_ok(
         bin(&groups)
             .args(["group", "learn", "G"])
@@ -142,6 +138,16 @@ fn a_learnt_group_is_named_in_another_conversation_offline_and_live() {
             .arg("--transcript")
             .arg(shared("audio-multi/multi5-a.json")),
     );
+    groups
+}
+
+const MEMBERS: [&str; 5] = ["nl-small", "nl-big", "cs-small", "cs-big", "en-librivox"];
+
+#[test]
+#[ignore = "reads ../shared/data; slow (three transcriptions of 3 minutes)"]
+fn a_learnt_group_is_named_in_another_conversation_offline_and_live() {
+    let tmp = tempfile::tempdir().unwrap();
+    let groups = learn_group(tmp.path());
     let wav = shared("audio-multi/multi4-a.wav");
     let t = truth(&shared("audio-multi/multi4-a.json"));
     let (offline, _) = named_accuracy(&t, &analyze(&groups, &wav), &MEMBERS);
@@ -190,14 +196,7 @@ fn a_learnt_group_is_named_in_another_conversation_offline_and_live() {
 #[ignore = "reads ../shared/data; slow"]
 fn a_group_learnt_clean_is_measured_in_the_room() {
     let tmp = tempfile::tempdir().unwrap();
-    let groups = tmp.path().join("groups");
-    run_ok(
-        bin(&groups)
-            .args(["group", "learn", "G"])
-            .arg(shared("audio-multi/multi5-a.wav"))
-            .arg("--transcript")
-            .arg(shared("audio-multi/multi5-a.json")),
-    );
+    let groups = learn_group(tmp.path());
     let wav = shared("audio-room/multi5-a-room.wav");
     let t = truth(&shared("audio-room/multi5-a-room.json"));
     let (acc, _) = named_accuracy(&t, &analyze(&groups, &wav), &MEMBERS);

@@ -120,6 +120,13 @@ fn learn(a: &LearnArgs, ui: UiLang) -> Result<()> {
             VoicePrint::new(&v.embedding, v.seconds, &source, at)
                 .with_background(&learnt.background),
         );
+        let dropped = |word: &str| {
+            if v.dropped > 0 {
+                format!(", {} {word}", v.dropped)
+            } else {
+                String::new()
+            }
+        };
         eprintln!(
             "{}",
             ui.t(
@@ -128,11 +135,7 @@ fn learn(a: &LearnArgs, ui: UiLang) -> Result<()> {
                     v.name,
                     v.seconds,
                     v.used,
-                    if v.dropped > 0 {
-                        format!(", {} weggelaten", v.dropped)
-                    } else {
-                        String::new()
-                    },
+                    dropped("weggelaten"),
                     m.prints.len()
                 ),
                 &format!(
@@ -140,11 +143,7 @@ fn learn(a: &LearnArgs, ui: UiLang) -> Result<()> {
                     v.name,
                     v.seconds,
                     v.used,
-                    if v.dropped > 0 {
-                        format!(", {} left out", v.dropped)
-                    } else {
-                        String::new()
-                    },
+                    dropped("left out"),
                     m.prints.len()
                 ),
             )
