@@ -363,3 +363,97 @@ fn forgetting_a_member_after_confirming_removes_them_from_the_store() {
         assert!(!bytes.windows(4).any(|w| w == b"Bram"));
     }
 }
+
+#[test]
+fn at_the_end_of_a_group_session_members_are_updated_and_new_names_asked_at_once() {
+    let groups = tempfile::tempdir().unwrap();
+    let mut g = Group::new(GROUP);
+    g.members = vec![
+        voiced("Anna", 0, Some(PRole::Facilitator)),
+        Member::new("Bram"),
+    ];
+    store_with(groups.path(), g);
+    let root = tempfile::tempdir().unwrap();
+    let dir = saved_session(root.path(), &session(), GROUP);
+    let mut opts = options(ScriptedPipeline::new(session()).instant().into_starter());
+    opts.groups_dir = groups.path().to_path_buf();
+    opts.voice_learner = Arc::new(|_: &Recording, t: &Transcript| {
+        let mut out = Learnt::default();
+        for (k, name) in observant::ui::groups::named_speakers(t).iter().enumerate() {
+            out.voices.push(LearntVoice {
+                name: name.clone(),
+                embedding: axis(10 + k),
+                seconds: 12.0,
+                used: 2,
+                dropped: 0,
+            });
+        }
+        Ok(out)
+    });
+    let mut h = harness_with(SIZE, opts);
+    let doc = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+    h.state_mut()
+        .show_review_screen(ReviewScreen::new(doc, None));
+    // What the app does when a live session for the group ends and review opens.
+    if let Some(r) = h.state_mut().review.as_mut() {
+        r.offer_group_voices(UiLang::Nl);
+    }
+    h.run_steps(3);
+    let field = h
+        .query_all(by().role(Role::PasswordInput))
+        .last()
+        .expect("passphrase field");
+    field.focus();
+    field.type_text(PASS);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Openen").click();
+    pump(&mut h, |app| {
+        app.review
+            .as_ref()
+            .and_then(|r| r.state.voices.as_ref())
+            .is_some_and(|v| v.step == VoiceStep::Ask && !v.busy())
+    });
+    // No group to choose: Anna is updated, Bram (member without consent) asked first.
+    h.get_by_label_contains("profiel wordt bijgewerkt: Anna");
+    h.get_by_label("Stemprofiel bewaren voor Bram?");
+    for _ in 0..3 {
+        h.get_by_label("Nee").click();
+        h.run_steps(2);
+    }
+    pump(&mut h, |app| {
+        app.review
+            .as_ref()
+            .and_then(|r| r.state.voices.as_ref())
+            .is_some_and(|v| v.step == VoiceStep::Done)
+    });
+    let g = on_disk(groups.path());
+    assert_eq!(g.member("Anna").unwrap().prints.len(), 2, "Anna updated");
+    assert!(!g.member("Bram").unwrap().has_profile());
+    assert!(g.member("Carla").is_none() && g.member("Dirk").is_none());
+}
+
+#[test]
+fn a_session_without_a_group_offers_nothing_at_its_end() {
+    let groups = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let dir = saved_session(root.path(), &session(), GROUP);
+    let screen = |group: Option<String>| {
+        let mut doc = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
+        if let Some(s) = doc.session.as_mut() {
+            s.meta.group = group;
+        }
+        let mut r = ReviewScreen::new(doc, None);
+        r.state.groups = Some(observant::ui::groups::GroupVault::new(
+            groups.path().to_path_buf(),
+        ));
+        r.state.voice_learner = Some(Arc::new(|_: &Recording, _: &Transcript| {
+            Ok(Learnt::default())
+        }));
+        r.offer_group_voices(UiLang::Nl);
+        r
+    };
+    assert!(screen(None).state.voices.is_none());
+    let with = screen(Some(GROUP.into()));
+    let v = with.state.voices.as_ref().expect("offered for the group");
+    assert!(v.auto_choose && v.group == GROUP);
+}

@@ -436,3 +436,44 @@ fn audio_beyond_the_memory_bound_becomes_silence_and_positions_stay_exact() {
     // Transcription did not depend on the disk: both bursts are in the session.
     assert_eq!(Session::open(&dir).unwrap().utterances.len(), 2);
 }
+
+#[test]
+fn a_voice_named_on_the_spot_keeps_its_name_in_the_view_the_journal_and_what_follows() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sessie");
+    // Four bursts at real time: the name is given after the first line, before the rest.
+    let pipeline = start_with(parts(Box::new(bursts(4).paced()), &dir)).unwrap();
+    let events = &pipeline.handle.events;
+    let first = until(events, |e| matches!(e, Event::Utterance { .. }));
+    let Some(Event::Utterance { utterance, .. }) = first.last() else {
+        unreachable!()
+    };
+    assert_eq!(utterance.speaker, "S1");
+    pipeline
+        .handle
+        .commands
+        .send(Command::RenameSpeaker {
+            from: "S1".into(),
+            to: "Anna".into(),
+        })
+        .unwrap();
+    // The first line is sent again with the name.
+    let renamed = until(events, |e| {
+        matches!(e, Event::Utterance { index: 0, utterance, .. } if utterance.speaker == "Anna")
+    });
+    assert!(!renamed.is_empty());
+    let rest = until(events, |e| matches!(e, Event::Stopped { .. }));
+    let later: Vec<&str> = rest
+        .iter()
+        .filter_map(|e| match e {
+            Event::Utterance { utterance, .. } => Some(utterance.speaker.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(later.len() >= 2, "{rest:?}");
+    assert!(later.iter().all(|s| *s == "Anna"), "{later:?}");
+    // Saved and read back: every line is Anna's, no S1 is left.
+    let s = Session::open(&dir).unwrap();
+    assert_eq!(s.utterances.len(), 4);
+    assert!(s.utterances.iter().all(|u| u.speaker == "Anna"), "{:?}", s.utterances);
+}

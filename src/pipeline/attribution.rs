@@ -109,6 +109,12 @@ impl Attributor for VoiceAttributor {
     fn enroll_next(&mut self, name: &str) {
         self.enroll_next = Some(name.to_string());
     }
+
+    fn rename(&mut self, from: &str, to: &str) {
+        if let Some(i) = self.labels().iter().position(|l| l == from) {
+            let _ = self.online.rename(i, to);
+        }
+    }
 }
 
 /// Online voice attribution with the bundled voice encoder and any enrolled voices.

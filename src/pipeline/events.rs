@@ -107,6 +107,9 @@ pub enum Command {
     AdvanceStep { step: u32 },
     /// The observer re-assigned utterance `index` to `speaker`.
     ReassignSpeaker { index: usize, speaker: String },
+    /// The observer named a voice on the spot: every line of `from` (say a guest `S2`), and
+    /// every later line of that voice, is `to`.
+    RenameSpeaker { from: String, to: String },
     /// Start enrolling the next utterances as `name`'s voice (round of introductions).
     EnrollNext { name: String },
     /// The observer's own timestamped note.

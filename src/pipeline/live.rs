@@ -96,6 +96,8 @@ pub trait Attributor: Send {
     fn reassign(&mut self, index: usize, speaker: &str);
     /// The next utterance is `name` introducing themselves.
     fn enroll_next(&mut self, name: &str);
+    /// The voice labelled `from` is `to` from now on (the observer named it on the spot).
+    fn rename(&mut self, from: &str, to: &str);
 }
 
 /// Attribution without voices: everyone is "S1" (used when the voice model is unavailable).
@@ -107,6 +109,7 @@ impl Attributor for SingleSpeaker {
     }
     fn reassign(&mut self, _index: usize, _speaker: &str) {}
     fn enroll_next(&mut self, _name: &str) {}
+    fn rename(&mut self, _from: &str, _to: &str) {}
 }
 
 /// The parts a live pipeline is built from (so tests can swap each one).
@@ -464,6 +467,7 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                             match c {
                                 Ok(Command::ReassignSpeaker { index, speaker }) => attributor.reassign(index, &speaker),
                                 Ok(Command::EnrollNext { name }) => attributor.enroll_next(&name),
+                                Ok(Command::RenameSpeaker { from, to }) => attributor.rename(&from, &to),
                                 Ok(_) => {}
                                 Err(_) => {}
                             }
@@ -505,6 +509,7 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                         last_flush: Instant::now(),
                         journaled_audio: None,
                         journal_trouble: false,
+                        renamed: Vec::new(),
                     };
                     st.run(&utt_rx, &cmd_rx, &spk_cmd_tx, &shared);
                 })?,
@@ -746,6 +751,9 @@ struct Store {
     journaled_audio: Option<u64>,
     /// The journal's disk refuses it (reported once, until it takes the lines again).
     journal_trouble: bool,
+    /// Voices named on the spot (old label -> name): applied to lines the speaker stage
+    /// labelled before it heard of the name.
+    renamed: Vec<(String, String)>,
 }
 
 fn flag_key(f: &Flag) -> String {
@@ -903,8 +911,15 @@ impl Store {
                 }
             };
             match got {
-                Some(Ok(a)) => {
+                Some(Ok(mut a)) => {
                     let index = self.transcript.utterances.len();
+                    if let Some((_, to)) = self
+                        .renamed
+                        .iter()
+                        .find(|(from, _)| *from == a.utterance.speaker)
+                    {
+                        a.utterance.speaker = to.clone();
+                    }
                     self.classes
                         .push(self.classifier.classify(&a.utterance.text, hint));
                     self.journal(Entry::Utterance {
@@ -1004,6 +1019,39 @@ impl Store {
                     });
                     let _ = spk_cmd.send(Command::ReassignSpeaker { index, speaker });
                     self.publish(index);
+                }
+            }
+            Command::RenameSpeaker { from, to } => {
+                let to = to.trim().to_string();
+                if to.is_empty() || to == from {
+                    return;
+                }
+                // A chain (S2 -> Anna, later Anna -> Anne) ends at the last name.
+                for (_, t) in &mut self.renamed {
+                    if *t == from {
+                        *t = to.clone();
+                    }
+                }
+                self.renamed.retain(|(f, _)| *f != from);
+                self.renamed.push((from.clone(), to.clone()));
+                self.journal(Entry::RenameSpeaker {
+                    from: from.clone(),
+                    to: to.clone(),
+                });
+                for p in &mut self.transcript.participants {
+                    if p.name == from {
+                        p.name = to.clone();
+                    }
+                }
+                let lines: Vec<usize> = (0..self.transcript.utterances.len())
+                    .filter(|&i| self.transcript.utterances[i].speaker == from)
+                    .collect();
+                for &i in &lines {
+                    self.transcript.utterances[i].speaker = to.clone();
+                }
+                let _ = spk_cmd.send(Command::RenameSpeaker { from, to });
+                for i in lines {
+                    self.publish(i);
                 }
             }
             Command::EnrollNext { name } => {

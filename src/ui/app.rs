@@ -533,10 +533,13 @@ impl ObservantApp {
                 return;
             }
         };
+        let live = matches!(s.kind, SessionKind::Live);
         self.session = None;
         self.open(&path);
-        if self.review.is_none() {
-            self.start_message = self.form.open_message.take();
+        match &mut self.review {
+            Some(r) if live => r.offer_group_voices(self.lang),
+            Some(_) => {}
+            None => self.start_message = self.form.open_message.take(),
         }
     }
 
@@ -1026,6 +1029,9 @@ impl ObservantApp {
                     match a {
                         ObserverAction::Reassign { index, speaker } => {
                             s.send(Command::ReassignSpeaker { index, speaker });
+                        }
+                        ObserverAction::Rename { from, to } => {
+                            s.send(Command::RenameSpeaker { from, to });
                         }
                         ObserverAction::Enroll(name) => s.send(Command::EnrollNext { name }),
                         ObserverAction::Note { t, text } => {

@@ -1011,6 +1011,11 @@ pub struct SaveVoices {
     pub message: Option<(String, bool)>,
     /// Still on screen (closing sets this false).
     pub open: bool,
+    /// Go straight to the questions once the groups are read, when the preset group is one
+    /// of them (at the end of a session for that group).
+    pub auto_choose: bool,
+    /// The groups were read and the preset group is among them: choose it.
+    choose_now: bool,
     job: Option<VoiceJob>,
 }
 
@@ -1048,8 +1053,17 @@ impl SaveVoices {
             result: None,
             message: None,
             open: true,
+            auto_choose: false,
+            choose_now: false,
             job,
         }
+    }
+
+    /// The same dialog for the end of a session for its group: members who consented before
+    /// are updated and new names asked at once, without choosing the group again.
+    pub fn for_session_end(mut self) -> SaveVoices {
+        self.auto_choose = !self.group.trim().is_empty();
+        self
     }
 
     /// Is a background job running?
@@ -1063,6 +1077,9 @@ impl SaveVoices {
     }
 
     fn got_groups(&mut self, groups: Vec<Group>) {
+        let known = groups
+            .iter()
+            .any(|g| g.name.eq_ignore_ascii_case(self.group.trim()));
         if self.group.trim().is_empty()
             && let Some(g) = groups.first()
         {
@@ -1071,6 +1088,10 @@ impl SaveVoices {
         self.groups = groups;
         if matches!(self.step, VoiceStep::Unlock | VoiceStep::Create) {
             self.step = VoiceStep::Group;
+        }
+        if self.auto_choose && known && self.step == VoiceStep::Group {
+            self.auto_choose = false;
+            self.choose_now = true;
         }
     }
 
@@ -1104,6 +1125,9 @@ impl SaveVoices {
             },
         }
         self.job = None;
+        if std::mem::take(&mut self.choose_now) {
+            self.choose(lang);
+        }
     }
 
     fn unlock(&mut self, create: bool, lang: UiLang) {

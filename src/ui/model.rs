@@ -179,7 +179,17 @@ impl SessionModel {
 
     /// Names a line can be re-assigned to: participants, then other speakers seen.
     pub fn speaker_choices(&self) -> Vec<String> {
-        self.speaker_order.clone()
+        self.speaker_order
+            .iter()
+            .filter(|n| self.is_present(n))
+            .cloned()
+            .collect()
+    }
+
+    /// A participant, or a speaker with at least one line (not a label whose lines all went
+    /// to someone else).
+    pub fn is_present(&self, name: &str) -> bool {
+        self.role_of(name).is_some() || self.utterances.iter().flatten().any(|u| u.speaker == name)
     }
 
     /// The utterance at a session index.
@@ -457,7 +467,29 @@ impl SessionModel {
     }
 
     fn insert_utterance(&mut self, index: usize, utterance: AnalyzedUtterance) {
+        let before = self
+            .utterances
+            .get(index)
+            .and_then(|u| u.as_ref())
+            .map(|u| u.speaker.clone());
+        let known = self.speaker_order.iter().any(|s| *s == utterance.speaker);
         self.note_speaker(&utterance.speaker);
+        // A voice named on the spot (S2 -> Anna): once S2 has no line left, Anna takes its
+        // place, so the colour stays with the voice.
+        if let Some(old) = before
+            && !known
+            && old != utterance.speaker
+            && self.role_of(&old).is_none()
+            && !self
+                .utterances
+                .iter()
+                .enumerate()
+                .any(|(i, u)| i != index && u.as_ref().is_some_and(|u| u.speaker == old))
+            && let Some(slot) = self.speaker_order.iter().position(|s| *s == old)
+        {
+            self.speaker_order.pop();
+            self.speaker_order[slot] = utterance.speaker.clone();
+        }
         let end = utterance.end;
         let speaker = utterance.speaker.clone();
         if let Some(step) = utterance.extra.step

@@ -17,9 +17,20 @@ use crate::ui::widgets::{self, bar, section};
 /// What the observer asked for in this frame.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ObserverAction {
-    Reassign { index: usize, speaker: String },
+    Reassign {
+        index: usize,
+        speaker: String,
+    },
+    /// Name a voice on the spot: every line of `from` (a guest `S2`) becomes `to`.
+    Rename {
+        from: String,
+        to: String,
+    },
     Enroll(String),
-    Note { t: f64, text: String },
+    Note {
+        t: f64,
+        text: String,
+    },
 }
 
 /// The observer view's own state: the row-height cache, the note draft, pending re-assignments.
@@ -34,6 +45,8 @@ pub struct ObserverState {
     pub pending: HashMap<usize, String>,
     /// Whom the next utterances are enrolled as (after "Stel je voor").
     pub enrolling: Option<String>,
+    /// The name being typed for a guest voice (the speaker menu's "Naam geven").
+    pub name_draft: String,
 }
 
 /// Estimated height of a row before it has been laid out.
@@ -321,6 +334,10 @@ impl ObserverState {
                         .small()
                         .color(theme::MUTED),
                 );
+                if crate::groups::is_anonymous_label(speaker) {
+                    self.name_field(ui, speaker, lang, actions);
+                    ui.separator();
+                }
                 for name in model.speaker_choices() {
                     if name == speaker {
                         continue;
@@ -357,12 +374,59 @@ impl ObserverState {
     }
 }
 
+impl ObserverState {
+    /// "Wie is S2?": a name for every line of a guest voice, and for what it says next.
+    fn name_field(
+        &mut self,
+        ui: &mut Ui,
+        speaker: &str,
+        lang: UiLang,
+        actions: &mut Vec<ObserverAction>,
+    ) {
+        ui.label(
+            RichText::new(format!("{} {speaker}?", lang.t("Wie is", "Who is")))
+                .small()
+                .color(theme::MUTED),
+        );
+        let mut go = false;
+        ui.horizontal(|ui| {
+            let field = ui.add(
+                egui::TextEdit::singleline(&mut self.name_draft)
+                    .desired_width(110.0)
+                    .hint_text(lang.t("naam", "name")),
+            );
+            go = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let name = self.name_draft.trim().to_string();
+            let ok = !name.is_empty() && name != speaker;
+            if ui
+                .add_enabled(ok, egui::Button::new(lang.t("Naam geven", "Name")))
+                .on_hover_text(lang.t(
+                    "Alle regels van deze stem, en wat ze nog zegt, krijgen deze naam",
+                    "Every line of this voice, and what it says next, gets this name",
+                ))
+                .clicked()
+            {
+                go = true;
+            }
+            go &= ok;
+        });
+        if go {
+            actions.push(ObserverAction::Rename {
+                from: speaker.to_string(),
+                to: self.name_draft.trim().to_string(),
+            });
+            self.name_draft.clear();
+            ui.close();
+        }
+    }
+}
+
 /// The people to list: participants (not the observer), then other speakers seen.
 fn people(model: &SessionModel) -> Vec<String> {
     model
         .speaker_order
         .iter()
-        .filter(|n| model.role_of(n) != Some(Role::Observant))
+        .filter(|n| model.role_of(n) != Some(Role::Observant) && model.is_present(n))
         .cloned()
         .collect()
 }

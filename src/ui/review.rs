@@ -286,6 +286,25 @@ impl ReviewScreen {
         self.handled.push(a);
     }
 
+    /// At the end of a live session for a group: opens the "save voices" dialog for that
+    /// group, so the members who consented before get this session's voice and a guest
+    /// named during it is offered as a new member. Nothing when the session had no group or
+    /// named nobody.
+    pub fn offer_group_voices(&mut self, lang: UiLang) {
+        let has_group = self
+            .doc
+            .session
+            .as_ref()
+            .is_some_and(|s| s.meta.group.is_some());
+        if !has_group || crate::ui::groups::named_speakers(&self.doc.transcript).is_empty() {
+            return;
+        }
+        self.apply(ReviewAction::SaveVoices, lang);
+        if let Some(v) = self.state.voices.take() {
+            self.state.voices = Some(v.for_session_end());
+        }
+    }
+
     /// Selects the line at `t` and scrolls to it.
     fn go_to(&mut self, t: f64) {
         self.state.cursor = t;

@@ -340,6 +340,33 @@ impl Replay {
                 }
                 true
             }
+            Command::RenameSpeaker { from, to } => {
+                let to = to.trim().to_string();
+                if to.is_empty() || to == from {
+                    return true;
+                }
+                let mut changed = false;
+                for u in self
+                    .so_far
+                    .utterances
+                    .iter_mut()
+                    .chain(self.script.utterances.iter_mut())
+                {
+                    if u.speaker == from {
+                        u.speaker = to.clone();
+                        changed = true;
+                    }
+                }
+                for p in &mut self.so_far.participants {
+                    if p.name == from {
+                        p.name = to.clone();
+                    }
+                }
+                if changed {
+                    return self.publish();
+                }
+                true
+            }
             Command::Reconnect { device } => {
                 if self.lost {
                     self.lost = false;
