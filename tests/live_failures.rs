@@ -458,9 +458,10 @@ fn a_voice_named_on_the_spot_keeps_its_name_in_the_view_the_journal_and_what_fol
         })
         .unwrap();
     // The first line is sent again with the name.
-    let renamed = until(events, |e| {
-        matches!(e, Event::Utterance { index: 0, utterance, .. } if utterance.speaker == "Anna")
-    });
+    let renamed = until(
+        events,
+        |e| matches!(e, Event::Utterance { index: 0, utterance, .. } if utterance.speaker == "Anna"),
+    );
     assert!(!renamed.is_empty());
     let rest = until(events, |e| matches!(e, Event::Stopped { .. }));
     let later: Vec<&str> = rest
@@ -475,5 +476,9 @@ fn a_voice_named_on_the_spot_keeps_its_name_in_the_view_the_journal_and_what_fol
     // Saved and read back: every line is Anna's, no S1 is left.
     let s = Session::open(&dir).unwrap();
     assert_eq!(s.utterances.len(), 4);
-    assert!(s.utterances.iter().all(|u| u.speaker == "Anna"), "{:?}", s.utterances);
+    assert!(
+        s.utterances.iter().all(|u| u.speaker == "Anna"),
+        "{:?}",
+        s.utterances
+    );
 }

@@ -472,7 +472,7 @@ impl SessionModel {
             .get(index)
             .and_then(|u| u.as_ref())
             .map(|u| u.speaker.clone());
-        let known = self.speaker_order.iter().any(|s| *s == utterance.speaker);
+        let known = self.speaker_order.contains(&utterance.speaker);
         self.note_speaker(&utterance.speaker);
         // A voice named on the spot (S2 -> Anna): once S2 has no line left, Anna takes its
         // place, so the colour stays with the voice.
