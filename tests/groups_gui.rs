@@ -197,6 +197,21 @@ fn saved_session(root: &std::path::Path, t: &Transcript, group: &str) -> std::pa
     s.dir
 }
 
+/// The learner's stand-in for the voice encoder: one voice per named speaker it is given.
+fn one_voice_per_speaker(t: &Transcript) -> Learnt {
+    let mut out = Learnt::default();
+    for (k, name) in observant::ui::groups::named_speakers(t).iter().enumerate() {
+        out.voices.push(LearntVoice {
+            name: name.clone(),
+            embedding: axis(10 + k),
+            seconds: 12.0,
+            used: 2,
+            dropped: 0,
+        });
+    }
+    out
+}
+
 #[test]
 fn saving_voices_asks_consent_for_members_without_it_and_yes_keeps_a_profile() {
     let groups = tempfile::tempdir().unwrap();
@@ -217,17 +232,11 @@ fn saving_voices_asks_consent_for_members_without_it_and_yes_keeps_a_profile() {
         let given = given.clone();
         Arc::new(move |rec: &Recording, t: &Transcript| {
             assert!(matches!(rec, Recording::File(p) if p.ends_with("audio.wav")));
-            let mut out = Learnt::default();
-            for (k, name) in observant::ui::groups::named_speakers(t).iter().enumerate() {
-                given.lock().unwrap().push(name.clone());
-                out.voices.push(LearntVoice {
-                    name: name.clone(),
-                    embedding: axis(10 + k),
-                    seconds: 12.0,
-                    used: 2,
-                    dropped: 0,
-                });
-            }
+            let out = one_voice_per_speaker(t);
+            given
+                .lock()
+                .unwrap()
+                .extend(out.voices.iter().map(|v| v.name.clone()));
             Ok(out)
         })
     };
@@ -377,19 +386,7 @@ fn at_the_end_of_a_group_session_members_are_updated_and_new_names_asked_at_once
     let dir = saved_session(root.path(), &session(), GROUP);
     let mut opts = options(ScriptedPipeline::new(session()).instant().into_starter());
     opts.groups_dir = groups.path().to_path_buf();
-    opts.voice_learner = Arc::new(|_: &Recording, t: &Transcript| {
-        let mut out = Learnt::default();
-        for (k, name) in observant::ui::groups::named_speakers(t).iter().enumerate() {
-            out.voices.push(LearntVoice {
-                name: name.clone(),
-                embedding: axis(10 + k),
-                seconds: 12.0,
-                used: 2,
-                dropped: 0,
-            });
-        }
-        Ok(out)
-    });
+    opts.voice_learner = Arc::new(|_: &Recording, t: &Transcript| Ok(one_voice_per_speaker(t)));
     let mut h = harness_with(SIZE, opts);
     let doc = ReviewDoc::open(&dir, UiLang::Nl).unwrap();
     h.state_mut()
