@@ -1,35 +1,24 @@
-//! Observant: an on-device observer for intervisie sessions.
+//! Observant: an on-device observer for intervisie sessions. This package is the top layer:
+//! the desktop app ([`ui`]), what it runs in the background and the review service ([`app`]),
+//! and the command line ([`cli`]). Everything below lives in the layer crates under `crates/`
+//! (model < analysis < audio < speech < store < pipeline < report), re-exported here under
+//! their module names so that tests, benches and examples reach every layer through
+//! `observant::...`.
 //!
 //! Pipeline: `audio` (decode/capture, VAD) -> `asr` (whisper) -> `speakers` (attribution)
 //! -> `analysis` (pure core) -> `session` (store) -> `report` / `ui`. `cli` wires the
 //! headless commands; `pipeline` joins the live stages with bounded channels.
 
-pub mod analysis;
-pub mod asr;
-pub mod audio;
+pub mod app;
 pub mod cli;
-pub mod gemm;
-pub mod groups;
-pub mod i18n;
-pub mod pipeline;
-pub mod report;
-pub mod review;
-pub mod session;
-pub mod settings;
-pub mod speakers;
-pub mod transcript;
 pub mod ui;
 
-/// Directory holding the bundled assets and models: next to the executable's project
-/// root at build time. Overridable with `OBSERVANT_HOME`.
-pub fn data_dir() -> std::path::PathBuf {
-    if let Ok(p) = std::env::var("OBSERVANT_HOME") {
-        return p.into();
-    }
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Path of the bundled default Whisper model.
-pub fn default_model_path() -> std::path::PathBuf {
-    data_dir().join("models").join("ggml-base-q8_0.bin")
-}
+pub use app::review;
+pub use observant_analysis as analysis;
+pub use observant_audio as audio;
+pub use observant_audio::gemm;
+pub use observant_model::{data_dir, default_model_path, error, i18n, lang, time, transcript};
+pub use observant_pipeline as pipeline;
+pub use observant_report as report;
+pub use observant_speech::{asr, speakers};
+pub use observant_store::{groups, session, settings};

@@ -583,7 +583,8 @@ fn an_encrypted_session_opens_in_review_after_unlock_and_its_edits_stay_encrypte
 
 #[test]
 fn session_audio_plays_from_any_point_without_decrypting_everything() {
-    use observant::audio::playback::{PcmRead, SessionPcm};
+    use observant::audio::playback::PcmRead;
+    use observant::session::playback::SessionPcm;
     let root = tempfile::tempdir().unwrap();
     let s = secret("pcm");
     let n = 16000 * 4 + 321;

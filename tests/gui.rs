@@ -192,7 +192,7 @@ fn failing_starter() -> PipelineStarter {
         let (cmd_tx, _cmd_rx) = crossbeam_channel::unbounded();
         let t = session();
         let u = &t.utterances[1];
-        let analyzed = observant::ui::core::analyze_transcript(&t, UiLang::Nl);
+        let analyzed = observant::app::core::analyze_transcript(&t, UiLang::Nl);
         let _ = ev_tx.send(Event::Started {
             t: 0.0,
             device: "default".into(),

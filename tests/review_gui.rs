@@ -530,7 +530,7 @@ fn opening_an_interrupted_session_transcribes_its_missing_audio_first() {
     h.get_by_label_contains("Deze sessie werd onderbroken");
     let _ = h.try_snapshot("review_recovered");
     assert!(observant::session::transcribed_at(&dir).is_some());
-    assert!(observant::ui::core::interrupted_session(&dir).is_none());
+    assert!(observant::app::core::interrupted_session(&dir).is_none());
 }
 
 #[test]

@@ -83,12 +83,11 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
     } else if is_transcript_path(input) {
         load_transcript(input)?
     } else {
-        crate::asr::transcribe_file_for_analysis(
-            input,
-            &a.speech
-                .with_passphrase_file(a.session.passphrase_file.as_deref()),
+        let opts = crate::pipeline::offline::options_from_speech(
+            &a.speech.options(a.session.passphrase_file.as_deref()),
             verbose,
-        )?
+        )?;
+        crate::pipeline::offline::transcribe_file(input, &opts)?.0
     };
     prepare_transcript(&mut t, &a.session)?;
     match a.speech.lang {

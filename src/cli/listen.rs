@@ -81,9 +81,9 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             (Box::new(cap.into_source()?), name)
         }
     };
-    let mut parts = live::parts_from_cli(
-        &a.speech,
-        &a.session,
+    let mut parts = live::parts_from_options(
+        &a.speech.options(None),
+        &a.session.options(),
         a.save.clone(),
         source,
         device,

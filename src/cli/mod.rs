@@ -17,6 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::{Lang, LangHint};
 use crate::i18n::UiLang;
+use crate::pipeline::{SessionOptions, SpeechOptions};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -34,8 +35,8 @@ pub struct Cli {
     /// Session, transcript or recording to open in the GUI.
     pub open: Option<PathBuf>,
     /// User-interface language.
-    #[arg(long, value_enum, default_value_t = UiLang::Nl, global = true)]
-    pub ui_lang: UiLang,
+    #[arg(long, value_enum, default_value_t = UiLangArg::Nl, global = true)]
+    pub ui_lang: UiLangArg,
     /// Show diagnostic logs (including whisper.cpp's own) on stderr.
     #[arg(long, short, global = true)]
     pub verbose: bool,
@@ -63,6 +64,23 @@ pub enum Command {
     /// Finish a session that was cut off (app killed, crash): transcribe the audio saved after
     /// its last line and add it to the session.
     Recover(RecoverArgs),
+}
+
+/// `--ui-lang nl|en`: the language of messages and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum UiLangArg {
+    #[default]
+    Nl,
+    En,
+}
+
+impl From<UiLangArg> for UiLang {
+    fn from(a: UiLangArg) -> UiLang {
+        match a {
+            UiLangArg::Nl => UiLang::Nl,
+            UiLangArg::En => UiLang::En,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -136,11 +154,21 @@ pub struct SpeechArgs {
 }
 
 impl SpeechArgs {
-    /// These options with the passphrase file that unlocks the group store.
-    pub fn with_passphrase_file(&self, file: Option<&std::path::Path>) -> SpeechArgs {
-        SpeechArgs {
-            passphrase_file: file.map(std::path::Path::to_path_buf),
-            ..self.clone()
+    /// These options as the pipeline takes them, with the passphrase file that unlocks the
+    /// group store.
+    pub fn options(&self, passphrase_file: Option<&std::path::Path>) -> SpeechOptions {
+        SpeechOptions {
+            model: self.model.clone(),
+            lang: self.lang.hint(),
+            threads: self.threads,
+            speakers: self.speakers,
+            enroll: self.enroll.clone(),
+            vad: self.vad.clone(),
+            no_diarize: self.no_diarize,
+            group: self.group.clone(),
+            passphrase_file: passphrase_file
+                .map(std::path::Path::to_path_buf)
+                .or_else(|| self.passphrase_file.clone()),
         }
     }
 }
@@ -164,6 +192,16 @@ pub struct SessionArgs {
 }
 
 impl SessionArgs {
+    /// These options as the pipeline takes them.
+    pub fn options(&self) -> SessionOptions {
+        SessionOptions {
+            participants: self.participants.clone(),
+            method: self.method.clone(),
+            config: self.config.clone(),
+            passphrase_file: self.passphrase_file.clone(),
+        }
+    }
+
     /// The passphrase from `--passphrase-file` or `$OBSERVANT_PASSPHRASE`, if any.
     pub fn secret(&self) -> anyhow::Result<Option<crate::session::Secret>> {
         crate::session::Secret::resolve(self.passphrase_file.as_deref())
@@ -307,21 +345,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Joins an error chain into a single line.
-pub fn one_line(e: &anyhow::Error) -> String {
-    let mut s = String::new();
-    for (i, c) in e.chain().enumerate() {
-        let part = c.to_string();
-        if i > 0 {
-            if s.contains(&part) {
-                continue;
-            }
-            s.push_str(": ");
-        }
-        s.push_str(&part);
-    }
-    s.replace('\n', " ")
-}
+pub use crate::error::one_line;
 
 /// `observant recover SESSION`: see [`crate::pipeline::recover`]. The session's language is
 /// used unless `--lang` says otherwise; one JSON line with what was done goes to stdout.
@@ -329,10 +353,8 @@ fn recover(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()> {
     use crate::pipeline::{offline, recover};
     let secret = crate::session::Secret::resolve(a.passphrase_file.as_deref())?;
     let mut session = crate::session::Session::open_opt(&a.session, secret.as_ref())?;
-    let mut opts = offline::options_from_cli(
-        &a.speech.with_passphrase_file(a.passphrase_file.as_deref()),
-        verbose,
-    )?;
+    let mut opts =
+        offline::options_from_speech(&a.speech.options(a.passphrase_file.as_deref()), verbose)?;
     if a.speech.lang == LangArg::Auto
         && let Some(l) = session.meta.language.as_deref().filter(|l| *l != "auto")
     {
@@ -341,8 +363,8 @@ fn recover(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()> {
     opts.progress = !verbose;
     let r = recover::recover(&mut session, &opts)?;
     let (from, to) = (
-        crate::ui::theme::clock(r.from_seconds),
-        crate::ui::theme::clock(r.audio_seconds),
+        crate::time::clock(r.from_seconds),
+        crate::time::clock(r.audio_seconds),
     );
     let (nl, en) = if r.added_utterances > 0 {
         (
@@ -367,19 +389,20 @@ fn recover(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let ui_lang: UiLang = cli.ui_lang.into();
     match cli.command {
         Some(Command::Classify(a)) => classify::run(&a),
-        Some(Command::Analyze(a)) => analyze::run(&a, cli.ui_lang, cli.verbose),
+        Some(Command::Analyze(a)) => analyze::run(&a, ui_lang, cli.verbose),
         Some(Command::Transcribe(a)) => transcribe::run(&a, cli.verbose),
-        Some(Command::Listen(a)) => listen::run(&a, cli.ui_lang, cli.verbose),
-        Some(Command::Report(a)) => report::run(&a, cli.ui_lang, cli.verbose),
-        Some(Command::Progress(a)) => progress::run(&a, cli.ui_lang, cli.verbose),
+        Some(Command::Listen(a)) => listen::run(&a, ui_lang, cli.verbose),
+        Some(Command::Report(a)) => report::run(&a, ui_lang, cli.verbose),
+        Some(Command::Progress(a)) => progress::run(&a, ui_lang, cli.verbose),
         Some(Command::Forget(a)) => {
             for dir in &a.sessions {
                 crate::session::retention::forget(dir)?;
                 eprintln!(
                     "{}",
-                    cli.ui_lang.t(
+                    ui_lang.t(
                         &format!("Sessie verwijderd: {}", dir.display()),
                         &format!("Session deleted: {}", dir.display()),
                     )
@@ -387,8 +410,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Command::Recover(a)) => recover(&a, cli.ui_lang, cli.verbose),
-        Some(Command::Group(g)) => group::run(&g, cli.ui_lang),
-        None => crate::ui::run_app(crate::ui::AppOptions::new(cli.ui_lang, cli.open, cli.demo)),
+        Some(Command::Recover(a)) => recover(&a, ui_lang, cli.verbose),
+        Some(Command::Group(g)) => group::run(&g, ui_lang),
+        None => crate::ui::run_app(crate::ui::AppOptions::new(ui_lang, cli.open, cli.demo)),
     }
 }

@@ -84,8 +84,8 @@ pub fn load_source(
     } else if is_transcript_path(path) {
         ReportSource::from_transcript(load_transcript(path)?, title_of(path))
     } else {
-        let opts = offline::options_from_cli(
-            &speech.with_passphrase_file(session.passphrase_file.as_deref()),
+        let opts = offline::options_from_speech(
+            &speech.options(session.passphrase_file.as_deref()),
             verbose,
         )?;
         let (t, _stats) = offline::transcribe_file(path, &opts)?;

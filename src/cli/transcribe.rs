@@ -26,10 +26,8 @@ pub fn run(a: &TranscribeArgs, verbose: bool) -> anyhow::Result<()> {
         a.export_audio.is_none(),
         "--export-audio werkt alleen voor een sessiemap / only works for a session folder"
     );
-    let opts = offline::options_from_cli(
-        &a.speech.with_passphrase_file(a.passphrase_file.as_deref()),
-        verbose,
-    )?;
+    let opts =
+        offline::options_from_speech(&a.speech.options(a.passphrase_file.as_deref()), verbose)?;
     let (mut t, stats) = offline::transcribe_file(&a.input, &opts)?;
     if a.pseudonymize {
         crate::transcript::pseudonymize(&mut t);

@@ -8,16 +8,16 @@ use std::time::Duration;
 
 use egui::{Align, Key, Layout, RichText, Ui};
 
+use crate::app::core::{self, MethodInfo};
 use crate::i18n::UiLang;
+use crate::pipeline::scripted::ScriptedPipeline;
 use crate::pipeline::{Command, LiveConfig, PipelineHandle, PipelineStarter};
 use crate::transcript::Transcript;
 use crate::ui::AppOptions;
-use crate::ui::core::{self, MethodInfo};
 use crate::ui::devices::DeviceProbe;
 use crate::ui::facilitator;
 use crate::ui::model::{BannerKind, SessionModel};
 use crate::ui::observer::{ObserverAction, ObserverState};
-use crate::ui::scripted::ScriptedPipeline;
 use crate::ui::start::{StartAction, StartForm};
 use crate::ui::theme;
 use crate::ui::widgets;
@@ -277,7 +277,7 @@ impl ObservantApp {
                 "Kon de sessie niet starten:",
                 "Could not start the session:"
             ),
-            crate::cli::one_line(e)
+            crate::error::one_line(e)
         ));
     }
 
@@ -327,7 +327,7 @@ impl ObservantApp {
                         "De demo kon niet worden geladen:",
                         "The demo could not be loaded:"
                     ),
-                    crate::cli::one_line(&e)
+                    crate::error::one_line(&e)
                 ));
             }
         }
@@ -427,7 +427,7 @@ impl ObservantApp {
                 self.form.forget = None;
                 self.form.unlock = Some((dir, String::new(), None));
             }
-            Err(e) => self.form.open_message = Some(crate::cli::one_line(&e)),
+            Err(e) => self.form.open_message = Some(crate::error::one_line(&e)),
         }
     }
 
@@ -484,7 +484,7 @@ impl ObservantApp {
                     r.state.message = Some(message);
                 }
             }
-            Err(e) => self.form.open_message = Some(crate::cli::one_line(&e)),
+            Err(e) => self.form.open_message = Some(crate::error::one_line(&e)),
         }
     }
 

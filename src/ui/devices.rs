@@ -124,25 +124,10 @@ impl DeviceProbe {
     }
 }
 
-/// Devices listed by the capture module that cpal can actually open for input (ALSA lists
-/// many pseudo devices; its `null` device gives only zeros).
+/// The devices the capture module can actually open for input, with the default marked.
 fn list_inputs() -> DeviceList {
-    use cpal::traits::{DeviceTrait, HostTrait};
-    let listed = crate::audio::capture::list_input_devices().unwrap_or_default();
-    let host = cpal::default_host();
-    let usable: Vec<String> = match host.input_devices() {
-        Ok(it) => it
-            .filter(|d| d.default_input_config().is_ok())
-            .filter_map(|d| d.id().ok().map(|id| id.to_string()))
-            .filter(|id| !id.ends_with(":null"))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
     let mut list = DeviceList::default();
-    for d in listed {
-        if !usable.contains(&d.id) {
-            continue;
-        }
+    for d in crate::audio::capture::usable_input_devices() {
         if d.is_default {
             list.default = Some(d.id.clone());
         }

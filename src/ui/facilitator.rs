@@ -4,8 +4,8 @@
 
 use egui::{Align, Color32, Layout, RichText, Ui};
 
+use crate::app::core::MethodInfo;
 use crate::i18n::UiLang;
-use crate::ui::core::MethodInfo;
 use crate::ui::model::SessionModel;
 use crate::ui::theme;
 

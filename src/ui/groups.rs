@@ -16,13 +16,13 @@ use crossbeam_channel::{Receiver, TryRecvError};
 use egui::{RichText, Ui};
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::app::core::in_background;
 use crate::groups::learn::Learnt;
 use crate::groups::{Group, GroupStore, VoicePrint, is_anonymous_label};
 use crate::i18n::UiLang;
 use crate::session::{Secret, Session};
 use crate::speakers::enroll::Enrollment;
 use crate::transcript::{Participant, Role, Transcript};
-use crate::ui::core::in_background;
 use crate::ui::theme;
 
 // ---------------------------------------------------------------------------------------
@@ -525,7 +525,7 @@ impl GroupPanel {
                 self.message = None;
                 self.job = Some(PanelJob::Open(unlock(&self.vault, secret, create, lang)));
             }
-            Err(e) => self.message = Some((crate::cli::one_line(&e), true)),
+            Err(e) => self.message = Some((crate::error::one_line(&e), true)),
         }
     }
 
@@ -937,7 +937,7 @@ impl GroupPanel {
         let secret = match Secret::new(pass.to_string()) {
             Ok(s) => s,
             Err(e) => {
-                self.message = Some((crate::cli::one_line(&e), true));
+                self.message = Some((crate::error::one_line(&e), true));
                 return;
             }
         };
@@ -1139,7 +1139,7 @@ impl SaveVoices {
                 self.message = None;
                 self.job = Some(VoiceJob::Open(unlock(&self.vault, secret, create, lang)));
             }
-            Err(e) => self.message = Some((crate::cli::one_line(&e), true)),
+            Err(e) => self.message = Some((crate::error::one_line(&e), true)),
         }
     }
 

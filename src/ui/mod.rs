@@ -4,19 +4,17 @@
 //! - [`run_app`] opens the native window; [`AppOptions`] says what to show first.
 //! - [`app::ObservantApp`] is the eframe app (also driven by the GUI tests through kittest).
 //! - [`model::SessionModel`] holds what the pipeline reported; the views only read it.
-//! - [`scripted::ScriptedPipeline`] replays a transcript as live events (demo, review, tests).
+//! - [`ScriptedPipeline`] (the pipeline layer's scripted replay) replays a transcript as live events (demo, review, tests).
 //! - [`groups`]: the group store in the GUI (group choice on the start screen, saving voices
 //!   with consent in review).
 
 pub mod app;
-pub mod core;
 pub mod devices;
 pub mod facilitator;
 pub mod groups;
 pub mod model;
 pub mod observer;
 pub mod review;
-pub mod scripted;
 pub mod start;
 pub mod theme;
 pub mod widgets;
@@ -26,8 +24,8 @@ use std::path::PathBuf;
 use crate::i18n::UiLang;
 use crate::pipeline::PipelineStarter;
 
+pub use crate::pipeline::scripted::ScriptedPipeline;
 pub use app::ObservantApp;
-pub use scripted::ScriptedPipeline;
 
 /// What the app shows first and how it starts live sessions.
 pub struct AppOptions {
@@ -88,7 +86,7 @@ pub fn run_app(opts: AppOptions) -> anyhow::Result<()> {
     // Audio retention from the settings, before anything else (a bad settings file is
     // reported and retention skipped; the app still opens).
     if let Err(e) = crate::settings::apply_retention_at_start() {
-        eprintln!("observant: {}", crate::cli::one_line(&e));
+        eprintln!("observant: {}", crate::error::one_line(&e));
     }
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

@@ -135,7 +135,7 @@ impl ReviewScreen {
         use crate::audio::playback::CpalPlayer;
         let player = match (&doc.audio, &doc.session) {
             (Some(p), _) => Some(CpalPlayer::new(p.clone())),
-            (None, Some(s)) if s.has_audio() => Some(CpalPlayer::for_session(s.clone())),
+            (None, Some(s)) if s.has_audio() => Some(crate::session::playback::player(s.clone())),
             _ => None,
         }
         .map(|p| Box::new(p) as Box<dyn Player>);
@@ -209,7 +209,7 @@ impl ReviewScreen {
                             ),
                             false,
                         ),
-                        Err(e) => (crate::cli::one_line(&e), true),
+                        Err(e) => (crate::error::one_line(&e), true),
                     },
                 );
             }
@@ -225,7 +225,7 @@ impl ReviewScreen {
                             ),
                             false,
                         ),
-                        Err(e) => (crate::cli::one_line(&e), true),
+                        Err(e) => (crate::error::one_line(&e), true),
                     },
                 );
             }

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use egui::{Align, Color32, Layout, RichText, Ui};
 
 use crate::analysis::{Lang, LangHint};
+use crate::app::core::MethodInfo;
 use crate::i18n::UiLang;
 use crate::pipeline::LiveConfig;
 use crate::transcript::{Participant, Role};
-use crate::ui::core::MethodInfo;
 use crate::ui::devices::DeviceProbe;
 use crate::ui::groups::{GroupEvent, GroupPanel, GroupVault};
 use crate::ui::theme;
@@ -179,7 +179,7 @@ impl StartForm {
             *p == path && at.elapsed() < std::time::Duration::from_secs(2)
         });
         if !fresh {
-            let problem = crate::ui::core::model_problem(&path);
+            let problem = crate::app::core::model_problem(&path);
             self.model_check = Some((path, std::time::Instant::now(), problem));
         }
         self.model_check.as_ref().and_then(|(_, _, p)| p.clone())
@@ -631,7 +631,7 @@ impl StartForm {
                             self.saved.retain(|s| s.dir != dir);
                             self.open_message = None;
                         }
-                        Err(e) => self.open_message = Some(crate::cli::one_line(&e)),
+                        Err(e) => self.open_message = Some(crate::error::one_line(&e)),
                     }
                     self.forget = None;
                 }
@@ -815,7 +815,7 @@ pub fn unlock_message(e: &anyhow::Error, lang: UiLang) -> String {
         )
         .to_string()
     } else {
-        crate::cli::one_line(e)
+        crate::error::one_line(e)
     }
 }
 

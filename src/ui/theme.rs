@@ -240,16 +240,7 @@ pub const ROLES: [Role; 4] = [
     Role::Observant,
 ];
 
-/// `m:ss` or `h:mm:ss` for a time in seconds.
-pub fn clock(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
-    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
-}
+pub use observant_model::time::clock;
 
 /// A rounded pill with text (flag chips, small tags): one widget, so wrapping layouts move
 /// it to the next line whole; its text is its accessible label.

@@ -1,0 +1,50 @@
+//! Incremental analysis of a growing transcript (live sessions, review edits): classifications
+//! are cached by utterance text, and the session rules run over the cached labels. Pure: no
+//! I/O, no clocks.
+
+use std::collections::HashMap;
+
+use observant_model::i18n::UiLang;
+use observant_model::transcript::Transcript;
+
+use crate::classify::Classifier;
+use crate::config::Config;
+use crate::{Analysis, Classification, session};
+
+/// Re-analyses a growing transcript cheaply: classifications are cached by utterance text
+/// (a live transcript only grows, and re-assigning a speaker does not change the text), and
+/// the core's session rules run over the cached labels.
+pub struct SessionAnalyzer {
+    config: Config,
+    cache: HashMap<String, Classification>,
+}
+
+impl SessionAnalyzer {
+    /// Default rules, flag messages in `lang`.
+    pub fn new(lang: UiLang) -> SessionAnalyzer {
+        SessionAnalyzer {
+            config: Config {
+                ui: lang,
+                ..Config::default()
+            },
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The core analysis of `t`.
+    pub fn analyze(&mut self, t: &Transcript) -> Analysis {
+        let classifier = Classifier::shared();
+        let hint = session::lang_hint(t.language.as_deref());
+        let cls: Vec<Classification> = t
+            .utterances
+            .iter()
+            .map(|u| {
+                self.cache
+                    .entry(u.text.clone())
+                    .or_insert_with(|| classifier.classify(&u.text, hint))
+                    .clone()
+            })
+            .collect();
+        session::analyze_classified(t, &cls, &self.config)
+    }
+}

@@ -1,0 +1,1007 @@
+//! Live capture with cpal: list input devices, open the default or a named one, and deliver
+//! 16 kHz mono audio to a consumer thread through a bounded crossbeam channel.
+//!
+//! * Asks the device for 16 kHz mono (16-bit, else float, else any integer format) and,
+//!   when it cannot, captures its native format and converts (channel mean + rubato).
+//! * The audio callback only converts to mono `f32`, updates the level meter and `try_send`s;
+//!   it never blocks. When the queue (60 s of audio by default) is full, the chunk is counted
+//!   as dropped, a [`CaptureEvent::Overflow`] is sent, and the consumer later receives the
+//!   same number of zero samples in its place: positions stay exact, nothing goes missing
+//!   silently.
+//! * A stream error (device pulled, server gone) becomes a [`CaptureEvent::Failed`] and, once
+//!   the queued audio has been read, an error from [`DeviceSource::read`]. A device that just
+//!   stops delivering is reported as [`CaptureEvent::Stalled`], and after
+//!   [`CaptureOptions::lost_after`] without audio it counts as lost in the same way.
+//! * No sound card (cpal's `DeviceNotAvailable`) is a calm [`CaptureError::NoDevice`].
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::{FromSample, SampleFormat, SizedSample};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
+
+use super::resample::{StreamResampler, TARGET_RATE};
+use super::source::{AudioSource, SourceRead};
+
+/// Why capture could not start or stopped. Messages are one line, Dutch then English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaptureError {
+    /// No usable input device on this machine (no sound card, no microphone).
+    #[error(
+        "Geen microfoon beschikbaar ({0}); open een opname in plaats daarvan / No microphone available ({0}); open a recording instead"
+    )]
+    NoDevice(String),
+    /// A device was asked for by name and is not there.
+    #[error(
+        "Invoerapparaat '{name}' niet gevonden (beschikbaar: {available}) / Input device '{name}' not found (available: {available})"
+    )]
+    DeviceNotFound {
+        /// The name asked for.
+        name: String,
+        /// Names that do exist, comma-separated.
+        available: String,
+    },
+    /// The operating system refused access.
+    #[error("Geen toegang tot de microfoon ({0}) / No permission to use the microphone ({0})")]
+    PermissionDenied(String),
+    /// Another program holds the device.
+    #[error(
+        "De microfoon is bezet door een ander programma ({0}) / The microphone is in use by another program ({0})"
+    )]
+    Busy(String),
+    /// The device disappeared or the stream died while capturing.
+    #[error("Het invoerapparaat is weggevallen ({0}) / The input device was lost ({0})")]
+    DeviceLost(String),
+    /// Anything else the audio system reported.
+    #[error("Audio-opname mislukt ({0}) / Audio capture failed ({0})")]
+    Backend(String),
+}
+
+fn one_line(s: impl std::fmt::Display) -> String {
+    s.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn map_cpal(e: &cpal::Error) -> CaptureError {
+    let msg = one_line(e);
+    match e.kind() {
+        cpal::ErrorKind::DeviceNotAvailable | cpal::ErrorKind::HostUnavailable => {
+            CaptureError::NoDevice(msg)
+        }
+        cpal::ErrorKind::PermissionDenied => CaptureError::PermissionDenied(msg),
+        cpal::ErrorKind::DeviceBusy => CaptureError::Busy(msg),
+        _ => CaptureError::Backend(msg),
+    }
+}
+
+/// An input device as listed for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputDevice {
+    /// Human-readable name.
+    pub name: String,
+    /// Stable identifier (`host:device`), accepted by [`CaptureOptions::device`].
+    pub id: String,
+    /// True for the system's default input.
+    pub is_default: bool,
+}
+
+/// The input devices of the default audio host. An empty list (not an error) when there are
+/// none.
+pub fn list_input_devices() -> Result<Vec<InputDevice>> {
+    let host = cpal::default_host();
+    let default_id = host.default_input_device().and_then(|d| d.id().ok());
+    let devices = match host.input_devices() {
+        Ok(d) => d,
+        Err(e) => match map_cpal(&e) {
+            CaptureError::NoDevice(_) => return Ok(Vec::new()),
+            other => return Err(other.into()),
+        },
+    };
+    let mut list = Vec::new();
+    for d in devices {
+        let Ok(id) = d.id() else { continue };
+        let name = d
+            .description()
+            .map(|desc| desc.name().to_string())
+            .unwrap_or_else(|_| id.id().to_string());
+        list.push(InputDevice {
+            name,
+            is_default: Some(&id) == default_id.as_ref(),
+            id: id.to_string(),
+        });
+    }
+    Ok(list)
+}
+
+/// The input devices cpal can actually open for input, in [`list_input_devices`]' order: ALSA
+/// lists many pseudo devices that give no input configuration, and its `null` device gives
+/// only zeros. An empty list (not an error) when there are none.
+pub fn usable_input_devices() -> Vec<InputDevice> {
+    let listed = list_input_devices().unwrap_or_default();
+    let host = cpal::default_host();
+    let usable: Vec<String> = match host.input_devices() {
+        Ok(it) => it
+            .filter(|d| d.default_input_config().is_ok())
+            .filter_map(|d| d.id().ok().map(|id| id.to_string()))
+            .filter(|id| !id.ends_with(":null"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    listed
+        .into_iter()
+        .filter(|d| usable.contains(&d.id))
+        .collect()
+}
+
+/// How to open the capture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureOptions {
+    /// Device name or id (see [`list_input_devices`]); `None` for the default input.
+    pub device: Option<String>,
+    /// Seconds of audio the queue between the audio thread and the consumer can hold before
+    /// it overflows.
+    pub queue_seconds: f32,
+    /// Report [`CaptureEvent::Stalled`] when no audio arrives for this long.
+    pub stall_after: Duration,
+    /// Treat the device as lost (an error from the source) when no audio arrives for this
+    /// long: a stream that silently stopped is as gone as a pulled one.
+    pub lost_after: Duration,
+}
+
+impl Default for CaptureOptions {
+    fn default() -> Self {
+        CaptureOptions {
+            device: None,
+            queue_seconds: 60.0,
+            stall_after: Duration::from_secs(2),
+            lost_after: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Something the consumer (UI, logs) should know about; from [`Capture::events`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaptureEvent {
+    /// The queue was full and audio was replaced by silence; total native frames lost so far.
+    Overflow {
+        /// Frames (at the device rate) lost since capture started.
+        dropped_frames: u64,
+    },
+    /// The device reported an over- or underrun (a glitch in the audio).
+    Xrun,
+    /// A non-fatal notice from the audio system (route changed, no real-time priority).
+    Warning(String),
+    /// The stream died; capture is over once the queued audio has been read.
+    Failed(String),
+    /// No audio arrived for this many seconds (device stopped without an error).
+    Stalled {
+        /// Seconds without audio.
+        seconds: f32,
+    },
+}
+
+/// The input level over the last ~50 ms, linear full scale (1.0 = 0 dBFS).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Level {
+    /// Root mean square.
+    pub rms: f32,
+    /// Largest absolute sample.
+    pub peak: f32,
+}
+
+impl Level {
+    /// RMS in dBFS (-100 for silence), for a meter.
+    pub fn rms_dbfs(&self) -> f32 {
+        (20.0 * self.rms.max(1e-5).log10()).max(-100.0)
+    }
+
+    /// Peak in dBFS (-100 for silence).
+    pub fn peak_dbfs(&self) -> f32 {
+        (20.0 * self.peak.max(1e-5).log10()).max(-100.0)
+    }
+}
+
+/// Counters since capture started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CaptureStats {
+    /// Frames (at the device rate) delivered into the queue.
+    pub captured_frames: u64,
+    /// Frames lost to a full queue (replaced by silence for the consumer).
+    pub dropped_frames: u64,
+    /// Over/underruns the device reported.
+    pub xruns: u64,
+}
+
+/// The counters of a running capture, cheap to clone and poll from another thread.
+#[derive(Clone)]
+pub struct StatsHandle(Arc<Shared>);
+
+impl StatsHandle {
+    /// Counters so far.
+    pub fn stats(&self) -> CaptureStats {
+        CaptureStats {
+            captured_frames: self.0.captured.load(Ordering::Relaxed),
+            dropped_frames: self.0.dropped.load(Ordering::Relaxed),
+            xruns: self.0.xruns.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The stream as opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureInfo {
+    /// Device name.
+    pub device: String,
+    /// Device sample rate in use.
+    pub sample_rate: u32,
+    /// Device channels in use (averaged to mono).
+    pub channels: u16,
+    /// Sample format in use, e.g. `i16`.
+    pub sample_format: String,
+    /// True when we convert (the device did not give 16 kHz mono itself).
+    pub converting: bool,
+}
+
+struct Shared {
+    rms_bits: AtomicU32,
+    peak_bits: AtomicU32,
+    captured: AtomicU64,
+    dropped: AtomicU64,
+    xruns: AtomicU64,
+    failed: Mutex<Option<String>>,
+    overflowing: AtomicBool,
+    /// The device's delay for the latest buffer (callback time - capture time), in ns.
+    delay_ns: AtomicU64,
+}
+
+impl Shared {
+    fn failure(&self) -> Option<String> {
+        self.failed.lock().map(|g| g.clone()).unwrap_or(None)
+    }
+}
+
+/// A handle on the live level, cheap to clone and poll from a UI thread.
+#[derive(Clone)]
+pub struct LevelMeter(Arc<Shared>);
+
+impl LevelMeter {
+    /// The level over the most recent ~50 ms.
+    pub fn level(&self) -> Level {
+        Level {
+            rms: f32::from_bits(self.0.rms_bits.load(Ordering::Relaxed)),
+            peak: f32::from_bits(self.0.peak_bits.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+impl std::fmt::Debug for LevelMeter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LevelMeter({:?})", self.level())
+    }
+}
+
+/// One callback's worth of audio: mono, at the device rate.
+struct Chunk {
+    samples: Vec<f32>,
+    /// Frames dropped (queue full) just before this chunk.
+    dropped_before: u64,
+}
+
+/// A running capture. Turn it into an [`AudioSource`] with [`Capture::into_source`].
+pub struct Capture {
+    stream: Option<cpal::Stream>,
+    rx: Receiver<Chunk>,
+    events_rx: Receiver<CaptureEvent>,
+    events_tx: Sender<CaptureEvent>,
+    shared: Arc<Shared>,
+    info: CaptureInfo,
+    options: CaptureOptions,
+}
+
+impl std::fmt::Debug for Capture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Capture").field("info", &self.info).finish()
+    }
+}
+
+/// Sample formats we can take, best first: 16-bit is what microphones deliver and is
+/// bit-exact through `f32`.
+const FORMAT_PREFERENCE: [SampleFormat; 8] = [
+    SampleFormat::I16,
+    SampleFormat::F32,
+    SampleFormat::I32,
+    SampleFormat::I24,
+    SampleFormat::U16,
+    SampleFormat::U8,
+    SampleFormat::I8,
+    SampleFormat::F64,
+];
+
+fn find_device(host: &cpal::Host, wanted: &str) -> Result<cpal::Device, CaptureError> {
+    let mut names = Vec::new();
+    let mut fuzzy = Vec::new();
+    let lower = wanted.to_lowercase();
+    if let Ok(devices) = host.input_devices() {
+        for d in devices {
+            let id = d.id().ok();
+            let name = d
+                .description()
+                .map(|x| x.name().to_string())
+                .unwrap_or_default();
+            let id_full = id.as_ref().map(|i| i.to_string()).unwrap_or_default();
+            let id_short = id.as_ref().map(|i| i.id().to_string()).unwrap_or_default();
+            if wanted == id_full || wanted == id_short || wanted == name {
+                return Ok(d);
+            }
+            if name.to_lowercase().contains(&lower) {
+                fuzzy.push(d);
+            }
+            names.push(if name.is_empty() { id_full } else { name });
+        }
+    }
+    if fuzzy.len() == 1 {
+        return Ok(fuzzy.remove(0));
+    }
+    // ALSA accepts PCM names (e.g. `plughw:1,0`) that are not enumerated.
+    let id = wanted
+        .parse::<cpal::DeviceId>()
+        .unwrap_or_else(|_| cpal::DeviceId::new(host.id(), wanted));
+    if let Some(d) = host.device_by_id(&id) {
+        return Ok(d);
+    }
+    names.dedup();
+    Err(CaptureError::DeviceNotFound {
+        name: wanted.to_string(),
+        available: if names.is_empty() {
+            "geen/none".into()
+        } else {
+            names.join(", ")
+        },
+    })
+}
+
+/// Pick the stream config: 16 kHz mono when the device offers it, else its default.
+fn choose_config(
+    device: &cpal::Device,
+) -> Result<(cpal::StreamConfig, SampleFormat, cpal::SupportedBufferSize), CaptureError> {
+    let ranges: Vec<_> = device
+        .supported_input_configs()
+        .map_err(|e| map_cpal(&e))?
+        .collect();
+    for fmt in FORMAT_PREFERENCE {
+        if let Some(r) = ranges
+            .iter()
+            .find(|r| r.channels() == 1 && r.sample_format() == fmt && r.contains_rate(TARGET_RATE))
+        {
+            let c = r.with_sample_rate(TARGET_RATE);
+            return Ok((c.config(), c.sample_format(), *c.buffer_size()));
+        }
+    }
+    let default = device.default_input_config();
+    let supported = match default {
+        Ok(c) if FORMAT_PREFERENCE.contains(&c.sample_format()) => c,
+        Ok(_) | Err(_) => {
+            // The default is unusable; take any range in a format we handle.
+            let r = FORMAT_PREFERENCE
+                .iter()
+                .find_map(|f| {
+                    ranges
+                        .iter()
+                        .find(|r| r.sample_format() == *f && r.channels() > 0)
+                })
+                .ok_or_else(|| match default {
+                    Err(e) => map_cpal(&e),
+                    Ok(c) => CaptureError::Backend(format!(
+                        "geen bruikbaar sampleformaat ({}) / no usable sample format ({})",
+                        c.sample_format(),
+                        c.sample_format()
+                    )),
+                })?;
+            r.try_with_standard_sample_rate()
+                .unwrap_or_else(|| r.with_max_sample_rate())
+        }
+    };
+    if supported.channels() == 0 || supported.sample_rate() == 0 {
+        return Err(CaptureError::Backend(
+            "apparaat meldt 0 kanalen of 0 Hz / device reports 0 channels or 0 Hz".into(),
+        ));
+    }
+    Ok((
+        supported.config(),
+        supported.sample_format(),
+        *supported.buffer_size(),
+    ))
+}
+
+/// The period to ask the device for: about 20 ms, within what it supports. Left to the
+/// driver (`None`) when it does not say. The driver's own default can be far larger (the
+/// PulseAudio ALSA plugin delivered audio about 1.7 s late), and every millisecond of it is
+/// latency before a flag can appear.
+fn low_latency_period(rate: u32, supported: &cpal::SupportedBufferSize) -> Option<u32> {
+    match supported {
+        cpal::SupportedBufferSize::Range { min, max } if *min <= *max && *max > 0 => {
+            Some((rate / 50).clamp((*min).max(1), *max))
+        }
+        _ => None,
+    }
+}
+
+impl Capture {
+    /// Open the device and start capturing. Errors are [`CaptureError`]s (downcast to tell
+    /// "no microphone" from other failures).
+    pub fn start(options: &CaptureOptions) -> Result<Capture> {
+        Ok(Capture::start_inner(options)?)
+    }
+
+    fn start_inner(options: &CaptureOptions) -> Result<Capture, CaptureError> {
+        let host = cpal::default_host();
+        let device = match &options.device {
+            Some(name) if !name.trim().is_empty() => find_device(&host, name.trim())?,
+            _ => host.default_input_device().ok_or_else(|| {
+                CaptureError::NoDevice("geen standaard-invoer / no default input".into())
+            })?,
+        };
+        let device_name = device
+            .description()
+            .map(|d| d.name().to_string())
+            .or_else(|_| device.id().map(|i| i.to_string()))
+            .unwrap_or_else(|_| "?".into());
+        let (config, format, buffer_sizes) = choose_config(&device)?;
+        let channels = config.channels;
+        let rate = config.sample_rate;
+
+        // Queue capacity in chunks; callbacks are typically 5-25 ms, assume 256 frames.
+        let capacity = ((f64::from(options.queue_seconds.max(1.0)) * f64::from(rate) / 256.0)
+            as usize)
+            .clamp(64, 1 << 20);
+        let (tx, rx) = crossbeam_channel::bounded::<Chunk>(capacity);
+        let (events_tx, events_rx) = crossbeam_channel::bounded::<CaptureEvent>(1024);
+        let shared = Arc::new(Shared {
+            rms_bits: AtomicU32::new(0),
+            peak_bits: AtomicU32::new(0),
+            captured: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            xruns: AtomicU64::new(0),
+            failed: Mutex::new(None),
+            overflowing: AtomicBool::new(false),
+            delay_ns: AtomicU64::new(0),
+        });
+
+        let err_shared = shared.clone();
+        let err_events = events_tx.clone();
+        let on_error = move |e: cpal::Error| {
+            let msg = one_line(&e);
+            match e.kind() {
+                cpal::ErrorKind::Xrun => {
+                    err_shared.xruns.fetch_add(1, Ordering::Relaxed);
+                    let _ = err_events.try_send(CaptureEvent::Xrun);
+                }
+                cpal::ErrorKind::DeviceChanged | cpal::ErrorKind::RealtimeDenied => {
+                    let _ = err_events.try_send(CaptureEvent::Warning(msg));
+                }
+                _ => {
+                    if let Ok(mut f) = err_shared.failed.lock() {
+                        f.get_or_insert(msg.clone());
+                    }
+                    let _ = err_events.try_send(CaptureEvent::Failed(msg));
+                }
+            }
+        };
+
+        let make_sink = || CallbackSink {
+            tx: tx.clone(),
+            events: events_tx.clone(),
+            shared: shared.clone(),
+            channels: usize::from(channels.max(1)),
+            rate,
+            window: (rate / 20).max(1) as usize,
+            acc_sq: 0.0,
+            acc_peak: 0.0,
+            acc_n: 0,
+            pending_drop: 0,
+        };
+        let open = |config: cpal::StreamConfig| {
+            let sink = make_sink();
+            let on_error = on_error.clone();
+            match format {
+                SampleFormat::I16 => build::<i16>(&device, config, sink, on_error),
+                SampleFormat::F32 => build::<f32>(&device, config, sink, on_error),
+                SampleFormat::I32 => build::<i32>(&device, config, sink, on_error),
+                SampleFormat::I24 => build::<cpal::I24>(&device, config, sink, on_error),
+                SampleFormat::U16 => build::<u16>(&device, config, sink, on_error),
+                SampleFormat::U8 => build::<u8>(&device, config, sink, on_error),
+                SampleFormat::I8 => build::<i8>(&device, config, sink, on_error),
+                SampleFormat::F64 => build::<f64>(&device, config, sink, on_error),
+                other => Err(cpal::Error::with_message(
+                    cpal::ErrorKind::UnsupportedConfig,
+                    format!(
+                        "sampleformaat {other} niet ondersteund / sample format {other} not supported"
+                    ),
+                )),
+            }
+        };
+        // A short period first (low latency); the driver's default when it refuses one.
+        let stream = match low_latency_period(rate, &buffer_sizes) {
+            Some(period) => {
+                let mut fixed = config;
+                fixed.buffer_size = cpal::BufferSize::Fixed(period);
+                match open(fixed) {
+                    Ok(s) => Ok(s),
+                    Err(e) => {
+                        tracing::info!("period of {period} frames refused ({e}); driver default");
+                        open(config)
+                    }
+                }
+            }
+            None => open(config),
+        }
+        .map_err(|e| map_cpal(&e))?;
+        if let Ok(frames) = stream.buffer_size() {
+            tracing::info!("capture period: {frames} frames at {rate} Hz");
+        }
+        stream.play().map_err(|e| map_cpal(&e))?;
+
+        let info = CaptureInfo {
+            device: device_name,
+            sample_rate: rate,
+            channels,
+            sample_format: format.to_string(),
+            converting: !(rate == TARGET_RATE && channels == 1),
+        };
+        tracing::info!("capture started: {info:?}");
+        Ok(Capture {
+            stream: Some(stream),
+            rx,
+            events_rx,
+            events_tx,
+            shared,
+            info,
+            options: options.clone(),
+        })
+    }
+
+    /// What was opened.
+    pub fn info(&self) -> &CaptureInfo {
+        &self.info
+    }
+
+    /// A level meter handle for the UI.
+    pub fn level_meter(&self) -> LevelMeter {
+        LevelMeter(self.shared.clone())
+    }
+
+    /// Events (overflow, xrun, failure, stall); a clone of the same receiver, so read it from
+    /// one place.
+    pub fn events(&self) -> Receiver<CaptureEvent> {
+        self.events_rx.clone()
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> CaptureStats {
+        self.stats_handle().stats()
+    }
+
+    /// A handle on the counters that stays valid after [`Capture::into_source`] (to report
+    /// audio lost to a full queue while the pipeline owns the source).
+    pub fn stats_handle(&self) -> StatsHandle {
+        StatsHandle(self.shared.clone())
+    }
+
+    /// The failure message if the stream has died.
+    pub fn failure(&self) -> Option<String> {
+        self.shared.failure()
+    }
+
+    /// Stop capturing. Audio already queued can still be read through the source.
+    pub fn stop(&mut self) {
+        if let Some(s) = self.stream.take() {
+            let _ = s.pause();
+            drop(s);
+        }
+    }
+
+    /// The consumer side as an [`AudioSource`] delivering 16 kHz mono.
+    pub fn into_source(self) -> Result<DeviceSource> {
+        let resampler = StreamResampler::new(self.info.sample_rate)?;
+        Ok(DeviceSource {
+            capture: self,
+            resampler,
+            last_data: Instant::now(),
+            stall_reported: false,
+            ended: false,
+            failed: None,
+            zeros: Vec::new(),
+            produced: 0,
+        })
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The state the audio callback owns.
+struct CallbackSink {
+    tx: Sender<Chunk>,
+    events: Sender<CaptureEvent>,
+    shared: Arc<Shared>,
+    channels: usize,
+    rate: u32,
+    window: usize,
+    acc_sq: f64,
+    acc_peak: f32,
+    acc_n: usize,
+    pending_drop: u64,
+}
+
+impl CallbackSink {
+    fn deliver(&mut self, mono: Vec<f32>) {
+        for &v in &mono {
+            self.acc_sq += f64::from(v) * f64::from(v);
+            self.acc_peak = self.acc_peak.max(v.abs());
+        }
+        self.acc_n += mono.len();
+        if self.acc_n >= self.window {
+            let rms = (self.acc_sq / self.acc_n as f64).sqrt() as f32;
+            self.shared.rms_bits.store(rms.to_bits(), Ordering::Relaxed);
+            self.shared
+                .peak_bits
+                .store(self.acc_peak.to_bits(), Ordering::Relaxed);
+            self.acc_sq = 0.0;
+            self.acc_peak = 0.0;
+            self.acc_n = 0;
+        }
+        let frames = mono.len() as u64;
+        match self.tx.try_send(Chunk {
+            samples: mono,
+            dropped_before: self.pending_drop,
+        }) {
+            Ok(()) => {
+                self.pending_drop = 0;
+                self.shared.captured.fetch_add(frames, Ordering::Relaxed);
+                self.shared.overflowing.store(false, Ordering::Relaxed);
+            }
+            Err(TrySendError::Full(_)) => {
+                self.pending_drop += frames;
+                let total = self.shared.dropped.fetch_add(frames, Ordering::Relaxed) + frames;
+                if !self.shared.overflowing.swap(true, Ordering::Relaxed) {
+                    let _ = self.events.try_send(CaptureEvent::Overflow {
+                        dropped_frames: total,
+                    });
+                }
+            }
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+}
+
+fn build<T>(
+    device: &cpal::Device,
+    config: cpal::StreamConfig,
+    mut sink: CallbackSink,
+    on_error: impl FnMut(cpal::Error) + Send + 'static,
+) -> Result<cpal::Stream, cpal::Error>
+where
+    T: SizedSample + Send + 'static,
+    f32: FromSample<T>,
+{
+    device.build_input_stream::<T, _, _>(
+        config,
+        move |data: &[T], info: &cpal::InputCallbackInfo| {
+            // `capture` is when the buffer's first frame was captured; keep the delay of its
+            // last frame (what arrives now).
+            let ts = info.timestamp();
+            let frames = data.len() / sink.channels.max(1);
+            let span = Duration::from_secs_f64(frames as f64 / f64::from(sink.rate.max(1)));
+            let delay = ts.callback.duration_since(ts.capture).saturating_sub(span);
+            sink.shared.delay_ns.store(
+                delay.as_nanos().min(u128::from(u64::MAX)) as u64,
+                Ordering::Relaxed,
+            );
+            let ch = sink.channels;
+            let mono: Vec<f32> = if ch == 1 {
+                data.iter().map(|&s| f32::from_sample_(s)).collect()
+            } else {
+                let scale = 1.0 / ch as f32;
+                data.chunks_exact(ch)
+                    .map(|f| f.iter().map(|&s| f32::from_sample_(s)).sum::<f32>() * scale)
+                    .collect()
+            };
+            sink.deliver(mono);
+        },
+        on_error,
+        Some(Duration::from_secs(5)),
+    )
+}
+
+/// The microphone as an [`AudioSource`] (16 kHz mono). `read` waits up to 50 ms for audio.
+pub struct DeviceSource {
+    capture: Capture,
+    resampler: StreamResampler,
+    last_data: Instant,
+    stall_reported: bool,
+    ended: bool,
+    failed: Option<String>,
+    zeros: Vec<f32>,
+    /// 16 kHz samples delivered so far.
+    produced: u64,
+}
+
+impl std::fmt::Debug for DeviceSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceSource")
+            .field("info", &self.capture.info)
+            .finish()
+    }
+}
+
+impl DeviceSource {
+    /// The capture behind this source (info, level meter, events, stats).
+    pub fn capture(&self) -> &Capture {
+        &self.capture
+    }
+
+    /// Stop the device; the audio already queued is still delivered, then `End`.
+    pub fn stop(&mut self) {
+        self.capture.stop();
+    }
+
+    fn take_chunk(&mut self, chunk: Chunk, out: &mut Vec<f32>) -> Result<()> {
+        if chunk.dropped_before > 0 {
+            // Keep positions exact: the lost stretch becomes silence.
+            let mut left = chunk.dropped_before;
+            while left > 0 {
+                let n = left.min(1 << 16) as usize;
+                self.zeros.clear();
+                self.zeros.resize(n, 0.0);
+                self.resampler.push(&self.zeros, out)?;
+                left -= n as u64;
+            }
+        }
+        self.resampler.push(&chunk.samples, out)
+    }
+}
+
+impl AudioSource for DeviceSource {
+    fn stop(&mut self) {
+        DeviceSource::stop(self)
+    }
+
+    fn is_live(&self) -> bool {
+        true
+    }
+
+    /// The device's own delay plus what the resampler still holds.
+    fn delivery_delay(&self) -> Duration {
+        let device = Duration::from_nanos(self.capture.shared.delay_ns.load(Ordering::Relaxed));
+        let held = self
+            .resampler
+            .expected_output()
+            .saturating_sub(self.produced);
+        device + Duration::from_secs_f64(held as f64 / f64::from(TARGET_RATE))
+    }
+
+    fn read(&mut self, out: &mut Vec<f32>) -> Result<SourceRead> {
+        out.clear();
+        if self.ended {
+            return Ok(SourceRead::End);
+        }
+        match self.capture.rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(chunk) => {
+                self.last_data = Instant::now();
+                self.stall_reported = false;
+                self.take_chunk(chunk, out)?;
+                // Catch up in bigger bites when the queue has backed up.
+                while out.len() < 16_000 {
+                    match self.capture.rx.try_recv() {
+                        Ok(chunk) => self.take_chunk(chunk, out)?,
+                        Err(_) => break,
+                    }
+                }
+                self.produced += out.len() as u64;
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if let Some(msg) = self.capture.failure()
+                    && self.capture.rx.is_empty()
+                {
+                    // The stream is dead and its audio has been read: deliver the resampler's
+                    // tail now, report the failure on the next call.
+                    if self.failed.is_none() {
+                        self.failed = Some(msg);
+                        self.resampler.finish(out)?;
+                        self.capture.stop();
+                        if !out.is_empty() {
+                            return Ok(SourceRead::Samples(out.len()));
+                        }
+                    }
+                    self.ended = true;
+                    let msg = self.failed.clone().unwrap_or_default();
+                    return Err(CaptureError::DeviceLost(one_line(&msg)).into());
+                }
+                let idle = self.last_data.elapsed();
+                if idle >= self.capture.options.stall_after && !self.stall_reported {
+                    self.stall_reported = true;
+                    let _ = self.capture.events_tx.try_send(CaptureEvent::Stalled {
+                        seconds: idle.as_secs_f32(),
+                    });
+                }
+                if idle >= self.capture.options.lost_after
+                    && let Ok(mut f) = self.capture.shared.failed.lock()
+                    && f.is_none()
+                {
+                    // Reported by the failure path above on the next call.
+                    let secs = idle.as_secs();
+                    *f = Some(format!(
+                        "geen audio meer sinds {secs} s / no audio for {secs} s"
+                    ));
+                    let _ = self
+                        .capture
+                        .events_tx
+                        .try_send(CaptureEvent::Failed(format!("no audio for {secs} s")));
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                self.ended = true;
+                self.resampler.finish(out)?;
+            }
+        }
+        if out.is_empty() {
+            if self.ended {
+                return Ok(SourceRead::End);
+            }
+            return Ok(SourceRead::Pending);
+        }
+        Ok(SourceRead::Samples(out.len()))
+    }
+
+    fn describe(&self) -> String {
+        self.capture.info.device.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A capture with no device behind it: the test plays the audio callback.
+    fn fake(rate: u32) -> (Capture, CallbackSink) {
+        let (tx, rx) = crossbeam_channel::bounded::<Chunk>(4);
+        let (events_tx, events_rx) = crossbeam_channel::bounded(16);
+        let shared = Arc::new(Shared {
+            rms_bits: AtomicU32::new(0),
+            peak_bits: AtomicU32::new(0),
+            captured: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            xruns: AtomicU64::new(0),
+            failed: Mutex::new(None),
+            overflowing: AtomicBool::new(false),
+            delay_ns: AtomicU64::new(0),
+        });
+        let sink = CallbackSink {
+            tx,
+            events: events_tx.clone(),
+            shared: shared.clone(),
+            channels: 1,
+            rate: 16000,
+            window: 100,
+            acc_sq: 0.0,
+            acc_peak: 0.0,
+            acc_n: 0,
+            pending_drop: 0,
+        };
+        let capture = Capture {
+            stream: None,
+            rx,
+            events_rx,
+            events_tx,
+            shared,
+            info: CaptureInfo {
+                device: "fake".into(),
+                sample_rate: rate,
+                channels: 1,
+                sample_format: "f32".into(),
+                converting: rate != TARGET_RATE,
+            },
+            options: CaptureOptions::default(),
+        };
+        (capture, sink)
+    }
+
+    fn read_all(src: &mut DeviceSource) -> (Vec<f32>, Option<String>) {
+        let mut all = Vec::new();
+        let mut buf = Vec::new();
+        loop {
+            match src.read(&mut buf) {
+                Ok(SourceRead::Samples(_)) => all.extend_from_slice(&buf),
+                Ok(SourceRead::Pending) => {}
+                Ok(SourceRead::End) => return (all, None),
+                Err(e) => return (all, Some(format!("{e:#}"))),
+            }
+        }
+    }
+
+    #[test]
+    fn overflow_becomes_counted_silence_and_level_is_metered() {
+        let (capture, mut sink) = fake(16000);
+        let meter = capture.level_meter();
+        let events = capture.events();
+        let mut src = capture.into_source().unwrap();
+        // Queue of 4: the 5th and 6th chunks overflow, the 7th carries the gap.
+        for _ in 0..7 {
+            sink.deliver(vec![0.5; 100]);
+        }
+        assert_eq!(src.capture().stats().dropped_frames, 300);
+        assert_eq!(
+            events.try_recv().unwrap(),
+            CaptureEvent::Overflow {
+                dropped_frames: 100
+            }
+        );
+        let level = meter.level();
+        assert!((level.peak - 0.5).abs() < 1e-6 && (level.rms - 0.5).abs() < 1e-6);
+        let mut buf = Vec::new();
+        let mut got = Vec::new();
+        while let Ok(SourceRead::Samples(_)) = src.read(&mut buf) {
+            got.extend_from_slice(&buf);
+        }
+        // 4 chunks of audio; the next delivery carries the 300 lost frames as zeros.
+        assert_eq!(got, vec![0.5; 400]);
+        sink.deliver(vec![0.25; 100]);
+        drop(sink); // the stream is gone: the source ends after the queue
+        let (rest, err) = read_all(&mut src);
+        assert!(err.is_none());
+        assert_eq!(rest.len(), 400);
+        assert!(rest[..300].iter().all(|v| *v == 0.0));
+        assert!(rest[300..].iter().all(|v| *v == 0.25));
+    }
+
+    #[test]
+    fn device_lost_delivers_queued_audio_then_one_line_error() {
+        let (capture, mut sink) = fake(48000);
+        let shared = capture.shared.clone();
+        let mut src = capture.into_source().unwrap();
+        sink.deliver(vec![0.1; 4800]);
+        *shared.failed.lock().unwrap() = Some("device\nunplugged".into());
+        let (audio, err) = read_all(&mut src);
+        // 4800 frames at 48 kHz = 1600 at 16 kHz, including the resampler's flushed tail.
+        assert_eq!(audio.len(), 1600);
+        let err = err.expect("an error");
+        assert!(err.contains("weggevallen") && err.contains("lost"), "{err}");
+        assert!(!err.contains('\n'));
+        let mut buf = Vec::new();
+        assert_eq!(src.read(&mut buf).unwrap(), SourceRead::End);
+        drop(sink);
+    }
+
+    #[test]
+    fn a_stream_that_stops_delivering_counts_as_lost_after_its_queue_is_read() {
+        let (mut capture, mut sink) = fake(16000);
+        capture.options.stall_after = Duration::from_millis(50);
+        capture.options.lost_after = Duration::from_millis(200);
+        let events = capture.events();
+        let mut src = capture.into_source().unwrap();
+        sink.deliver(vec![0.2; 800]);
+        // The sink stays alive (no disconnect) but delivers nothing more.
+        let (audio, err) = read_all(&mut src);
+        assert_eq!(audio.len(), 800);
+        let err = err.expect("an error");
+        assert!(
+            err.contains("no audio for") && err.contains("lost"),
+            "{err}"
+        );
+        let seen: Vec<CaptureEvent> = events.try_iter().collect();
+        assert!(
+            seen.iter()
+                .any(|e| matches!(e, CaptureEvent::Stalled { .. }))
+        );
+        assert!(seen.iter().any(|e| matches!(e, CaptureEvent::Failed(_))));
+        drop(sink);
+    }
+}

@@ -1,0 +1,32 @@
+//! Audio in: decoding files (WAV via hound, compressed formats via symphonia), resampling to
+//! 16 kHz mono, the `AudioSource` seam (file, device, test signal) and voice activity detection.
+//!
+//! Everything downstream works on 16 kHz mono `f32` with exact `u64` sample positions:
+//! * [`decode`]: [`AudioFile`] streams any recording as 16 kHz mono chunks; [`load_16k_mono`]
+//!   for short files;
+//! * [`resample`]: [`StreamResampler`] (rubato) and downmixing;
+//! * [`source`]: the [`AudioSource`] trait with [`FileSource`] and [`TestSignal`];
+//! * [`capture`]: cpal capture, [`Capture`] / [`DeviceSource`], device list, level meter;
+//! * [`vad`], [`silero`]: the [`Vad`] trait, Silero VAD v6 in pure Rust, [`EnergyVad`];
+//! * [`segment`]: the push-based [`Segmenter`] producing [`SpeechSegment`]s.
+
+pub mod capture;
+pub mod decode;
+pub mod gemm;
+pub mod playback;
+pub mod resample;
+pub mod segment;
+pub mod silero;
+pub mod source;
+pub mod vad;
+
+pub use capture::{
+    Capture, CaptureError, CaptureEvent, CaptureInfo, CaptureOptions, CaptureStats, DeviceSource,
+    InputDevice, Level, LevelMeter, list_input_devices,
+};
+pub use decode::{AudioFile, AudioInfo, UnusableAudio, load_16k_mono};
+pub use resample::{StreamResampler, TARGET_RATE};
+pub use segment::{Segmenter, SegmenterConfig, Segments, SpeechSegment};
+pub use silero::SileroVad;
+pub use source::{AudioSource, FileSource, SignalPart, SourceRead, TestSignal};
+pub use vad::{EnergyVad, EnergyVadConfig, FRAME, ScriptedVad, Vad, VadKind, default_vad};

@@ -1,0 +1,16 @@
+//! The live pipeline: capture -> VAD/segmenter -> transcriber -> speaker attribution ->
+//! analysis -> session store, each stage on its own thread joined by bounded channels that
+//! report queue length and lag. [`events`] is what the pipeline tells its consumers (GUI,
+//! `observant listen`); [`Command`] is what they tell it.
+
+pub mod attribution;
+pub mod events;
+pub mod keeper;
+pub mod live;
+pub mod offline;
+pub mod options;
+pub mod recover;
+pub mod scripted;
+
+pub use events::*;
+pub use options::{SessionOptions, SpeechOptions};

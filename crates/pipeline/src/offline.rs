@@ -1,0 +1,742 @@
+//! Offline transcription of a recording: stream-decode -> VAD segments -> Whisper on
+//! windows of packed segments (large windows: best word accuracy) and, independently,
+//! speaker turns ([`Diarizer`]: segments cut at pauses and at speaker changes, clustered
+//! globally into speakers or enrolled names) -> every recognised word goes to the speaker
+//! turn it falls in (by time) -> one utterance per turn. So a speaker change inside a VAD
+//! segment or a Whisper window splits the utterance. Memory is bounded by one window of
+//! audio plus the window embeddings of the speech (about 1 KB per 0.77 s), so a 3-hour
+//! file is streamed, never loaded whole.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use observant_audio::segment::{Segmenter, SegmenterConfig, Segments, SpeechSegment};
+use observant_audio::source::{AudioSource, FileSource};
+use observant_audio::vad::{VadKind, default_vad};
+use observant_model::transcript::{Participant, Role, Transcript, Utterance};
+use observant_speech::asr::Transcriber;
+use observant_speech::asr::filter::HallucinationFilter;
+use observant_speech::asr::whisper::{WhisperOptions, WhisperTranscriber};
+use observant_speech::speakers::diarize::{DiarizeConfig, Diarizer, Turn};
+use observant_speech::speakers::encoder::{Embedding, VoiceEncoder};
+use observant_speech::speakers::enroll::Enrollment;
+
+const RATE: f64 = 16000.0;
+
+/// Options for [`transcribe_file`].
+#[derive(Debug, Clone)]
+pub struct OfflineOptions {
+    pub whisper: WhisperOptions,
+    /// Number of speakers when known.
+    pub speakers: Option<usize>,
+    /// Voices to recognise by name: (name, clip). They also fix the speaker count.
+    pub enroll: Vec<(String, PathBuf)>,
+    /// Known voices (a group's profiles): they name the speakers they match, without fixing
+    /// the count; a voice that matches none stays `S<n>`.
+    pub voices: Vec<Enrollment>,
+    /// The group the voices come from, if any.
+    pub group: Option<String>,
+    pub vad: VadKind,
+    /// Attribute speakers at all (off: every utterance is "S1").
+    pub diarize: bool,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+    /// Progress for a GUI: samples (16 kHz) decoded so far and in total.
+    pub progress_counter: Option<std::sync::Arc<ProgressCounter>>,
+}
+
+/// How far a transcription is, readable from another thread: 16 kHz samples done and in
+/// total (0 when the length is unknown).
+#[derive(Debug, Default)]
+pub struct ProgressCounter {
+    pub done: std::sync::atomic::AtomicU64,
+    pub total: std::sync::atomic::AtomicU64,
+    /// Set by the reader to stop the transcription (it then ends with an error).
+    pub cancel: std::sync::atomic::AtomicBool,
+}
+
+impl ProgressCounter {
+    /// Asks the transcription to stop at the next segment.
+    pub fn cancel(&self) {
+        self.cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Fraction done (0..1), when the total is known.
+    pub fn fraction(&self) -> Option<f32> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let total = self.total.load(Relaxed);
+        (total > 0).then(|| (self.done.load(Relaxed) as f64 / total as f64).min(1.0) as f32)
+    }
+}
+
+impl OfflineOptions {
+    pub fn new(model: PathBuf) -> OfflineOptions {
+        OfflineOptions {
+            whisper: WhisperOptions::new(model),
+            speakers: None,
+            enroll: Vec::new(),
+            voices: Vec::new(),
+            group: None,
+            vad: VadKind::Silero,
+            diarize: true,
+            progress: false,
+            progress_counter: None,
+        }
+    }
+}
+
+/// Where the time went (seconds), and how much audio there was.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct OfflineStats {
+    pub audio_seconds: f64,
+    pub speech_seconds: f64,
+    pub segments: usize,
+    pub decode_vad_seconds: f64,
+    pub asr_seconds: f64,
+    pub speaker_seconds: f64,
+    pub total_seconds: f64,
+    /// Windows decoded again segment by segment after the recogniser looped.
+    pub windows_redecoded: usize,
+    pub model: String,
+    pub language: Option<String>,
+}
+
+/// One recognised word (or a whole Whisper segment's text when it has no word times) with
+/// its absolute times and the VAD segment it was heard in.
+#[derive(Debug, Clone)]
+struct Word {
+    segment: usize,
+    start: f64,
+    end: f64,
+    text: String,
+    confidence: f32,
+    /// The recogniser's probability for this word (its least sure token).
+    probability: f32,
+}
+
+/// Transcribes and attributes a whole recording.
+pub fn transcribe_file(path: &Path, opts: &OfflineOptions) -> Result<(Transcript, OfflineStats)> {
+    let t0 = Instant::now();
+    let source = FileSource::open(path)?;
+    let mut transcriber = WhisperTranscriber::load(opts.whisper.clone())?;
+    let encoder = if opts.diarize {
+        let mut enc = VoiceEncoder::load_default().context("stemmodel / voice model")?;
+        // Embedding runs between Whisper windows, when Whisper's cores are free.
+        enc.set_threads(opts.whisper.threads);
+        Some(enc)
+    } else {
+        None
+    };
+    let mut enrolled = Vec::new();
+    if let Some(enc) = &encoder {
+        for (name, clip) in &opts.enroll {
+            let pcm = observant_audio::decode::load_16k_mono(clip, Some(120.0))
+                .with_context(|| format!("inschrijving / enrollment '{name}'"))?;
+            anyhow::ensure!(
+                pcm.len() as f64 >= RATE,
+                "inschrijving '{name}': opname korter dan 1 s / enrollment '{name}': clip shorter than 1 s"
+            );
+            enrolled.push((name.clone(), enc.embed_utterance(&pcm)));
+        }
+    }
+    let (t, mut stats) =
+        transcribe_source(source, &mut transcriber, encoder.as_ref(), &enrolled, opts)?;
+    stats.total_seconds = t0.elapsed().as_secs_f64();
+    Ok((t, stats))
+}
+
+/// The core of [`transcribe_file`] over any source and transcriber (tests use scripted ones).
+pub fn transcribe_source<S: AudioSource>(
+    source: S,
+    transcriber: &mut dyn Transcriber,
+    encoder: Option<&VoiceEncoder>,
+    enrolled: &[(String, Embedding)],
+    opts: &OfflineOptions,
+) -> Result<(Transcript, OfflineStats)> {
+    let total = source.total_samples();
+    let segmenter = Segmenter::new(default_vad(opts.vad), SegmenterConfig::default());
+    let mut segments = Segments::new(source, segmenter);
+    let bar = progress_bar(opts.progress, total);
+    let filter = HallucinationFilter::default();
+    let mut stats = OfflineStats {
+        model: transcriber.describe(),
+        ..Default::default()
+    };
+    let diarize_config = diarize_config(opts.speakers, enrolled, &opts.voices);
+    let mut diarizer = encoder.map(|_| Diarizer::new(&diarize_config));
+    let mut words: Vec<Word> = Vec::new();
+    // Speech bounds (samples) of every VAD segment: the turns when there is no diarizer.
+    let mut bounds: Vec<(u64, u64)> = Vec::new();
+    let mut index = 0usize;
+    let mut window: Vec<SpeechSegment> = Vec::new();
+    let mut window_len = 0usize;
+    let counter = opts.progress_counter.as_deref();
+    if let (Some(c), Some(n)) = (counter, total) {
+        c.total.store(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    let mut t_vad = Instant::now();
+    loop {
+        if counter.is_some_and(ProgressCounter::cancelled) {
+            anyhow::bail!("uitschrijven afgebroken / transcription cancelled");
+        }
+        let next = segments.next();
+        stats.decode_vad_seconds += t_vad.elapsed().as_secs_f64();
+        let seg = match next {
+            Some(s) => Some(s?),
+            None => None,
+        };
+        // Whisper is most accurate and efficient on full 30 s windows: pack consecutive
+        // speech segments (silence between them shortened) into windows of up to 28 s.
+        let full = seg
+            .as_ref()
+            .is_some_and(|s| window_len + s.samples.len() + GAP > WINDOW && !window.is_empty());
+        if (full || seg.is_none()) && !window.is_empty() {
+            let w = std::mem::take(&mut window);
+            window_len = 0;
+            let first = index;
+            index += w.len();
+            transcribe_window(&w, first, transcriber, &filter, &mut words, &mut stats)?;
+        }
+        let Some(seg) = seg else { break };
+        stats.speech_seconds += seg.samples.len() as f64 / RATE;
+        bounds.push((seg.speech_start, seg.speech_end));
+        if let (Some(d), Some(enc)) = (diarizer.as_mut(), encoder) {
+            let t_spk = Instant::now();
+            d.push_segment(enc, seg.start_sample as usize, &seg.samples);
+            stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
+        }
+        window_len += seg.samples.len() + GAP;
+        window.push(seg);
+        if let Some(b) = &bar {
+            b.set_position(segments.position());
+        }
+        if let Some(c) = counter {
+            c.done
+                .store(segments.position(), std::sync::atomic::Ordering::Relaxed);
+        }
+        t_vad = Instant::now();
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if let Some(c) = counter {
+        c.done
+            .store(segments.position(), std::sync::atomic::Ordering::Relaxed);
+    }
+    stats.segments = index;
+    stats.audio_seconds = segments.position() as f64 / RATE;
+    stats.language = transcriber.language();
+
+    let t_spk = Instant::now();
+    let (turns, names) = match &diarizer {
+        Some(d) => {
+            let r = d.finish(&diarize_config);
+            (r.turns, r.names)
+        }
+        None => (
+            bounds
+                .iter()
+                .enumerate()
+                .map(|(i, &(a, b))| Turn {
+                    start: a as usize,
+                    end: b as usize,
+                    speaker: 0,
+                    segment: i,
+                })
+                .collect(),
+            vec!["S1".to_string()],
+        ),
+    };
+    stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
+    let transcript = build_transcript(&words, &turns, &names, stats.language.clone());
+    Ok((transcript, stats))
+}
+
+/// Settings of the speaker attribution: the known count (`--speakers`, else as many as
+/// enrolled clips when there is no group, else automatic) and the enrolled voices and the
+/// group's voices for names (a group's voices are matched by [`observant_store::groups::VOICE_MATCH`]).
+fn diarize_config(
+    speakers: Option<usize>,
+    enrolled: &[(String, Embedding)],
+    voices: &[Enrollment],
+) -> DiarizeConfig {
+    use observant_speech::speakers::cluster::ClusterConfig;
+    let clips = (!enrolled.is_empty() && voices.is_empty()).then_some(enrolled.len());
+    let mut names: Vec<Enrollment> = enrolled
+        .iter()
+        .map(|(name, e)| Enrollment::from_embedding(name, *e))
+        .collect();
+    names.extend(
+        voices
+            .iter()
+            .filter(|v| !names.iter().any(|n| n.name == v.name))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    let mut config = DiarizeConfig {
+        cluster: match speakers.or(clips) {
+            Some(n) => ClusterConfig::with_speakers(n),
+            None => ClusterConfig::default(),
+        },
+        enrolled: names,
+        ..DiarizeConfig::default()
+    };
+    if !voices.is_empty() {
+        config.group_match = Some(observant_store::groups::VOICE_MATCH);
+    }
+    config
+}
+
+/// Samples of silence put between packed segments.
+const GAP: usize = 4800;
+/// Words a loop must have cost before a window is decoded again segment by segment.
+const LOOP_WORDS_LOST: usize = 8;
+/// How far before a segment's first sample a word may start and still be its (samples).
+const ALIGN_TOLERANCE: usize = 640;
+/// Longest packed window, in samples.
+const WINDOW: usize = 28 * 16000;
+
+/// Transcribes one packed window of speech segments and puts the recognised words back
+/// at their absolute times, each with the segment it was heard in.
+fn transcribe_window(
+    segs: &[SpeechSegment],
+    first_index: usize,
+    transcriber: &mut dyn Transcriber,
+    filter: &HallucinationFilter,
+    out: &mut Vec<Word>,
+    stats: &mut OfflineStats,
+) -> Result<()> {
+    let mut pcm: Vec<f32> = Vec::with_capacity(WINDOW + GAP);
+    let mut offsets = Vec::with_capacity(segs.len());
+    for (i, s) in segs.iter().enumerate() {
+        if i > 0 {
+            pcm.resize(pcm.len() + GAP, 0.0);
+        }
+        offsets.push(pcm.len());
+        pcm.extend_from_slice(&s.samples);
+    }
+    let t_asr = Instant::now();
+    let raw = transcriber.transcribe(&pcm)?;
+    let raw_words: usize = raw.iter().map(|a| a.words.len()).sum();
+    let asr = filter.apply(raw);
+    stats.asr_seconds += t_asr.elapsed().as_secs_f64();
+    // A decoding that ran away (a loop the filter had to cut: on reverberant audio one
+    // sentence over and over for half a window) lost the speech it looped over. Decode the
+    // window's segments one by one instead: a fresh start at every segment.
+    let kept_words: usize = asr.iter().map(|a| a.words.len()).sum();
+    if segs.len() > 1 && raw_words >= kept_words + LOOP_WORDS_LOST {
+        stats.windows_redecoded += 1;
+        for (k, seg) in segs.iter().enumerate() {
+            transcribe_window(
+                std::slice::from_ref(seg),
+                first_index + k,
+                transcriber,
+                filter,
+                out,
+                stats,
+            )?;
+        }
+        return Ok(());
+    }
+    // Which segment a word starting at `t` in the window belongs to. The gaps are digital
+    // silence, so no word starts there: a word placed in a gap is the previous segment's
+    // last word whose alignment ran on past the audio (a tail the VAD cut short), not the
+    // next segment's first. (DTW times are good to about two 20 ms frames.)
+    let seg_of = |t: f64| -> usize {
+        let x = (t * RATE) as usize;
+        let mut k = 0;
+        for (i, &o) in offsets.iter().enumerate() {
+            if x + ALIGN_TOLERANCE >= o {
+                k = i;
+            }
+        }
+        k
+    };
+    for a in asr {
+        // Without word times the whole text is one "word".
+        let items: Vec<(f64, f64, &str, f32)> = if a.words.is_empty() {
+            vec![(a.start, a.end, a.text.as_str(), a.confidence)]
+        } else {
+            a.words
+                .iter()
+                .map(|w| (w.start, w.end, w.text.as_str(), w.probability))
+                .collect()
+        };
+        for (start, end, text, probability) in items {
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            let k = seg_of(start);
+            let seg = &segs[k];
+            let local =
+                |t: f64| (t - offsets[k] as f64 / RATE).clamp(0.0, seg.samples.len() as f64 / RATE);
+            let (s0, s1) = (local(start), local(end));
+            out.push(Word {
+                segment: first_index + k,
+                start: seg.start_seconds() + s0,
+                end: seg.start_seconds() + s1.max(s0),
+                text: text.to_string(),
+                confidence: a.confidence,
+                probability,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Index of the turn a word belongs to: among the turns of its segment, the one holding
+/// its middle, else the nearest; a word of a segment without turns goes to the nearest
+/// turn. `turns` are in time order.
+fn turn_of(w: &Word, turns: &[Turn]) -> Option<usize> {
+    let mid = (w.start + w.end) / 2.0;
+    let dist = |t: &Turn| {
+        let (a, b) = (t.start as f64 / RATE, t.end as f64 / RATE);
+        if mid < a {
+            a - mid
+        } else if mid >= b {
+            mid - b
+        } else {
+            0.0
+        }
+    };
+    let first = turns.partition_point(|t| t.segment < w.segment);
+    let same = turns[first..]
+        .iter()
+        .take_while(|t| t.segment == w.segment)
+        .count();
+    let range = if same > 0 {
+        first..first + same
+    } else {
+        0..turns.len()
+    };
+    range.min_by(|&i, &j| dist(&turns[i]).total_cmp(&dist(&turns[j])))
+}
+
+/// Silences between two utterances up to this long (seconds) are shared between them.
+const MAX_CLOSED_GAP_S: f64 = 2.0;
+
+/// A short silence between two utterances belongs to the conversation, not to nobody: the
+/// VAD trims a turn's soft onset and reverberant tail, and cuts a turn at a breathing
+/// pause. Gaps up to `max_gap` seconds are split in the middle, so the utterances tile the
+/// stretch of talk; longer silences stay silence.
+fn close_short_gaps(utterances: &mut [Utterance], max_gap: f64) {
+    for i in 1..utterances.len() {
+        let (a, b) = (utterances[i - 1].end, utterances[i].start);
+        if b > a && b - a <= max_gap {
+            let mid = (a + b) / 2.0;
+            utterances[i - 1].end = mid;
+            utterances[i].start = mid;
+        }
+    }
+}
+
+/// One utterance per speaker turn that holds words: its text is the turn's words, its
+/// times the turn's (cut in the middle of the pauses around it, see
+/// [`close_short_gaps`]), its confidence the duration-weighted mean of its words' Whisper
+/// segments.
+fn build_transcript(
+    words: &[Word],
+    turns: &[Turn],
+    names: &[String],
+    language: Option<String>,
+) -> Transcript {
+    let mut texts: Vec<Vec<&str>> = vec![Vec::new(); turns.len()];
+    let mut unsure: Vec<Vec<String>> = vec![Vec::new(); turns.len()];
+    let mut conf: Vec<(f64, f64)> = vec![(0.0, 0.0); turns.len()];
+    for w in words {
+        if let Some(k) = turn_of(w, turns) {
+            texts[k].push(&w.text);
+            let key = observant_speech::asr::uncertain_key(&w.text);
+            if w.probability < observant_speech::asr::UNCERTAIN_WORD_PROBABILITY && !key.is_empty()
+            {
+                unsure[k].push(key);
+            }
+            let d = (w.end - w.start).max(0.02);
+            conf[k].0 += f64::from(w.confidence) * d;
+            conf[k].1 += d;
+        }
+    }
+    let mut utterances: Vec<Utterance> = Vec::new();
+    for (((t, text), (c, d)), uncertain_words) in turns.iter().zip(texts).zip(conf).zip(unsure) {
+        let text = text.join(" ");
+        if text.is_empty() || !text.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        utterances.push(Utterance {
+            start: t.start as f64 / RATE,
+            end: t.end as f64 / RATE,
+            speaker: names
+                .get(t.speaker)
+                .cloned()
+                .unwrap_or_else(|| observant_speech::speakers::speaker_label(t.speaker)),
+            text,
+            confidence: Some((c / d.max(1e-9)) as f32),
+            uncertain_words,
+        });
+    }
+    close_short_gaps(&mut utterances, MAX_CLOSED_GAP_S);
+    let mut speakers: Vec<String> = Vec::new();
+    for u in &utterances {
+        if !speakers.contains(&u.speaker) {
+            speakers.push(u.speaker.clone());
+        }
+    }
+    Transcript {
+        language,
+        participants: speakers
+            .into_iter()
+            .map(|name| Participant {
+                name,
+                role: Role::Deelnemer,
+            })
+            .collect(),
+        utterances,
+        method: None,
+        steps: Vec::new(),
+    }
+}
+
+fn progress_bar(show: bool, total: Option<u64>) -> Option<indicatif::ProgressBar> {
+    if !show {
+        return None;
+    }
+    let total = total?;
+    // Only for anything longer than a few seconds.
+    if (total as f64) < 10.0 * RATE {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} transcriberen / transcribing [{bar:30}] {percent}% ({eta} te gaan / left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    Some(bar)
+}
+
+/// Builds [`OfflineOptions`] from plain speech options (checked: a bad value is a one-line
+/// error naming the option).
+pub fn options_from_speech(a: &crate::SpeechOptions, verbose: bool) -> Result<OfflineOptions> {
+    let model = a
+        .model
+        .clone()
+        .unwrap_or_else(observant_model::default_model_path);
+    let mut o = OfflineOptions::new(model);
+    o.whisper.language = a.lang.into();
+    if let Some(t) = a.threads {
+        anyhow::ensure!(
+            t >= 1,
+            "--threads moet minstens 1 zijn / must be at least 1"
+        );
+        o.whisper.threads = t;
+        o.whisper.adaptive_threads = false;
+    }
+    o.whisper.verbose = verbose;
+    if let Some(n) = a.speakers {
+        anyhow::ensure!(
+            (1..=20).contains(&n),
+            "--speakers moet tussen 1 en 20 liggen / must be between 1 and 20"
+        );
+    }
+    o.speakers = a.speakers;
+    for e in &a.enroll {
+        let (name, file) = e.split_once('=').with_context(|| {
+            format!("--enroll verwacht NAAM=BESTAND / expects NAME=FILE, got '{e}'")
+        })?;
+        anyhow::ensure!(
+            !name.trim().is_empty(),
+            "--enroll: naam ontbreekt / name missing in '{e}'"
+        );
+        o.enroll
+            .push((name.trim().to_string(), PathBuf::from(file)));
+    }
+    o.vad = a.vad.parse()?;
+    o.diarize = !a.no_diarize;
+    o.progress = true;
+    if let Some(name) = &a.group {
+        let secret = observant_store::session::Secret::resolve(a.passphrase_file.as_deref())?;
+        let group = observant_store::groups::store::open_default(secret)?.require(name)?;
+        o.voices = group.enrollments();
+        anyhow::ensure!(
+            !o.voices.is_empty(),
+            "groep '{}' heeft nog geen stemprofielen (observant group learn) / group '{}' has no voice profiles yet (observant group learn)",
+            group.name,
+            group.name
+        );
+        o.group = Some(group.name);
+    }
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utt(start: f64, end: f64) -> Utterance {
+        Utterance {
+            start,
+            end,
+            speaker: "S1".into(),
+            text: "x".into(),
+            confidence: None,
+            uncertain_words: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn short_gaps_are_shared_long_silences_kept() {
+        let mut u = vec![utt(0.0, 2.0), utt(3.0, 4.0), utt(9.0, 10.0)];
+        close_short_gaps(&mut u, 2.0);
+        assert_eq!((u[0].end, u[1].start), (2.5, 2.5));
+        assert_eq!((u[1].end, u[2].start), (4.0, 9.0));
+    }
+
+    /// Replies with the words `script` gives for a clip of that many samples: (start in the
+    /// clip, word, probability).
+    struct Scripted(fn(usize) -> Vec<(f64, &'static str, f32)>);
+
+    impl Transcriber for Scripted {
+        fn transcribe(&mut self, pcm: &[f32]) -> Result<Vec<observant_speech::asr::AsrSegment>> {
+            let words = (self.0)(pcm.len());
+            Ok(vec![observant_speech::asr::AsrSegment {
+                start: 0.0,
+                end: 3.0,
+                text: words.iter().map(|w| w.1).collect::<Vec<_>>().join(" "),
+                confidence: 0.9,
+                no_speech_probability: 0.0,
+                words: words
+                    .iter()
+                    .map(|&(t, w, p)| observant_speech::asr::Word {
+                        start: t,
+                        end: t + 0.05,
+                        text: w.into(),
+                        probability: p,
+                    })
+                    .collect(),
+            }])
+        }
+        fn describe(&self) -> String {
+            "scripted".into()
+        }
+        fn language(&self) -> Option<String> {
+            None
+        }
+    }
+
+    /// One second of "speech" starting at `start_s` in the recording.
+    fn segment_at(start_s: f64) -> SpeechSegment {
+        SpeechSegment {
+            start_sample: (start_s * RATE) as u64,
+            samples: vec![0.1; 16000],
+            speech_start: (start_s * RATE) as u64,
+            speech_end: (start_s * RATE) as u64 + 16000,
+            split: false,
+        }
+    }
+
+    /// The words `transcriber` gives for one packed window of `segs`, and the stats.
+    fn window_words(
+        segs: &[SpeechSegment],
+        transcriber: &mut Scripted,
+    ) -> (Vec<Word>, OfflineStats) {
+        let mut out = Vec::new();
+        let mut stats = OfflineStats::default();
+        transcribe_window(
+            segs,
+            0,
+            transcriber,
+            &HallucinationFilter::default(),
+            &mut out,
+            &mut stats,
+        )
+        .unwrap();
+        (out, stats)
+    }
+
+    #[test]
+    fn a_word_aligned_in_a_packing_gap_stays_with_the_segment_before() {
+        // Window: segment 0 at 0.0-1.0 s, the 0.3 s gap, segment 1 at 1.3-2.3 s.
+        let segs = [segment_at(10.0), segment_at(20.0)];
+        let mut t = Scripted(|_| {
+            vec![
+                (0.2, "eerst", 0.9),
+                (1.15, "staart", 0.2),
+                (1.31, "Waarom", 0.95),
+            ]
+        });
+        let (out, _) = window_words(&segs, &mut t);
+        let at: Vec<(&str, usize)> = out.iter().map(|w| (w.text.as_str(), w.segment)).collect();
+        assert_eq!(at, [("eerst", 0), ("staart", 0), ("Waarom", 1)]);
+        // Times go back to the recording; the new turn's first word starts its segment.
+        assert!((out[2].start - 20.01).abs() < 1e-6, "{}", out[2].start);
+        assert_eq!(out[1].probability, 0.2);
+    }
+
+    #[test]
+    fn a_window_the_recogniser_looped_on_is_decoded_again_segment_by_segment() {
+        // Loops on a packed window (longer than one segment), recognises a single segment.
+        let mut t = Scripted(|samples| {
+            if samples > 16000 {
+                (0..18)
+                    .map(|i| (i as f64 * 0.05, ["ik", "had", "niet"][i % 3], 0.9))
+                    .collect()
+            } else {
+                vec![(0.0, "Waarom", 0.9), (0.05, "dan?", 0.9)]
+            }
+        });
+        let segs = [segment_at(0.0), segment_at(5.0), segment_at(9.0)];
+        let (out, stats) = window_words(&segs, &mut t);
+        assert_eq!(stats.windows_redecoded, 1);
+        let first: Vec<(usize, &str)> = out
+            .iter()
+            .filter(|w| w.text == "Waarom")
+            .map(|w| (w.segment, w.text.as_str()))
+            .collect();
+        assert_eq!(first, [(0, "Waarom"), (1, "Waarom"), (2, "Waarom")]);
+        assert!(out.iter().all(|w| w.text != "had"), "the loop is gone");
+    }
+
+    #[test]
+    fn words_go_to_the_turn_they_fall_in() {
+        let turn = |a: f64, b: f64, speaker: usize, segment: usize| Turn {
+            start: (a * RATE) as usize,
+            end: (b * RATE) as usize,
+            speaker,
+            segment,
+        };
+        let turns = [
+            turn(0.0, 2.0, 0, 0),
+            turn(2.0, 4.0, 1, 0),
+            turn(5.0, 6.0, 0, 1),
+        ];
+        let word = |a: f64, b: f64, segment: usize| Word {
+            segment,
+            start: a,
+            end: b,
+            text: "w".into(),
+            confidence: 0.5,
+            probability: 0.5,
+        };
+        assert_eq!(turn_of(&word(1.0, 1.5, 0), &turns), Some(0));
+        assert_eq!(turn_of(&word(1.8, 2.4, 0), &turns), Some(1));
+        // Outside its segment's turns: the nearest turn of the same segment.
+        assert_eq!(turn_of(&word(4.4, 4.9, 0), &turns), Some(1));
+        assert_eq!(turn_of(&word(4.4, 4.9, 1), &turns), Some(2));
+        // A segment without turns: the nearest turn.
+        assert_eq!(turn_of(&word(7.0, 7.5, 5), &turns), Some(2));
+        assert_eq!(turn_of(&word(7.0, 7.5, 5), &[]), None);
+    }
+}

@@ -1,0 +1,756 @@
+//! Saved sessions. A session is a folder:
+//!
+//! - `session.json`: what the session is (participants, method, language, model, times),
+//!   rewritten atomically (temp file + rename) when it changes;
+//! - `journal.jsonl`: an append-only log of everything that happened (utterances, speaker
+//!   re-assignments, step changes, notes, flag verdicts), flushed to disk every second or so,
+//!   so a killed app loses at most that much; a torn last line is ignored on recovery;
+//! - `audio.wav`: the captured audio, written as it arrives (see [`audio_writer`]); its
+//!   header is refreshed on every flush and repaired on recovery.
+//!
+//! [`Session::open`] replays the journal into the current state; the same replay serves
+//! crash recovery, review and reports.
+//!
+//! ## Encrypted sessions
+//!
+//! A session created with a passphrase ([`Session::create_in_with`] / [`Session::create_with`]
+//! given a [`Secret`]) keeps everything encrypted (see [`crypt`] and [`records`]):
+//! `session.key` (the session's random data key, wrapped under an Argon2id key from the
+//! passphrase), `session.enc` (the metadata), `journal.enc` (the journal, one sealed record per
+//! flush) and `audio.enc` (the audio in sealed records of 0.5 s). A killed app loses at most
+//! the record being written; a record that was altered, moved or dropped is an error. Open
+//! one with [`Session::open_with`] (or [`Session::open_opt`]); [`Session::open`] says that a
+//! passphrase is needed ([`CryptError::NeedPassphrase`]); a wrong one is
+//! [`CryptError::WrongPassphrase`] ("Verkeerd wachtwoord / wrong passphrase"). Nothing
+//! plaintext is written into an encrypted session folder, not even temporarily; other
+//! modules that keep files in a session folder use [`Session::write_private`] and
+//! [`Session::read_private`], which encrypt when the session is encrypted.
+//!
+//! ## Reading the audio (plain or encrypted): [`Session::audio`]
+//!
+//! `session.audio()?` gives `Some(`[`SessionAudio`]`)` when the session has audio:
+//! [`SessionAudio::len`] (samples), [`SessionAudio::sample_rate`],
+//! [`SessionAudio::read`]`(offset, &mut buf)` (samples from any offset, in -1..1) and
+//! [`SessionAudio::read_all`]. It works the same for `audio.wav` and `audio.enc`.
+//!
+//! ## Retention and forgetting
+//!
+//! [`retention`] applies the user's audio retention setting over the sessions root and
+//! [`retention::forget`] removes a session folder completely. A session being recorded holds
+//! a lock on its journal ([`Session::is_being_recorded`]) and is never touched; the live
+//! pipeline marks a session's transcript complete ([`mark_transcribed`]) when it finishes.
+
+pub mod audio_reader;
+pub mod audio_writer;
+pub mod crypt;
+pub mod journal;
+pub mod playback;
+pub mod records;
+pub mod retention;
+pub mod sealed;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+pub use audio_reader::SessionAudio;
+pub use crypt::{CryptError, KdfParams, Secret};
+pub use journal::{Entry, Journal};
+use observant_model::transcript::{Participant, StepMark, Transcript, Utterance};
+
+use crypt::DataKey;
+use records::Kind;
+use zeroize::Zeroizing;
+
+/// Metadata of a session (`session.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SessionMeta {
+    /// Format version of the session folder.
+    pub version: u32,
+    pub title: String,
+    /// Seconds since the Unix epoch when the session started.
+    pub created_unix: u64,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The observer confirmed that everyone present consented.
+    #[serde(default)]
+    pub consent: bool,
+    /// Whether audio was kept (retention may delete it).
+    #[serde(default)]
+    pub audio: bool,
+    /// The group (`crate::groups`) the session was held for, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// The observer's own note at a time in the session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub t: f64,
+    pub text: String,
+}
+
+/// The observer's or trainer's verdict on a flag (review mode).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlagVerdict {
+    pub kind: String,
+    pub start: f64,
+    pub correct: bool,
+}
+
+/// A session's current state: metadata plus everything replayed from the journal.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Session {
+    pub dir: PathBuf,
+    pub meta: SessionMeta,
+    pub utterances: Vec<Utterance>,
+    pub steps: Vec<StepMark>,
+    pub notes: Vec<Note>,
+    pub verdicts: Vec<FlagVerdict>,
+    /// Seconds of audio the journal says were captured (last `Audio` entry).
+    pub captured_seconds: f64,
+    /// The journal's last line was torn (the app was killed mid-write) and was skipped.
+    pub recovered_torn_line: bool,
+    /// The data key of an encrypted session (`None`: plain).
+    key: Option<DataKey>,
+    /// Held while this session is being written (created here): see [`Session::is_being_recorded`].
+    lock: Option<RecordingLock>,
+}
+
+/// An exclusive lock on a session's journal, held while the session is being recorded.
+#[derive(Debug, Clone)]
+struct RecordingLock(#[allow(dead_code)] std::sync::Arc<std::fs::File>);
+
+impl PartialEq for RecordingLock {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+pub const META_FILE: &str = "session.json";
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+pub const AUDIO_FILE: &str = "audio.wav";
+/// Encrypted sessions: the wrapped data key (its presence marks an encrypted session).
+pub const KEY_FILE: &str = "session.key";
+/// Encrypted sessions: the metadata.
+pub const META_ENC_FILE: &str = "session.enc";
+/// Encrypted sessions: the journal.
+pub const JOURNAL_ENC_FILE: &str = "journal.enc";
+/// Encrypted sessions: the audio.
+pub const AUDIO_ENC_FILE: &str = "audio.enc";
+/// Plain marker: the session's transcript is complete (content: Unix seconds when it was).
+pub const TRANSCRIBED_FILE: &str = "transcribed";
+
+/// Marks the transcript of the session in `dir` complete (retention may then delete audio).
+pub fn mark_transcribed(dir: &Path) -> Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    write_atomic(&dir.join(TRANSCRIBED_FILE), now.to_string().as_bytes())
+}
+
+/// When the transcript of the session in `dir` was marked complete (Unix seconds), if it was.
+pub fn transcribed_at(dir: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(dir.join(TRANSCRIBED_FILE)).ok()?;
+    text.trim().parse().ok()
+}
+
+/// Default folder for sessions: `$OBSERVANT_SESSIONS`, else `$XDG_DATA_HOME/observant/sessions`,
+/// else `~/.local/share/observant/sessions`.
+pub fn default_sessions_root() -> PathBuf {
+    if let Ok(p) = std::env::var("OBSERVANT_SESSIONS") {
+        return p.into();
+    }
+    if let Ok(p) = std::env::var("XDG_DATA_HOME") {
+        return Path::new(&p).join("observant").join("sessions");
+    }
+    let home = std::env::var("HOME").unwrap_or_else(|_| ".".into());
+    Path::new(&home)
+        .join(".local")
+        .join("share")
+        .join("observant")
+        .join("sessions")
+}
+
+/// Writes `bytes` to `path` atomically (temp file in the same folder, fsync, rename), with
+/// owner-only permissions.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
+    ));
+    let mut f = create_private(&tmp)?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .with_context(|| format!("schrijven mislukt / write failed: {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("schrijven mislukt / write failed: {}", path.display()))?;
+    Ok(())
+}
+
+/// Creates (truncating) a file readable and writable by the owner only (0600 on Unix).
+pub fn create_private(path: &Path) -> Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path).with_context(|| {
+        format!(
+            "kan bestand niet aanmaken / cannot create file: {}",
+            path.display()
+        )
+    })
+}
+
+/// Data keys of sessions unlocked in this process (see [`Session::unlock`]).
+static UNLOCKED: std::sync::Mutex<Vec<(PathBuf, DataKey)>> = std::sync::Mutex::new(Vec::new());
+
+fn unlocked_key(dir: &Path) -> Option<DataKey> {
+    let id = dir.canonicalize().ok()?;
+    let u = UNLOCKED.lock().ok()?;
+    u.iter().find(|(d, _)| *d == id).map(|(_, k)| k.clone())
+}
+
+/// Forgets every unlocked session key of this process.
+pub fn lock_all() {
+    if let Ok(mut u) = UNLOCKED.lock() {
+        u.clear();
+    }
+}
+
+/// Takes the exclusive recording lock on the session's journal (released when the file is
+/// closed, also when the process dies).
+fn lock_journal(dir: &Path) -> Result<std::fs::File> {
+    let path = [JOURNAL_ENC_FILE, JOURNAL_FILE]
+        .iter()
+        .map(|f| dir.join(f))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| dir.join(JOURNAL_FILE));
+    let f = std::fs::File::open(&path)
+        .with_context(|| format!("kan niet openen / cannot open: {}", path.display()))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "sessie wordt al opgenomen / session is already being recorded: {}",
+            dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e)
+            .with_context(|| format!("vergrendelen mislukt / lock failed: {}", path.display())),
+    }
+}
+
+/// Creates a folder readable by the owner only (0700 on Unix).
+pub fn create_private_dir(path: &Path) -> Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(path).with_context(|| {
+        format!(
+            "kan map niet aanmaken / cannot create folder: {}",
+            path.display()
+        )
+    })
+}
+
+/// The session's metadata from the bytes of `path` (plain or decrypted).
+fn parse_meta(bytes: &[u8], path: &Path) -> Result<SessionMeta> {
+    serde_json::from_slice(bytes).with_context(|| {
+        format!(
+            "sessiebestand is beschadigd / session file is damaged: {}",
+            path.display()
+        )
+    })
+}
+
+impl Session {
+    /// Is `path` a session folder (plain or encrypted)?
+    pub fn is_session_dir(path: &Path) -> bool {
+        path.is_dir() && (path.join(META_FILE).is_file() || path.join(KEY_FILE).is_file())
+    }
+
+    /// Is `path` an encrypted session folder?
+    pub fn is_encrypted_dir(path: &Path) -> bool {
+        path.is_dir() && path.join(KEY_FILE).is_file()
+    }
+
+    /// Is this session encrypted?
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Creates a new plain session folder `root/<timestamp-title>` with its metadata and an
+    /// empty journal.
+    pub fn create(root: &Path, meta: SessionMeta) -> Result<(Session, Journal)> {
+        Session::create_with(root, meta, None)
+    }
+
+    /// [`Session::create`], encrypted with `secret` when given.
+    pub fn create_with(
+        root: &Path,
+        mut meta: SessionMeta,
+        secret: Option<&Secret>,
+    ) -> Result<(Session, Journal)> {
+        create_private_dir(root)?;
+        if meta.created_unix == 0 {
+            meta.created_unix = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+        }
+        meta.version = 1;
+        let mut name = format!("sessie-{}", meta.created_unix);
+        let mut n = 1;
+        while root.join(&name).exists() {
+            n += 1;
+            name = format!("sessie-{}-{n}", meta.created_unix);
+        }
+        let dir = root.join(name);
+        Session::create_in_with(&dir, meta, secret)
+    }
+
+    /// Creates a plain session in exactly this (new or empty) folder.
+    pub fn create_in(dir: &Path, meta: SessionMeta) -> Result<(Session, Journal)> {
+        Session::create_in_with(dir, meta, None)
+    }
+
+    /// Creates a session in exactly this (new or empty) folder, encrypted with `secret` when
+    /// given. The returned session holds the recording lock until it is dropped.
+    pub fn create_in_with(
+        dir: &Path,
+        meta: SessionMeta,
+        secret: Option<&Secret>,
+    ) -> Result<(Session, Journal)> {
+        create_private_dir(dir)?;
+        if [JOURNAL_FILE, JOURNAL_ENC_FILE, KEY_FILE]
+            .iter()
+            .any(|f| dir.join(f).exists())
+        {
+            bail!(
+                "er staat al een sessie in {} / a session already exists there",
+                dir.display()
+            );
+        }
+        let key = match secret {
+            Some(secret) => {
+                let key = DataKey::generate();
+                write_atomic(&dir.join(KEY_FILE), &crypt::wrap_key(&key, secret)?)?;
+                Some(key)
+            }
+            None => None,
+        };
+        let mut s = Session {
+            dir: dir.to_path_buf(),
+            meta,
+            key,
+            ..Default::default()
+        };
+        s.save_meta()?;
+        let journal = match &s.key {
+            Some(k) => Journal::on(Box::new(sealed::SealedJournalFile::create(
+                &dir.join(JOURNAL_ENC_FILE),
+                k,
+            )?)),
+            None => Journal::create(&dir.join(JOURNAL_FILE))?,
+        };
+        s.lock = Some(RecordingLock(std::sync::Arc::new(lock_journal(dir)?)));
+        Ok((s, journal))
+    }
+
+    /// Rewrites the metadata (`session.json`, or `session.enc` when encrypted).
+    pub fn save_meta(&self) -> Result<()> {
+        let bytes = Zeroizing::new(serde_json::to_vec_pretty(&self.meta)?);
+        match &self.key {
+            Some(k) => write_atomic(
+                &self.dir.join(META_ENC_FILE),
+                &records::seal_bytes(k, Kind::Meta, 0, &bytes),
+            ),
+            None => write_atomic(&self.dir.join(META_FILE), &bytes),
+        }
+    }
+
+    /// Opens a plain session folder and replays its journal. An encrypted one is an error
+    /// ([`CryptError::NeedPassphrase`]): use [`Session::open_with`].
+    pub fn open(dir: &Path) -> Result<Session> {
+        Session::open_opt(dir, None)
+    }
+
+    /// Opens a session folder, decrypting it with `secret` when it is encrypted (a plain one
+    /// opens as with [`Session::open`]). A wrong passphrase is [`CryptError::WrongPassphrase`].
+    pub fn open_with(dir: &Path, secret: &Secret) -> Result<Session> {
+        Session::open_opt(dir, Some(secret))
+    }
+
+    /// [`Session::open_with`] when a passphrase is at hand, else [`Session::open`].
+    pub fn open_opt(dir: &Path, secret: Option<&Secret>) -> Result<Session> {
+        if Session::is_encrypted_dir(dir) {
+            let Some(secret) = secret else {
+                return match unlocked_key(dir) {
+                    Some(key) => Session::open_keyed(dir, key),
+                    None => bail!(CryptError::NeedPassphrase),
+                };
+            };
+            let kpath = dir.join(KEY_FILE);
+            let kbytes = std::fs::read(&kpath)
+                .with_context(|| format!("kan niet lezen / cannot read: {}", kpath.display()))?;
+            let key = crypt::unwrap_key(&kbytes, secret)?;
+            return Session::open_keyed(dir, key);
+        }
+        let meta_path = dir.join(META_FILE);
+        let text = std::fs::read_to_string(&meta_path).with_context(|| {
+            format!(
+                "geen sessie gevonden / not a session folder: {} (missing {META_FILE})",
+                dir.display()
+            )
+        })?;
+        let meta = parse_meta(text.as_bytes(), &meta_path)?;
+        let mut s = Session {
+            dir: dir.to_path_buf(),
+            meta,
+            ..Default::default()
+        };
+        let jpath = dir.join(JOURNAL_FILE);
+        if jpath.exists() {
+            let (entries, torn) = journal::read_entries(&jpath)?;
+            s.recovered_torn_line = torn;
+            for e in entries {
+                s.apply(e);
+            }
+        }
+        Ok(s)
+    }
+
+    fn open_keyed(dir: &Path, key: DataKey) -> Result<Session> {
+        let meta_path = dir.join(META_ENC_FILE);
+        let (bytes, _) = records::read_file(&meta_path, &key, Kind::Meta)?;
+        let meta = parse_meta(&bytes, &meta_path)?;
+        let mut s = Session {
+            dir: dir.to_path_buf(),
+            meta,
+            key: Some(key),
+            ..Default::default()
+        };
+        let jpath = dir.join(JOURNAL_ENC_FILE);
+        if jpath.exists() {
+            let k = s.key.as_ref().expect("set above");
+            let (plain, torn_record) = records::read_file(&jpath, k, Kind::Journal)?;
+            let (entries, torn_line) = journal::parse_entries(&plain[..])
+                .with_context(|| format!("journaal / journal: {}", jpath.display()))?;
+            s.recovered_torn_line = torn_record || torn_line;
+            for e in entries {
+                s.apply(e);
+            }
+        }
+        Ok(s)
+    }
+
+    /// A journal to append to (review edits, a resumed recording): the session's own format,
+    /// a torn tail cut first.
+    pub fn journal_for_append(&self) -> Result<Journal> {
+        match &self.key {
+            Some(k) => Ok(Journal::on(Box::new(sealed::SealedJournalFile::append_to(
+                &self.dir.join(JOURNAL_ENC_FILE),
+                k,
+            )?))),
+            None => Journal::append_to(&self.dir.join(JOURNAL_FILE)),
+        }
+    }
+
+    /// A new audio writer for this session (`audio.wav`, or `audio.enc` when encrypted).
+    pub fn create_audio_writer(&self, sample_rate: u32) -> Result<audio_writer::AudioWriter> {
+        match &self.key {
+            Some(k) => audio_writer::AudioWriter::on(
+                Box::new(sealed::SealedWav::create(
+                    &self.dir.join(AUDIO_ENC_FILE),
+                    k,
+                    sample_rate,
+                )?),
+                sample_rate,
+            ),
+            None => audio_writer::AudioWriter::create(&self.dir.join(AUDIO_FILE), sample_rate),
+        }
+    }
+
+    /// The session's audio for reading and seeking, plain or encrypted (`None`: no audio, e.g.
+    /// deleted by retention). See the module docs.
+    pub fn audio(&self) -> Result<Option<SessionAudio>> {
+        match &self.key {
+            Some(k) => {
+                let p = self.dir.join(AUDIO_ENC_FILE);
+                if !p.is_file() {
+                    return Ok(None);
+                }
+                SessionAudio::open_sealed(&p, k).map(Some)
+            }
+            None => {
+                let p = self.dir.join(AUDIO_FILE);
+                if !p.is_file() {
+                    return Ok(None);
+                }
+                SessionAudio::open_wav(&p).map(Some)
+            }
+        }
+    }
+
+    /// Does the session have audio (`audio.wav`, or `audio.enc` when encrypted)? Only checks
+    /// that the file is there; [`Session::audio`] opens it.
+    pub fn has_audio(&self) -> bool {
+        let name = if self.key.is_some() {
+            AUDIO_ENC_FILE
+        } else {
+            AUDIO_FILE
+        };
+        self.dir.join(name).is_file()
+    }
+
+    /// Path of the session's plain WAV audio, when it exists (never for an encrypted session:
+    /// use [`Session::audio`], which reads both).
+    pub fn audio_path(&self) -> Option<PathBuf> {
+        let p = self.dir.join(AUDIO_FILE);
+        (self.key.is_none() && p.is_file()).then_some(p)
+    }
+
+    /// Writes a file of another module into the session folder (`name` must be a plain file
+    /// name), atomically and private; encrypted (as `name.enc`) when the session is.
+    pub fn write_private(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        anyhow::ensure!(
+            !name.contains(['/', '\\']) && !name.starts_with('.'),
+            "ongeldige bestandsnaam / invalid file name: {name}"
+        );
+        match &self.key {
+            Some(k) => write_atomic(
+                &self.dir.join(format!("{name}.enc")),
+                &records::seal_bytes(k, Kind::Meta, 1, bytes),
+            ),
+            None => write_atomic(&self.dir.join(name), bytes),
+        }
+    }
+
+    /// Reads what [`Session::write_private`] wrote (`None` when there is no such file).
+    pub fn read_private(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        let path = match &self.key {
+            Some(_) => self.dir.join(format!("{name}.enc")),
+            None => self.dir.join(name),
+        };
+        if !path.is_file() {
+            return Ok(None);
+        }
+        match &self.key {
+            Some(k) => Ok(Some(records::read_file(&path, k, Kind::Meta)?.0)),
+            None => Ok(Some(Zeroizing::new(std::fs::read(&path).with_context(
+                || format!("kan niet lezen / cannot read: {}", path.display()),
+            )?))),
+        }
+    }
+
+    /// Checks `secret` against the encrypted session in `dir` and keeps its data key in memory
+    /// for this process, so [`Session::open`] opens it from now on (the GUI asks for the
+    /// passphrase once, then the review code opens the session as usual).
+    pub fn unlock(dir: &Path, secret: &Secret) -> Result<()> {
+        let kpath = dir.join(KEY_FILE);
+        let kbytes = std::fs::read(&kpath)
+            .with_context(|| format!("kan niet lezen / cannot read: {}", kpath.display()))?;
+        let key = crypt::unwrap_key(&kbytes, secret)?;
+        let id = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        if let Ok(mut u) = UNLOCKED.lock() {
+            u.retain(|(d, _)| *d != id);
+            u.push((id, key));
+        }
+        Ok(())
+    }
+
+    /// Was the encrypted session in `dir` unlocked in this process?
+    pub fn is_unlocked(dir: &Path) -> bool {
+        unlocked_key(dir).is_some()
+    }
+
+    /// Is the session in `dir` being recorded right now (by this or another process)?
+    pub fn is_being_recorded(dir: &Path) -> bool {
+        [JOURNAL_FILE, JOURNAL_ENC_FILE].iter().any(|f| {
+            std::fs::File::open(dir.join(f)).is_ok_and(|file| {
+                matches!(
+                    file.try_lock_shared(),
+                    Err(std::fs::TryLockError::WouldBlock)
+                )
+            })
+        })
+    }
+
+    /// Applies one journal entry to the state.
+    pub fn apply(&mut self, e: Entry) {
+        match e {
+            Entry::Utterance { index, utterance } => {
+                if index < self.utterances.len() {
+                    self.utterances[index] = utterance;
+                } else {
+                    // Indices are dense; a gap can only come from a damaged journal.
+                    self.utterances.push(utterance);
+                }
+            }
+            Entry::Reassign { index, speaker } => {
+                if let Some(u) = self.utterances.get_mut(index) {
+                    u.speaker = speaker;
+                }
+            }
+            Entry::EditText { index, text } => {
+                if let Some(u) = self.utterances.get_mut(index) {
+                    u.text = text;
+                }
+            }
+            Entry::RenameSpeaker { from, to } => {
+                for u in &mut self.utterances {
+                    if u.speaker == from {
+                        u.speaker = to.clone();
+                    }
+                }
+                for p in &mut self.meta.participants {
+                    if p.name == from {
+                        p.name = to.clone();
+                    }
+                }
+            }
+            Entry::Step { step, t } => self.steps.push(StepMark { step, start: t }),
+            Entry::Note { t, text } => self.notes.push(Note { t, text }),
+            Entry::Verdict {
+                kind,
+                start,
+                correct,
+            } => {
+                self.verdicts
+                    .retain(|v| !(v.kind == kind && v.start == start));
+                self.verdicts.push(FlagVerdict {
+                    kind,
+                    start,
+                    correct,
+                });
+            }
+            Entry::Audio { seconds } => self.captured_seconds = seconds,
+            Entry::Participants { participants } => self.meta.participants = participants,
+        }
+    }
+
+    /// The session as a transcript for the analysis core.
+    pub fn transcript(&self) -> Transcript {
+        Transcript {
+            language: self.meta.language.clone(),
+            participants: self.meta.participants.clone(),
+            utterances: self.utterances.clone(),
+            method: self.meta.method.clone(),
+            steps: self.steps.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use observant_model::transcript::Role;
+
+    fn utt(start: f64, speaker: &str, text: &str) -> Utterance {
+        Utterance {
+            start,
+            end: start + 2.0,
+            speaker: speaker.into(),
+            text: text.into(),
+            confidence: None,
+            uncertain_words: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn journal_replay_restores_state_and_skips_a_torn_last_line() {
+        let root = tempfile::tempdir().unwrap();
+        let meta = SessionMeta {
+            title: "test".into(),
+            participants: vec![Participant {
+                name: "S1".into(),
+                role: Role::Deelnemer,
+            }],
+            ..Default::default()
+        };
+        let (s, mut j) = Session::create(root.path(), meta).unwrap();
+        j.append(&Entry::Utterance {
+            index: 0,
+            utterance: utt(0.0, "S1", "Welkom."),
+        })
+        .unwrap();
+        j.append(&Entry::Utterance {
+            index: 1,
+            utterance: utt(3.0, "S2", "Waarom deed je dat?"),
+        })
+        .unwrap();
+        j.append(&Entry::Reassign {
+            index: 1,
+            speaker: "S1".into(),
+        })
+        .unwrap();
+        j.append(&Entry::RenameSpeaker {
+            from: "S1".into(),
+            to: "Anna".into(),
+        })
+        .unwrap();
+        j.append(&Entry::Note {
+            t: 4.0,
+            text: "kijkt weg".into(),
+        })
+        .unwrap();
+        j.flush().unwrap();
+        drop(j);
+        // Simulate a kill in the middle of a write.
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(s.dir.join(JOURNAL_FILE))
+            .unwrap();
+        f.write_all(b"{\"type\":\"utterance\",\"index\":2,\"utter")
+            .unwrap();
+        drop(f);
+
+        let back = Session::open(&s.dir).unwrap();
+        assert_eq!(back.utterances.len(), 2);
+        assert!(back.utterances.iter().all(|u| u.speaker == "Anna"));
+        assert_eq!(back.meta.participants[0].name, "Anna");
+        assert_eq!(back.notes.len(), 1);
+        assert!(back.recovered_torn_line);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn session_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let (s, _j) = Session::create(root.path(), SessionMeta::default()).unwrap();
+        for f in [META_FILE, JOURNAL_FILE] {
+            let mode = std::fs::metadata(s.dir.join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{f}");
+        }
+        let mode = std::fs::metadata(&s.dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+
+    #[test]
+    fn opening_a_non_session_says_so() {
+        let d = tempfile::tempdir().unwrap();
+        let e = Session::open(d.path()).unwrap_err().to_string();
+        assert!(e.contains("not a session folder"), "{e}");
+    }
+}

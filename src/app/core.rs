@@ -1,0 +1,234 @@
+//! The UI's narrow door into the core: loading a transcript, analysing it, and the methods
+//! (werkvormen) with their steps and budgets, in the shapes the views need. The UI never
+//! computes analysis results itself; it calls these.
+
+use std::path::{Path, PathBuf};
+
+use crossbeam_channel::Receiver;
+
+pub use crate::analysis::incremental::SessionAnalyzer;
+use crate::analysis::{Analysis, methods};
+use crate::i18n::UiLang;
+use crate::transcript::Transcript;
+
+/// A method as the views show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodInfo {
+    pub id: String,
+    pub name: String,
+    pub steps: Vec<StepInfo>,
+}
+
+/// One step with its budget in seconds (`0.0` = no budget).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepInfo {
+    pub name: String,
+    pub budget_min: f64,
+    pub budget_max: f64,
+}
+
+fn info(m: &methods::Method, lang: UiLang) -> MethodInfo {
+    MethodInfo {
+        id: m.id.to_string(),
+        name: m.name(lang).to_string(),
+        steps: m
+            .steps
+            .iter()
+            .map(|s| {
+                let (lo, hi) = s.budget_seconds();
+                StepInfo {
+                    name: s.name(lang).to_string(),
+                    budget_min: lo,
+                    budget_max: hi,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// All methods, in the hand-out's order.
+pub fn all_methods(lang: UiLang) -> Vec<MethodInfo> {
+    methods::METHODS.iter().map(|m| info(m, lang)).collect()
+}
+
+/// A method by id, name or alias.
+pub fn method(name: &str, lang: UiLang) -> Option<MethodInfo> {
+    methods::find(name).map(|m| info(m, lang))
+}
+
+/// Reads a transcript (`.json`, `.vtt`, `.srt`).
+pub fn load_transcript(path: &Path) -> anyhow::Result<Transcript> {
+    crate::transcript::parse::load_transcript(path)
+}
+
+/// What review mode shows of a file: the transcript and the observer's notes `(t, text)`.
+pub struct Opened {
+    pub transcript: Transcript,
+    pub notes: Vec<(f64, String)>,
+}
+
+/// Opens a saved session (its folder, or a file inside it) or a transcript file.
+pub fn open_for_review(path: &Path) -> anyhow::Result<Opened> {
+    use crate::session::Session;
+    let dir = if Session::is_session_dir(path) {
+        Some(path.to_path_buf())
+    } else {
+        path.parent()
+            .filter(|d| path.is_file() && Session::is_session_dir(d))
+            .filter(|_| {
+                path.file_name().is_some_and(|f| {
+                    f == crate::session::META_FILE || f == crate::session::JOURNAL_FILE
+                })
+            })
+            .map(Path::to_path_buf)
+    };
+    match dir {
+        Some(d) => {
+            let s = Session::open(&d)?;
+            Ok(Opened {
+                transcript: s.transcript(),
+                notes: s.notes.iter().map(|n| (n.t, n.text.clone())).collect(),
+            })
+        }
+        None => Ok(Opened {
+            transcript: load_transcript(path)?,
+            notes: Vec::new(),
+        }),
+    }
+}
+
+/// Analyses a transcript with the default rules; messages in `lang`.
+pub fn analyze_transcript(t: &Transcript, lang: UiLang) -> Analysis {
+    SessionAnalyzer::new(lang).analyze(t)
+}
+
+/// Is this a recording (audio) rather than a transcript or session?
+pub fn is_recording(path: &Path) -> bool {
+    path.is_file()
+        && path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "wav" | "mp3" | "m4a" | "mp4" | "aac" | "ogg" | "flac"
+            )
+        })
+}
+
+/// Transcribes a recording on a background thread with the speech pipeline (`model`, spoken
+/// language `lang`: "nl", "en" or `None` = detect); the result arrives on the channel.
+pub fn transcribe_recording(
+    path: &Path,
+    model: PathBuf,
+    lang: Option<String>,
+) -> Receiver<Result<Transcript, String>> {
+    transcribe_recording_with_progress(path, model, lang, None)
+}
+
+/// [`transcribe_recording`], reporting how far it is through `progress`.
+pub fn transcribe_recording_with_progress(
+    path: &Path,
+    model: PathBuf,
+    lang: Option<String>,
+    progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
+) -> Receiver<Result<Transcript, String>> {
+    let path = path.to_path_buf();
+    in_background("observant-transcribe", move || {
+        let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
+        opts.whisper.language = asr_language(lang);
+        opts.progress = false;
+        opts.progress_counter = progress;
+        crate::pipeline::offline::transcribe_file(&path, &opts).map(|(t, _)| t)
+    })
+}
+
+/// "nl"/"en" as a fixed spoken language; `None`: detect it.
+fn asr_language(lang: Option<String>) -> crate::asr::AsrLanguage {
+    match lang {
+        Some(l) => crate::asr::AsrLanguage::Fixed(l),
+        None => crate::asr::AsrLanguage::Auto,
+    }
+}
+
+/// Runs `work` on a thread of its own; its result (an error as one line) arrives on the
+/// channel.
+pub(crate) fn in_background<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Receiver<Result<T, String>> {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let spawned = std::thread::Builder::new().name(name.into()).spawn({
+        let tx = tx.clone();
+        move || {
+            let _ = tx.send(work().map_err(|e| crate::error::one_line(&e)));
+        }
+    });
+    if let Err(e) = spawned {
+        let _ = tx.send(Err(e.to_string()));
+    }
+    rx
+}
+
+/// A saved session whose recording runs on past its transcript: the app (or the machine)
+/// stopped while the session was being recorded, before Whisper caught up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interrupted {
+    /// The session folder.
+    pub dir: PathBuf,
+    /// End of the last transcribed line (s).
+    pub from: f64,
+    /// End of the recorded audio (s).
+    pub to: f64,
+}
+
+/// Is `path` (a session folder or a file in one) an interrupted session with untranscribed
+/// audio? Not when its transcript was marked complete, while it is still being recorded, or
+/// when it is encrypted and locked (it is asked again after the passphrase).
+pub fn interrupted_session(path: &Path) -> Option<Interrupted> {
+    use crate::session::Session;
+    let dir = crate::review::store::session_dir_of(path)?;
+    if crate::session::transcribed_at(&dir).is_some() || Session::is_being_recorded(&dir) {
+        return None;
+    }
+    let session = Session::open(&dir).ok()?;
+    let (from, to) = crate::pipeline::recover::missing_tail(&session).ok()??;
+    Some(Interrupted { dir, from, to })
+}
+
+/// Transcribes an interrupted session's missing tail on a background thread
+/// ([`crate::pipeline::recover`]) with the speech model `model` and language `lang` (`None`:
+/// the session's own language, else detect); the result arrives on the channel.
+pub fn recover_session_with_progress(
+    dir: &Path,
+    model: PathBuf,
+    lang: Option<String>,
+    progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
+) -> Receiver<Result<crate::pipeline::recover::Recovery, String>> {
+    let dir = dir.to_path_buf();
+    in_background("observant-recover", move || {
+        let mut session = crate::session::Session::open(&dir)?;
+        let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
+        let lang = lang.or_else(|| {
+            session
+                .meta
+                .language
+                .clone()
+                .filter(|l| !l.is_empty() && l != "auto")
+        });
+        opts.whisper.language = asr_language(lang);
+        opts.progress = false;
+        opts.progress_counter = progress;
+        crate::pipeline::recover::recover(&mut session, &opts)
+    })
+}
+
+/// Why the speech model at `path` cannot be used (missing, not a ggml Whisper model,
+/// truncated), as one line; `None` when it looks usable. Whisper itself may still reject a
+/// file that passes (then starting the session fails with its message).
+pub fn model_problem(path: &str) -> Option<String> {
+    let path = path.trim();
+    if path.is_empty() {
+        return Some("geen spraakmodel gekozen / no speech model chosen".into());
+    }
+    crate::asr::whisper::check_model_file(Path::new(path))
+        .err()
+        .map(|e| crate::error::one_line(&e))
+}
