@@ -197,20 +197,7 @@ impl Classifier {
         let n = vocab.len();
         let mut langs: [Compiled; 2] = [Compiled::default(), Compiled::default()];
         for (li, data) in [&nl, &en].into_iter().enumerate() {
-            let mut bit_of: HashMap<String, u32> = HashMap::new();
-            for (i, c) in CORE_CLASSES.iter().enumerate() {
-                bit_of.insert((*c).to_string(), i as u32);
-            }
-            let mut next = CORE_CLASSES.len() as u32;
-            for name in data.words.keys() {
-                if !bit_of.contains_key(name) {
-                    if next >= 128 {
-                        bail!("too many word classes (at most 128)");
-                    }
-                    bit_of.insert(name.clone(), next);
-                    next += 1;
-                }
-            }
+            let bit_of = class_bit_numbers(data)?;
             let mut bits = vec![0u128; n];
             for (name, ids) in &class_ids[li] {
                 let b = 1u128 << bit_of[name];
@@ -231,35 +218,7 @@ impl Classifier {
                     at_end: raw.at_end,
                 });
             }
-            // Index by first element.
-            let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n];
-            let mut unindexed = Vec::new();
-            for (pi, p) in patterns.iter().enumerate() {
-                match &p.elems[0] {
-                    Elem::Word(id) => lists[*id as usize].push(pi as u32),
-                    Elem::Alts(ids) => {
-                        for id in ids.iter() {
-                            lists[*id as usize].push(pi as u32);
-                        }
-                    }
-                    Elem::Class(mask) => {
-                        for (id, b) in bits.iter().enumerate() {
-                            if b & mask != 0 {
-                                lists[id].push(pi as u32);
-                            }
-                        }
-                    }
-                    _ => unindexed.push(pi as u32),
-                }
-            }
-            let mut index_start = Vec::with_capacity(n + 1);
-            let mut index_flat = Vec::new();
-            for l in &mut lists {
-                l.dedup();
-                index_start.push(index_flat.len() as u32);
-                index_flat.extend_from_slice(l);
-            }
-            index_start.push(index_flat.len() as u32);
+            let (index_start, index_flat, unindexed) = index_patterns(&patterns, &bits);
             langs[li] = Compiled {
                 bits,
                 patterns,
@@ -304,6 +263,62 @@ impl Classifier {
             data: [nl, en],
         })
     }
+}
+
+/// Bit numbers of the word classes of one language: the core classes first, then the
+/// language's own classes in name order (at most 128 in all).
+fn class_bit_numbers(data: &LangData) -> anyhow::Result<HashMap<String, u32>> {
+    let mut bit_of: HashMap<String, u32> = HashMap::new();
+    for (i, c) in CORE_CLASSES.iter().enumerate() {
+        bit_of.insert((*c).to_string(), i as u32);
+    }
+    let mut next = CORE_CLASSES.len() as u32;
+    for name in data.words.keys() {
+        if !bit_of.contains_key(name) {
+            if next >= 128 {
+                bail!("too many word classes (at most 128)");
+            }
+            bit_of.insert(name.clone(), next);
+            next += 1;
+        }
+    }
+    Ok(bit_of)
+}
+
+/// The CSR index of patterns by the vocabulary ids their first element can match (see
+/// [`Compiled`]): (index_start, index_flat, unindexed).
+fn index_patterns(patterns: &[Pattern], bits: &[u128]) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let n = bits.len();
+    // Index by first element.
+    let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut unindexed = Vec::new();
+    for (pi, p) in patterns.iter().enumerate() {
+        match &p.elems[0] {
+            Elem::Word(id) => lists[*id as usize].push(pi as u32),
+            Elem::Alts(ids) => {
+                for id in ids.iter() {
+                    lists[*id as usize].push(pi as u32);
+                }
+            }
+            Elem::Class(mask) => {
+                for (id, b) in bits.iter().enumerate() {
+                    if b & mask != 0 {
+                        lists[id].push(pi as u32);
+                    }
+                }
+            }
+            _ => unindexed.push(pi as u32),
+        }
+    }
+    let mut index_start = Vec::with_capacity(n + 1);
+    let mut index_flat = Vec::new();
+    for l in &mut lists {
+        l.dedup();
+        index_start.push(index_flat.len() as u32);
+        index_flat.extend_from_slice(l);
+    }
+    index_start.push(index_flat.len() as u32);
+    (index_start, index_flat, unindexed)
 }
 
 pub(super) fn compile_elem(

@@ -137,6 +137,36 @@ impl<'a> Analysis<'a> {
     }
 
     pub(super) fn run(mut self, lang: Lang) -> Classification {
+        let segs = self.clean();
+        let mut out = Classification {
+            lang,
+            ..Default::default()
+        };
+        if self.ct.is_empty() {
+            out.confidence = 1.0;
+            return out;
+        }
+        let subs = self.sentences(&segs);
+        // Per-sentence analysis.
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut results: Vec<SubResult> = Vec::with_capacity(subs.len());
+        let mut contradiction_hits: Vec<Hit> = Vec::new();
+        for (si, sub) in subs.iter().enumerate() {
+            hits.clear();
+            self.collect_hits(sub, &mut hits);
+            let prev_question = si > 0 && results[si - 1].q != QuestionType::None;
+            let r = self.analyze_sub(sub, &hits, prev_question);
+            self.signals(&hits, &r, &mut out, &mut contradiction_hits);
+            results.push(r);
+        }
+        self.combine(&results, &mut out);
+        out.evidence = std::mem::take(&mut self.evidence);
+        out
+    }
+
+    /// Drops hesitations and immediate repeats into `self.ct`; returns the hard segments as
+    /// (start, end, question mark, after a colon) over `self.ct`.
+    fn clean(&mut self) -> Vec<(usize, usize, bool, bool)> {
         // Clean: drop hesitations and immediate repeats; map hard segments.
         let mut segs: Vec<(usize, usize, bool, bool)> = Vec::with_capacity(self.t.segs.len());
         for hs in &self.t.segs {
@@ -164,17 +194,14 @@ impl<'a> Analysis<'a> {
                 segs.push((start, self.ct.len(), hs.qmark, hs.after_colon));
             }
         }
-        let mut out = Classification {
-            lang,
-            ..Default::default()
-        };
-        if self.ct.is_empty() {
-            out.confidence = 1.0;
-            return out;
-        }
+        segs
+    }
+
+    /// Cuts the hard segments into sentences (see [`Analysis::split_points`]).
+    fn sentences(&self, segs: &[(usize, usize, bool, bool)]) -> Vec<Sub> {
         // Sentences.
         let mut subs: Vec<Sub> = Vec::with_capacity(segs.len() + 2);
-        for &(a, b, q, colon) in &segs {
+        for &(a, b, q, colon) in segs {
             let starts = self.split_points(a, b);
             for (k, &s) in starts.iter().enumerate() {
                 let e = starts.get(k + 1).copied().unwrap_or(b);
@@ -189,55 +216,60 @@ impl<'a> Analysis<'a> {
                 });
             }
         }
-        // Per-sentence analysis.
-        let mut hits: Vec<Hit> = Vec::new();
-        let mut results: Vec<SubResult> = Vec::with_capacity(subs.len());
-        let mut contradiction_hits: Vec<Hit> = Vec::new();
-        for (si, sub) in subs.iter().enumerate() {
-            hits.clear();
-            self.collect_hits(sub, &mut hits);
-            let prev_question = si > 0 && results[si - 1].q != QuestionType::None;
-            let r = self.analyze_sub(sub, &hits, prev_question);
-            // Spelregel signals.
-            for h in &hits {
-                match h.family {
-                    F_GENERALITY => {
-                        out.generality = true;
-                        self.add_evidence("generality", h.s, h.e);
-                    }
-                    F_CORRECTIVE => {
-                        out.corrective = true;
-                        self.add_evidence("corrective", h.s, h.e);
-                    }
-                    F_NOT_I if r.q == QuestionType::None => {
-                        out.not_i = true;
-                        self.add_evidence("not_i", h.s, h.e);
-                    }
-                    F_CONTRADICTION => contradiction_hits.push(*h),
-                    _ => {}
+        subs
+    }
+
+    /// Spelregel signals (generality, corrective, not-"ik") and contradiction markers of one
+    /// sentence's hits.
+    fn signals(
+        &mut self,
+        hits: &[Hit],
+        r: &SubResult,
+        out: &mut Classification,
+        contradiction_hits: &mut Vec<Hit>,
+    ) {
+        // Spelregel signals.
+        for h in hits {
+            match h.family {
+                F_GENERALITY => {
+                    out.generality = true;
+                    self.add_evidence("generality", h.s, h.e);
                 }
+                F_CORRECTIVE => {
+                    out.corrective = true;
+                    self.add_evidence("corrective", h.s, h.e);
+                }
+                F_NOT_I if r.q == QuestionType::None => {
+                    out.not_i = true;
+                    self.add_evidence("not_i", h.s, h.e);
+                }
+                F_CONTRADICTION => contradiction_hits.push(*h),
+                _ => {}
             }
-            let mut last_end = 0usize;
-            for h in contradiction_hits.drain(..) {
-                if h.s < last_end {
-                    continue;
-                }
-                let blocked = hits
-                    .iter()
-                    .any(|b| b.family == F_CONTRADICTION_BLOCKER && b.s <= h.s && h.s < b.e);
-                if !blocked {
-                    last_end = h.e;
-                    out.contradiction = true;
-                    self.add_evidence("contradiction", h.s, h.e);
-                }
-            }
-            results.push(r);
         }
+        let mut last_end = 0usize;
+        for h in contradiction_hits.drain(..) {
+            if h.s < last_end {
+                continue;
+            }
+            let blocked = hits
+                .iter()
+                .any(|b| b.family == F_CONTRADICTION_BLOCKER && b.s <= h.s && h.s < b.e);
+            if !blocked {
+                last_end = h.e;
+                out.contradiction = true;
+                self.add_evidence("contradiction", h.s, h.e);
+            }
+        }
+    }
+
+    /// Combines the sentence results into the utterance's labels and confidence.
+    fn combine(&mut self, results: &[SubResult], out: &mut Classification) {
         // Combine.
         let mut q_conf = 0.85f32;
         let mut a_conf = 1.0f32;
         let mut decided = false;
-        for r in &results {
+        for r in results {
             if r.q != QuestionType::None && !r.tag_only {
                 out.questions += 1;
             }
@@ -291,8 +323,6 @@ impl<'a> Analysis<'a> {
             conf = conf.min(0.75);
         }
         out.confidence = (conf * 100.0).round() / 100.0;
-        out.evidence = std::mem::take(&mut self.evidence);
-        out
     }
 
     /// Skips openers; returns the first content token and whether an inverting opener was
@@ -533,8 +563,6 @@ impl<'a> Analysis<'a> {
         hits: &[Hit],
         prev_question: bool,
     ) -> SubResult {
-        let (a, c, b) = (sub.a, sub.c, sub.b);
-        let first_hit = |f: u8| hits.iter().find(|h| h.family == f).copied();
         let mut r = SubResult {
             q: QuestionType::None,
             shape: Shape::None,
@@ -546,14 +574,29 @@ impl<'a> Analysis<'a> {
             category: None,
             category_cue: None,
         };
+        let cues = self.shape(sub, hits, prev_question, &mut r);
+        self.why(hits, &mut r, cues.why);
+        self.advice(sub, hits, &mut r, cues.wh_pos);
+        self.question_category(sub, hits, &mut r, cues.question);
+        r
+    }
+
+    /// 1. Shape: the sentence's question shape and type, and the cues behind it.
+    fn shape(
+        &mut self,
+        sub: &Sub,
+        hits: &[Hit],
+        prev_question: bool,
+        r: &mut SubResult,
+    ) -> ShapeCues {
+        let (c, b) = (sub.c, sub.b);
         let mut why_cue: Option<(usize, usize)> = None;
         let mut q_cue: Option<(usize, usize)> = None;
         let mut wh_pos: Option<usize> = None;
 
-        // 1. Shape.
         // A permission frame ("mag ik iets vragen?", "can I ask something") without a
         // question word after it is just a yes/no question.
-        let frame = first_hit(F_INDIRECT).filter(|f| {
+        let frame = first_hit(hits, F_INDIRECT).filter(|f| {
             let n = f.e;
             let wh_next = n < b
                 && (self.has(n, C_WH | C_WHY_WH | C_IF)
@@ -601,57 +644,7 @@ impl<'a> Analysis<'a> {
             wh_pos = Some(c);
             why_cue = Some((c, c + 1));
         } else if let Some(w) = self.wh_start(c, b) {
-            let embedded = !sub.qmark
-                && !self.has(w, C_WH_NP)
-                && w + 1 < b
-                && self.has(w + 1, C_EMBED_SUBJECT)
-                && self.family_at(F_WHY, c, b).is_none();
-            // "what strikes me is that you ...": copula + "that" + a clause after the
-            // question-word phrase (not "welke afspraak was dat precies").
-            let np = usize::from(self.has(w, C_WH_NP));
-            let cleft = !sub.qmark
-                && (w + 2 + np..b.saturating_sub(2)).any(|k| {
-                    self.has(k, C_COPULA)
-                        && self.has(k + 1, C_COMPLEMENTIZER)
-                        && self.has(k + 2, C_SUBJECT | C_DETERMINER | C_EMBED_SUBJECT)
-                });
-            // "waarom vragen kunnen oordelend overkomen": the question word is part of a
-            // compound subject (a lost hyphen), the verb has no subject after it.
-            let compound = !sub.qmark
-                && !self.has(w, C_WH_NP)
-                && w + 2 < b
-                && self.ct[w + 1].bits & (C_VERB | C_SUBJECT | C_WH | C_DETERMINER | C_ADVERB) == 0
-                && self.has(w + 2, C_VERB)
-                && !self.has(w + 2, C_SUBJECT)
-                && (w + 3 == b || !self.has(w + 3, C_SUBJECT | C_DETERMINER | C_VERB))
-                && self.family_at(F_WHY, c, b).is_none();
-            // "je dacht: waar ben ik aan begonnen" is a reported thought, not a question.
-            let reported = !sub.qmark
-                && sub.after_colon
-                && (w + 1..(w + 3).min(b)).any(|k| self.has(k, C_SPEAKER));
-            // "wat fijn dat je ...", "hoe jammer": an exclamation.
-            let exclamation = !sub.qmark
-                && self.has(w, C_EXCLAIM_WH)
-                && w + 1 < b
-                && !self.has(w + 1, C_VERB | C_WH)
-                && !self.ends_with_any(w + 1, &self.c.verb_suffixes)
-                && (w + 2 == b || self.has(w + 2, C_COMPLEMENTIZER))
-                && self.family_at(F_WHY, c, b).is_none();
-            // "wat hier gezegd wordt, blijft in deze groep", "hoe je het aanpakt, is aan
-            // jou": a free relative as the subject; its verb comes last and is followed by
-            // the main clause's verb (after a comma, or directly when punctuation is lost).
-            let free_relative = !sub.qmark
-                && !self.has(w, C_WH_NP | C_WHY_WH)
-                && w + 1 < b
-                && !self.has(w + 1, C_VERB)
-                && (w + 2..b.saturating_sub(1)).any(|k| {
-                    self.has(k, C_VERB)
-                        && (self.has(k + 1, C_VERB)
-                            || (self.ct[k].comma_after
-                                && (self.has(k + 1, C_COMPLEMENTIZER | C_VERB))))
-                })
-                && self.family_at(F_WHY, c, b).is_none();
-            if !embedded && !cleft && !reported && !exclamation && !compound && !free_relative {
+            if self.wh_is_question(sub, w) {
                 r.shape = Shape::Wh;
                 r.q = QuestionType::Open;
                 r.q_conf = 0.9;
@@ -662,37 +655,7 @@ impl<'a> Analysis<'a> {
                 }
             }
         } else if !sub.inverted && c + 1 < b {
-            let next = self.ct[c + 1].bits;
-            // "bel je haar nog?": an imperative-like stem before "je" is a question verb.
-            let verb = self.has(c, C_VERB) || (self.has(c, C_IMPERATIVE) && next & C_YOU != 0);
-            let subj = next & (C_SUBJECT | C_DETERMINER) != 0;
-            let first_person_stmt =
-                next & C_FIRST_PERSON != 0 && !self.has(c, C_FIRST_PERSON_Q_VERB) && !sub.qmark;
-            let imperative = self.has(c, C_IMPERATIVE) && next & C_PERSONAL == 0;
-            // A bare stem before a non-addressee is a topic-drop statement: "denk het wel",
-            // "ben het met je eens" (a question would read "denkt hij", "is het").
-            let stem_stmt = self.has(c, C_STEM) && next & C_YOU == 0 && !sub.qmark;
-            // "klopt, dat herken ik": a comma between verb and "subject" breaks the pattern.
-            let comma = self.ct[c].comma_after;
-            if verb && subj && !first_person_stmt && !imperative && !stem_stmt && !comma {
-                r.shape = Shape::VerbFirst;
-                r.q = QuestionType::Closed;
-                r.q_conf = 0.9;
-                q_cue = Some((c, c + 2));
-            } else if self.ct[c].bits == 0
-                && !comma
-                && !self.has(c, C_ADVERB)
-                && self.word(c).len() >= 3
-                && next & C_SUBJECT != 0
-                && next & C_FIRST_PERSON == 0
-                && self.ends_with_any(c, &self.c.verb_suffixes)
-            {
-                // Unknown word with a finite-verb ending + subject pronoun: "gebeurt dit".
-                r.shape = Shape::VerbFirst;
-                r.q = QuestionType::Closed;
-                r.q_conf = 0.65;
-                q_cue = Some((c, c + 2));
-            }
+            q_cue = self.verb_first(sub, r);
         }
         // An advice statement starting at the verb ("moet je maar doen") is no question.
         if r.shape == Shape::VerbFirst
@@ -705,12 +668,12 @@ impl<'a> Analysis<'a> {
             q_cue = None;
         }
         if r.shape == Shape::None {
-            if let Some(h) = first_hit(F_ELLIPTIC).filter(|_| sub.qmark) {
+            if let Some(h) = first_hit(hits, F_ELLIPTIC).filter(|_| sub.qmark) {
                 r.shape = Shape::Elliptic;
                 r.q = QuestionType::Open;
                 r.q_conf = 0.8;
                 q_cue = Some((h.s, h.e));
-            } else if let Some(h) = first_hit(F_TAG) {
+            } else if let Some(h) = first_hit(hits, F_TAG) {
                 r.shape = Shape::Tag;
                 r.q = QuestionType::Closed;
                 r.q_conf = 0.8;
@@ -732,15 +695,113 @@ impl<'a> Analysis<'a> {
         {
             r.tag_only = true;
         }
-        let structural_question = matches!(
-            r.shape,
-            Shape::Wh | Shape::VerbFirst | Shape::Frame | Shape::Invitation
-        );
 
-        // 2. Why.
+        ShapeCues {
+            why: why_cue,
+            question: q_cue,
+            wh_pos,
+        }
+    }
+
+    /// Whether a question word at `w` opens a question, not an embedded clause, a cleft, a
+    /// compound subject, a reported thought, an exclamation or a free relative.
+    fn wh_is_question(&self, sub: &Sub, w: usize) -> bool {
+        let (c, b) = (sub.c, sub.b);
+        let embedded = !sub.qmark
+            && !self.has(w, C_WH_NP)
+            && w + 1 < b
+            && self.has(w + 1, C_EMBED_SUBJECT)
+            && self.family_at(F_WHY, c, b).is_none();
+        // "what strikes me is that you ...": copula + "that" + a clause after the
+        // question-word phrase (not "welke afspraak was dat precies").
+        let np = usize::from(self.has(w, C_WH_NP));
+        let cleft = !sub.qmark
+            && (w + 2 + np..b.saturating_sub(2)).any(|k| {
+                self.has(k, C_COPULA)
+                    && self.has(k + 1, C_COMPLEMENTIZER)
+                    && self.has(k + 2, C_SUBJECT | C_DETERMINER | C_EMBED_SUBJECT)
+            });
+        // "waarom vragen kunnen oordelend overkomen": the question word is part of a
+        // compound subject (a lost hyphen), the verb has no subject after it.
+        let compound = !sub.qmark
+            && !self.has(w, C_WH_NP)
+            && w + 2 < b
+            && self.ct[w + 1].bits & (C_VERB | C_SUBJECT | C_WH | C_DETERMINER | C_ADVERB) == 0
+            && self.has(w + 2, C_VERB)
+            && !self.has(w + 2, C_SUBJECT)
+            && (w + 3 == b || !self.has(w + 3, C_SUBJECT | C_DETERMINER | C_VERB))
+            && self.family_at(F_WHY, c, b).is_none();
+        // "je dacht: waar ben ik aan begonnen" is a reported thought, not a question.
+        let reported = !sub.qmark
+            && sub.after_colon
+            && (w + 1..(w + 3).min(b)).any(|k| self.has(k, C_SPEAKER));
+        // "wat fijn dat je ...", "hoe jammer": an exclamation.
+        let exclamation = !sub.qmark
+            && self.has(w, C_EXCLAIM_WH)
+            && w + 1 < b
+            && !self.has(w + 1, C_VERB | C_WH)
+            && !self.ends_with_any(w + 1, &self.c.verb_suffixes)
+            && (w + 2 == b || self.has(w + 2, C_COMPLEMENTIZER))
+            && self.family_at(F_WHY, c, b).is_none();
+        // "wat hier gezegd wordt, blijft in deze groep", "hoe je het aanpakt, is aan
+        // jou": a free relative as the subject; its verb comes last and is followed by
+        // the main clause's verb (after a comma, or directly when punctuation is lost).
+        let free_relative = !sub.qmark
+            && !self.has(w, C_WH_NP | C_WHY_WH)
+            && w + 1 < b
+            && !self.has(w + 1, C_VERB)
+            && (w + 2..b.saturating_sub(1)).any(|k| {
+                self.has(k, C_VERB)
+                    && (self.has(k + 1, C_VERB)
+                        || (self.ct[k].comma_after && (self.has(k + 1, C_COMPLEMENTIZER | C_VERB))))
+            })
+            && self.family_at(F_WHY, c, b).is_none();
+        !embedded && !cleft && !reported && !exclamation && !compound && !free_relative
+    }
+
+    /// A verb-first (yes/no) question at the content start; returns its cue.
+    fn verb_first(&self, sub: &Sub, r: &mut SubResult) -> Option<(usize, usize)> {
+        let c = sub.c;
+        let mut q_cue = None;
+        let next = self.ct[c + 1].bits;
+        // "bel je haar nog?": an imperative-like stem before "je" is a question verb.
+        let verb = self.has(c, C_VERB) || (self.has(c, C_IMPERATIVE) && next & C_YOU != 0);
+        let subj = next & (C_SUBJECT | C_DETERMINER) != 0;
+        let first_person_stmt =
+            next & C_FIRST_PERSON != 0 && !self.has(c, C_FIRST_PERSON_Q_VERB) && !sub.qmark;
+        let imperative = self.has(c, C_IMPERATIVE) && next & C_PERSONAL == 0;
+        // A bare stem before a non-addressee is a topic-drop statement: "denk het wel",
+        // "ben het met je eens" (a question would read "denkt hij", "is het").
+        let stem_stmt = self.has(c, C_STEM) && next & C_YOU == 0 && !sub.qmark;
+        // "klopt, dat herken ik": a comma between verb and "subject" breaks the pattern.
+        let comma = self.ct[c].comma_after;
+        if verb && subj && !first_person_stmt && !imperative && !stem_stmt && !comma {
+            r.shape = Shape::VerbFirst;
+            r.q = QuestionType::Closed;
+            r.q_conf = 0.9;
+            q_cue = Some((c, c + 2));
+        } else if self.ct[c].bits == 0
+            && !comma
+            && !self.has(c, C_ADVERB)
+            && self.word(c).len() >= 3
+            && next & C_SUBJECT != 0
+            && next & C_FIRST_PERSON == 0
+            && self.ends_with_any(c, &self.c.verb_suffixes)
+        {
+            // Unknown word with a finite-verb ending + subject pronoun: "gebeurt dit".
+            r.shape = Shape::VerbFirst;
+            r.q = QuestionType::Closed;
+            r.q_conf = 0.65;
+            q_cue = Some((c, c + 2));
+        }
+        q_cue
+    }
+
+    /// 2. Why: a why-cue in a question makes it a why-question.
+    fn why(&mut self, hits: &[Hit], r: &mut SubResult, mut why_cue: Option<(usize, usize)>) {
         if r.q != QuestionType::None
             && why_cue.is_none()
-            && let Some(h) = first_hit(F_WHY)
+            && let Some(h) = first_hit(hits, F_WHY)
         {
             why_cue = Some((h.s, h.e));
         }
@@ -753,8 +814,15 @@ impl<'a> Analysis<'a> {
             }
             self.add_evidence("why", s, e);
         }
+    }
 
-        // 3. Advice.
+    /// 3. Advice: directive and suggestive cues, minus blocked ones.
+    fn advice(&mut self, sub: &Sub, hits: &[Hit], r: &mut SubResult, wh_pos: Option<usize>) {
+        let (a, c, b) = (sub.a, sub.c, sub.b);
+        let structural_question = matches!(
+            r.shape,
+            Shape::Wh | Shape::VerbFirst | Shape::Frame | Shape::Invitation
+        );
         let mut advice_cues: Vec<(usize, usize, f32, bool)> = Vec::new(); // (s, e, conf, blockable)
         for h in hits {
             match h.family {
@@ -798,7 +866,7 @@ impl<'a> Analysis<'a> {
             && c < b
             && self.has(c, C_IMPERATIVE)
             && !self.has(c + 1, C_PERSONAL | C_VERB)
-            && first_hit(F_INVITATION).is_none()
+            && first_hit(hits, F_INVITATION).is_none()
         {
             advice_cues.push((c, c + 1, 0.65, true));
         }
@@ -832,8 +900,17 @@ impl<'a> Analysis<'a> {
                 self.add_evidence("advice", s, e);
             }
         }
+    }
 
-        // 4. Question evidence and category.
+    /// 4. Question evidence and category.
+    fn question_category(
+        &mut self,
+        sub: &Sub,
+        hits: &[Hit],
+        r: &mut SubResult,
+        q_cue: Option<(usize, usize)>,
+    ) {
+        let (a, b) = (sub.a, sub.b);
         if r.q != QuestionType::None {
             if let Some((s, e)) = q_cue {
                 self.add_evidence("question", s, e);
@@ -845,7 +922,7 @@ impl<'a> Analysis<'a> {
                 (F_CAT_SITUATION, QuestionCategory::Situation),
             ]
             .into_iter()
-            .find_map(|(f, cat)| first_hit(f).map(|h| (cat, h)));
+            .find_map(|(f, cat)| first_hit(hits, f).map(|h| (cat, h)));
             r.category = Some(match cat {
                 Some((cat, h)) => {
                     r.category_cue = Some((h.s, h.e));
@@ -860,7 +937,6 @@ impl<'a> Analysis<'a> {
                 }
             });
         }
-        r
     }
 
     /// The question word starting the sentence at content token `c`, if any (also after a
@@ -874,4 +950,16 @@ impl<'a> Analysis<'a> {
         }
         None
     }
+}
+
+/// The cues the shape step found: the why-word, the question cue and the question word.
+struct ShapeCues {
+    why: Option<(usize, usize)>,
+    question: Option<(usize, usize)>,
+    wh_pos: Option<usize>,
+}
+
+/// The first hit of a pattern family.
+fn first_hit(hits: &[Hit], family: u8) -> Option<Hit> {
+    hits.iter().find(|h| h.family == family).copied()
 }
