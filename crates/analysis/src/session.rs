@@ -29,12 +29,13 @@ use std::collections::HashMap;
 use super::classify::Classifier;
 use super::config::Config;
 use super::methods::{self, Method, Step};
-use super::render::{fmt_clock, fmt_duration};
 use super::types::{
     Analysis, AnalyzedUtterance, Classification, Flag, FlagKind, Lang, LangHint, QuestionCategory,
     QuestionFocus, QuestionType, SpeakerStats, StepTiming, UtteranceExtra,
 };
 use observant_model::i18n::UiLang;
+use observant_model::text::capitalise;
+use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
 use observant_model::transcript::{Role, StepMark, Transcript};
 
 /// Classifies every utterance and analyses the session. The classification language comes
@@ -1416,14 +1417,6 @@ impl<'a> Ctx<'a> {
             );
         }
         stats
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 
