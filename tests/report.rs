@@ -9,12 +9,13 @@ use std::process::{Command, Output};
 
 use observant::analysis::classify::Classifier;
 use observant::analysis::config::Config;
-use observant::analysis::render::{fmt_clock, kind_label, role_label};
 use observant::analysis::session::analyze;
 use observant::analysis::{Analysis, FlagKind};
 use observant::i18n::UiLang;
+use observant::report::labels::{kind_label, role_label};
 use observant::report::{self, Report, ReportSource, pct, to_html, to_markdown};
 use observant::session::{Entry, Note, Session, SessionMeta};
+use observant::time::clock_padded as fmt_clock;
 use observant::transcript::Transcript;
 use observant::transcript::parse::load_transcript;
 

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use observant::analysis::classify::Classifier;
 use observant::analysis::config::Config;
-use observant::analysis::render::render_text;
+use observant::report::analysis_text::render_text;
 use observant::analysis::session::analyze;
 use observant::i18n::UiLang;
 use observant::report::{self, ReportSource};

@@ -12,9 +12,9 @@ use super::{AnalyzeArgs, AnalyzeFormat, LangArg, SessionArgs};
 use crate::analysis::classify::Classifier;
 use crate::analysis::config::Config;
 use crate::analysis::lang;
-use crate::analysis::render;
 use crate::analysis::session::analyze;
 use crate::i18n::UiLang;
+use crate::report::analysis_text as render;
 use crate::transcript::Transcript;
 use crate::transcript::parse::{
     apply_method, apply_participants, check_method, load_transcript, parse_participants,

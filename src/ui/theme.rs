@@ -142,21 +142,11 @@ pub fn uncertain_note(lang: UiLang) -> &'static str {
     )
 }
 
-/// Muted chip colour of a flag kind (text colour; the chip fill is a pale tint of it).
+/// Muted chip colour of a flag kind (text colour; the chip fill is a pale tint of it), from
+/// the one colour table in [`crate::report::colors`].
 pub fn flag_color(kind: FlagKind) -> Color32 {
-    match kind {
-        FlagKind::WhyQuestion => Color32::from_rgb(0x8C, 0x5A, 0x8E),
-        FlagKind::Advice | FlagKind::Iwab => Color32::from_rgb(0xA3, 0x62, 0x3E),
-        FlagKind::RapidFire | FlagKind::StackedQuestions => Color32::from_rgb(0xA8, 0x4E, 0x4E),
-        FlagKind::Dominance | FlagKind::LongMonologue => Color32::from_rgb(0x4E, 0x6A, 0x98),
-        FlagKind::ClosedQuestion => Color32::from_rgb(0x6F, 0x76, 0x7D),
-        FlagKind::Discussion => Color32::from_rgb(0x9A, 0x7A, 0x2E),
-        FlagKind::SilentParticipant => Color32::from_rgb(0x4A, 0x80, 0x7E),
-        FlagKind::PhaseOverrun
-        | FlagKind::InbrengerSpokeInListeningPhase
-        | FlagKind::QuestionsInSilentPhase
-        | FlagKind::NonInformativeQuestion => Color32::from_rgb(0x7B, 0x6A, 0x52),
-    }
+    let [r, g, b] = crate::report::colors::flag_colors(kind).chip;
+    Color32::from_rgb(r, g, b)
 }
 
 /// Pale fill for a chip of colour `c`.
@@ -222,14 +212,9 @@ pub fn cue_text(flag: &Flag, lang: UiLang) -> String {
     }
 }
 
-/// Role in the UI language.
+/// Role in the UI language (the one catalogue in [`crate::report::labels`]).
 pub fn role_label(role: Role, lang: UiLang) -> &'static str {
-    match role {
-        Role::Facilitator => lang.t("facilitator", "facilitator"),
-        Role::Inbrenger => lang.t("inbrenger", "presenter"),
-        Role::Deelnemer => lang.t("deelnemer", "participant"),
-        Role::Observant => lang.t("observant", "observer"),
-    }
+    crate::report::labels::role_label(Some(role), lang)
 }
 
 /// All roles in display order.

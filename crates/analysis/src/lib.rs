@@ -6,7 +6,6 @@ pub mod classify;
 pub mod config;
 pub mod incremental;
 pub mod lang;
-pub mod render;
 pub mod session;
 pub mod survival;
 #[doc(hidden)]

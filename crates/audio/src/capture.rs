@@ -25,6 +25,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 
 use super::resample::{StreamResampler, TARGET_RATE};
 use super::source::{AudioSource, SourceRead};
+use observant_model::error::one_line_text as one_line;
 
 /// Why capture could not start or stopped. Messages are one line, Dutch then English.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,13 +59,6 @@ pub enum CaptureError {
     /// Anything else the audio system reported.
     #[error("Audio-opname mislukt ({0}) / Audio capture failed ({0})")]
     Backend(String),
-}
-
-fn one_line(s: impl std::fmt::Display) -> String {
-    s.to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn map_cpal(e: &cpal::Error) -> CaptureError {

@@ -20,6 +20,7 @@ use anyhow::{Context, Result};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
 use crossbeam_channel::{Receiver, Sender, TrySendError};
+use observant_model::error::one_line_text as one_line;
 
 /// What a player reports.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -430,13 +431,6 @@ fn worker(source: &Source, shared: Arc<Shared>, rx: Receiver<Msg>) {
 type Output = (cpal::Stream, u32, usize);
 
 /// A cpal error on one line.
-fn one_line(e: &cpal::Error) -> String {
-    e.to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn open_output(shared: Arc<Shared>, blocks: Receiver<Block>) -> Result<Output, String> {
     let host = cpal::default_host();
     let device = host

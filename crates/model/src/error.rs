@@ -17,6 +17,15 @@ pub fn one_line(e: &anyhow::Error) -> String {
     s.replace('\n', " ")
 }
 
+/// Any message on one line: every run of white space (line breaks included) becomes one
+/// space. For errors that are not an `anyhow` chain (device and library errors).
+pub fn one_line_text(s: impl std::fmt::Display) -> String {
+    s.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::{Redactor, Report};
 use observant_analysis::FlagKind;
-use observant_analysis::render::fmt_clock;
 use observant_model::i18n::UiLang;
+use observant_model::text::capitalise;
+use observant_model::time::clock_padded as fmt_clock;
 use observant_model::transcript::Role;
 
 /// Flag kinds in the order their feedback is given: what disturbs the process most first.
@@ -186,241 +187,171 @@ fn flag_text(
     who: &[String],
     ui: UiLang,
 ) -> (String, String) {
-    let nl = ui == UiLang::Nl;
-    let at = |nl_word: &str, en_word: &str| -> String {
-        let ranges = matches!(
-            kind,
-            FlagKind::Dominance | FlagKind::SilentParticipant | FlagKind::PhaseOverrun
-        );
-        format!(
-            "{} {}",
-            if nl { nl_word } else { en_word },
-            times(spans, ranges)
-        )
-    };
-    let (head, tip): (String, &str) = match kind {
-        FlagKind::WhyQuestion => (
-            format!(
-                "{} ({})",
-                if nl {
-                    plural(n, "waarom-vraag", "waarom-vragen")
-                } else {
-                    plural(n, "why-question", "why-questions")
-                },
-                at("om", "at")
-            ),
-            ui.t(
-                "stel open hoe/wat-vragen; een waarom-vraag kan oordelend overkomen",
-                "ask open how/what questions; a why-question can feel judgmental",
-            ),
-        ),
-        FlagKind::Advice => (
-            format!(
-                "{} ({})",
-                if nl {
-                    plural(n, "keer advies", "keer advies")
-                } else {
-                    plural(n, "piece of advice", "pieces of advice")
-                },
-                at("om", "at")
-            ),
-            ui.t(
-                "nodig uit tot vragen en reflectie in plaats van oplossingen: intervisie is geen adviesgesprek",
-                "invite questions and reflection instead of solutions: intervisie is not an advice session",
-            ),
-        ),
-        FlagKind::RapidFire => (
-            if n == 1 {
-                at("Spervuur van vragen om", "Rapid-fire questions at")
-            } else {
-                format!(
-                    "{n}\u{d7} {} ({})",
-                    ui.t("spervuur van vragen", "rapid-fire questions"),
-                    at("om", "at")
-                )
-            },
-            ui.t(
-                "één vraag tegelijk, en laat de inbrenger eerst antwoorden",
-                "one question at a time, and let the presenter answer first",
-            ),
-        ),
-        FlagKind::Dominance => (
-            format!(
-                "{} {} ({})",
-                ui.t("Dominantie van", "Dominance by"),
-                names(who),
-                at("", "").trim()
-            ),
-            ui.t(
-                "zorg voor een evenwichtige bijdrage: vraag wie nog niet aan het woord was",
-                "balance the contributions: ask who has not spoken yet",
-            ),
-        ),
-        FlagKind::Iwab => (
-            format!(
-                "{} ({})",
-                if nl {
-                    plural(n, "keer ‘ik weet alles beter’", "keer ‘ik weet alles beter’")
-                } else {
-                    plural(n, "know-it-all remark", "know-it-all remarks")
-                },
-                at("om", "at")
-            ),
-            ui.t(
-                "bewaak de gelijkwaardigheid: spreek voor jezelf en vraag in plaats van te corrigeren",
-                "guard equality: speak for yourself and ask instead of correcting",
-            ),
-        ),
-        FlagKind::Discussion => (
-            format!(
-                "{} ({})",
-                if nl {
-                    plural(n, "discussie (welles-nietes)", "discussies (welles-nietes)")
-                } else {
-                    plural(n, "discussion (yes-no arguing)", "discussions (yes-no arguing)")
-                },
-                at("om", "at")
-            ),
-            ui.t(
-                "breng het gesprek terug naar dialoog: luisteren, vertellen en vragen",
-                "bring the conversation back to dialogue: listen, tell and ask",
-            ),
-        ),
-        FlagKind::InbrengerSpokeInListeningPhase => (
-            format!(
-                "{}{} ({})",
-                count_prefix(n),
-                ui.t(
-                    "Inbrenger sprak in een luisterstap",
-                    "The presenter spoke in a listening step"
-                ),
-                at("om", "at")
-            ),
-            ui.t(
-                "spreek vooraf af dat de inbrenger in deze stap alleen luistert",
-                "agree beforehand that the presenter only listens in this step",
-            ),
-        ),
-        FlagKind::QuestionsInSilentPhase => (
-            format!(
-                "{}{} ({})",
-                count_prefix(n),
-                ui.t(
-                    "Vragen hardop in een stille stap",
-                    "Questions asked aloud in a silent step"
-                ),
-                at("om", "at")
-            ),
-            ui.t(
-                "in deze stap worden vragen opgeschreven, niet gesteld",
-                "in this step questions are written down, not asked",
-            ),
-        ),
-        FlagKind::NonInformativeQuestion => (
-            format!(
-                "{}{} ({})",
-                count_prefix(n),
-                ui.t(
-                    "Belevingsvragen in de informatieronde",
-                    "Experience questions in the information round"
-                ),
-                at("om", "at")
-            ),
-            ui.t(
-                "houd de vragen in deze stap informatief: wie, wat, waar, hoe",
-                "keep the questions in this step informative: who, what, where, how",
-            ),
-        ),
-        FlagKind::StackedQuestions => (
-            format!(
-                "{} ({})",
-                if nl {
-                    plural(
-                        n,
-                        "beurt met meerdere vragen",
-                        "beurten met meerdere vragen",
-                    )
-                } else {
-                    plural(
-                        n,
-                        "turn with several questions",
-                        "turns with several questions",
-                    )
-                },
-                at("om", "at")
-            ),
-            ui.t(
-                "één vraag tegelijk, dan wachten op het antwoord",
-                "one question at a time, then wait for the answer",
-            ),
-        ),
-        FlagKind::ClosedQuestion => (
-            format!(
-                "{} ({})",
-                if nl {
-                    plural(n, "gesloten vraag", "gesloten vragen")
-                } else {
-                    plural(n, "closed question", "closed questions")
-                },
-                at("om", "at")
-            ),
-            ui.t(
-                "maak er open vragen van: wat, hoe, welke",
-                "turn them into open questions: what, how, which",
-            ),
-        ),
-        FlagKind::SilentParticipant => (
-            format!(
-                "{} {} ({})",
-                names(who),
-                ui.t("lang stil", "silent for long"),
-                at("", "").trim()
-            ),
-            ui.t(
-                "betrek wie stil is: vraag naar hun vraag of indruk",
-                "invite whoever is quiet: ask for their question or impression",
-            ),
-        ),
-        FlagKind::LongMonologue => (
-            format!(
-                "{} ({}; {})",
-                if nl {
-                    plural(n, "lange monoloog", "lange monologen")
-                } else {
-                    plural(n, "long monologue", "long monologues")
-                },
-                names(who),
-                at("om", "at")
-            ),
-            ui.t(
-                "vat samen en geef het woord door",
-                "summarise and pass the word on",
-            ),
-        ),
-        FlagKind::PhaseOverrun => (
-            format!(
-                "{} ({})",
-                if nl {
-                    plural(n, "stap over tijd", "stappen over tijd")
-                } else {
-                    plural(n, "step over time", "steps over time")
-                },
-                at("", "").trim()
-            ),
-            ui.t(
-                "bewaak het tijdpad en kondig de volgende stap tijdig aan",
-                "keep to the schedule and announce the next step in time",
-            ),
-        ),
-    };
-    (capitalise(&head), tip.to_string())
+    (
+        capitalise(&flag_head(kind, n, spans, who, ui)),
+        flag_tip(kind, ui).to_string(),
+    )
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
+/// Singular and plural of what is counted for a kind whose head is "3 waarom-vragen (om …)".
+fn counted_words(kind: FlagKind, ui: UiLang) -> Option<(&'static str, &'static str)> {
+    let nl = ui == UiLang::Nl;
+    Some(match (kind, nl) {
+        (FlagKind::WhyQuestion, true) => ("waarom-vraag", "waarom-vragen"),
+        (FlagKind::WhyQuestion, false) => ("why-question", "why-questions"),
+        (FlagKind::Advice, true) => ("keer advies", "keer advies"),
+        (FlagKind::Advice, false) => ("piece of advice", "pieces of advice"),
+        (FlagKind::Iwab, true) => ("keer ‘ik weet alles beter’", "keer ‘ik weet alles beter’"),
+        (FlagKind::Iwab, false) => ("know-it-all remark", "know-it-all remarks"),
+        (FlagKind::Discussion, true) => ("discussie (welles-nietes)", "discussies (welles-nietes)"),
+        (FlagKind::Discussion, false) => (
+            "discussion (yes-no arguing)",
+            "discussions (yes-no arguing)",
+        ),
+        (FlagKind::StackedQuestions, true) => {
+            ("beurt met meerdere vragen", "beurten met meerdere vragen")
+        }
+        (FlagKind::StackedQuestions, false) => (
+            "turn with several questions",
+            "turns with several questions",
+        ),
+        (FlagKind::ClosedQuestion, true) => ("gesloten vraag", "gesloten vragen"),
+        (FlagKind::ClosedQuestion, false) => ("closed question", "closed questions"),
+        (FlagKind::LongMonologue, true) => ("lange monoloog", "lange monologen"),
+        (FlagKind::LongMonologue, false) => ("long monologue", "long monologues"),
+        (FlagKind::PhaseOverrun, true) => ("stap over tijd", "stappen over tijd"),
+        (FlagKind::PhaseOverrun, false) => ("step over time", "steps over time"),
+        _ => return None,
+    })
+}
+
+/// The label of a kind whose head is "3× label (om …)".
+fn step_label(kind: FlagKind, ui: UiLang) -> Option<&'static str> {
+    Some(match kind {
+        FlagKind::InbrengerSpokeInListeningPhase => ui.t(
+            "Inbrenger sprak in een luisterstap",
+            "The presenter spoke in a listening step",
+        ),
+        FlagKind::QuestionsInSilentPhase => ui.t(
+            "Vragen hardop in een stille stap",
+            "Questions asked aloud in a silent step",
+        ),
+        FlagKind::NonInformativeQuestion => ui.t(
+            "Belevingsvragen in de informatieronde",
+            "Experience questions in the information round",
+        ),
+        _ => return None,
+    })
+}
+
+/// The head of a feedback point: what happened, how often, when and (where it helps) who.
+fn flag_head(kind: FlagKind, n: usize, spans: &[(f64, f64)], who: &[String], ui: UiLang) -> String {
+    let ranges = matches!(
+        kind,
+        FlagKind::Dominance | FlagKind::SilentParticipant | FlagKind::PhaseOverrun
+    );
+    let at = |nl_word: &str, en_word: &str| -> String {
+        format!("{} {}", ui.t(nl_word, en_word), times(spans, ranges))
+    };
+    match kind {
+        FlagKind::RapidFire if n == 1 => at("Spervuur van vragen om", "Rapid-fire questions at"),
+        FlagKind::RapidFire => format!(
+            "{n}\u{d7} {} ({})",
+            ui.t("spervuur van vragen", "rapid-fire questions"),
+            at("om", "at")
+        ),
+        FlagKind::Dominance => format!(
+            "{} {} ({})",
+            ui.t("Dominantie van", "Dominance by"),
+            names(who),
+            at("", "").trim()
+        ),
+        FlagKind::SilentParticipant => format!(
+            "{} {} ({})",
+            names(who),
+            ui.t("lang stil", "silent for long"),
+            at("", "").trim()
+        ),
+        FlagKind::LongMonologue => {
+            let (one, many) = counted_words(kind, ui).unwrap_or_default();
+            format!(
+                "{} ({}; {})",
+                plural(n, one, many),
+                names(who),
+                at("om", "at")
+            )
+        }
+        FlagKind::PhaseOverrun => {
+            let (one, many) = counted_words(kind, ui).unwrap_or_default();
+            format!("{} ({})", plural(n, one, many), at("", "").trim())
+        }
+        _ => match (counted_words(kind, ui), step_label(kind, ui)) {
+            (Some((one, many)), _) => format!("{} ({})", plural(n, one, many), at("om", "at")),
+            (None, Some(label)) => format!("{}{label} ({})", count_prefix(n), at("om", "at")),
+            (None, None) => String::new(),
+        },
+    }
+}
+
+/// The tip of a feedback point: what the facilitator can do about it.
+fn flag_tip(kind: FlagKind, ui: UiLang) -> &'static str {
+    match kind {
+        FlagKind::WhyQuestion => ui.t(
+            "stel open hoe/wat-vragen; een waarom-vraag kan oordelend overkomen",
+            "ask open how/what questions; a why-question can feel judgmental",
+        ),
+        FlagKind::Advice => ui.t(
+            "nodig uit tot vragen en reflectie in plaats van oplossingen: intervisie is geen adviesgesprek",
+            "invite questions and reflection instead of solutions: intervisie is not an advice session",
+        ),
+        FlagKind::RapidFire => ui.t(
+            "één vraag tegelijk, en laat de inbrenger eerst antwoorden",
+            "one question at a time, and let the presenter answer first",
+        ),
+        FlagKind::Dominance => ui.t(
+            "zorg voor een evenwichtige bijdrage: vraag wie nog niet aan het woord was",
+            "balance the contributions: ask who has not spoken yet",
+        ),
+        FlagKind::Iwab => ui.t(
+            "bewaak de gelijkwaardigheid: spreek voor jezelf en vraag in plaats van te corrigeren",
+            "guard equality: speak for yourself and ask instead of correcting",
+        ),
+        FlagKind::Discussion => ui.t(
+            "breng het gesprek terug naar dialoog: luisteren, vertellen en vragen",
+            "bring the conversation back to dialogue: listen, tell and ask",
+        ),
+        FlagKind::InbrengerSpokeInListeningPhase => ui.t(
+            "spreek vooraf af dat de inbrenger in deze stap alleen luistert",
+            "agree beforehand that the presenter only listens in this step",
+        ),
+        FlagKind::QuestionsInSilentPhase => ui.t(
+            "in deze stap worden vragen opgeschreven, niet gesteld",
+            "in this step questions are written down, not asked",
+        ),
+        FlagKind::NonInformativeQuestion => ui.t(
+            "houd de vragen in deze stap informatief: wie, wat, waar, hoe",
+            "keep the questions in this step informative: who, what, where, how",
+        ),
+        FlagKind::StackedQuestions => ui.t(
+            "één vraag tegelijk, dan wachten op het antwoord",
+            "one question at a time, then wait for the answer",
+        ),
+        FlagKind::ClosedQuestion => ui.t(
+            "maak er open vragen van: wat, hoe, welke",
+            "turn them into open questions: what, how, which",
+        ),
+        FlagKind::SilentParticipant => ui.t(
+            "betrek wie stil is: vraag naar hun vraag of indruk",
+            "invite whoever is quiet: ask for their question or impression",
+        ),
+        FlagKind::LongMonologue => ui.t(
+            "vat samen en geef het woord door",
+            "summarise and pass the word on",
+        ),
+        FlagKind::PhaseOverrun => ui.t(
+            "bewaak het tijdpad en kondig de volgende stap tijdig aan",
+            "keep to the schedule and announce the next step in time",
+        ),
     }
 }
 

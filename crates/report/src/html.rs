@@ -8,9 +8,10 @@ use std::fmt::Write as _;
 use super::feedback::evaluation_prompts;
 use super::svg::{self, esc};
 use super::{FULL_FLAGS_PER_KIND, Report, ReportFlag, fmt_date, method_name, pct};
+use crate::labels::{kind_label, role_label};
 use observant_analysis::FlagKind;
-use observant_analysis::render::{fmt_clock, fmt_duration, kind_label, role_label};
 use observant_model::i18n::UiLang;
+use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
 use observant_model::transcript::Role;
 
 const CSS: &str = r#"
@@ -86,12 +87,7 @@ footer{color:var(--muted);font-size:12.5px;text-align:center;margin-top:18px}
 
 /// CSS class of a flag by its colour group on the timeline.
 fn kind_class(kind: FlagKind) -> &'static str {
-    match svg::kind_color(kind) {
-        "#c0504d" => "k-red",
-        "#e07b39" => "k-orange",
-        "#7e57a8" => "k-purple",
-        _ => "k-grey",
-    }
+    crate::colors::flag_colors(kind).class
 }
 
 fn h(o: &mut String, s: &str) {

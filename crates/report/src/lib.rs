@@ -15,8 +15,12 @@
 //! finished report passes through a [`Redactor`] as a safety net, so no participant name
 //! survives in text, quotes, notes, flag messages, evidence, titles or chart labels.
 
+pub mod analysis_text;
+pub mod colors;
+pub mod doc;
 pub mod feedback;
 pub mod html;
+pub mod labels;
 pub mod markdown;
 pub mod progress;
 pub mod svg;

@@ -1,29 +1,20 @@
 //! The Markdown process-evaluation report: the same sections as the HTML report, with
-//! text bars instead of charts, for notes, wikis and issue trackers.
+//! text bars instead of charts, for notes, wikis and issue trackers. Built once as a
+//! [`Document`] by [`document`] (one function per section) and written by the Markdown
+//! renderer of [`crate::doc`]; a flag's words are read through [`flag_message`].
 
-use std::fmt::Write as _;
-
+use super::doc::{self, Align, Block, Document, Inline, Item, Line, Table, text};
 use super::feedback::evaluation_prompts;
+use super::labels::{kind_label, role_label};
 use super::{FULL_FLAGS_PER_KIND, Report, ReportFlag, fmt_date, method_name, pct};
-use observant_analysis::FlagKind;
-use observant_analysis::render::{fmt_clock, fmt_duration, kind_label, role_label};
+use observant_analysis::{Flag, FlagKind};
 use observant_model::i18n::UiLang;
+use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
 use observant_model::transcript::Role;
 
-/// Escapes text for a Markdown table cell or line: no pipes, no line breaks, no markup.
-fn md(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' => o.push(' '),
-            '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '\\' => {
-                o.push('\\');
-                o.push(c);
-            }
-            c => o.push(c),
-        }
-    }
-    o
+/// The words of a flag as the report shows them: the one place renderers read them.
+pub fn flag_message(f: &Flag) -> &str {
+    &f.message
 }
 
 /// A text bar of `width` cells for a fraction in 0..1.
@@ -44,227 +35,267 @@ fn span(a: f64, b: f64) -> String {
     }
 }
 
-fn flag_item(o: &mut String, rf: &ReportFlag, ui: UiLang) {
+fn t(s: impl Into<String>) -> Inline {
+    Inline::Text(s.into())
+}
+
+fn flag_item(rf: &ReportFlag, ui: UiLang) -> Item {
     let f = &rf.flag;
     let who = match (&f.speaker, &f.target) {
-        (Some(s), Some(t)) => format!(" ({} \u{2192} {})", md(s), md(t)),
-        (Some(s), None) => format!(" ({})", md(s)),
-        (None, Some(t)) => format!(" (\u{2192} {})", md(t)),
+        (Some(s), Some(t)) => format!(" ({s} \u{2192} {t})"),
+        (Some(s), None) => format!(" ({s})"),
+        (None, Some(t)) => format!(" (\u{2192} {t})"),
         (None, None) => String::new(),
     };
-    let evidence = if f.evidence.is_empty() {
-        String::new()
-    } else {
-        format!(" _({}: {})_", ui.t("signaal", "evidence"), md(&f.evidence))
-    };
-    let _ = writeln!(
-        o,
-        "- **{} {}**{}{}: {}{}",
-        span(f.start, f.end),
-        kind_label(f.kind, ui),
-        who,
-        match (rf.confirmed, rf.uncertain()) {
-            (true, _) => format!(" _{}_", ui.t("bevestigd", "confirmed")),
-            (false, true) => format!(" _{}_", ui.t("onzeker verstaan", "uncertain recognition")),
-            (false, false) => String::new(),
-        },
-        md(&f.message),
-        evidence
-    );
+    let mut line = vec![
+        Inline::Strong(format!(
+            "{} {}",
+            span(f.start, f.end),
+            kind_label(f.kind, ui)
+        )),
+        t(who),
+    ];
+    match (rf.confirmed, rf.uncertain()) {
+        (true, _) => line.extend([t(" "), Inline::Em(ui.t("bevestigd", "confirmed").into())]),
+        (false, true) => line.extend([
+            t(" "),
+            Inline::Em(ui.t("onzeker verstaan", "uncertain recognition").into()),
+        ]),
+        (false, false) => {}
+    }
+    line.push(t(format!(": {}", flag_message(f))));
+    if !f.evidence.is_empty() {
+        line.extend([
+            t(" "),
+            Inline::Em(format!("({}: {})", ui.t("signaal", "evidence"), f.evidence)),
+        ]);
+    }
     let many = rf.quotes.len() > 1;
-    for q in &rf.quotes {
-        let _ = writeln!(
-            o,
-            "  > {} {}\u{201c}{}\u{201d}  ",
-            fmt_clock(q.start),
-            if many {
-                format!("{}: ", md(&q.speaker))
+    let quotes = rf
+        .quotes
+        .iter()
+        .map(|q| {
+            let who = if many {
+                format!("{}: ", q.speaker)
             } else {
                 String::new()
-            },
-            md(&q.text)
-        );
+            };
+            text(format!(
+                "{} {who}\u{201c}{}\u{201d}",
+                fmt_clock(q.start),
+                q.text
+            ))
+        })
+        .collect();
+    Item {
+        line,
+        details: Vec::new(),
+        quotes,
     }
+}
+
+/// The report as a document.
+pub fn document(r: &Report, ui: UiLang) -> Document {
+    let mut d = Document::default();
+    head(&mut d, r, ui);
+    summary(&mut d, r, ui);
+    feedback(&mut d, r, ui);
+    talk(&mut d, r, ui);
+    question_mix(&mut d, r, ui);
+    episodes(&mut d, r, ui);
+    monologues_and_silences(&mut d, r, ui);
+    steps(&mut d, r, ui);
+    notes(&mut d, r, ui);
+    prompts(&mut d, r, ui);
+    d
 }
 
 /// The report as Markdown.
 pub fn to_markdown(r: &Report, ui: UiLang) -> String {
-    let mut o = String::with_capacity(16 * 1024 + r.flags.len() * 400);
+    doc::to_markdown(&document(r, ui), 16 * 1024 + r.flags.len() * 400)
+}
+
+fn head(d: &mut Document, r: &Report, ui: UiLang) {
     let title = if r.meta.title.trim().is_empty() {
         ui.t("Intervisiesessie", "Intervisie session").to_string()
     } else {
         r.meta.title.trim().to_string()
     };
-    let _ = writeln!(
-        o,
-        "# {}: {}\n",
-        ui.t("Procesevaluatie", "Process evaluation"),
-        md(&title)
+    d.heading(
+        1,
+        text(format!(
+            "{}: {title}",
+            ui.t("Procesevaluatie", "Process evaluation")
+        )),
     );
-    let mut facts: Vec<String> = Vec::new();
-    if let Some(d) = r.meta.created_unix {
-        facts.push(fmt_date(d, ui));
+    let mut facts: Vec<Line> = Vec::new();
+    if let Some(date) = r.meta.created_unix {
+        facts.push(text(fmt_date(date, ui)));
     }
+    let fact = |k: &str, v: String| vec![Inline::Strong(k.into()), t(format!(" {v}"))];
     if let Some(m) = &r.method {
-        facts.push(format!(
-            "**{}** {}",
-            ui.t("Werkvorm", "Method"),
-            md(&method_name(m, ui))
-        ));
+        facts.push(fact(ui.t("Werkvorm", "Method"), method_name(m, ui)));
     }
-    facts.push(format!(
-        "**{}** {}",
+    facts.push(fact(
         ui.t("Duur", "Duration"),
-        fmt_clock(r.duration_seconds)
+        fmt_clock(r.duration_seconds),
     ));
-    facts.push(format!(
-        "**{}** {}",
+    facts.push(fact(
         ui.t("Uitingen", "Utterances"),
-        r.utterance_count
+        r.utterance_count.to_string(),
     ));
     if let Some(l) = &r.language {
-        facts.push(format!("**{}** {}", ui.t("Taal", "Language"), md(l)));
+        facts.push(fact(ui.t("Taal", "Language"), l.clone()));
     }
     if r.meta.pseudonymized {
-        facts.push(format!("_{}_", ui.t("gepseudonimiseerd", "pseudonymised")));
+        facts.push(vec![Inline::Em(
+            ui.t("gepseudonimiseerd", "pseudonymised").into(),
+        )]);
     }
-    let _ = writeln!(o, "{}\n", facts.join(" \u{b7} "));
-    let _ = writeln!(
-        o,
-        "_{}_\n",
+    d.push(Block::Paragraph(facts.join(&t(" \u{b7} "))));
+    d.push(Block::Paragraph(vec![Inline::Em(
         ui.t(
             "Vertrouwelijk: wat in de groep gezegd is, blijft in de groep. De signalen zijn hulpmiddelen voor het gesprek, geen oordeel.",
             "Confidential: what was said in the group stays in the group. The flags are aids for the conversation, not a judgement.",
         )
-    );
+        .into(),
+    )]));
+}
 
-    // Summary.
-    let _ = writeln!(o, "## {}\n", ui.t("Samenvatting", "Summary"));
-    let _ = writeln!(
-        o,
-        "- {}: {} ({} {})",
-        ui.t("Vragen", "Questions"),
-        r.totals.questions,
-        r.open_ratio().map(pct).unwrap_or_else(|| "-".into()),
-        ui.t("open", "open")
-    );
-    let _ = writeln!(
-        o,
-        "- {}: {} \u{b7} {}: {} \u{b7} {}: {}",
-        ui.t("Waarom-vragen", "Why-questions"),
-        r.count_text(FlagKind::WhyQuestion, ui),
-        ui.t("advies", "advice"),
-        r.count_text(FlagKind::Advice, ui),
-        ui.t("signalen totaal", "flags in total"),
-        r.flags.len()
-    );
+fn summary(d: &mut Document, r: &Report, ui: UiLang) {
+    d.heading(2, text(ui.t("Samenvatting", "Summary")));
     let people: Vec<String> = r
         .speakers
         .iter()
-        .map(|s| format!("{} ({})", md(&s.name), role_label(s.role, ui)))
+        .map(|s| format!("{} ({})", s.name, role_label(s.role, ui)))
         .collect();
-    let _ = writeln!(
-        o,
-        "- {}: {}",
-        ui.t("Deelnemers", "Participants"),
-        people.join(", ")
-    );
+    let mut items = vec![
+        format!(
+            "{}: {} ({} {})",
+            ui.t("Vragen", "Questions"),
+            r.totals.questions,
+            r.open_ratio().map(pct).unwrap_or_else(|| "-".into()),
+            ui.t("open", "open")
+        ),
+        format!(
+            "{}: {} \u{b7} {}: {} \u{b7} {}: {}",
+            ui.t("Waarom-vragen", "Why-questions"),
+            r.count_text(FlagKind::WhyQuestion, ui),
+            ui.t("advies", "advice"),
+            r.count_text(FlagKind::Advice, ui),
+            ui.t("signalen totaal", "flags in total"),
+            r.flags.len()
+        ),
+        format!(
+            "{}: {}",
+            ui.t("Deelnemers", "Participants"),
+            people.join(", ")
+        ),
+    ];
     if r.excluded_flags > 0 {
-        let _ = writeln!(
-            o,
-            "- {}: {}",
+        items.push(format!(
+            "{}: {}",
             ui.t(
                 "Als onjuist gemarkeerd en weggelaten",
                 "Marked wrong in review and left out"
             ),
             r.excluded_flags
-        );
+        ));
     }
+    d.list(items.into_iter().map(|s| Item::new(text(s))).collect());
+}
 
-    // Feedback.
-    let _ = writeln!(
-        o,
-        "\n## {}\n\n### {}\n",
-        ui.t(
+fn feedback(d: &mut Document, r: &Report, ui: UiLang) {
+    d.heading(
+        2,
+        text(ui.t(
             "Feedback voor de facilitator",
-            "Feedback for the facilitator"
-        ),
-        ui.t("Aandachtspunten", "Points of attention")
+            "Feedback for the facilitator",
+        )),
     );
-    for f in &r.feedback {
-        let (head, tip) = f.text(ui);
-        let _ = writeln!(o, "- **{}**: {}", md(&head), md(&tip));
-    }
-    let _ = writeln!(
-        o,
-        "\n### {}\n",
-        ui.t(
+    d.heading(3, text(ui.t("Aandachtspunten", "Points of attention")));
+    d.list(
+        r.feedback
+            .iter()
+            .map(|f| {
+                let (head, tip) = f.text(ui);
+                Item::new(vec![Inline::Strong(head), t(format!(": {tip}"))])
+            })
+            .collect(),
+    );
+    d.heading(
+        3,
+        text(ui.t(
             "Tops: goede voorbeelden om te herhalen",
-            "Tops: good examples worth repeating"
-        )
+            "Tops: good examples worth repeating",
+        )),
     );
     if r.examples.is_empty() {
-        let _ = writeln!(
-            o,
-            "{}",
-            ui.t(
-                "Geen sterke open belevings- of leervragen gevonden.",
-                "No strong open experience or learning questions found."
-            )
-        );
+        d.paragraph(ui.t(
+            "Geen sterke open belevings- of leervragen gevonden.",
+            "No strong open experience or learning questions found.",
+        ));
     }
-    for e in &r.examples {
-        let _ = writeln!(
-            o,
-            "- \u{201c}{}\u{201d} \u{2014} {}, {}",
-            md(&e.quote.text),
-            md(&e.quote.speaker),
-            fmt_clock(e.quote.start)
-        );
-    }
-
-    // Talk time.
-    let _ = writeln!(
-        o,
-        "\n## {}\n",
-        ui.t("Spreektijd per deelnemer", "Talk time per participant")
+    d.list(
+        r.examples
+            .iter()
+            .map(|e| {
+                Item::new(text(format!(
+                    "\u{201c}{}\u{201d} \u{2014} {}, {}",
+                    e.quote.text,
+                    e.quote.speaker,
+                    fmt_clock(e.quote.start)
+                )))
+            })
+            .collect(),
     );
-    let _ = writeln!(
-        o,
-        "| {} | {} | {} | {} | | {} | {} | {} |",
+}
+
+fn talk(d: &mut Document, r: &Report, ui: UiLang) {
+    d.heading(
+        2,
+        text(ui.t("Spreektijd per deelnemer", "Talk time per participant")),
+    );
+    let header = [
         ui.t("Naam", "Name"),
         ui.t("Rol", "Role"),
         ui.t("Spreektijd", "Talk time"),
         ui.t("Aandeel", "Share"),
+        "",
         ui.t("Beurten", "Turns"),
         ui.t("Langste monoloog", "Longest monologue"),
         ui.t("Langste stilte", "Longest silence"),
-    );
-    let _ = writeln!(o, "|---|---|---:|---:|---|---:|---:|---:|");
-    for s in &r.speakers {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} | `{}` | {} | {} | {} |",
-            md(&s.name),
-            role_label(s.role, ui),
-            fmt_clock(s.talk_seconds),
-            pct(s.share),
-            bar(s.share, 20),
-            s.turns,
-            fmt_duration(s.longest_monologue_seconds),
-            fmt_clock(s.longest_silence_seconds)
-        );
-    }
+    ];
+    use Align::{Left as L, Right as R};
+    let rows = r
+        .speakers
+        .iter()
+        .map(|s| {
+            vec![
+                text(s.name.clone()),
+                text(role_label(s.role, ui)),
+                text(fmt_clock(s.talk_seconds)),
+                text(pct(s.share)),
+                vec![Inline::Code(bar(s.share, 20))],
+                text(s.turns.to_string()),
+                text(fmt_duration(s.longest_monologue_seconds)),
+                text(fmt_clock(s.longest_silence_seconds)),
+            ]
+        })
+        .collect();
+    d.push(Block::Table(Table {
+        header: header.iter().map(|h| text(*h)).collect(),
+        align: vec![L, L, R, R, L, R, R, R],
+        rows,
+    }));
+}
 
-    // Question mix.
-    let _ = writeln!(
-        o,
-        "\n## {}\n",
-        ui.t("Vraagmix per deelnemer", "Question mix per participant")
+fn question_mix(d: &mut Document, r: &Report, ui: UiLang) {
+    d.heading(
+        2,
+        text(ui.t("Vraagmix per deelnemer", "Question mix per participant")),
     );
-    let _ = writeln!(
-        o,
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+    let header = [
         ui.t("Naam", "Name"),
         ui.t("Vragen", "Questions"),
         ui.t("Open", "Open"),
@@ -277,139 +308,158 @@ pub fn to_markdown(r: &Report, ui: UiLang) -> String {
         ui.t("2 Handelen", "2 Actions"),
         ui.t("3 Beleving", "3 Experience"),
         ui.t("4 Leren", "4 Learning"),
-    );
-    let _ = writeln!(
-        o,
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    );
-    let row = |o: &mut String, name: &str, v: [u32; 11]| {
-        let cells: Vec<String> = v.iter().map(u32::to_string).collect();
-        let _ = writeln!(o, "| {} | {} |", name, cells.join(" | "));
+    ];
+    let row = |name: Line, v: [u32; 11]| {
+        let mut cells = vec![name];
+        cells.extend(v.iter().map(|n| text(n.to_string())));
+        cells
     };
-    for s in &r.speakers {
-        row(
-            &mut o,
-            &md(&s.name),
-            [
-                s.questions,
-                s.open_questions,
-                s.closed_questions,
-                s.why_questions,
-                s.advice,
-                s.informative_questions,
-                s.experience_questions,
-                s.categories[0],
-                s.categories[1],
-                s.categories[2],
-                s.categories[3],
-            ],
-        );
-    }
-    let t = &r.totals;
-    row(
-        &mut o,
-        &format!("**{}**", ui.t("Totaal", "Total")),
+    let mut rows: Vec<Vec<Line>> = r
+        .speakers
+        .iter()
+        .map(|s| {
+            row(
+                text(s.name.clone()),
+                [
+                    s.questions,
+                    s.open_questions,
+                    s.closed_questions,
+                    s.why_questions,
+                    s.advice,
+                    s.informative_questions,
+                    s.experience_questions,
+                    s.categories[0],
+                    s.categories[1],
+                    s.categories[2],
+                    s.categories[3],
+                ],
+            )
+        })
+        .collect();
+    let tt = &r.totals;
+    rows.push(row(
+        vec![Inline::Strong(ui.t("Totaal", "Total").into())],
         [
-            t.questions,
-            t.open_questions,
-            t.closed_questions,
-            t.why_questions,
-            t.advice,
-            t.informative_questions,
-            t.experience_questions,
-            t.categories[0],
-            t.categories[1],
-            t.categories[2],
-            t.categories[3],
+            tt.questions,
+            tt.open_questions,
+            tt.closed_questions,
+            tt.why_questions,
+            tt.advice,
+            tt.informative_questions,
+            tt.experience_questions,
+            tt.categories[0],
+            tt.categories[1],
+            tt.categories[2],
+            tt.categories[3],
         ],
-    );
+    ));
+    let mut align = vec![Align::Right; 12];
+    align[0] = Align::Left;
+    d.push(Block::Table(Table {
+        header: header.iter().map(|h| text(*h)).collect(),
+        align,
+        rows,
+    }));
+}
 
-    // Episodes.
-    let _ = writeln!(
-        o,
-        "\n## {}\n",
-        ui.t("Signalen en episodes", "Flags and episodes")
-    );
+fn episodes(d: &mut Document, r: &Report, ui: UiLang) {
+    d.heading(2, text(ui.t("Signalen en episodes", "Flags and episodes")));
     if r.flags.is_empty() {
-        let _ = writeln!(o, "{}", ui.t("Geen signalen.", "No flags."));
+        d.paragraph(ui.t("Geen signalen.", "No flags."));
+        return;
     }
-    if !r.flags.is_empty() {
-        for (kind, list) in r.flag_groups() {
-            let _ = writeln!(
-                o,
-                "### {} ({})\n",
+    for (kind, list) in r.flag_groups() {
+        d.heading(
+            3,
+            text(format!(
+                "{} ({})",
                 super::html::group_heading(kind, ui),
                 super::counted_apart(
                     list.iter().filter(|f| !f.uncertain()).count(),
                     list.iter().filter(|f| f.uncertain()).count(),
                     ui
                 )
+            )),
+        );
+        if list.is_empty() {
+            d.paragraph(ui.t("Niet gesignaleerd.", "Not flagged."));
+            continue;
+        }
+        d.list(
+            list.iter()
+                .take(FULL_FLAGS_PER_KIND)
+                .map(|f| flag_item(f, ui))
+                .collect(),
+        );
+        if list.len() > FULL_FLAGS_PER_KIND {
+            let more = list.len() - FULL_FLAGS_PER_KIND;
+            d.paragraph(match ui {
+                UiLang::Nl => format!("En nog {more}:"),
+                UiLang::En => format!("And {more} more:"),
+            });
+            d.list(
+                list[FULL_FLAGS_PER_KIND..]
+                    .iter()
+                    .copied()
+                    .map(brief_item)
+                    .collect(),
             );
-            if list.is_empty() {
-                let _ = writeln!(o, "{}\n", ui.t("Niet gesignaleerd.", "Not flagged."));
-                continue;
-            }
-            for f in list.iter().take(FULL_FLAGS_PER_KIND) {
-                flag_item(&mut o, f, ui);
-            }
-            if list.len() > FULL_FLAGS_PER_KIND {
-                let _ = writeln!(
-                    o,
-                    "\n{}\n",
-                    match ui {
-                        UiLang::Nl => format!("En nog {}:", list.len() - FULL_FLAGS_PER_KIND),
-                        UiLang::En => format!("And {} more:", list.len() - FULL_FLAGS_PER_KIND),
-                    }
-                );
-                for f in &list[FULL_FLAGS_PER_KIND..] {
-                    let line = match f.quotes.first() {
-                        Some(q) => {
-                            format!("\u{201c}{}\u{201d}", md(&super::svg::clip(&q.text, 120)))
-                        }
-                        None => md(&f.flag.message),
-                    };
-                    let who = f.flag.speaker.as_deref().map(md).unwrap_or_default();
-                    let _ = writeln!(o, "- {} {}: {}", span(f.flag.start, f.flag.end), who, line);
-                }
-            }
-            o.push('\n');
         }
     }
+    d.push(Block::Blank);
+}
 
-    // Monologues and silences.
-    let _ = writeln!(
-        o,
-        "\n## {}\n\n### {}\n",
-        ui.t("Monologen en stiltes", "Monologues and silences"),
-        ui.t(
-            "Langste monoloog per persoon",
-            "Longest monologue per person"
-        )
+/// A flag beyond the first few of its kind: time, speaker and a clipped quote.
+fn brief_item(f: &ReportFlag) -> Item {
+    let line = match f.quotes.first() {
+        Some(q) => format!("\u{201c}{}\u{201d}", super::svg::clip(&q.text, 120)),
+        None => flag_message(&f.flag).to_string(),
+    };
+    let who = f.flag.speaker.as_deref().unwrap_or_default();
+    Item::new(text(format!(
+        "{} {who}: {line}",
+        span(f.flag.start, f.flag.end)
+    )))
+}
+
+fn monologues_and_silences(d: &mut Document, r: &Report, ui: UiLang) {
+    d.heading(
+        2,
+        text(ui.t("Monologen en stiltes", "Monologues and silences")),
     );
-    for m in &r.monologues {
-        let when = match (m.start, m.end) {
-            (Some(a), Some(b)) => {
-                format!(" \u{2014} {} ({})", span(a, b), ui.t("signaal", "flagged"))
-            }
-            _ if m.role == Some(Role::Inbrenger) => format!(
-                " \u{2014} {}",
-                ui.t("hoort bij de inbreng", "part of presenting the case")
-            ),
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            o,
-            "- {} ({}): {}{}",
-            md(&m.speaker),
-            role_label(m.role, ui),
-            fmt_duration(m.seconds),
-            when
-        );
-    }
-    let _ = writeln!(
-        o,
-        "\n### {}\n",
-        match ui {
+    d.heading(
+        3,
+        text(ui.t(
+            "Langste monoloog per persoon",
+            "Longest monologue per person",
+        )),
+    );
+    d.list(
+        r.monologues
+            .iter()
+            .map(|m| {
+                let when = match (m.start, m.end) {
+                    (Some(a), Some(b)) => {
+                        format!(" \u{2014} {} ({})", span(a, b), ui.t("signaal", "flagged"))
+                    }
+                    _ if m.role == Some(Role::Inbrenger) => format!(
+                        " \u{2014} {}",
+                        ui.t("hoort bij de inbreng", "part of presenting the case")
+                    ),
+                    _ => String::new(),
+                };
+                Item::new(text(format!(
+                    "{} ({}): {}{when}",
+                    m.speaker,
+                    role_label(m.role, ui),
+                    fmt_duration(m.seconds)
+                )))
+            })
+            .collect(),
+    );
+    d.heading(
+        3,
+        text(match ui {
             UiLang::Nl => format!(
                 "Stiltes in het gesprek (\u{2265} {} s)",
                 super::PAUSE_MIN_SECONDS
@@ -418,122 +468,133 @@ pub fn to_markdown(r: &Report, ui: UiLang) -> String {
                 "Silences in the conversation (\u{2265} {} s)",
                 super::PAUSE_MIN_SECONDS
             ),
-        }
+        }),
     );
     if r.pauses.is_empty() {
-        let _ = writeln!(o, "{}", ui.t("Geen lange stiltes.", "No long silences."));
+        d.paragraph(ui.t("Geen lange stiltes.", "No long silences."));
     }
-    for p in &r.pauses {
-        let _ = writeln!(
-            o,
-            "- {}: {}",
-            span(p.start, p.end),
-            fmt_duration(p.end - p.start)
-        );
-    }
+    d.list(
+        r.pauses
+            .iter()
+            .map(|p| {
+                Item::new(text(format!(
+                    "{}: {}",
+                    span(p.start, p.end),
+                    fmt_duration(p.end - p.start)
+                )))
+            })
+            .collect(),
+    );
     if r.pause_count > r.pauses.len() {
-        let _ = writeln!(
-            o,
-            "\n{}",
-            match ui {
-                UiLang::Nl => format!(
-                    "De {} langste van {} stiltes.",
-                    r.pauses.len(),
-                    r.pause_count
-                ),
-                UiLang::En => format!(
-                    "The {} longest of {} silences.",
-                    r.pauses.len(),
-                    r.pause_count
-                ),
-            }
-        );
+        d.paragraph(match ui {
+            UiLang::Nl => format!(
+                "De {} langste van {} stiltes.",
+                r.pauses.len(),
+                r.pause_count
+            ),
+            UiLang::En => format!(
+                "The {} longest of {} silences.",
+                r.pauses.len(),
+                r.pause_count
+            ),
+        });
     }
+}
 
-    // Steps.
-    if let Some(m) = &r.method {
-        let _ = writeln!(
-            o,
-            "\n## {}: {}\n",
+fn steps(d: &mut Document, r: &Report, ui: UiLang) {
+    let Some(m) = &r.method else { return };
+    d.heading(
+        2,
+        text(format!(
+            "{}: {}",
             ui.t("Stappen van de werkvorm", "Method steps"),
-            md(&method_name(m, ui))
-        );
-        if r.steps.is_empty() {
-            let _ = writeln!(
-                o,
-                "{}",
-                ui.t(
-                    "Er zijn geen stappen gemarkeerd, dus de tijd per stap is niet bekend.",
-                    "No steps were marked, so the time per step is unknown."
-                )
-            );
-        } else {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} |",
-                ui.t("Stap", "Step"),
-                ui.t("Naam", "Name"),
-                ui.t("Tijd", "Time"),
-                ui.t("Duur", "Length"),
-                ui.t("Gepland", "Planned")
-            );
-            let _ = writeln!(o, "|---:|---|---|---:|---:|");
-            for s in &r.steps {
-                let len = s.end - s.start;
-                let over = s.budget_max_seconds > 0.0 && len > s.budget_max_seconds;
-                let _ = writeln!(
-                    o,
-                    "| {} | {} | {} | {}{} | {} |",
-                    s.step,
-                    md(&s.name),
-                    span(s.start, s.end),
-                    fmt_duration(len),
-                    if over {
-                        format!(" **{}**", ui.t("over tijd", "over time"))
-                    } else {
-                        String::new()
-                    },
-                    super::html::budget(s.budget_min_seconds, s.budget_max_seconds)
-                );
-            }
-        }
+            method_name(m, ui)
+        )),
+    );
+    if r.steps.is_empty() {
+        d.paragraph(ui.t(
+            "Er zijn geen stappen gemarkeerd, dus de tijd per stap is niet bekend.",
+            "No steps were marked, so the time per step is unknown.",
+        ));
+        return;
     }
+    let header = [
+        ui.t("Stap", "Step"),
+        ui.t("Naam", "Name"),
+        ui.t("Tijd", "Time"),
+        ui.t("Duur", "Length"),
+        ui.t("Gepland", "Planned"),
+    ];
+    let rows = r
+        .steps
+        .iter()
+        .map(|s| {
+            let len = s.end - s.start;
+            let over = s.budget_max_seconds > 0.0 && len > s.budget_max_seconds;
+            let mut length = text(fmt_duration(len));
+            if over {
+                length.extend([
+                    t(" "),
+                    Inline::Strong(ui.t("over tijd", "over time").into()),
+                ]);
+            }
+            vec![
+                text(s.step.to_string()),
+                text(s.name.clone()),
+                text(span(s.start, s.end)),
+                length,
+                text(super::html::budget(
+                    s.budget_min_seconds,
+                    s.budget_max_seconds,
+                )),
+            ]
+        })
+        .collect();
+    use Align::{Left as L, Right as R};
+    d.push(Block::Table(Table {
+        header: header.iter().map(|h| text(*h)).collect(),
+        align: vec![R, L, L, R, R],
+        rows,
+    }));
+}
 
-    // Notes.
-    let _ = writeln!(
-        o,
-        "\n## {}\n",
-        ui.t("Notities van de observant", "The observer's notes")
+fn notes(d: &mut Document, r: &Report, ui: UiLang) {
+    d.heading(
+        2,
+        text(ui.t("Notities van de observant", "The observer's notes")),
     );
     if r.notes.is_empty() {
-        let _ = writeln!(o, "{}", ui.t("Geen notities gemaakt.", "No notes taken."));
+        d.paragraph(ui.t("Geen notities gemaakt.", "No notes taken."));
     }
-    for n in &r.notes {
-        let _ = writeln!(o, "- {} {}", fmt_clock(n.t), md(&n.text));
-    }
+    d.list(
+        r.notes
+            .iter()
+            .map(|n| Item::new(text(format!("{} {}", fmt_clock(n.t), n.text))))
+            .collect(),
+    );
+}
 
-    // Evaluation prompts.
-    let _ = writeln!(
-        o,
-        "\n## {}\n",
-        ui.t(
+fn prompts(d: &mut Document, r: &Report, ui: UiLang) {
+    d.heading(
+        2,
+        text(ui.t(
             "Evaluatie: product en proces",
-            "Evaluation: product and process"
-        )
+            "Evaluation: product and process",
+        )),
     );
     for g in evaluation_prompts(r.method.as_deref(), ui) {
-        let _ = writeln!(o, "### {}\n", g.heading);
-        for (k, q) in g.questions.iter().enumerate() {
-            let _ = writeln!(o, "{}. {}", k + 1, q);
-        }
-        o.push('\n');
+        d.heading(3, text(g.heading));
+        d.push(Block::Numbered(
+            g.questions.iter().map(|q| text(*q)).collect(),
+        ));
     }
-    o
+    d.push(Block::Blank);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::doc::md_escape as md;
 
     #[test]
     fn escapes_and_bars() {

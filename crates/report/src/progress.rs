@@ -11,8 +11,8 @@ use serde::Serialize;
 use super::svg::{self, Series, esc};
 use super::{Report, fmt_date, method_name, pct};
 use observant_analysis::FlagKind;
-use observant_analysis::render::fmt_clock;
 use observant_model::i18n::UiLang;
+use observant_model::time::clock_padded as fmt_clock;
 use observant_model::transcript::Role;
 
 /// One session's numbers.

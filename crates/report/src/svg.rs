@@ -6,9 +6,10 @@
 use std::fmt::Write as _;
 
 use super::Report;
-use observant_analysis::render::{fmt_clock, fmt_duration, kind_label, role_label};
+use crate::labels::{kind_label, role_label};
 use observant_analysis::{FlagKind, SpeakerStats};
 use observant_model::i18n::UiLang;
+use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
 use observant_model::transcript::Role;
 
 /// Escapes text for HTML and SVG (element content and quoted attributes).
@@ -39,14 +40,9 @@ pub fn role_color(role: Option<Role>) -> &'static str {
     }
 }
 
-/// Colour of a flag kind on the timeline.
+/// Colour of a flag kind on the timeline (from the one table in [`crate::colors`]).
 pub fn kind_color(kind: FlagKind) -> &'static str {
-    match kind {
-        FlagKind::WhyQuestion | FlagKind::Advice | FlagKind::Iwab => "#c0504d",
-        FlagKind::RapidFire | FlagKind::StackedQuestions => "#e07b39",
-        FlagKind::Dominance | FlagKind::Discussion | FlagKind::LongMonologue => "#7e57a8",
-        _ => "#7d8796",
-    }
+    crate::colors::flag_colors(kind).chart
 }
 
 const OPEN: &str = "#3f8f6b";
@@ -430,15 +426,19 @@ pub fn timeline_chart(r: &Report, ui: UiLang) -> String {
     let lanes: Vec<usize> = (0..r.speakers.len())
         .filter(|&k| r.speakers[k].talk_seconds > 0.0)
         .collect();
-    let total = r.duration_seconds.max(1.0);
-    let (w, left, plot) = (900.0, 150.0, 730.0);
-    let lane_h = 20.0;
     let top = 26.0;
-    let flags_y = top;
+    let lane_h = 20.0;
     let lanes_top = top + 26.0;
-    let axis_y = lanes_top + lane_h * lanes.len() as f64 + 4.0;
-    let h = axis_y + 50.0;
-    let x_of = |t: f64| left + plot * (t.clamp(0.0, total) / total);
+    let fr = Frame {
+        left: 150.0,
+        plot: 730.0,
+        total: r.duration_seconds.max(1.0),
+        lane_h,
+        flags_y: top,
+        lanes_top,
+        axis_y: lanes_top + lane_h * lanes.len() as f64 + 4.0,
+    };
+    let (w, h) = (900.0, fr.axis_y + 50.0);
     let mut o = String::new();
     open_svg(
         &mut o,
@@ -449,22 +449,51 @@ pub fn timeline_chart(r: &Report, ui: UiLang) -> String {
             "Course of the session: who speaks when, and the flags",
         ),
     );
-    // Lane backgrounds and labels.
+    timeline_lanes(&mut o, &fr, r, &lanes, ui);
+    timeline_ticks(&mut o, &fr);
+    timeline_speech(&mut o, &fr, r, &lanes);
+    timeline_steps(&mut o, &fr, r, ui);
+    let kinds = timeline_flags(&mut o, &fr, r, ui);
+    timeline_legend(&mut o, fr.left, h - 8.0, &kinds, ui);
+    o.push_str("</svg>");
+    o
+}
+
+/// The geometry of the timeline chart.
+struct Frame {
+    left: f64,
+    plot: f64,
+    total: f64,
+    lane_h: f64,
+    flags_y: f64,
+    lanes_top: f64,
+    axis_y: f64,
+}
+
+impl Frame {
+    fn x_of(&self, t: f64) -> f64 {
+        self.left + self.plot * (t.clamp(0.0, self.total) / self.total)
+    }
+}
+
+/// Lane backgrounds and labels: the flags lane, then one lane per speaker who spoke.
+fn timeline_lanes(o: &mut String, fr: &Frame, r: &Report, lanes: &[usize], ui: UiLang) {
+    let (left, plot) = (fr.left, fr.plot);
     text(
-        &mut o,
+        o,
         left - 10.0,
-        flags_y + 13.0,
+        fr.flags_y + 13.0,
         "end",
         12.0,
         MUTED,
         ui.t("signalen", "flags"),
     );
-    rect(&mut o, left, flags_y, plot, 18.0, "#f6f7f9");
+    rect(o, left, fr.flags_y, plot, 18.0, "#f6f7f9");
     for (row, &k) in lanes.iter().enumerate() {
-        let y = lanes_top + lane_h * row as f64;
-        rect(&mut o, left, y + 2.0, plot, lane_h - 4.0, "#f6f7f9");
+        let y = fr.lanes_top + fr.lane_h * row as f64;
+        rect(o, left, y + 2.0, plot, fr.lane_h - 4.0, "#f6f7f9");
         text(
-            &mut o,
+            o,
             left - 10.0,
             y + 14.0,
             "end",
@@ -473,60 +502,67 @@ pub fn timeline_chart(r: &Report, ui: UiLang) -> String {
             &clip(&r.speakers[k].name, 20),
         );
     }
-    // Ticks.
-    let step = tick_step(total);
+}
+
+/// Time ticks with grid lines.
+fn timeline_ticks(o: &mut String, fr: &Frame) {
+    let step = tick_step(fr.total);
     for t in (0..=MAX_TICKS)
         .map(|i| i as f64 * step)
-        .take_while(|&t| t <= total + 0.5)
+        .take_while(|&t| t <= fr.total + 0.5)
     {
-        let x = x_of(t);
+        let x = fr.x_of(t);
+        let axis_y = fr.axis_y;
         let _ = write!(
             o,
             r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{axis_y:.1}" stroke="{GRID}"/>"#,
-            flags_y
+            fr.flags_y
         );
-        text(
-            &mut o,
-            x,
-            axis_y + 14.0,
-            "middle",
-            11.0,
-            MUTED,
-            &fmt_clock(t),
-        );
+        text(o, x, axis_y + 14.0, "middle", 11.0, MUTED, &fmt_clock(t));
     }
-    // Speech.
+}
+
+/// Who speaks when, in the speaker's role colour.
+fn timeline_speech(o: &mut String, fr: &Frame, r: &Report, lanes: &[usize]) {
     let row_of: std::collections::HashMap<usize, usize> =
         lanes.iter().enumerate().map(|(row, &k)| (k, row)).collect();
     for s in &r.timeline {
         let Some(&row) = row_of.get(&s.speaker) else {
             continue;
         };
-        let y = lanes_top + lane_h * row as f64 + 3.0;
-        let x = x_of(s.start);
-        let wdt = (x_of(s.end) - x).max(0.8);
+        let y = fr.lanes_top + fr.lane_h * row as f64 + 3.0;
+        let x = fr.x_of(s.start);
+        let wdt = (fr.x_of(s.end) - x).max(0.8);
         rect(
-            &mut o,
+            o,
             x,
             y,
             wdt,
-            lane_h - 6.0,
+            fr.lane_h - 6.0,
             role_color(r.speakers[s.speaker].role),
         );
     }
-    // Steps.
+}
+
+/// Dashed lines where the method's steps begin, with their numbers.
+fn timeline_steps(o: &mut String, fr: &Frame, r: &Report, ui: UiLang) {
     for (k, st) in r.steps.iter().enumerate() {
-        let x = x_of(st.start);
-        let room = r.steps.get(k + 1).map_or(left + plot, |n| x_of(n.start)) - x;
+        let x = fr.x_of(st.start);
+        let room = r
+            .steps
+            .get(k + 1)
+            .map_or(fr.left + fr.plot, |n| fr.x_of(n.start))
+            - x;
+        let axis_y = fr.axis_y;
         let _ = write!(
             o,
             r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{axis_y:.1}" stroke="{MUTED}" stroke-dasharray="3 3"/>"#,
-            flags_y - 6.0
+            fr.flags_y - 6.0
         );
         text(
-            &mut o,
+            o,
             x + 3.0,
-            flags_y - 8.0,
+            fr.flags_y - 8.0,
             "start",
             10.5,
             MUTED,
@@ -537,15 +573,18 @@ pub fn timeline_chart(r: &Report, ui: UiLang) -> String {
             },
         );
     }
-    // Flags.
+}
+
+/// The flags in their kind's colour; returns the kinds that occur, in order of appearance.
+fn timeline_flags(o: &mut String, fr: &Frame, r: &Report, ui: UiLang) -> Vec<FlagKind> {
     let mut kinds: Vec<FlagKind> = Vec::new();
     for f in &r.flags {
-        let x = x_of(f.flag.start);
-        let wdt = (x_of(f.flag.end) - x).max(3.0);
+        let x = fr.x_of(f.flag.start);
+        let wdt = (fr.x_of(f.flag.end) - x).max(3.0);
         let _ = write!(
             o,
             r#"<rect x="{x:.1}" y="{:.1}" width="{wdt:.1}" height="14" fill="{}" fill-opacity="0.85"><title>{}</title></rect>"#,
-            flags_y + 2.0,
+            fr.flags_y + 2.0,
             kind_color(f.flag.kind),
             esc(&format!(
                 "{} {}",
@@ -557,20 +596,24 @@ pub fn timeline_chart(r: &Report, ui: UiLang) -> String {
             kinds.push(f.flag.kind);
         }
     }
-    // Legend: flag colour groups that occur.
+    kinds
+}
+
+/// Legend: the flag colour groups that occur.
+fn timeline_legend(o: &mut String, x: f64, y: f64, kinds: &[FlagKind], ui: UiLang) {
     let groups: [(&str, &str, &[FlagKind]); 4] = [
         (
-            "#c0504d",
+            kind_color(FlagKind::WhyQuestion),
             ui.t("waarom / advies / IWAB", "why / advice / know-it-all"),
             &[FlagKind::WhyQuestion, FlagKind::Advice, FlagKind::Iwab],
         ),
         (
-            "#e07b39",
+            kind_color(FlagKind::RapidFire),
             ui.t("spervuur / gestapeld", "rapid fire / stacked"),
             &[FlagKind::RapidFire, FlagKind::StackedQuestions],
         ),
         (
-            "#7e57a8",
+            kind_color(FlagKind::Dominance),
             ui.t(
                 "dominantie / discussie / monoloog",
                 "dominance / discussion / monologue",
@@ -581,7 +624,11 @@ pub fn timeline_chart(r: &Report, ui: UiLang) -> String {
                 FlagKind::LongMonologue,
             ],
         ),
-        ("#7d8796", ui.t("overig", "other"), &[]),
+        (
+            kind_color(FlagKind::ClosedQuestion),
+            ui.t("overig", "other"),
+            &[],
+        ),
     ];
     let items: Vec<(&str, &str)> = groups
         .iter()
@@ -592,9 +639,7 @@ pub fn timeline_chart(r: &Report, ui: UiLang) -> String {
         })
         .map(|(c, l, _)| (*c, *l))
         .collect();
-    legend(&mut o, left, h - 8.0, &items);
-    o.push_str("</svg>");
-    o
+    legend(o, x, y, &items);
 }
 
 /// Method steps: actual duration against the hand-out's budget (band from min to max).

@@ -112,14 +112,6 @@ pub(crate) fn round(x: f64, digits: i32) -> f64 {
     (x * f).round() / f
 }
 
-pub(crate) fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,15 +14,8 @@ fn timestamp(secs: f64, sep: char) -> String {
     format!("{h:02}:{m:02}:{s:02}{sep}{ms:03}")
 }
 
-/// `mm:ss` (or `h:mm:ss` past an hour) for humans.
-pub fn clock(secs: f64) -> String {
-    let t = secs.max(0.0).round() as u64;
-    if t >= 3600 {
-        format!("{}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60)
-    } else {
-        format!("{:02}:{:02}", t / 60, t % 60)
-    }
-}
+/// `mm:ss` (or `h:mm:ss` past an hour) for humans: the one formatter in [`crate::time`].
+pub use crate::time::clock_padded as clock;
 
 /// Cue text may not hold a blank line or "-->"; keep it on one line.
 fn cue_text(text: &str) -> String {

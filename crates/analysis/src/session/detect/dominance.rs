@@ -1,7 +1,7 @@
 //! Dominance: a non-inbrenger holding a large share of the speech in a rolling window.
 
 use super::super::ctx::Ctx;
-use crate::render::{fmt_clock, fmt_duration};
+use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
 use crate::types::{Flag, FlagKind};
 
 impl Ctx<'_> {

@@ -1,7 +1,7 @@
 //! Long monologues: a floor hold (see the context) longer than the configured maximum.
 
 use super::super::ctx::Ctx;
-use crate::render::fmt_duration;
+use observant_model::time::duration as fmt_duration;
 use crate::types::{Flag, FlagKind};
 
 impl Ctx<'_> {

@@ -1,8 +1,8 @@
 //! Method-step rules: phase overrun, the inbrenger speaking in a listening step, questions in a silent step, experience questions where informative ones are asked.
 
-use super::super::capitalise;
+use observant_model::text::capitalise;
 use super::super::ctx::Ctx;
-use crate::render::fmt_duration;
+use observant_model::time::duration as fmt_duration;
 use crate::types::{Flag, FlagKind, QuestionFocus};
 
 impl Ctx<'_> {

@@ -1,7 +1,7 @@
 //! Rapid fire (spervuur): bursts of questions at a target who hardly gets room to answer.
 
 use super::super::ctx::Ctx;
-use crate::render::fmt_duration;
+use observant_model::time::duration as fmt_duration;
 use crate::types::{Flag, FlagKind};
 
 impl Ctx<'_> {
