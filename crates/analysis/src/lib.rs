@@ -8,6 +8,7 @@ pub mod incremental;
 pub mod lang;
 pub mod render;
 pub mod session;
+pub mod setup;
 pub mod survival;
 #[doc(hidden)]
 pub mod synthetic;
