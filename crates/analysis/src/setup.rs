@@ -92,8 +92,15 @@ mod tests {
         let text = "[rapid_fire]\nmin_questions = 2\n\n[lang.nl.patterns]\nadvice = [\"streep eronder\"]\n";
         let s = AnalysisSetup::from_toml(text, None).expect("setup");
         assert_eq!(s.config.rapid_fire.min_questions, 2);
-        assert!(!Arc::ptr_eq(&s.classifier, &AnalysisSetup::default().classifier));
-        let plain = AnalysisSetup::from_toml("[rapid_fire]\nmin_questions = 2\n", None).expect("plain");
-        assert!(Arc::ptr_eq(&plain.classifier, &AnalysisSetup::default().classifier));
+        assert!(!Arc::ptr_eq(
+            &s.classifier,
+            &AnalysisSetup::default().classifier
+        ));
+        let plain =
+            AnalysisSetup::from_toml("[rapid_fire]\nmin_questions = 2\n", None).expect("plain");
+        assert!(Arc::ptr_eq(
+            &plain.classifier,
+            &AnalysisSetup::default().classifier
+        ));
     }
 }

@@ -111,7 +111,9 @@ mod tests {
         let s = resolve(Some(&cfg), UiLang::En).expect("setup");
         assert_eq!(s.config.rapid_fire.min_questions, 2);
         assert_eq!(s.config.ui, UiLang::En);
-        let c = s.classifier.classify("Een streep eronder.", Default::default());
+        let c = s
+            .classifier
+            .classify("Een streep eronder.", Default::default());
         let plain = AnalysisSetup::default()
             .classifier
             .classify("Een streep eronder.", Default::default());
