@@ -21,4 +21,4 @@ pub use observant_model::{data_dir, default_model_path, error, i18n, lang, time,
 pub use observant_pipeline as pipeline;
 pub use observant_report as report;
 pub use observant_speech::{asr, speakers};
-pub use observant_store::{groups, session, settings};
+pub use observant_store::{groups, session, settings, setup};

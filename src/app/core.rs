@@ -99,7 +99,12 @@ pub fn open_for_review(path: &Path) -> anyhow::Result<Opened> {
 
 /// Analyses a transcript with the default rules; messages in `lang`.
 pub fn analyze_transcript(t: &Transcript, lang: UiLang) -> Analysis {
-    SessionAnalyzer::new(lang).analyze(t)
+    analyze_with(t, crate::analysis::setup::AnalysisSetup::builtin(lang))
+}
+
+/// Analyses a transcript with `setup` (thresholds, cue words, message language).
+pub fn analyze_with(t: &Transcript, setup: crate::analysis::setup::AnalysisSetup) -> Analysis {
+    SessionAnalyzer::new(setup).analyze(t)
 }
 
 /// Is this a recording (audio) rather than a transcript or session?

@@ -9,10 +9,8 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{AnalyzeArgs, AnalyzeFormat, LangArg, SessionArgs};
-use crate::analysis::classify::Classifier;
-use crate::analysis::config::Config;
-use crate::analysis::lang;
 use crate::analysis::session::analyze;
+use crate::analysis::setup::AnalysisSetup;
 use crate::i18n::UiLang;
 use crate::report::analysis_text as render;
 use crate::transcript::Transcript;
@@ -27,14 +25,17 @@ pub fn is_transcript_path(p: &Path) -> bool {
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "vtt" | "srt"))
 }
 
-/// Loads the configuration (`--config`, else the defaults) with messages in `ui`.
-pub fn load_config(args: &SessionArgs, ui: UiLang) -> Result<Config> {
-    let mut cfg = match &args.config {
-        Some(p) => Config::load(p)?,
-        None => Config::default(),
+/// The analysis setup (thresholds and cue words) of `--config`, else of the settings'
+/// `[analysis] config`, else the defaults; flag messages in `ui`. The one setup path of
+/// `analyze`, `report`, `progress` and `listen` (see [`crate::setup`]).
+pub fn analysis_setup(args: &SessionArgs, ui: UiLang) -> Result<AnalysisSetup> {
+    let settings = match &args.config {
+        Some(_) => crate::settings::Settings::default(),
+        // A settings file that cannot be read is reported where it matters (retention);
+        // here it only means no configuration file is named.
+        None => crate::settings::Settings::load().unwrap_or_default(),
     };
-    cfg.ui = ui;
-    Ok(cfg)
+    crate::setup::resolve_with_settings(args.config.as_deref(), &settings, ui)
 }
 
 /// Applies `--participants` and `--method` to a transcript, and checks method and steps.
@@ -50,27 +51,8 @@ pub fn prepare_transcript(t: &mut Transcript, args: &SessionArgs) -> Result<()> 
     Ok(())
 }
 
-/// A classifier with the trainer's extra cue words, when the configuration brings any:
-/// `[lang.nl]` / `[lang.en]` tables in the `--config` file itself and/or the file named by
-/// `language.cues_file`. `None` means the built-in data suffices.
-pub fn extended_classifier(args: &SessionArgs, cfg: &Config) -> Result<Option<Classifier>> {
-    let mut extra = Vec::new();
-    if let Some(p) = &args.config
-        && cfg.lang.is_some()
-    {
-        extra.extend(lang::load_extra_file(p)?);
-    }
-    if let Some(p) = &cfg.language.cues_file {
-        extra.extend(lang::load_extra_file(p)?);
-    }
-    if extra.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(Classifier::with_extra(extra)?))
-}
-
 pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
-    let cfg = load_config(&a.session, ui)?;
+    let setup = analysis_setup(&a.session, ui)?;
     let input = &a.input;
     if !input.exists() {
         anyhow::bail!(
@@ -95,9 +77,7 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
         LangArg::En => t.language = Some("en".into()),
         LangArg::Auto => {}
     }
-    let extended = extended_classifier(&a.session, &cfg)?;
-    let classifier = extended.as_ref().unwrap_or_else(|| Classifier::shared());
-    let analysis = analyze(&t, classifier, &cfg);
+    let analysis = analyze(&t, &setup.classifier, &setup.config);
     if verbose {
         eprintln!(
             "observant: {} uitingen, {} signalen / {} utterances, {} flags",

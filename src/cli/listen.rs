@@ -81,9 +81,12 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             (Box::new(cap.into_source()?), name)
         }
     };
+    // Flag messages as before: the configuration's default language (not `--ui-lang`).
+    let setup = super::analyze::analysis_setup(&a.session, UiLang::default())?;
     let mut parts = live::parts_from_options(
         &a.speech.options(None),
         &a.session.options(),
+        setup,
         a.save.clone(),
         source,
         device,

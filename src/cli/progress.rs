@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 
-use super::analyze::load_config;
-use super::report::{classifier_for, emit, load_source};
+use super::analyze::analysis_setup;
+use super::report::{emit, load_source};
 use super::{SessionArgs, SpeechArgs};
 use crate::i18n::UiLang;
 use crate::report::progress::{self, ProgressRow};
@@ -59,15 +59,14 @@ pub fn run(a: &ProgressArgs, ui: UiLang, verbose: bool) -> Result<()> {
     if a.inputs.is_empty() {
         bail!("geen sessies opgegeven / no sessions given");
     }
-    let cfg = load_config(&a.session, ui)?;
-    let classifier = classifier_for(&cfg)?;
+    let setup = analysis_setup(&a.session, ui)?;
     let mut rows: Vec<ProgressRow> = Vec::with_capacity(a.inputs.len());
     for path in &a.inputs {
         let mut src = load_source(path, &a.speech, &a.session, verbose)?;
         if src.created_unix.is_none() && a.by_date {
             src.created_unix = modified_unix(path);
         }
-        let r = report::generate(src, &classifier, &cfg, a.pseudonymize);
+        let r = report::generate(src, &setup.classifier, &setup.config, a.pseudonymize);
         let label = r.meta.title.clone();
         rows.push(ProgressRow::from_report(&r, label));
     }

@@ -8,10 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 
-use super::analyze::{is_transcript_path, load_config, prepare_transcript, write_stdout};
+use super::analyze::{analysis_setup, is_transcript_path, prepare_transcript, write_stdout};
 use super::{LangArg, SessionArgs, SpeechArgs};
-use crate::analysis::classify::Classifier;
-use crate::analysis::config::Config;
 use crate::i18n::UiLang;
 use crate::pipeline::offline;
 use crate::report::{self, Report, ReportSource};
@@ -100,14 +98,6 @@ pub fn load_source(
     Ok(src)
 }
 
-/// The classifier for a configuration (with its extra cue words, if any).
-pub fn classifier_for(cfg: &Config) -> Result<std::borrow::Cow<'static, Classifier>> {
-    Ok(match &cfg.language.cues_file {
-        Some(p) => std::borrow::Cow::Owned(Classifier::with_extra_lang_file(p)?),
-        None => std::borrow::Cow::Borrowed(Classifier::shared()),
-    })
-}
-
 /// Builds the report of one input.
 pub fn build(
     path: &Path,
@@ -117,10 +107,14 @@ pub fn build(
     ui: UiLang,
     verbose: bool,
 ) -> Result<Report> {
-    let cfg = load_config(session, ui)?;
-    let classifier = classifier_for(&cfg)?;
+    let setup = analysis_setup(session, ui)?;
     let src = load_source(path, speech, session, verbose)?;
-    Ok(report::generate(src, &classifier, &cfg, pseudonymize))
+    Ok(report::generate(
+        src,
+        &setup.classifier,
+        &setup.config,
+        pseudonymize,
+    ))
 }
 
 /// Writes `text` to `-o FILE` or stdout.

@@ -150,6 +150,8 @@ impl Drop for Session {
 /// The Observant app.
 pub struct ObservantApp {
     pub lang: UiLang,
+    /// Thresholds and cue words of live sessions, reviews and progress (one setup path).
+    pub setup: crate::analysis::setup::AnalysisSetup,
     pub form: StartForm,
     pub session: Option<Session>,
     starter: Arc<Mutex<PipelineStarter>>,
@@ -206,6 +208,7 @@ impl ObservantApp {
         };
         let mut app = ObservantApp {
             lang: opts.ui_lang,
+            setup: opts.setup.clone(),
             form: StartForm::new(
                 devices,
                 crate::ui::groups::GroupVault::new(opts.groups_dir.clone()),
@@ -236,6 +239,7 @@ impl ObservantApp {
         if self.starting.is_some() {
             return;
         }
+        config.setup = self.setup.clone().with_ui(self.lang);
         if config.save_dir.is_none()
             && let Some(root) = &self.sessions_root
         {
@@ -340,7 +344,9 @@ impl ObservantApp {
             method: t.method.clone(),
             ..Default::default()
         };
-        let pipeline = ScriptedPipeline::new(t).ui_lang(self.lang);
+        let pipeline = ScriptedPipeline::new(t)
+            .ui_lang(self.lang)
+            .setup(self.setup.clone());
         let handle = match speed {
             Some(s) => pipeline.speed(s).start(),
             None => pipeline.instant().stop_at_end(false).start(),
@@ -489,7 +495,8 @@ impl ObservantApp {
     }
 
     /// Shows `doc` in review mode (leaving any session), playing its audio on the device.
-    pub fn show_review(&mut self, doc: crate::review::ReviewDoc) {
+    pub fn show_review(&mut self, mut doc: crate::review::ReviewDoc) {
+        doc.set_setup(self.setup.clone().with_ui(self.lang));
         self.show_review_screen(crate::ui::review::ReviewScreen::with_device_audio(doc));
     }
 

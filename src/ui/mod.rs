@@ -49,6 +49,9 @@ pub struct AppOptions {
     pub groups_dir: PathBuf,
     /// Learns voice prints from a reviewed session's recording (tests inject their own).
     pub voice_learner: groups::VoiceLearner,
+    /// Thresholds and cue words for live sessions, review and progress (the binary: the
+    /// settings' `[analysis] config`; see [`crate::setup`]).
+    pub setup: crate::analysis::setup::AnalysisSetup,
 }
 
 impl AppOptions {
@@ -64,8 +67,20 @@ impl AppOptions {
             sessions_root: Some(crate::session::default_sessions_root()),
             groups_dir: crate::groups::store::default_groups_dir(),
             voice_learner: groups::default_learner(),
+            setup: settings_setup(ui_lang),
         }
     }
+}
+
+/// The analysis setup the settings name; a file that cannot be used is reported and the
+/// defaults apply (the app still opens).
+fn settings_setup(ui: UiLang) -> crate::analysis::setup::AnalysisSetup {
+    let resolved = crate::settings::Settings::load()
+        .and_then(|s| crate::setup::resolve_with_settings(None, &s, ui));
+    resolved.unwrap_or_else(|e| {
+        eprintln!("observant: {}", crate::error::one_line(&e));
+        crate::analysis::setup::AnalysisSetup::builtin(ui)
+    })
 }
 
 /// The bundled demo session.

@@ -239,7 +239,8 @@ impl ReviewScreen {
                     .into_iter()
                     .map(|s| s.dir)
                     .collect();
-                let (rows, problems) = store::progress_rows(&dirs, lang);
+                let setup = self.doc.setup().clone().with_ui(lang);
+                let (rows, problems) = store::progress_rows_with(&dirs, &setup);
                 let path = root.join("voortgang.html");
                 let written = (!rows.is_empty())
                     .then(|| {

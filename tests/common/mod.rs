@@ -104,6 +104,7 @@ pub fn options(starter: PipelineStarter) -> AppOptions {
                 anyhow::bail!("no voice model in tests")
             },
         ),
+        setup: Default::default(),
     }
 }
 

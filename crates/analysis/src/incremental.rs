@@ -4,36 +4,36 @@
 
 use std::collections::HashMap;
 
-use observant_model::i18n::UiLang;
 use observant_model::transcript::Transcript;
 
-use crate::classify::Classifier;
-use crate::config::Config;
+use crate::setup::AnalysisSetup;
 use crate::{Analysis, Classification, session};
 
 /// Re-analyses a growing transcript cheaply: classifications are cached by utterance text
 /// (a live transcript only grows, and re-assigning a speaker does not change the text), and
 /// the core's session rules run over the cached labels.
 pub struct SessionAnalyzer {
-    config: Config,
+    setup: AnalysisSetup,
     cache: HashMap<String, Classification>,
 }
 
 impl SessionAnalyzer {
-    /// Default rules, flag messages in `lang`.
-    pub fn new(lang: UiLang) -> SessionAnalyzer {
+    /// Analyses with `setup` (rules, classifier, language of flag messages).
+    pub fn new(setup: AnalysisSetup) -> SessionAnalyzer {
         SessionAnalyzer {
-            config: Config {
-                ui: lang,
-                ..Config::default()
-            },
+            setup,
             cache: HashMap::new(),
         }
     }
 
+    /// The setup this analyser runs with.
+    pub fn setup(&self) -> &AnalysisSetup {
+        &self.setup
+    }
+
     /// The core analysis of `t`.
     pub fn analyze(&mut self, t: &Transcript) -> Analysis {
-        let classifier = Classifier::shared();
+        let classifier = &*self.setup.classifier;
         let hint = session::lang_hint(t.language.as_deref());
         let cls: Vec<Classification> = t
             .utterances
@@ -45,6 +45,6 @@ impl SessionAnalyzer {
                     .clone()
             })
             .collect();
-        session::analyze_classified(t, &cls, &self.config)
+        session::analyze_classified(t, &cls, &self.setup.config)
     }
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod incremental;
 pub mod lang;
 pub mod session;
+pub mod setup;
 pub mod survival;
 #[doc(hidden)]
 pub mod synthetic;

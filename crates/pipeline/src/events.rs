@@ -139,6 +139,8 @@ pub struct LiveConfig {
     pub group: Option<String>,
     /// Known voices (the group's members with a profile): named from their first utterance.
     pub voices: Vec<observant_speech::speakers::enroll::Enrollment>,
+    /// The analysis setup (thresholds, cue words, language of flag messages).
+    pub setup: observant_analysis::setup::AnalysisSetup,
 }
 
 /// The consumer's end of a running pipeline.

@@ -1075,10 +1075,12 @@ impl Store {
     }
 }
 
-/// Builds the real parts (Whisper, Silero VAD, voice attribution, analysis) from plain options.
+/// Builds the real parts (Whisper, Silero VAD, voice attribution, analysis) from plain options;
+/// the analysis runs with `setup` (see `observant_store::setup`).
 pub fn parts_from_options(
     speech: &crate::SpeechOptions,
     session: &crate::SessionOptions,
+    setup: observant_analysis::setup::AnalysisSetup,
     save_dir: Option<std::path::PathBuf>,
     source: Box<dyn AudioSource>,
     device: String,
@@ -1096,10 +1098,6 @@ pub fn parts_from_options(
     }
     let transcriber =
         observant_speech::asr::whisper::WhisperTranscriber::load(opts.whisper.clone())?;
-    let config = match &session.config {
-        Some(p) => Config::load(p)?,
-        None => Config::default(),
-    };
     let mut participants = Vec::new();
     if let Some(spec) = &session.participants {
         participants = observant_model::transcript::parse::parse_participants(spec)?;
@@ -1119,8 +1117,8 @@ pub fn parts_from_options(
         vad: observant_audio::vad::default_vad(opts.vad),
         transcriber: Box::new(transcriber),
         attributor,
-        classifier: Classifier::new(),
-        config,
+        classifier: (*setup.classifier).clone(),
+        config: setup.config,
         meta: SessionMeta {
             title: "live".into(),
             participants,
@@ -1195,8 +1193,8 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
         vad: observant_audio::vad::default_vad(observant_audio::vad::VadKind::Silero),
         transcriber: Box::new(transcriber),
         attributor,
-        classifier: Classifier::new(),
-        config: Config::default(),
+        classifier: (*cfg.setup.classifier).clone(),
+        config: cfg.setup.config.clone(),
         meta: SessionMeta {
             title: "live".into(),
             participants: cfg.participants,

@@ -11,6 +11,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use crate::{Command, Event, LiveConfig, PipelineHandle, PipelineStarter, StageStatus};
 use observant_analysis::incremental::SessionAnalyzer;
+use observant_analysis::setup::AnalysisSetup;
 use observant_analysis::{AnalyzedUtterance, Flag};
 use observant_model::i18n::UiLang;
 use observant_model::transcript::{StepMark, Transcript};
@@ -29,6 +30,8 @@ pub struct ScriptedPipeline {
     tick: Duration,
     /// Session time at which the "device" is lost (tests of the failure path).
     lose_device_at: Option<f64>,
+    /// Thresholds and cue words (flag messages follow `lang`).
+    setup: AnalysisSetup,
 }
 
 impl ScriptedPipeline {
@@ -41,6 +44,7 @@ impl ScriptedPipeline {
             lang: UiLang::Nl,
             tick: Duration::from_millis(50),
             lose_device_at: None,
+            setup: AnalysisSetup::default(),
         }
     }
 
@@ -81,6 +85,12 @@ impl ScriptedPipeline {
         self
     }
 
+    /// Analyses with `setup` (thresholds, cue words), as a live session would.
+    pub fn setup(mut self, setup: AnalysisSetup) -> ScriptedPipeline {
+        self.setup = setup;
+        self
+    }
+
     /// Starts the replay thread.
     pub fn start(self) -> PipelineHandle {
         let (ev_tx, ev_rx) = crossbeam_channel::unbounded();
@@ -112,6 +122,7 @@ impl ScriptedPipeline {
     pub fn into_starter(self) -> PipelineStarter {
         Box::new(move |config: LiveConfig| {
             let mut p = self.clone();
+            p.setup = config.setup.clone();
             if !config.participants.is_empty() {
                 p.transcript.participants = config.participants.clone();
             }
@@ -197,7 +208,7 @@ impl Replay {
         };
         Replay {
             script,
-            analyzer: SessionAnalyzer::new(p.lang),
+            analyzer: SessionAnalyzer::new(p.setup.with_ui(p.lang)),
             stop_at_end: p.stop_at_end,
             tick: p.tick,
             clock: Clock {

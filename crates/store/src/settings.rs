@@ -7,6 +7,10 @@
 //! # "keep" (default), "delete_after_transcription" or "keep_days"
 //! retention = "keep_days"
 //! keep_days = 30          # only with retention = "keep_days"
+//!
+//! [analysis]
+//! # thresholds and extra cue words for the GUI and the CLI without --config
+//! config = "/path/to/observant.toml"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -17,10 +21,13 @@ use serde::{Deserialize, Serialize};
 use crate::session::retention::AudioRetention;
 
 /// The settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Settings {
     /// What happens to recorded audio once its transcript is complete.
     pub audio_retention: AudioRetention,
+    /// The analysis configuration file (thresholds, cue words) used when no `--config`
+    /// names one; see [`crate::setup`].
+    pub analysis_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -28,6 +35,21 @@ pub struct Settings {
 struct File {
     #[serde(default)]
     audio: AudioSection,
+    #[serde(default, skip_serializing_if = "AnalysisSection::is_empty")]
+    analysis: AnalysisSection,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnalysisSection {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    config: Option<PathBuf>,
+}
+
+impl AnalysisSection {
+    fn is_empty(&self) -> bool {
+        self.config.is_none()
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -75,7 +97,10 @@ impl Settings {
                 "instellingen: onbekende retention \"{other}\" (keep, delete_after_transcription, keep_days) / settings: unknown retention \"{other}\""
             ),
         };
-        Ok(Settings { audio_retention })
+        Ok(Settings {
+            audio_retention,
+            analysis_config: f.analysis.config,
+        })
     }
 
     /// The file's text for these settings.
@@ -94,7 +119,10 @@ impl Settings {
                 keep_days: Some(d),
             },
         };
-        toml::to_string(&File { audio }).unwrap_or_default()
+        let analysis = AnalysisSection {
+            config: self.analysis_config.clone(),
+        };
+        toml::to_string(&File { audio, analysis }).unwrap_or_default()
     }
 
     /// Reads `path`; a missing file gives the defaults.
@@ -191,6 +219,7 @@ mod tests {
         assert_eq!(Settings::load_from(&p).unwrap(), Settings::default());
         let s = Settings {
             audio_retention: AudioRetention::KeepDays(14),
+            analysis_config: Some("observant.toml".into()),
         };
         s.save_to(&p).unwrap();
         assert_eq!(Settings::load_from(&p).unwrap(), s);

@@ -126,7 +126,7 @@ impl ReviewDoc {
             lanes: Vec::new(),
             revision: 0,
             save_error: None,
-            analyzer: SessionAnalyzer::new(lang),
+            analyzer: SessionAnalyzer::new(crate::analysis::setup::AnalysisSetup::builtin(lang)),
         };
         d.recompute();
         d
@@ -259,8 +259,26 @@ impl ReviewDoc {
 
     /// Message language of the analysis changes: flag messages are regenerated.
     pub fn set_lang(&mut self, lang: UiLang) {
-        self.analyzer = SessionAnalyzer::new(lang);
+        let setup = self.analyzer.setup().clone().with_ui(lang);
+        self.analyzer = SessionAnalyzer::new(setup);
         self.recompute();
+    }
+
+    /// Analyses with `setup` (thresholds, cue words; its message language) from now on.
+    pub fn set_setup(&mut self, setup: crate::analysis::setup::AnalysisSetup) {
+        self.analyzer = SessionAnalyzer::new(setup);
+        self.recompute();
+    }
+
+    /// The same review analysed with `setup`.
+    pub fn with_setup(mut self, setup: crate::analysis::setup::AnalysisSetup) -> ReviewDoc {
+        self.set_setup(setup);
+        self
+    }
+
+    /// The setup the review analyses with.
+    pub fn setup(&self) -> &crate::analysis::setup::AnalysisSetup {
+        self.analyzer.setup()
     }
 
     /// Session length: the end of the last line (or the last step mark).

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::{Edit, Origin, ReviewDoc};
-use crate::analysis::config::Config;
+use crate::analysis::setup::AnalysisSetup;
 use crate::i18n::UiLang;
 use crate::report::progress::ProgressRow;
 use crate::session::{META_FILE, Session, SessionMeta};
@@ -309,18 +309,16 @@ pub fn default_export_path(d: &ReviewDoc, format: ExportFormat, pseudonymize: bo
     }
 }
 
-fn config(ui: UiLang) -> Config {
-    Config {
-        ui,
-        ..Config::default()
-    }
-}
-
 /// The HTML process-evaluation report of the review as it stands (corrections applied,
 /// flags marked wrong left out).
 pub fn report_html(d: &ReviewDoc, pseudonymize: bool, ui: UiLang) -> String {
-    let cls = crate::analysis::classify::Classifier::shared();
-    let r = crate::report::generate(d.report_source(), cls, &config(ui), pseudonymize);
+    let setup = d.setup().clone().with_ui(ui);
+    let r = crate::report::generate(
+        d.report_source(),
+        &setup.classifier,
+        &setup.config,
+        pseudonymize,
+    );
     crate::report::to_html(&r, ui)
 }
 
@@ -357,13 +355,26 @@ pub fn write_export(
 /// Progress numbers of saved sessions (review edits applied), oldest first; sessions that
 /// cannot be opened are returned as one-line messages.
 pub fn progress_rows(dirs: &[PathBuf], ui: UiLang) -> (Vec<ProgressRow>, Vec<String>) {
-    let cls = crate::analysis::classify::Classifier::shared();
+    progress_rows_with(dirs, &AnalysisSetup::builtin(ui))
+}
+
+/// [`progress_rows`] analysed with `setup` (thresholds, cue words, message language).
+pub fn progress_rows_with(
+    dirs: &[PathBuf],
+    setup: &AnalysisSetup,
+) -> (Vec<ProgressRow>, Vec<String>) {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for dir in dirs {
-        match ReviewDoc::open(dir, ui) {
+        match ReviewDoc::open(dir, setup.config.ui) {
             Ok(d) => {
-                let r = crate::report::generate(d.report_source(), cls, &config(ui), false);
+                let d = d.with_setup(setup.clone());
+                let r = crate::report::generate(
+                    d.report_source(),
+                    &setup.classifier,
+                    &setup.config,
+                    false,
+                );
                 rows.push(ProgressRow::from_report(&r, d.title.clone()));
             }
             Err(e) => problems.push(crate::error::one_line(&e)),
