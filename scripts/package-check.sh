@@ -122,7 +122,8 @@ if [ "$SKIP_WINE" = 0 ]; then
   echo "== 4. Windows build under wine: $ZIP"
   [ -n "$ZIP" ] || fail "no Windows zip in dist/"
   unzip -q "$ZIP" -d "$WORK/win"
-  export WINEPREFIX=$WORK/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  # A wine prefix of its own, kept between runs (creating one takes a while).
+  export WINEPREFIX=${OBSERVANT_CHECK_WINEPREFIX:-/tmp/observant-check-wine} WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
   wineboot -i >/dev/null 2>&1 || true
   EXE=$WORK/win/observant/observant.exe
   (cd "$WORK" && wine "$EXE" transcribe clip.wav --format json -o win-transcribe.json 2>"$OUT/win-transcribe.err") \

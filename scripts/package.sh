@@ -13,8 +13,9 @@
 #
 # Usage: scripts/package.sh [linux|windows|all]     (default: all)
 # Needs: cmake, patchelf, cargo-deb (`cargo install cargo-deb`), mingw-w64 (posix threads),
-# zip; rustup target x86_64-pc-windows-gnu. The build goes to target/portable (its own target
-# dir: a portable whisper.cpp must not overwrite the static one of target/release).
+# zip; rustup target x86_64-pc-windows-gnu. The builds go to target/portable and
+# target/portable-windows (target dirs of their own: a portable whisper.cpp must not overwrite
+# the static one of target/release, and the two can be built at the same time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WHAT=${1:-all}
@@ -71,6 +72,9 @@ build_linux() {
 build_windows() {
   echo "== Windows: portable release build (x86_64-pc-windows-gnu, mingw-w64 posix threads)"
   local t=x86_64-pc-windows-gnu
+  # gcc for Win64 assumes a 16-byte aligned stack, so AVX spills with aligned 32-byte moves
+  # can fault (gcc bug 54412): let the assembler turn them into unaligned moves.
+  local WIN_CFLAGS="-Wa,-muse-unaligned-vector-move"
   # ggml needs std::thread/std::mutex: the posix-thread flavour of mingw-w64's gcc 12, and the
   # same for Rust's linker, so that one libstdc++-6.dll serves all.
   CMAKE_SYSTEM_NAME=Windows CMAKE_SYSTEM_PROCESSOR=x86_64 \
@@ -78,8 +82,10 @@ build_windows() {
     CXX_x86_64_pc_windows_gnu=x86_64-w64-mingw32-g++-posix \
     AR_x86_64_pc_windows_gnu=x86_64-w64-mingw32-ar \
     CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc-posix \
+    CFLAGS_x86_64_pc_windows_gnu="$WIN_CFLAGS" CXXFLAGS_x86_64_pc_windows_gnu="$WIN_CFLAGS" \
+    CARGO_TARGET_DIR=$ROOT/target/portable-windows \
     cargo build --locked --release --target $t --bin observant
-  local rel=$CARGO_TARGET_DIR/$t/release out stage=$DIST/windows/observant gcclib
+  local rel=$ROOT/target/portable-windows/$t/release out stage=$DIST/windows/observant gcclib
   out=$(whisper_out "$rel" bin/libwhisper.dll)
   rm -rf "$DIST/windows" && mkdir -p "$stage"
   cp "$rel/observant.exe" "$stage/"
