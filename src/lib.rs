@@ -62,8 +62,12 @@ pub fn load_cpu_backends() {
         if let Some(dir) = dir.to_str().filter(|_| has_cpu_backend)
             && let Ok(dir) = std::ffi::CString::new(dir)
         {
+            // ggml's (linked through whisper-rs-sys; whisper-rs re-exports it only with raw-api).
+            unsafe extern "C" {
+                fn ggml_backend_load_all_from_path(dir_path: *const std::ffi::c_char);
+            }
             // SAFETY: a valid NUL-terminated path; ggml copies it and only reads the folder.
-            unsafe { whisper_rs::whisper_rs_sys::ggml_backend_load_all_from_path(dir.as_ptr()) };
+            unsafe { ggml_backend_load_all_from_path(dir.as_ptr()) };
             return;
         }
     }
