@@ -63,7 +63,8 @@ ls /usr/lib/observant/libggml-cpu-*.so >/dev/null || fail "no CPU backends in /u
 ok "installed: binary, model + voice encoder in /usr/share/observant, $(ls /usr/lib/observant/libggml-cpu-*.so | wc -l) ggml CPU variants in /usr/lib/observant, desktop entry, icons, AppStream metainfo"
 ! ldd /usr/bin/observant | grep -q 'not found' || { ldd /usr/bin/observant; fail "unresolved libraries"; }
 if command -v desktop-file-validate >/dev/null; then
-  desktop-file-validate /usr/share/applications/observant.desktop || fail "desktop entry"
+  desktop-file-validate /usr/share/applications/observant.desktop >"$OUT/desktop.log" 2>&1 || { cat "$OUT/desktop.log"; fail "desktop entry"; }
+  [ ! -s "$OUT/desktop.log" ] || { cat "$OUT/desktop.log"; fail "desktop-file-validate hints"; }
   ok "desktop-file-validate: clean"
 fi
 if command -v appstreamcli >/dev/null; then
@@ -73,7 +74,7 @@ if command -v appstreamcli >/dev/null; then
 fi
 
 run_installed strace -f -e trace=openat -o "$OUT/strace-transcribe.txt" \
-  observant transcribe clip.wav --format json -o "$OUT/linux-transcribe.json" --timings 2>"$OUT/linux-transcribe.err" \
+  observant transcribe clip.wav --format json -o "$OUT/linux-transcribe.json" 2>"$OUT/linux-transcribe.err" \
   || { cat "$OUT/linux-transcribe.err"; fail "installed observant transcribe"; }
 grep -q '"/usr/share/observant/models/ggml-base-q8_0.bin"' "$OUT/strace-transcribe.txt" || fail "installed model not read"
 ! grep -q "\"$ROOT/" "$OUT/strace-transcribe.txt" || fail "the installed binary read files from the source tree"

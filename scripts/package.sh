@@ -65,7 +65,7 @@ build_linux() {
   copy_data "$stage/share"
   echo "== Linux: .deb (cargo-deb)"
   rm -f "$DIST"/observant_*_amd64.deb
-  cargo deb --no-build --no-strip --output "$DIST/observant_${VERSION}_amd64.deb"
+  cargo deb --no-build --no-strip --fast --output "$DIST/observant_${VERSION}_amd64.deb"
   ls -l "$DIST/observant_${VERSION}_amd64.deb"
 }
 
