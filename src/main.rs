@@ -1,5 +1,6 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    observant::asr::backends::load_cpu_backends();
     observant::cli::main()
 }

@@ -184,11 +184,31 @@ fn main() {
         return;
     }
 
+    // Observant: portable builds. With `GGML_BACKEND_DL=ON` in the environment, whisper.cpp and
+    // ggml are built as shared libraries and the CPU backend as loadable modules
+    // (`libggml-cpu-<variant>.so` / `ggml-cpu-<variant>.dll`; one per x86-64 level with
+    // `GGML_CPU_ALL_VARIANTS=ON`), of which ggml picks the best for the CPU at run time
+    // (`ggml_backend_load_all_from_path`). The application must load them at start-up and ship
+    // the libraries (see scripts/package.sh). Without it: the static build as before.
+    for var in [
+        "GGML_BACKEND_DL",
+        "GGML_CPU_ALL_VARIANTS",
+        "GGML_NATIVE",
+        "CMAKE_SYSTEM_NAME",
+        "CMAKE_SYSTEM_PROCESSOR",
+    ] {
+        println!("cargo:rerun-if-env-changed={}", var);
+    }
+    let backend_dl = matches!(
+        env::var("GGML_BACKEND_DL").as_deref(),
+        Ok("ON" | "on" | "1" | "TRUE" | "true")
+    );
+
     let mut config = Config::new(&whisper_root);
 
     config
         .profile("Release")
-        .define("BUILD_SHARED_LIBS", "OFF")
+        .define("BUILD_SHARED_LIBS", if backend_dl { "ON" } else { "OFF" })
         .define("WHISPER_ALL_WARNINGS", "OFF")
         .define("WHISPER_ALL_WARNINGS_3RD_PARTY", "OFF")
         .define("WHISPER_BUILD_TESTS", "OFF")
@@ -309,7 +329,12 @@ fn main() {
     add_link_search_path(&out.join("build")).unwrap();
 
     println!("cargo:rustc-link-search=native={}", destination.display());
-    if cfg!(feature = "intel-sycl") {
+    if backend_dl {
+        // Observant: the CPU backend is not linked but loaded at run time.
+        println!("cargo:rustc-link-lib=dylib=whisper");
+        println!("cargo:rustc-link-lib=dylib=ggml");
+        println!("cargo:rustc-link-lib=dylib=ggml-base");
+    } else if cfg!(feature = "intel-sycl") {
         println!("cargo:rustc-link-lib=whisper");
         println!("cargo:rustc-link-lib=ggml");
         println!("cargo:rustc-link-lib=ggml-base");

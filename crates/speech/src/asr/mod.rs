@@ -2,6 +2,7 @@
 //! ([`whisper::WhisperTranscriber`]), plus the filters that keep Whisper's hallucinations
 //! (subtitle credits, repetition loops, text on silence) out of the transcript ([`filter`]).
 
+pub mod backends;
 pub mod cores;
 pub mod filter;
 pub mod wer;

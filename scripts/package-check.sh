@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Checks the installers of scripts/package.sh (dist/) on this Debian machine, as root:
+#  1. Linux: `dpkg -i` the .deb; the installed `observant` (run from an empty folder, no
+#     OBSERVANT_HOME) transcribes and analyses the fixture with its installed model; then
+#     `dpkg -r` removes every file it installed.
+#  2. No AVX2: the installed binary transcribes the fixture under `qemu-x86_64 -cpu Nehalem`
+#     (SSE4.2, no AVX): ggml falls back to its sse42 CPU variant instead of SIGILL.
+#  3. Windows (wine): `observant.exe transcribe` and `analyze` on the fixture give the same
+#     transcript and flags as the Linux package; `observant.exe --demo` draws its start screen
+#     under Xvfb (screenshot: dist/check/wine-demo.png; look at it).
+# Needs: dpkg, strace, qemu-user, wine, wine64, xvfb, imagemagick, python3.
+# Usage: scripts/package-check.sh [--skip-qemu] [--skip-wine]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SKIP_QEMU=0 SKIP_WINE=0
+for a in "$@"; do
+  case "$a" in
+    --skip-qemu) SKIP_QEMU=1 ;;
+    --skip-wine) SKIP_WINE=1 ;;
+    *) echo "usage: $0 [--skip-qemu] [--skip-wine]" >&2; exit 2 ;;
+  esac
+done
+DEB=$(ls dist/observant_*_amd64.deb | head -1)
+ZIP=$(ls dist/observant-*-windows-x86_64.zip 2>/dev/null | head -1 || true)
+OUT=$ROOT/dist/check
+rm -rf "$OUT" && mkdir -p "$OUT"
+WORK=$(mktemp -d /tmp/observant-check.XXXXXX)
+cp tests/fixtures/audio/nl-cabin1-clip.wav "$WORK/clip.wav"
+mkdir -p "$WORK/home"
+VERIFIED=()
+ok() { echo "OK   $*"; VERIFIED+=("$*"); }
+fail() { echo "FAIL $*" >&2; exit 1; }
+# The installed app as a user would run it: an unrelated folder, no OBSERVANT_HOME, a fresh
+# HOME (sessions, settings, groups go there).
+run_installed() { (cd "$WORK" && env -u OBSERVANT_HOME HOME="$WORK/home" XDG_DATA_HOME= XDG_CONFIG_HOME= "$@"); }
+# Transcript (start, end, speaker, text) and flags of a JSON output, for comparing builds.
+summary() {
+  python3 - "$1" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d.get("transcript", d)
+for u in t.get("utterances", []):
+    print("U %.2f %.2f %s %s" % (u["start"], u["end"], u["speaker"], u["text"]))
+for f in d.get("flags", []):
+    print("F", json.dumps({k: v for k, v in f.items() if k not in ("confidence", "score")}, sort_keys=True))
+EOF
+}
+
+echo "== 1. Debian package: $DEB"
+dpkg -s observant >/dev/null 2>&1 && dpkg -r observant >/dev/null
+dpkg -i "$DEB" >"$OUT/dpkg-i.log" 2>&1 || { cat "$OUT/dpkg-i.log"; fail "dpkg -i"; }
+dpkg -s observant | grep -q '^Status: install ok installed' || fail "package not installed"
+dpkg -L observant >"$OUT/installed-files.txt"
+ok "dpkg -i $(basename "$DEB"): $(wc -l <"$OUT/installed-files.txt") paths installed"
+for f in /usr/bin/observant /usr/share/observant/models/ggml-base-q8_0.bin \
+  /usr/share/observant/models/voice-encoder-ge2e.safetensors \
+  /usr/share/applications/observant.desktop /usr/share/icons/hicolor/scalable/apps/observant.svg \
+  /usr/share/metainfo/nl.observant.Observant.metainfo.xml; do
+  [ -e "$f" ] || fail "missing $f"
+done
+ls /usr/lib/observant/libggml-cpu-*.so >/dev/null || fail "no CPU backends in /usr/lib/observant"
+ok "installed: binary, model + voice encoder in /usr/share/observant, $(ls /usr/lib/observant/libggml-cpu-*.so | wc -l) ggml CPU variants in /usr/lib/observant, desktop entry, icons, AppStream metainfo"
+! ldd /usr/bin/observant | grep -q 'not found' || { ldd /usr/bin/observant; fail "unresolved libraries"; }
+if command -v desktop-file-validate >/dev/null; then
+  desktop-file-validate /usr/share/applications/observant.desktop >"$OUT/desktop.log" 2>&1 || { cat "$OUT/desktop.log"; fail "desktop entry"; }
+  [ ! -s "$OUT/desktop.log" ] || { cat "$OUT/desktop.log"; fail "desktop-file-validate hints"; }
+  ok "desktop-file-validate: clean"
+fi
+if command -v appstreamcli >/dev/null; then
+  appstreamcli validate --no-net /usr/share/metainfo/nl.observant.Observant.metainfo.xml >"$OUT/appstream.log" 2>&1 \
+    || { cat "$OUT/appstream.log"; fail "appstream metainfo"; }
+  ok "appstreamcli validate: $(tail -1 "$OUT/appstream.log")"
+fi
+
+run_installed strace -f -e trace=openat -o "$OUT/strace-transcribe.txt" \
+  observant transcribe clip.wav --format json -o "$OUT/linux-transcribe.json" 2>"$OUT/linux-transcribe.err" \
+  || { cat "$OUT/linux-transcribe.err"; fail "installed observant transcribe"; }
+grep -q '"/usr/share/observant/models/ggml-base-q8_0.bin"' "$OUT/strace-transcribe.txt" || fail "installed model not read"
+! grep "\"$ROOT/" "$OUT/strace-transcribe.txt" | grep -vq "\"$OUT/" || fail "the installed binary read files from the source tree"
+variant=$(grep -o 'libggml-cpu-[a-z0-9_]*\.so' "$OUT/strace-transcribe.txt" | tail -1)
+summary "$OUT/linux-transcribe.json" >"$OUT/linux-transcribe.txt"
+[ -s "$OUT/linux-transcribe.txt" ] || fail "empty transcript"
+ok "installed observant transcribe (from $WORK, no OBSERVANT_HOME): read /usr/share/observant/models/ggml-base-q8_0.bin, nothing from the source tree; CPU backend $variant; $(wc -l <"$OUT/linux-transcribe.txt") utterances"
+sed 's/^/     /' "$OUT/linux-transcribe.txt"
+run_installed observant analyze clip.wav --format json >"$OUT/linux-analyze.json" 2>"$OUT/linux-analyze.err" \
+  || { cat "$OUT/linux-analyze.err"; fail "installed observant analyze"; }
+summary "$OUT/linux-analyze.json" >"$OUT/linux-analyze.txt"
+ok "installed observant analyze: $(grep -c '^U' "$OUT/linux-analyze.txt") utterances, $(grep -c '^F' "$OUT/linux-analyze.txt" || true) flags"
+
+if [ "$SKIP_QEMU" = 0 ]; then
+  echo "== 2. No AVX2: qemu-x86_64 -cpu Nehalem"
+  rc=0
+  run_installed qemu-x86_64 -cpu Nehalem -strace /usr/bin/observant transcribe clip.wav --format text \
+    -o "$OUT/nehalem-transcript.txt" 2>"$OUT/nehalem.strace" || rc=$?
+  [ "$rc" = 0 ] || { tail -5 "$OUT/nehalem.strace"; fail "under qemu -cpu Nehalem: exit $rc"; }
+  [ -s "$OUT/nehalem-transcript.txt" ] || fail "empty transcript under qemu"
+  variant=$(grep -o 'libggml-cpu-[a-z0-9_]*\.so' "$OUT/nehalem.strace" | tail -1)
+  ok "qemu-x86_64 -cpu Nehalem /usr/bin/observant transcribe: exit 0, CPU backend $variant, transcript:"
+  sed 's/^/     /' "$OUT/nehalem-transcript.txt"
+  # For contrast: a static (non-portable) release build, when there is one.
+  if [ -x target/release/observant ]; then
+    rc=0
+    (cd "$WORK" && qemu-x86_64 -cpu Nehalem "$ROOT/target/release/observant" transcribe clip.wav \
+      --format text >/dev/null 2>&1) || rc=$?
+    ok "for contrast, the static build target/release/observant under the same qemu: exit $rc$([ "$rc" = 132 ] && echo ' (SIGILL)')"
+  fi
+fi
+
+echo "== 3. dpkg -r"
+dpkg -r observant >"$OUT/dpkg-r.log" 2>&1 || { cat "$OUT/dpkg-r.log"; fail "dpkg -r"; }
+left=""
+while read -r p; do
+  [ -d "$p" ] && continue # shared folders (/usr/share/icons...) stay
+  [ -e "$p" ] && left="$left $p"
+done <"$OUT/installed-files.txt"
+for d in /usr/lib/observant /usr/share/observant /usr/share/doc/observant; do [ -e "$d" ] && left="$left $d"; done
+[ -z "$left" ] || fail "left after dpkg -r:$left"
+dpkg -s observant >/dev/null 2>&1 && fail "package still known to dpkg"
+ok "dpkg -r observant: every installed file and /usr/lib/observant, /usr/share/observant gone"
+
+if [ "$SKIP_WINE" = 0 ]; then
+  echo "== 4. Windows build under wine: $ZIP"
+  [ -n "$ZIP" ] || fail "no Windows zip in dist/"
+  unzip -q "$ZIP" -d "$WORK/win"
+  # A wine prefix of its own, kept between runs (creating one takes a while).
+  export WINEPREFIX=${OBSERVANT_CHECK_WINEPREFIX:-/tmp/observant-check-wine} WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  wineboot -i >/dev/null 2>&1 || true
+  EXE=$WORK/win/observant/observant.exe
+  (cd "$WORK" && wine "$EXE" transcribe clip.wav --format json -o win-transcribe.json 2>"$OUT/win-transcribe.err") \
+    || { cat "$OUT/win-transcribe.err"; fail "observant.exe transcribe"; }
+  tr -d '\r' <"$WORK/win-transcribe.json" >"$OUT/win-transcribe.json"
+  summary "$OUT/win-transcribe.json" >"$OUT/win-transcribe.txt"
+  diff "$OUT/linux-transcribe.txt" "$OUT/win-transcribe.txt" || fail "Windows transcript differs from Linux"
+  ok "wine observant.exe transcribe: the same transcript as the Linux package ($(wc -l <"$OUT/win-transcribe.txt") utterances, times, speakers, words)"
+  (cd "$WORK" && wine "$EXE" analyze clip.wav --format json >win-analyze.json 2>"$OUT/win-analyze.err") \
+    || { cat "$OUT/win-analyze.err"; fail "observant.exe analyze"; }
+  tr -d '\r' <"$WORK/win-analyze.json" >"$OUT/win-analyze.json"
+  summary "$OUT/win-analyze.json" >"$OUT/win-analyze.txt"
+  diff "$OUT/linux-analyze.txt" "$OUT/win-analyze.txt" || fail "Windows analysis differs from Linux"
+  ok "wine observant.exe analyze: the same utterances and flags as the Linux package ($(grep -c '^F' "$OUT/win-analyze.txt" || true) flags)"
+
+  echo "== 5. observant.exe --demo under Xvfb"
+  disp=:97
+  Xvfb $disp -screen 0 1280x800x24 >/dev/null 2>&1 &
+  xvfb=$!
+  sleep 2
+  (cd "$WORK" && DISPLAY=$disp exec wine "$EXE" --demo >"$OUT/win-demo.log" 2>&1) &
+  app=$!
+  sleep "${DEMO_WAIT:-40}"
+  DISPLAY=$disp import -window root "$OUT/wine-demo.png"
+  kill "$app" 2>/dev/null || true
+  DISPLAY=$disp wineserver -k 2>/dev/null || true
+  kill "$xvfb" 2>/dev/null || true
+  wait 2>/dev/null || true
+  colours=$(convert "$OUT/wine-demo.png" -format '%k' info:)
+  [ "$colours" -gt 16 ] || fail "the screenshot is (nearly) blank: $colours colours"
+  ok "wine observant.exe --demo under Xvfb: screenshot $OUT/wine-demo.png ($colours colours; look at it)"
+fi
+
+echo
+echo "== Verified"
+for v in "${VERIFIED[@]}"; do echo " - $v"; done
+rm -rf "$WORK"
