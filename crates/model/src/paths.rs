@@ -21,7 +21,9 @@ pub fn data_dir() -> PathBuf {
             return bin;
         }
     }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+    // This crate is `crates/model` of the project root.
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors().nth(2).unwrap_or(here).to_path_buf()
 }
 
 /// Path of the bundled default Whisper model.

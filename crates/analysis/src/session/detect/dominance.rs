@@ -1,8 +1,8 @@
 //! Dominance: a non-inbrenger holding a large share of the speech in a rolling window.
 
 use super::super::ctx::Ctx;
-use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
 use crate::types::{Flag, FlagKind};
+use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
 
 impl Ctx<'_> {
     // -----------------------------------------------------------------------------------

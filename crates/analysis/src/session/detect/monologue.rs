@@ -1,8 +1,8 @@
 //! Long monologues: a floor hold (see the context) longer than the configured maximum.
 
 use super::super::ctx::Ctx;
-use observant_model::time::duration as fmt_duration;
 use crate::types::{Flag, FlagKind};
+use observant_model::time::duration as fmt_duration;
 
 impl Ctx<'_> {
     pub(crate) fn long_monologues(&self, out: &mut Vec<Flag>) {

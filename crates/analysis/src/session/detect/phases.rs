@@ -1,9 +1,9 @@
 //! Method-step rules: phase overrun, the inbrenger speaking in a listening step, questions in a silent step, experience questions where informative ones are asked.
 
-use observant_model::text::capitalise;
 use super::super::ctx::Ctx;
-use observant_model::time::duration as fmt_duration;
 use crate::types::{Flag, FlagKind, QuestionFocus};
+use observant_model::text::capitalise;
+use observant_model::time::duration as fmt_duration;
 
 impl Ctx<'_> {
     pub(crate) fn phase_flags(&self, out: &mut Vec<Flag>) {

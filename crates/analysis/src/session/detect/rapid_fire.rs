@@ -1,8 +1,8 @@
 //! Rapid fire (spervuur): bursts of questions at a target who hardly gets room to answer.
 
 use super::super::ctx::Ctx;
-use observant_model::time::duration as fmt_duration;
 use crate::types::{Flag, FlagKind};
+use observant_model::time::duration as fmt_duration;
 
 impl Ctx<'_> {
     // -----------------------------------------------------------------------------------

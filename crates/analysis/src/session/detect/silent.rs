@@ -1,9 +1,9 @@
 //! Silent participants: long silences of a deelnemer or facilitator, not counting steps where the method expects silence.
 
 use super::super::ctx::Ctx;
-use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
 use crate::types::{Flag, FlagKind};
 use observant_model::i18n::UiLang;
+use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
 use observant_model::transcript::Role;
 
 impl Ctx<'_> {
