@@ -98,11 +98,8 @@ fn unsaved_doc(audio: Option<&str>) -> ReviewDoc {
     ReviewDoc::new(
         observant::review::Origin::Unsaved("test".into()),
         "test".into(),
-        None,
         session(),
-        vec![],
-        vec![],
-        vec![],
+        observant::review::History::default(),
         audio.map(Into::into),
         UiLang::Nl,
     )
@@ -546,11 +543,8 @@ fn a_why_question_on_an_uncertain_word_is_shown_and_counted_as_uncertain() {
     let doc = ReviewDoc::new(
         observant::review::Origin::Unsaved("test".into()),
         "test".into(),
-        None,
         t,
-        vec![],
-        vec![],
-        vec![],
+        observant::review::History::default(),
         None,
         UiLang::Nl,
     );

@@ -105,11 +105,8 @@ fn review_advice(setup: AnalysisSetup) -> usize {
     let d = observant::review::ReviewDoc::new(
         observant::review::Origin::Unsaved("t".into()),
         "t".into(),
-        None,
         t,
-        vec![],
-        vec![],
-        vec![],
+        observant::review::History::default(),
         None,
         UiLang::Nl,
     )

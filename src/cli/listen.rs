@@ -17,22 +17,7 @@ use crate::pipeline::{Command, Event, live};
 
 pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
     if a.list_devices {
-        let devices = list_input_devices()?;
-        if devices.is_empty() {
-            eprintln!(
-                "{}",
-                ui.t("Geen invoerapparaten gevonden.", "No input devices found.")
-            );
-        }
-        for d in devices {
-            println!(
-                "{}{}\t{}",
-                if d.is_default { "* " } else { "  " },
-                d.id,
-                d.name
-            );
-        }
-        return Ok(());
+        return print_devices(ui);
     }
     if let Some(d) = a.duration {
         anyhow::ensure!(
@@ -59,28 +44,7 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
         .clone()
         .unwrap_or_else(crate::default_model_path);
     crate::asr::whisper::check_model_file(&model)?;
-    // The capture's counters, to report audio the input queue had to drop (a reader that
-    // fell behind the device); positions stay exact (silence stands in), but it is lost.
-    let mut capture_stats = None;
-    let (source, device): (Box<dyn AudioSource>, String) = match &a.input_file {
-        Some(p) if a.realtime => (
-            Box::new(Paced::new(FileSource::open(p)?)),
-            format!("file:{} (real time)", p.display()),
-        ),
-        Some(p) => (
-            Box::new(FileSource::open(p)?),
-            format!("file:{}", p.display()),
-        ),
-        None => {
-            let cap = Capture::start(&CaptureOptions {
-                device: a.device.clone(),
-                ..Default::default()
-            })?;
-            let name = cap.info().device.clone();
-            capture_stats = Some((cap.stats_handle(), f64::from(cap.info().sample_rate)));
-            (Box::new(cap.into_source()?), name)
-        }
-    };
+    let (source, device, capture_stats) = open_source(a)?;
     // Flag messages as before: the configuration's default language (not `--ui-lang`).
     let setup = super::analyze::analysis_setup(&a.session, UiLang::default())?;
     let mut parts = live::parts_from_options(
@@ -95,45 +59,7 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
     parts.secret = secret;
     // SIGINT/SIGTERM -> Stop (the pipeline then flushes and says Stopped). The handlers are
     // in place before capture starts, so an early signal cannot kill the process unflushed.
-    let (sig_tx, sig_rx) = crossbeam_channel::bounded::<()>(1);
-    let (ready_tx, ready_rx) = crossbeam_channel::bounded::<()>(1);
-    std::thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                let _ = ready_tx.send(());
-                return;
-            };
-            rt.block_on(async {
-                #[cfg(unix)]
-                {
-                    use tokio::signal::unix::{SignalKind, signal};
-                    let registered = (
-                        signal(SignalKind::terminate()),
-                        signal(SignalKind::interrupt()),
-                    );
-                    let _ = ready_tx.send(());
-                    let (Ok(mut term), Ok(mut int)) = registered else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = term.recv() => {},
-                        _ = int.recv() => {},
-                    }
-                }
-                #[cfg(not(unix))]
-                {
-                    let _ = ready_tx.send(());
-                    let _ = tokio::signal::ctrl_c().await;
-                }
-            });
-            let _ = sig_tx.send(());
-        })
-        .context("signal thread")?;
-    let _ = ready_rx.recv_timeout(Duration::from_secs(5));
+    let sig_rx = watch_signals()?;
 
     let pipeline = live::start_with(parts)?;
     let commands = pipeline.handle.commands.clone();
@@ -234,4 +160,100 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
         Some(m) => anyhow::bail!("{m}"),
         None => Ok(()),
     }
+}
+
+/// `--list-devices`: the input devices, the default marked with `*`.
+fn print_devices(ui: UiLang) -> Result<()> {
+    let devices = list_input_devices()?;
+    if devices.is_empty() {
+        eprintln!(
+            "{}",
+            ui.t("Geen invoerapparaten gevonden.", "No input devices found.")
+        );
+    }
+    for d in devices {
+        println!(
+            "{}{}\t{}",
+            if d.is_default { "* " } else { "  " },
+            d.id,
+            d.name
+        );
+    }
+    Ok(())
+}
+
+/// The capture's counters and its device sample rate.
+type CaptureCounters = Option<(crate::audio::capture::StatsHandle, f64)>;
+
+/// The audio source `listen` reads (`--input-file`, paced with `--realtime`, or the device),
+/// its name, and for a device the capture's counters.
+fn open_source(a: &ListenArgs) -> Result<(Box<dyn AudioSource>, String, CaptureCounters)> {
+    // The capture's counters, to report audio the input queue had to drop (a reader that
+    // fell behind the device); positions stay exact (silence stands in), but it is lost.
+    let mut capture_stats = None;
+    let (source, device): (Box<dyn AudioSource>, String) = match &a.input_file {
+        Some(p) if a.realtime => (
+            Box::new(Paced::new(FileSource::open(p)?)),
+            format!("file:{} (real time)", p.display()),
+        ),
+        Some(p) => (
+            Box::new(FileSource::open(p)?),
+            format!("file:{}", p.display()),
+        ),
+        None => {
+            let cap = Capture::start(&CaptureOptions {
+                device: a.device.clone(),
+                ..Default::default()
+            })?;
+            let name = cap.info().device.clone();
+            capture_stats = Some((cap.stats_handle(), f64::from(cap.info().sample_rate)));
+            (Box::new(cap.into_source()?), name)
+        }
+    };
+    Ok((source, device, capture_stats))
+}
+
+/// A thread that waits for SIGINT/SIGTERM (Ctrl-C elsewhere) and then sends once on the
+/// returned channel; the handlers are registered before this returns.
+fn watch_signals() -> Result<crossbeam_channel::Receiver<()>> {
+    let (sig_tx, sig_rx) = crossbeam_channel::bounded::<()>(1);
+    let (ready_tx, ready_rx) = crossbeam_channel::bounded::<()>(1);
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                let _ = ready_tx.send(());
+                return;
+            };
+            rt.block_on(async {
+                #[cfg(unix)]
+                {
+                    use tokio::signal::unix::{SignalKind, signal};
+                    let registered = (
+                        signal(SignalKind::terminate()),
+                        signal(SignalKind::interrupt()),
+                    );
+                    let _ = ready_tx.send(());
+                    let (Ok(mut term), Ok(mut int)) = registered else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = term.recv() => {},
+                        _ = int.recv() => {},
+                    }
+                }
+                #[cfg(not(unix))]
+                {
+                    let _ = ready_tx.send(());
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            });
+            let _ = sig_tx.send(());
+        })
+        .context("signal thread")?;
+    let _ = ready_rx.recv_timeout(Duration::from_secs(5));
+    Ok(sig_rx)
 }

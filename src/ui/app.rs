@@ -407,11 +407,8 @@ impl ObservantApp {
                 crate::review::ReviewDoc::new(
                     crate::review::Origin::Unsaved(path.to_path_buf()),
                     "demo".into(),
-                    None,
                     t,
-                    Vec::new(),
-                    Vec::new(),
-                    Vec::new(),
+                    crate::review::History::default(),
                     None,
                     self.lang,
                 )

@@ -240,7 +240,12 @@ impl ObserverState {
                         Layout::top_down(Align::Min),
                         |ui| {
                             ui.set_width(SPEAKER_W);
-                            self.speaker_button(ui, model, index, &u.speaker, color, lang, actions);
+                            let line = Line {
+                                index,
+                                speaker: &u.speaker,
+                                color,
+                            };
+                            self.speaker_button(ui, model, line, lang, actions);
                         },
                     );
                     let text_w = ui.available_width().max(120.0);
@@ -314,17 +319,19 @@ impl ObserverState {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn speaker_button(
         &mut self,
         ui: &mut Ui,
         model: &SessionModel,
-        index: usize,
-        speaker: &str,
-        color: Color32,
+        line: Line<'_>,
         lang: UiLang,
         actions: &mut Vec<ObserverAction>,
     ) {
+        let Line {
+            index,
+            speaker,
+            color,
+        } = line;
         let pending = self.pending.get(&index).cloned();
         let shown = RichText::new(speaker).strong().color(color);
         let resp = ui
@@ -372,6 +379,13 @@ impl ObserverState {
             );
         }
     }
+}
+
+/// The transcript line whose speaker button is drawn: its index, speaker and colour.
+struct Line<'a> {
+    index: usize,
+    speaker: &'a str,
+    color: Color32,
 }
 
 impl ObserverState {

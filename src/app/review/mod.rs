@@ -92,23 +92,36 @@ pub struct ReviewDoc {
     analyzer: SessionAnalyzer,
 }
 
+/// What a review starts from besides its transcript: when the session was made, and the
+/// observer's notes, flag verdicts and review edits kept so far.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub created_unix: Option<u64>,
+    pub notes: Vec<Note>,
+    pub verdicts: Vec<FlagVerdict>,
+    pub edits: Vec<Edit>,
+}
+
 /// Flag kinds and how many flags of each are kept (not marked wrong), in kind order.
 pub type FlagCounts = Vec<(FlagKind, usize)>;
 
 impl ReviewDoc {
-    /// A review of `t` (sorted into time order) with these notes, verdicts and edits.
-    #[allow(clippy::too_many_arguments)]
+    /// A review of `t` (sorted into time order) with the notes, verdicts and edits of its
+    /// `history`.
     pub fn new(
         origin: Origin,
         title: String,
-        created_unix: Option<u64>,
         mut t: Transcript,
-        notes: Vec<Note>,
-        verdicts: Vec<FlagVerdict>,
-        edits: Vec<Edit>,
+        history: History,
         audio: Option<PathBuf>,
         lang: UiLang,
     ) -> ReviewDoc {
+        let History {
+            created_unix,
+            notes,
+            verdicts,
+            edits,
+        } = history;
         t.utterances.sort_by(|a, b| a.start.total_cmp(&b.start));
         let mut d = ReviewDoc {
             origin,
@@ -149,11 +162,13 @@ impl ReviewDoc {
             let mut d = ReviewDoc::new(
                 Origin::Session(dir),
                 title,
-                (s.meta.created_unix > 0).then_some(s.meta.created_unix),
                 transcript,
-                std::mem::take(&mut s.notes),
-                std::mem::take(&mut s.verdicts),
-                side.edits,
+                History {
+                    created_unix: (s.meta.created_unix > 0).then_some(s.meta.created_unix),
+                    notes: std::mem::take(&mut s.notes),
+                    verdicts: std::mem::take(&mut s.verdicts),
+                    edits: side.edits,
+                },
                 audio,
                 lang,
             );
@@ -198,11 +213,11 @@ impl ReviewDoc {
         ReviewDoc::new(
             origin,
             store::file_title(path),
-            None,
             t,
-            Vec::new(),
-            Vec::new(),
-            edits,
+            History {
+                edits,
+                ..Default::default()
+            },
             audio,
             lang,
         )
@@ -386,11 +401,8 @@ mod tests {
         ReviewDoc::new(
             Origin::Unsaved("demo".into()),
             "demo".into(),
-            None,
             demo(),
-            vec![],
-            vec![],
-            vec![],
+            History::default(),
             None,
             UiLang::Nl,
         )
