@@ -305,31 +305,7 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
         pieces: piece_rx.clone(),
     };
 
-    let (session, journal, keeper) = match &parts.save_dir {
-        Some(dir) => {
-            let mut meta = parts.meta.clone();
-            meta.audio = true;
-            let (s, mut j) = Session::create_in_with(dir, meta, parts.secret.as_ref())?;
-            let audio_path = s.dir.join(observant_store::session::AUDIO_FILE);
-            let w = match &parts.file_hook {
-                None => s.create_audio_writer(16000)?,
-                Some(hook) => {
-                    let f = observant_store::session::create_private(&audio_path)?;
-                    drop(j);
-                    let jf = std::fs::OpenOptions::new()
-                        .append(true)
-                        .open(s.dir.join(observant_store::session::JOURNAL_FILE))?;
-                    j = Journal::on(Box::new(HookedJournal(hook(jf))));
-                    AudioWriter::on(Box::new(hook(f)), 16000)?
-                }
-            };
-            // Only a plain WAV needs its header repaired; sealed records need no repair.
-            let repair = (!s.is_encrypted()).then_some(audio_path);
-            let k = AudioKeeper::new(w, repair, parts.disk_hold_seconds);
-            (Some(s), Some(j), Some(k))
-        }
-        None => (None, None, None),
-    };
+    let (session, journal, keeper) = open_store(&parts)?;
 
     let _ = ev_tx.send(Event::Started {
         t: 0.0,
@@ -358,126 +334,25 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
     }
     // 2. transcriber
     {
-        let shared = shared.clone();
-        let ev = ev_tx.clone();
-        let clock = clock.clone();
-        let mut transcriber = parts.transcriber;
+        let (shared, ev, clock) = (shared.clone(), ev_tx.clone(), clock.clone());
+        let transcriber = parts.transcriber;
         threads.push(
             std::thread::Builder::new()
                 .name("transcriber".into())
                 .spawn(move || {
-                    let filter = HallucinationFilter::default();
-                    // End of the last utterance sent: a turn that runs on to its confirmed
-                    // silence may reach into the next segment's lead padding, so the next
-                    // utterance starts no earlier (never before its speech).
-                    let mut last_end = 0.0f64;
-                    for ts in seg_rx.iter() {
-                        let seg = &ts.seg;
-                        let began = Instant::now();
-                        let result = transcriber.transcribe(&seg.samples);
-                        tracing::debug!(
-                            target: "observant::latency",
-                            "segment {:.2}-{:.2} s: cut at {:.2} s, waited {} ms, whisper {} ms",
-                            seg.start_seconds(),
-                            seg.start_seconds() + seg.samples.len() as f64 / RATE,
-                            clock.at(ts.arrived),
-                            began.duration_since(ts.arrived).as_millis(),
-                            began.elapsed().as_millis(),
-                        );
-                        let pieces = match result {
-                            Ok(p) => filter.apply(p),
-                            Err(e) => {
-                                let _ = ev.send(Event::Error {
-                                    t: clock.t(),
-                                    message: format!("{e:#}"),
-                                    fatal: false,
-                                });
-                                continue;
-                            }
-                        };
-                        let base = seg.start_seconds();
-                        // A segment is cut once its speech has been followed by
-                        // `min_silence_ms` of silence: up to then the turn was still this
-                        // speaker's (nobody else spoke), so the last piece runs on to there.
-                        let heard_until = if seg.split {
-                            seg.samples.len() as f64 / RATE
-                        } else {
-                            (seg.speech_end.saturating_sub(seg.start_sample)) as f64 / RATE
-                                + f64::from(
-                                    observant_audio::segment::SegmenterConfig::live()
-                                        .min_silence_ms,
-                                ) / 1000.0
-                        };
-                        let spans =
-                            piece_spans(&pieces, heard_until.max(seg.samples.len() as f64 / RATE));
-                        for (a, (start, end)) in pieces.into_iter().zip(spans) {
-                            let s = ((a.start * RATE) as usize).min(seg.samples.len());
-                            let e = ((a.end * RATE).ceil() as usize).clamp(s, seg.samples.len());
-                            let pcm = if e - s < 16000 {
-                                seg.samples.clone()
-                            } else {
-                                seg.samples[s..e].to_vec()
-                            };
-                            let start = (base + start).max(last_end);
-                            let end = (base + end).max(start + 0.1);
-                            last_end = end;
-                            let _ = piece_tx.send(Piece {
-                                start,
-                                end,
-                                text: a.text,
-                                confidence: a.confidence,
-                                uncertain_words: observant_speech::asr::uncertain_words(&a.words),
-                                pcm,
-                                arrived: ts.arrived,
-                            });
-                        }
-                        shared
-                            .lag_transcriber_ms
-                            .store(ts.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
-                    }
+                    run_transcriber(transcriber, seg_rx, piece_tx, (ev, clock, shared))
                 })?,
         );
     }
     // 3. speakers
     {
         let shared = shared.clone();
-        let mut attributor = parts.attributor;
-        threads.push(std::thread::Builder::new().name("speakers".into()).spawn(
-            move || {
-                let mut index = 0usize;
-                loop {
-                    crossbeam_channel::select! {
-                        recv(piece_rx) -> p => {
-                            let Ok(p) = p else { break };
-                            let speaker = attributor.attribute(&p.pcm);
-                            let _ = utt_tx.send(Attributed {
-                                utterance: Utterance {
-                                    start: p.start,
-                                    end: p.end,
-                                    speaker,
-                                    text: p.text,
-                                    confidence: Some(p.confidence),
-                                    uncertain_words: p.uncertain_words,
-                                },
-                                arrived: p.arrived,
-                            });
-                            index += 1;
-                            shared.lag_speakers_ms.store(p.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
-                        }
-                        recv(spk_cmd_rx) -> c => {
-                            match c {
-                                Ok(Command::ReassignSpeaker { index, speaker }) => attributor.reassign(index, &speaker),
-                                Ok(Command::EnrollNext { name }) => attributor.enroll_next(&name),
-                                Ok(Command::RenameSpeaker { from, to }) => attributor.rename(&from, &to),
-                                Ok(_) => {}
-                                Err(_) => {}
-                            }
-                        }
-                    }
-                }
-                let _ = index;
-            },
-        )?);
+        let attributor = parts.attributor;
+        threads.push(
+            std::thread::Builder::new()
+                .name("speakers".into())
+                .spawn(move || run_speakers(attributor, piece_rx, spk_cmd_rx, utt_tx, &shared))?,
+        );
     }
     // 4. analysis + store
     {
@@ -523,6 +398,157 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
         },
         threads,
     })
+}
+
+/// The session the pipeline keeps (when it has a folder to save in): its metadata, journal and
+/// the audio keeper that writes what is captured.
+fn open_store(
+    parts: &LiveParts,
+) -> Result<(Option<Session>, Option<Journal>, Option<AudioKeeper>)> {
+    Ok(match &parts.save_dir {
+        Some(dir) => {
+            let mut meta = parts.meta.clone();
+            meta.audio = true;
+            let (s, mut j) = Session::create_in_with(dir, meta, parts.secret.as_ref())?;
+            let audio_path = s.dir.join(observant_store::session::AUDIO_FILE);
+            let w = match &parts.file_hook {
+                None => s.create_audio_writer(16000)?,
+                Some(hook) => {
+                    let f = observant_store::session::create_private(&audio_path)?;
+                    drop(j);
+                    let jf = std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(s.dir.join(observant_store::session::JOURNAL_FILE))?;
+                    j = Journal::on(Box::new(HookedJournal(hook(jf))));
+                    AudioWriter::on(Box::new(hook(f)), 16000)?
+                }
+            };
+            // Only a plain WAV needs its header repaired; sealed records need no repair.
+            let repair = (!s.is_encrypted()).then_some(audio_path);
+            let k = AudioKeeper::new(w, repair, parts.disk_hold_seconds);
+            (Some(s), Some(j), Some(k))
+        }
+        None => (None, None, None),
+    })
+}
+
+/// The transcriber stage: Whisper over each segment, the pieces (with their audio, for the
+/// speaker stage) sent on; its lag is reported in `shared`.
+fn run_transcriber(
+    mut transcriber: Box<dyn Transcriber>,
+    seg_rx: Receiver<TimedSegment>,
+    piece_tx: Sender<Piece>,
+    (ev, clock, shared): (Sender<Event>, Arc<Clock>, Arc<Shared>),
+) {
+    let filter = HallucinationFilter::default();
+    // End of the last utterance sent: a turn that runs on to its confirmed
+    // silence may reach into the next segment's lead padding, so the next
+    // utterance starts no earlier (never before its speech).
+    let mut last_end = 0.0f64;
+    for ts in seg_rx.iter() {
+        let seg = &ts.seg;
+        let began = Instant::now();
+        let result = transcriber.transcribe(&seg.samples);
+        tracing::debug!(
+            target: "observant::latency",
+            "segment {:.2}-{:.2} s: cut at {:.2} s, waited {} ms, whisper {} ms",
+            seg.start_seconds(),
+            seg.start_seconds() + seg.samples.len() as f64 / RATE,
+            clock.at(ts.arrived),
+            began.duration_since(ts.arrived).as_millis(),
+            began.elapsed().as_millis(),
+        );
+        let pieces = match result {
+            Ok(p) => filter.apply(p),
+            Err(e) => {
+                let _ = ev.send(Event::Error {
+                    t: clock.t(),
+                    message: format!("{e:#}"),
+                    fatal: false,
+                });
+                continue;
+            }
+        };
+        let base = seg.start_seconds();
+        // A segment is cut once its speech has been followed by
+        // `min_silence_ms` of silence: up to then the turn was still this
+        // speaker's (nobody else spoke), so the last piece runs on to there.
+        let heard_until = if seg.split {
+            seg.samples.len() as f64 / RATE
+        } else {
+            (seg.speech_end.saturating_sub(seg.start_sample)) as f64 / RATE
+                + f64::from(observant_audio::segment::SegmenterConfig::live().min_silence_ms)
+                    / 1000.0
+        };
+        let spans = piece_spans(&pieces, heard_until.max(seg.samples.len() as f64 / RATE));
+        for (a, (start, end)) in pieces.into_iter().zip(spans) {
+            let s = ((a.start * RATE) as usize).min(seg.samples.len());
+            let e = ((a.end * RATE).ceil() as usize).clamp(s, seg.samples.len());
+            let pcm = if e - s < 16000 {
+                seg.samples.clone()
+            } else {
+                seg.samples[s..e].to_vec()
+            };
+            let start = (base + start).max(last_end);
+            let end = (base + end).max(start + 0.1);
+            last_end = end;
+            let _ = piece_tx.send(Piece {
+                start,
+                end,
+                text: a.text,
+                confidence: a.confidence,
+                uncertain_words: observant_speech::asr::uncertain_words(&a.words),
+                pcm,
+                arrived: ts.arrived,
+            });
+        }
+        shared
+            .lag_transcriber_ms
+            .store(ts.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+}
+
+/// The speaker stage: attributes each piece to a voice and passes it on as an utterance;
+/// follows the commands that change who is who (reassign, enroll, rename).
+fn run_speakers(
+    mut attributor: Box<dyn Attributor>,
+    piece_rx: Receiver<Piece>,
+    spk_cmd_rx: Receiver<Command>,
+    utt_tx: Sender<Attributed>,
+    shared: &Shared,
+) {
+    let mut index = 0usize;
+    loop {
+        crossbeam_channel::select! {
+            recv(piece_rx) -> p => {
+                let Ok(p) = p else { break };
+                let speaker = attributor.attribute(&p.pcm);
+                let _ = utt_tx.send(Attributed {
+                    utterance: Utterance {
+                        start: p.start,
+                        end: p.end,
+                        speaker,
+                        text: p.text,
+                        confidence: Some(p.confidence),
+                        uncertain_words: p.uncertain_words,
+                    },
+                    arrived: p.arrived,
+                });
+                index += 1;
+                shared.lag_speakers_ms.store(p.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
+            }
+            recv(spk_cmd_rx) -> c => {
+                match c {
+                    Ok(Command::ReassignSpeaker { index, speaker }) => attributor.reassign(index, &speaker),
+                    Ok(Command::EnrollNext { name }) => attributor.enroll_next(&name),
+                    Ok(Command::RenameSpeaker { from, to }) => attributor.rename(&from, &to),
+                    Ok(_) => {}
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+    let _ = index;
 }
 
 /// The segmenter stage: reads the source, keeps the audio, cuts segments; handles a lost
