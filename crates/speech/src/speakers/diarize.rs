@@ -297,39 +297,7 @@ fn finish(parts: &[Part], n_segments: usize, config: &DiarizeConfig) -> Diarizat
             }
         }
     }
-    let mut units: Vec<Unit> = Vec::new();
-    for (i, c) in cuts.iter().enumerate() {
-        let part = &parts[i];
-        if c.is_empty() {
-            units.push(Unit {
-                segment: part.segment,
-                start: part.span.0,
-                end: part.span.1,
-                speech: speech_len(i),
-                embedding: part.embedding,
-            });
-        } else {
-            for (k, p) in c.iter().enumerate() {
-                let start = if k == 0 {
-                    part.span.0
-                } else {
-                    part.speech.0 + p.start
-                };
-                let end = if k + 1 == c.len() {
-                    part.span.1
-                } else {
-                    part.speech.0 + p.end
-                };
-                units.push(Unit {
-                    segment: part.segment,
-                    start,
-                    end,
-                    speech: p.end - p.start,
-                    embedding: piece_embedding(&part.windows, p),
-                });
-            }
-        }
-    }
+    let units = units_of(parts, &cuts);
 
     // Step 3: cluster the pieces.
     let items: Vec<Item> = units
@@ -358,28 +326,7 @@ fn finish(parts: &[Part], n_segments: usize, config: &DiarizeConfig) -> Diarizat
             }),
         }
     }
-    // Speaker of each segment: the one with most of its time (turns are in segment order).
-    let mut seg_labels = vec![0usize; n_segments];
-    let mut time = vec![0usize; centroids.len().max(1)];
-    let mut k = 0;
-    for (i, label) in seg_labels.iter_mut().enumerate() {
-        time.iter_mut().for_each(|v| *v = 0);
-        let first = k;
-        while k < turns.len() && turns[k].segment == i {
-            if let Some(v) = time.get_mut(turns[k].speaker) {
-                *v += turns[k].end - turns[k].start;
-            }
-            k += 1;
-        }
-        *label = time
-            .iter()
-            .enumerate()
-            .max_by_key(|&(k, v)| (*v, usize::MAX - k))
-            .map_or(0, |(k, _)| k);
-        if first < k && time.iter().all(|&v| v == 0) {
-            *label = turns[first].speaker;
-        }
-    }
+    let seg_labels = segment_speakers(&turns, n_segments, centroids.len());
 
     // Number speakers by first appearance in the final turns.
     let mut map = vec![usize::MAX; centroids.len()];
@@ -409,6 +356,72 @@ fn finish(parts: &[Part], n_segments: usize, config: &DiarizeConfig) -> Diarizat
         names,
         centroids,
     }
+}
+
+/// The units step 3 clusters: each part whole, or the pieces step 2 cut it into (the first
+/// and last piece keep the part's outer span).
+fn units_of(parts: &[Part], cuts: &[Vec<Piece>]) -> Vec<Unit> {
+    let mut units: Vec<Unit> = Vec::new();
+    for (i, c) in cuts.iter().enumerate() {
+        let part = &parts[i];
+        if c.is_empty() {
+            units.push(Unit {
+                segment: part.segment,
+                start: part.span.0,
+                end: part.span.1,
+                speech: part.speech.1 - part.speech.0,
+                embedding: part.embedding,
+            });
+        } else {
+            for (k, p) in c.iter().enumerate() {
+                let start = if k == 0 {
+                    part.span.0
+                } else {
+                    part.speech.0 + p.start
+                };
+                let end = if k + 1 == c.len() {
+                    part.span.1
+                } else {
+                    part.speech.0 + p.end
+                };
+                units.push(Unit {
+                    segment: part.segment,
+                    start,
+                    end,
+                    speech: p.end - p.start,
+                    embedding: piece_embedding(&part.windows, p),
+                });
+            }
+        }
+    }
+    units
+}
+
+/// The speaker of each segment: the one with most of its time (turns are in segment order);
+/// a segment whose turns have no length takes its first turn's speaker.
+fn segment_speakers(turns: &[Turn], n_segments: usize, n_speakers: usize) -> Vec<usize> {
+    let mut seg_labels = vec![0usize; n_segments];
+    let mut time = vec![0usize; n_speakers.max(1)];
+    let mut k = 0;
+    for (i, label) in seg_labels.iter_mut().enumerate() {
+        time.iter_mut().for_each(|v| *v = 0);
+        let first = k;
+        while k < turns.len() && turns[k].segment == i {
+            if let Some(v) = time.get_mut(turns[k].speaker) {
+                *v += turns[k].end - turns[k].start;
+            }
+            k += 1;
+        }
+        *label = time
+            .iter()
+            .enumerate()
+            .max_by_key(|&(k, v)| (*v, usize::MAX - k))
+            .map_or(0, |(k, _)| k);
+        if first < k && time.iter().all(|&v| v == 0) {
+            *label = turns[first].speaker;
+        }
+    }
+    seg_labels
 }
 
 /// Silent (zero-embedding) segments take the previous segment's label, leading ones the
