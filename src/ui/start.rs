@@ -260,51 +260,7 @@ impl StartForm {
             ui.heading(lang.t("Nieuwe sessie", "New session"));
             ui.add_space(8.0);
             self.group_section(ui, lang);
-            let mut remove = None;
-            egui::Grid::new("participants")
-                .num_columns(3)
-                .spacing([8.0, 6.0])
-                .show(ui, |ui| {
-                    for (i, p) in self.participants.iter_mut().enumerate() {
-                        let name_label = format!("{} {}", lang.t("Naam", "Name"), i + 1);
-                        ui.add_sized(
-                            [200.0, 26.0],
-                            egui::TextEdit::singleline(&mut p.name)
-                                .hint_text(lang.t("Naam", "Name")),
-                        )
-                        .accessible_name(name_label);
-                        egui::ComboBox::from_id_salt(("role", i))
-                            .selected_text(theme::role_label(p.role, lang))
-                            .width(130.0)
-                            .show_ui(ui, |ui| {
-                                for r in theme::ROLES {
-                                    ui.selectable_value(&mut p.role, r, theme::role_label(r, lang));
-                                }
-                            })
-                            .response
-                            .accessible_name(format!("{} {}", lang.t("Rol", "Role"), i + 1));
-                        if ui
-                            .small_button("×")
-                            .on_hover_text(lang.t("Verwijder deelnemer", "Remove participant"))
-                            .clicked()
-                        {
-                            remove = Some(i);
-                        }
-                        ui.end_row();
-                    }
-                });
-            if let Some(i) = remove {
-                self.participants.remove(i);
-            }
-            if ui
-                .button(lang.t("+ Deelnemer toevoegen", "+ Add participant"))
-                .clicked()
-            {
-                self.participants.push(ParticipantRow {
-                    name: String::new(),
-                    role: Role::Deelnemer,
-                });
-            }
+            self.participant_rows(ui, lang);
             ui.add_space(10.0);
             egui::Grid::new("settings")
                 .num_columns(2)
@@ -355,47 +311,7 @@ impl StartForm {
                     ui.end_row();
 
                     let model_label = ui.label(lang.t("Spraakmodel", "Speech model")).id;
-                    ui.vertical(|ui| {
-                        ui.add(
-                            egui::TextEdit::singleline(&mut self.model_path).desired_width(320.0),
-                        )
-                        .labelled_by(model_label)
-                        .on_hover_text(
-                            lang.t("Pad naar het spraakmodel", "Path to the speech model"),
-                        );
-                        let path = PathBuf::from(self.model_path.trim());
-                        let bundled = path == crate::default_model_path();
-                        let file = path
-                            .file_name()
-                            .map(|f| f.to_string_lossy().to_string())
-                            .unwrap_or_default();
-                        let problem = self.model_problem();
-                        let (text, color) = match (problem.is_none(), bundled) {
-                            (true, true) => (
-                                format!(
-                                    "{} {file}",
-                                    lang.t("Meegeleverd model:", "Bundled model:")
-                                ),
-                                theme::MUTED,
-                            ),
-                            (true, false) => (
-                                format!("{} {file}", lang.t("Eigen model:", "Own model:")),
-                                theme::MUTED,
-                            ),
-                            (false, _) => (
-                                format!(
-                                    "{} {}",
-                                    lang.t(
-                                        "Dit spraakmodel is niet bruikbaar:",
-                                        "This speech model cannot be used:",
-                                    ),
-                                    problem.unwrap_or_default()
-                                ),
-                                theme::RED,
-                            ),
-                        };
-                        ui.add(egui::Label::new(RichText::new(text).small().color(color)).wrap());
-                    });
+                    ui.vertical(|ui| self.model_row(ui, lang, model_label));
                     ui.end_row();
 
                     ui.label(lang.t("Microfoon", "Microphone"));
@@ -468,6 +384,90 @@ impl StartForm {
             });
         });
         action
+    }
+
+    /// The participant rows (name, role, remove) and "+ Deelnemer toevoegen".
+    fn participant_rows(&mut self, ui: &mut Ui, lang: UiLang) {
+        let mut remove = None;
+        egui::Grid::new("participants")
+            .num_columns(3)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                for (i, p) in self.participants.iter_mut().enumerate() {
+                    let name_label = format!("{} {}", lang.t("Naam", "Name"), i + 1);
+                    ui.add_sized(
+                        [200.0, 26.0],
+                        egui::TextEdit::singleline(&mut p.name).hint_text(lang.t("Naam", "Name")),
+                    )
+                    .accessible_name(name_label);
+                    egui::ComboBox::from_id_salt(("role", i))
+                        .selected_text(theme::role_label(p.role, lang))
+                        .width(130.0)
+                        .show_ui(ui, |ui| {
+                            for r in theme::ROLES {
+                                ui.selectable_value(&mut p.role, r, theme::role_label(r, lang));
+                            }
+                        })
+                        .response
+                        .accessible_name(format!("{} {}", lang.t("Rol", "Role"), i + 1));
+                    if ui
+                        .small_button("×")
+                        .on_hover_text(lang.t("Verwijder deelnemer", "Remove participant"))
+                        .clicked()
+                    {
+                        remove = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some(i) = remove {
+            self.participants.remove(i);
+        }
+        if ui
+            .button(lang.t("+ Deelnemer toevoegen", "+ Add participant"))
+            .clicked()
+        {
+            self.participants.push(ParticipantRow {
+                name: String::new(),
+                role: Role::Deelnemer,
+            });
+        }
+    }
+
+    /// The speech model's path with what it is (bundled, own, or why it cannot be used).
+    fn model_row(&mut self, ui: &mut Ui, lang: UiLang, model_label: egui::Id) {
+        ui.add(egui::TextEdit::singleline(&mut self.model_path).desired_width(320.0))
+            .labelled_by(model_label)
+            .on_hover_text(lang.t("Pad naar het spraakmodel", "Path to the speech model"));
+        let path = PathBuf::from(self.model_path.trim());
+        let bundled = path == crate::default_model_path();
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let problem = self.model_problem();
+        let (text, color) = match (problem.is_none(), bundled) {
+            (true, true) => (
+                format!("{} {file}", lang.t("Meegeleverd model:", "Bundled model:")),
+                theme::MUTED,
+            ),
+            (true, false) => (
+                format!("{} {file}", lang.t("Eigen model:", "Own model:")),
+                theme::MUTED,
+            ),
+            (false, _) => (
+                format!(
+                    "{} {}",
+                    lang.t(
+                        "Dit spraakmodel is niet bruikbaar:",
+                        "This speech model cannot be used:",
+                    ),
+                    problem.unwrap_or_default()
+                ),
+                theme::RED,
+            ),
+        };
+        ui.add(egui::Label::new(RichText::new(text).small().color(color)).wrap());
     }
 
     /// "Participants" with the group choice beside it (and its details below); choosing a
