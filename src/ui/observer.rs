@@ -454,6 +454,50 @@ fn side_panel(
     actions: &mut Vec<ObserverAction>,
 ) {
     let names = people(model);
+    talk_time(ui, model, &names, lang);
+    questions(ui, model, &names, lang);
+    section(ui, lang.t("Langste monoloog", "Longest monologue"));
+    let longest = model
+        .session_stats
+        .iter()
+        .filter(|s| s.longest_monologue_seconds > 0.0)
+        .max_by(|a, b| {
+            a.longest_monologue_seconds
+                .total_cmp(&b.longest_monologue_seconds)
+        });
+    match longest {
+        Some(s) => {
+            ui.horizontal(|ui| {
+                let c = theme::speaker_color(model.speaker_index(&s.name));
+                ui.label(RichText::new(&s.name).color(c).strong());
+                ui.label(theme::clock(s.longest_monologue_seconds));
+                if model.role_of(&s.name) == Some(Role::Inbrenger) {
+                    ui.label(
+                        RichText::new(lang.t("(inbrenger)", "(presenter)"))
+                            .size(12.0)
+                            .color(theme::MUTED),
+                    );
+                }
+            });
+        }
+        None => {
+            ui.label(RichText::new("—").color(theme::MUTED));
+        }
+    }
+
+    section(ui, lang.t("Stilte", "Silence"));
+    silence(ui, model, &names, lang);
+
+    if live {
+        introductions(ui, model, lang, state, actions);
+    }
+
+    section(ui, lang.t("Signalen", "Flags"));
+    flag_counts(ui, model, lang);
+}
+
+/// Talk time per person: the whole session and the last five minutes.
+fn talk_time(ui: &mut Ui, model: &SessionModel, names: &[String], lang: UiLang) {
     section(ui, lang.t("Spreektijd", "Talk time"));
     ui.label(
         RichText::new(lang.t(
@@ -467,7 +511,7 @@ fn side_panel(
     if names.is_empty() {
         ui.label(RichText::new("—").color(theme::MUTED));
     }
-    for name in &names {
+    for name in names {
         let c = theme::speaker_color(model.speaker_index(name));
         let s = model.stats_of(&model.session_stats, name);
         let r = model.stats_of(&model.recent_stats, name);
@@ -499,7 +543,10 @@ fn side_panel(
         );
         ui.add_space(3.0);
     }
+}
 
+/// The question mix (open, closed, why) of everyone who asked one.
+fn questions(ui: &mut Ui, model: &SessionModel, names: &[String], lang: UiLang) {
     section(ui, lang.t("Vragen", "Questions"));
     let askers: Vec<&String> = names
         .iter()
@@ -545,76 +592,48 @@ fn side_panel(
                 }
             });
     }
+}
 
-    section(ui, lang.t("Langste monoloog", "Longest monologue"));
-    let longest = model
-        .session_stats
-        .iter()
-        .filter(|s| s.longest_monologue_seconds > 0.0)
-        .max_by(|a, b| {
-            a.longest_monologue_seconds
-                .total_cmp(&b.longest_monologue_seconds)
-        });
-    match longest {
-        Some(s) => {
-            ui.horizontal(|ui| {
-                let c = theme::speaker_color(model.speaker_index(&s.name));
-                ui.label(RichText::new(&s.name).color(c).strong());
-                ui.label(theme::clock(s.longest_monologue_seconds));
-                if model.role_of(&s.name) == Some(Role::Inbrenger) {
-                    ui.label(
-                        RichText::new(lang.t("(inbrenger)", "(presenter)"))
-                            .size(12.0)
-                            .color(theme::MUTED),
-                    );
-                }
-            });
-        }
-        None => {
-            ui.label(RichText::new("—").color(theme::MUTED));
-        }
-    }
-
-    section(ui, lang.t("Stilte", "Silence"));
-    silence(ui, model, &names, lang);
-
-    if live {
-        section(ui, lang.t("Voorstelronde", "Round of introductions"));
-        ui.label(
-            RichText::new(lang.t(
-                "Klik op een naam en laat die persoon zich kort voorstellen: zo leert Observant de stem.",
-                "Click a name and let that person briefly introduce themselves: Observant learns the voice.",
-            ))
-            .size(12.0)
-            .color(theme::MUTED),
-        );
-        ui.horizontal_wrapped(|ui| {
-            for p in &model.participants {
-                let active = state.enrolling.as_deref() == Some(p.name.as_str());
-                let text = format!("{} {}", lang.t("Stel je voor:", "Introduce:"), p.name);
-                if ui
-                    .add(egui::Button::new(RichText::new(text).size(13.0)).selected(active))
-                    .clicked()
-                {
-                    state.enrolling = Some(p.name.clone());
-                    actions.push(ObserverAction::Enroll(p.name.clone()));
-                }
+/// The round of introductions: a name's button teaches the next utterances that voice.
+fn introductions(
+    ui: &mut Ui,
+    model: &SessionModel,
+    lang: UiLang,
+    state: &mut ObserverState,
+    actions: &mut Vec<ObserverAction>,
+) {
+    section(ui, lang.t("Voorstelronde", "Round of introductions"));
+    ui.label(
+        RichText::new(lang.t(
+            "Klik op een naam en laat die persoon zich kort voorstellen: zo leert Observant de stem.",
+            "Click a name and let that person briefly introduce themselves: Observant learns the voice.",
+        ))
+        .size(12.0)
+        .color(theme::MUTED),
+    );
+    ui.horizontal_wrapped(|ui| {
+        for p in &model.participants {
+            let active = state.enrolling.as_deref() == Some(p.name.as_str());
+            let text = format!("{} {}", lang.t("Stel je voor:", "Introduce:"), p.name);
+            if ui
+                .add(egui::Button::new(RichText::new(text).size(13.0)).selected(active))
+                .clicked()
+            {
+                state.enrolling = Some(p.name.clone());
+                actions.push(ObserverAction::Enroll(p.name.clone()));
             }
-        });
-        if let Some(n) = &state.enrolling {
-            ui.label(
-                RichText::new(match lang {
-                    UiLang::Nl => format!("De volgende uitspraken leren de stem van {n}."),
-                    UiLang::En => format!("The next utterances teach {n}'s voice."),
-                })
-                .size(12.0)
-                .color(theme::ACCENT),
-            );
         }
+    });
+    if let Some(n) = &state.enrolling {
+        ui.label(
+            RichText::new(match lang {
+                UiLang::Nl => format!("De volgende uitspraken leren de stem van {n}."),
+                UiLang::En => format!("The next utterances teach {n}'s voice."),
+            })
+            .size(12.0)
+            .color(theme::ACCENT),
+        );
     }
-
-    section(ui, lang.t("Signalen", "Flags"));
-    flag_counts(ui, model, lang);
 }
 
 fn silence(ui: &mut Ui, model: &SessionModel, names: &[String], lang: UiLang) {

@@ -393,106 +393,7 @@ impl ReviewScreen {
                         .color(theme::TEXT),
                     );
                     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                        ui.menu_button(lang.t("Exporteren", "Export"), |ui| {
-                            for (f, label) in [
-                                (ExportFormat::Vtt, "WebVTT (.vtt)"),
-                                (ExportFormat::Srt, "SRT (.srt)"),
-                                (ExportFormat::Json, "JSON (.json)"),
-                            ] {
-                                if ui.button(label).clicked() {
-                                    actions.push(ReviewAction::Export(f));
-                                    ui.close();
-                                }
-                            }
-                        });
-                        if ui
-                            .add(
-                                egui::Button::new(
-                                    RichText::new(lang.t("Rapport", "Report"))
-                                        .color(Color32::WHITE),
-                                )
-                                .fill(theme::ACCENT),
-                            )
-                            .on_hover_text(lang.t(
-                                "Schrijft het procesevaluatierapport (HTML) naar het pad hiernaast",
-                                "Writes the process-evaluation report (HTML) to the path beside it",
-                            ))
-                            .clicked()
-                        {
-                            actions.push(ReviewAction::WriteReport);
-                        }
-                        let before = self.state.pseudonymize;
-                        ui.checkbox(
-                            &mut self.state.pseudonymize,
-                            lang.t("pseudoniemen", "pseudonymise"),
-                        )
-                        .on_hover_text(lang.t(
-                            "Namen vervangen door rollen/letters in rapport en export",
-                            "Replace names by roles/letters in report and export",
-                        ));
-                        if before != self.state.pseudonymize {
-                            let old = store::default_report_path(&self.doc, before);
-                            if old == std::path::Path::new(self.state.report_path.trim()) {
-                                self.state.report_path =
-                                    store::default_report_path(&self.doc, self.state.pseudonymize)
-                                        .display()
-                                        .to_string();
-                            }
-                        }
-                        let label = ui.label(lang.t("naar", "to")).id;
-                        ui.add(
-                            egui::TextEdit::singleline(&mut self.state.report_path)
-                                .desired_width(260.0),
-                        )
-                        .labelled_by(label);
-                        if ui
-                            .add_enabled(
-                                !self.doc.edits.is_empty(),
-                                egui::Button::new(lang.t("Ongedaan maken", "Undo")),
-                            )
-                            .clicked()
-                        {
-                            actions.push(ReviewAction::Undo);
-                        }
-                        let named = self
-                            .doc
-                            .lanes
-                            .iter()
-                            .any(|n| !crate::groups::is_anonymous_label(n));
-                        let can_save = self.state.groups.is_some()
-                            && self.state.has_recording
-                            && named
-                            && self.state.voices.is_none();
-                        if ui
-                            .add_enabled(
-                                can_save,
-                                egui::Button::new(lang.t(
-                                    "Stemmen bewaren voor groep…",
-                                    "Save voices for group…",
-                                )),
-                            )
-                            .on_hover_text(lang.t(
-                                "Bewaar met toestemming een stemprofiel van de sprekers met een naam, zodat de groep een volgende keer meteen herkend wordt",
-                                "With consent, keep a voice profile of the named speakers, so the group is recognised at once next time",
-                            ))
-                            .on_disabled_hover_text(lang.t(
-                                "Kan alleen bij een sessie met opname en sprekers met een naam",
-                                "Only for a session with a recording and named speakers",
-                            ))
-                            .clicked()
-                        {
-                            actions.push(ReviewAction::SaveVoices);
-                        }
-                        if ui
-                            .button(lang.t("Voortgang", "Progress"))
-                            .on_hover_text(lang.t(
-                                "Bewaarde sessies naast elkaar (coaching over tijd)",
-                                "Saved sessions side by side (coaching over time)",
-                            ))
-                            .clicked()
-                        {
-                            actions.push(ReviewAction::Progress);
-                        }
+                        self.toolbar_actions(ui, lang, actions);
                     });
                 });
                 ui.horizontal(|ui| {
@@ -523,6 +424,105 @@ impl ReviewScreen {
                     }
                 });
             });
+    }
+
+    /// The toolbar's right side: export, report (with pseudonyms and its path), undo, saving
+    /// voices for a group, progress.
+    fn toolbar_actions(&mut self, ui: &mut Ui, lang: UiLang, actions: &mut Vec<ReviewAction>) {
+        ui.menu_button(lang.t("Exporteren", "Export"), |ui| {
+            for (f, label) in [
+                (ExportFormat::Vtt, "WebVTT (.vtt)"),
+                (ExportFormat::Srt, "SRT (.srt)"),
+                (ExportFormat::Json, "JSON (.json)"),
+            ] {
+                if ui.button(label).clicked() {
+                    actions.push(ReviewAction::Export(f));
+                    ui.close();
+                }
+            }
+        });
+        if ui
+            .add(
+                egui::Button::new(RichText::new(lang.t("Rapport", "Report")).color(Color32::WHITE))
+                    .fill(theme::ACCENT),
+            )
+            .on_hover_text(lang.t(
+                "Schrijft het procesevaluatierapport (HTML) naar het pad hiernaast",
+                "Writes the process-evaluation report (HTML) to the path beside it",
+            ))
+            .clicked()
+        {
+            actions.push(ReviewAction::WriteReport);
+        }
+        let before = self.state.pseudonymize;
+        ui.checkbox(
+            &mut self.state.pseudonymize,
+            lang.t("pseudoniemen", "pseudonymise"),
+        )
+        .on_hover_text(lang.t(
+            "Namen vervangen door rollen/letters in rapport en export",
+            "Replace names by roles/letters in report and export",
+        ));
+        if before != self.state.pseudonymize {
+            let old = store::default_report_path(&self.doc, before);
+            if old == std::path::Path::new(self.state.report_path.trim()) {
+                self.state.report_path =
+                    store::default_report_path(&self.doc, self.state.pseudonymize)
+                        .display()
+                        .to_string();
+            }
+        }
+        let label = ui.label(lang.t("naar", "to")).id;
+        ui.add(egui::TextEdit::singleline(&mut self.state.report_path).desired_width(260.0))
+            .labelled_by(label);
+        if ui
+            .add_enabled(
+                !self.doc.edits.is_empty(),
+                egui::Button::new(lang.t("Ongedaan maken", "Undo")),
+            )
+            .clicked()
+        {
+            actions.push(ReviewAction::Undo);
+        }
+        let named = self
+            .doc
+            .lanes
+            .iter()
+            .any(|n| !crate::groups::is_anonymous_label(n));
+        let can_save = self.state.groups.is_some()
+            && self.state.has_recording
+            && named
+            && self.state.voices.is_none();
+        if ui
+            .add_enabled(
+                can_save,
+                egui::Button::new(lang.t(
+                    "Stemmen bewaren voor groep…",
+                    "Save voices for group…",
+                )),
+            )
+            .on_hover_text(lang.t(
+                "Bewaar met toestemming een stemprofiel van de sprekers met een naam, zodat de groep een volgende keer meteen herkend wordt",
+                "With consent, keep a voice profile of the named speakers, so the group is recognised at once next time",
+            ))
+            .on_disabled_hover_text(lang.t(
+                "Kan alleen bij een sessie met opname en sprekers met een naam",
+                "Only for a session with a recording and named speakers",
+            ))
+            .clicked()
+        {
+            actions.push(ReviewAction::SaveVoices);
+        }
+        if ui
+            .button(lang.t("Voortgang", "Progress"))
+            .on_hover_text(lang.t(
+                "Bewaarde sessies naast elkaar (coaching over tijd)",
+                "Saved sessions side by side (coaching over time)",
+            ))
+            .clicked()
+        {
+            actions.push(ReviewAction::Progress);
+        }
     }
 
     fn timeline_panel(&mut self, ui: &mut Ui, lang: UiLang, actions: &mut Vec<ReviewAction>) {
