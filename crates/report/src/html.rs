@@ -525,19 +525,7 @@ fn questions(o: &mut String, r: &Report, ui: UiLang) {
     for s in &r.speakers {
         o.push_str("<tr>");
         td(o, &s.name);
-        for v in [
-            s.questions,
-            s.open_questions,
-            s.closed_questions,
-            s.why_questions,
-            s.advice,
-            s.informative_questions,
-            s.experience_questions,
-            s.categories[0],
-            s.categories[1],
-            s.categories[2],
-            s.categories[3],
-        ] {
+        for v in crate::speaker_question_columns(s) {
             tdn(o, &v.to_string());
         }
         o.push_str("</tr>");
@@ -545,19 +533,7 @@ fn questions(o: &mut String, r: &Report, ui: UiLang) {
     let t = &r.totals;
     o.push_str(r#"<tr class="total">"#);
     td(o, ui.t("Totaal", "Total"));
-    for v in [
-        t.questions,
-        t.open_questions,
-        t.closed_questions,
-        t.why_questions,
-        t.advice,
-        t.informative_questions,
-        t.experience_questions,
-        t.categories[0],
-        t.categories[1],
-        t.categories[2],
-        t.categories[3],
-    ] {
+    for v in t.question_columns() {
         tdn(o, &v.to_string());
     }
     o.push_str("</tr></tbody></table>");

@@ -343,6 +343,45 @@ pub struct Totals {
     pub categories: [u32; 4],
 }
 
+impl Totals {
+    /// The question table's columns (questions, open, closed, why, advice, informative,
+    /// experience, the four categories), in the order both renderings show them.
+    pub fn question_columns(&self) -> [u32; 11] {
+        let c = self.categories;
+        [
+            self.questions,
+            self.open_questions,
+            self.closed_questions,
+            self.why_questions,
+            self.advice,
+            self.informative_questions,
+            self.experience_questions,
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+        ]
+    }
+}
+
+/// One speaker's row of the question table, in [`Totals::question_columns`]' order.
+pub fn speaker_question_columns(s: &observant_analysis::SpeakerStats) -> [u32; 11] {
+    let c = s.categories;
+    [
+        s.questions,
+        s.open_questions,
+        s.closed_questions,
+        s.why_questions,
+        s.advice,
+        s.informative_questions,
+        s.experience_questions,
+        c[0],
+        c[1],
+        c[2],
+        c[3],
+    ]
+}
+
 /// The process-evaluation report of one session.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {

@@ -317,41 +317,12 @@ fn question_mix(d: &mut Document, r: &Report, ui: UiLang) {
     let mut rows: Vec<Vec<Line>> = r
         .speakers
         .iter()
-        .map(|s| {
-            row(
-                text(s.name.clone()),
-                [
-                    s.questions,
-                    s.open_questions,
-                    s.closed_questions,
-                    s.why_questions,
-                    s.advice,
-                    s.informative_questions,
-                    s.experience_questions,
-                    s.categories[0],
-                    s.categories[1],
-                    s.categories[2],
-                    s.categories[3],
-                ],
-            )
-        })
+        .map(|s| row(text(s.name.clone()), crate::speaker_question_columns(s)))
         .collect();
     let tt = &r.totals;
     rows.push(row(
         vec![Inline::Strong(ui.t("Totaal", "Total").into())],
-        [
-            tt.questions,
-            tt.open_questions,
-            tt.closed_questions,
-            tt.why_questions,
-            tt.advice,
-            tt.informative_questions,
-            tt.experience_questions,
-            tt.categories[0],
-            tt.categories[1],
-            tt.categories[2],
-            tt.categories[3],
-        ],
+        tt.question_columns(),
     ));
     let mut align = vec![Align::Right; 12];
     align[0] = Align::Left;
