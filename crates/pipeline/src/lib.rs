@@ -9,6 +9,7 @@ pub mod keeper;
 pub mod live;
 pub mod offline;
 pub mod options;
+pub mod publish;
 pub mod recover;
 pub mod scripted;
 

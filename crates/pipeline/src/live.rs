@@ -19,7 +19,6 @@
 //! audio in memory (bounded, see [`super::keeper`]) and journal lines in their queue while
 //! retrying every second, reporting [`Event::Disk`], and transcription goes on.
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -30,9 +29,10 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 
 use super::events::{Command, Event, PipelineHandle, StageStatus};
 use super::keeper::{AudioKeeper, DiskNews};
+use super::publish::Publisher;
 use observant_analysis::classify::Classifier;
 use observant_analysis::config::Config;
-use observant_analysis::{Analysis, Classification, Flag};
+use observant_analysis::{Analysis, Classification};
 use observant_audio::segment::{Segmenter, SegmenterConfig, SpeechSegment};
 use observant_audio::source::{AudioSource, SourceRead};
 use observant_audio::vad::Vad;
@@ -374,7 +374,7 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
                             steps: Vec::new(),
                         },
                         classes: Vec::new(),
-                        emitted: HashSet::new(),
+                        publisher: Publisher::new(),
                         journal,
                         _session: session,
                         probes,
@@ -765,7 +765,7 @@ struct Probes {
 struct Store {
     transcript: Transcript,
     classes: Vec<Classification>,
-    emitted: HashSet<String>,
+    publisher: Publisher,
     journal: Option<Journal>,
     _session: Option<Session>,
     probes: Probes,
@@ -781,15 +781,6 @@ struct Store {
     /// Voices named on the spot (old label -> name): applied to lines the speaker stage
     /// labelled before it heard of the name.
     renamed: Vec<(String, String)>,
-}
-
-fn flag_key(f: &Flag) -> String {
-    format!(
-        "{}|{:.2}|{}",
-        f.kind.as_str(),
-        f.start,
-        f.speaker.as_deref().unwrap_or("")
-    )
 }
 
 impl Store {
@@ -863,28 +854,16 @@ impl Store {
         )
     }
 
-    /// Emits utterance `index` (new or changed), then new flags and fresh statistics.
-    fn publish(&mut self, index: usize) {
+    /// Sends the utterances and flags that are new or changed, then fresh statistics
+    /// (through the [`Publisher`] the scripted replay uses too).
+    fn publish(&mut self) {
         let a = self.analysis();
         let t = self.t();
-        if let Some(u) = a.utterances.get(index) {
-            let _ = self.ev.send(Event::Utterance {
-                t,
-                index,
-                utterance: u.clone(),
-            });
-        }
-        for f in &a.flags {
-            let key = flag_key(f);
-            if self.emitted.insert(key) {
-                let _ = self.ev.send(Event::Flag { t, flag: f.clone() });
-            }
-        }
         let recent = self.recent_stats(300.0);
-        let _ = self.ev.send(Event::Stats {
-            t,
-            session: a.speakers,
-            recent,
+        let ev = &self.ev;
+        self.publisher.publish(t, a, recent, &mut |e| {
+            let _ = ev.send(e);
+            true
         });
     }
 
@@ -958,7 +937,7 @@ impl Store {
                         utterance: a.utterance.clone(),
                     });
                     self.transcript.utterances.push(a.utterance);
-                    self.publish(index);
+                    self.publish();
                     shared
                         .lag_analysis_ms
                         .store(a.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
@@ -1032,14 +1011,11 @@ impl Store {
                 self.journal(Entry::Step { step, t });
                 let a = self.analysis();
                 let now = self.t();
-                for f in &a.flags {
-                    if self.emitted.insert(flag_key(f)) {
-                        let _ = self.ev.send(Event::Flag {
-                            t: now,
-                            flag: f.clone(),
-                        });
-                    }
-                }
+                let ev = &self.ev;
+                self.publisher.changes(now, &a, &mut |e| {
+                    let _ = ev.send(e);
+                    true
+                });
             }
             Command::ReassignSpeaker { index, speaker } => {
                 if let Some(u) = self.transcript.utterances.get_mut(index) {
@@ -1049,7 +1025,7 @@ impl Store {
                         speaker: speaker.clone(),
                     });
                     let _ = spk_cmd.send(Command::ReassignSpeaker { index, speaker });
-                    self.publish(index);
+                    self.publish();
                 }
             }
             Command::RenameSpeaker { from, to } => {
@@ -1081,8 +1057,8 @@ impl Store {
                     self.transcript.utterances[i].speaker = to.clone();
                 }
                 let _ = spk_cmd.send(Command::RenameSpeaker { from, to });
-                for i in lines {
-                    self.publish(i);
+                if !lines.is_empty() {
+                    self.publish();
                 }
             }
             Command::EnrollNext { name } => {

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
+use crate::publish::Publisher;
 use crate::{Command, Event, LiveConfig, PipelineHandle, PipelineStarter, StageStatus};
 use observant_analysis::incremental::SessionAnalyzer;
 use observant_analysis::setup::AnalysisSetup;
-use observant_analysis::{AnalyzedUtterance, Flag};
 use observant_model::i18n::UiLang;
 use observant_model::transcript::{StepMark, Transcript};
 
@@ -176,19 +176,11 @@ struct Replay {
     /// The transcript so far (utterances released, step marks passed or given).
     so_far: Transcript,
     next: usize,
-    emitted_utterances: Vec<AnalyzedUtterance>,
-    emitted_flags: Vec<Flag>,
+    publisher: Publisher,
     last_status: Option<Instant>,
     lose_device_at: Option<f64>,
     /// The device is lost (waiting for a reconnect).
     lost: bool,
-}
-
-fn same_flag(a: &Flag, b: &Flag) -> bool {
-    a.kind == b.kind
-        && (a.start - b.start).abs() < 1e-3
-        && a.speaker == b.speaker
-        && a.target == b.target
 }
 
 impl Replay {
@@ -221,8 +213,7 @@ impl Replay {
             commands,
             so_far,
             next: 0,
-            emitted_utterances: Vec::new(),
-            emitted_flags: Vec::new(),
+            publisher: Publisher::new(),
             last_status: None,
             lose_device_at: p.lose_device_at,
             lost: false,
@@ -393,50 +384,16 @@ impl Replay {
         }
     }
 
-    /// Re-runs the analysis on the transcript so far and sends what is new or changed.
+    /// Re-runs the analysis on the transcript so far and sends what is new or changed
+    /// (through the [`Publisher`] the live pipeline uses too).
     fn publish(&mut self) -> bool {
         let t = self.stamp();
         let analysis = self.analyzer.analyze(&self.so_far);
-        for (index, u) in analysis.utterances.iter().enumerate() {
-            if self.emitted_utterances.get(index) == Some(u) {
-                continue;
-            }
-            if !self.send(Event::Utterance {
-                t,
-                index,
-                utterance: u.clone(),
-            }) {
-                return false;
-            }
-            if index < self.emitted_utterances.len() {
-                self.emitted_utterances[index] = u.clone();
-            } else {
-                self.emitted_utterances.push(u.clone());
-            }
-        }
-        for f in &analysis.flags {
-            let known = self.emitted_flags.iter().position(|e| same_flag(e, f));
-            let send = match known {
-                Some(i) if self.emitted_flags[i] == *f => false,
-                Some(i) => {
-                    self.emitted_flags[i] = f.clone();
-                    true
-                }
-                None => {
-                    self.emitted_flags.push(f.clone());
-                    true
-                }
-            };
-            if send && !self.send(Event::Flag { t, flag: f.clone() }) {
-                return false;
-            }
-        }
         let recent = self.recent_stats(t);
-        self.send(Event::Stats {
-            t,
-            session: analysis.speakers,
-            recent,
-        })
+        let mut publisher = std::mem::take(&mut self.publisher);
+        let alive = publisher.publish(t, analysis, recent, &mut |e| self.send(e));
+        self.publisher = publisher;
+        alive
     }
 
     /// Statistics over the last [`RECENT_WINDOW_SECONDS`], by the same core analysis.
