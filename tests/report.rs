@@ -56,7 +56,9 @@ fn load(p: &Path) -> Transcript {
 fn analysis_and_report(p: &Path, ui: UiLang) -> (Analysis, Report) {
     let t = load(p);
     let cfg = config(ui);
-    let a = analyze(&t, Classifier::shared(), &cfg);
+    // The analysis as a reader sees it: its words written in `ui`.
+    let mut a = analyze(&t, Classifier::shared(), &cfg);
+    report::words::write_analysis(&mut a, ui);
     let r = report::generate(
         ReportSource::from_transcript(t, stem(p)),
         Classifier::shared(),

@@ -104,7 +104,10 @@ pub fn analyze_transcript(t: &Transcript, lang: UiLang) -> Analysis {
 
 /// Analyses a transcript with `setup` (thresholds, cue words, message language).
 pub fn analyze_with(t: &Transcript, setup: crate::analysis::setup::AnalysisSetup) -> Analysis {
-    SessionAnalyzer::new(setup).analyze(t)
+    let ui = setup.config.ui;
+    let mut a = SessionAnalyzer::new(setup).analyze(t);
+    crate::report::words::write_analysis(&mut a, ui);
+    a
 }
 
 /// Is this a recording (audio) rather than a transcript or session?

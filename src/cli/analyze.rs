@@ -77,7 +77,8 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
         LangArg::En => t.language = Some("en".into()),
         LangArg::Auto => {}
     }
-    let analysis = analyze(&t, &setup.classifier, &setup.config);
+    let mut analysis = analyze(&t, &setup.classifier, &setup.config);
+    crate::report::words::write_analysis(&mut analysis, ui);
     if verbose {
         eprintln!(
             "observant: {} uitingen, {} signalen / {} utterances, {} flags",

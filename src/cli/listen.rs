@@ -45,7 +45,6 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
         .unwrap_or_else(crate::default_model_path);
     crate::asr::whisper::check_model_file(&model)?;
     let (source, device, capture_stats) = open_source(a)?;
-    // Flag messages as before: the configuration's default language (not `--ui-lang`).
     let setup = super::analyze::analysis_setup(&a.session, UiLang::default())?;
     let mut parts = live::parts_from_options(
         &a.speech.options(None),
@@ -84,11 +83,19 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             let _ = commands.send(Command::Stop);
             stop_sent = true;
         }
-        let ev = match events.recv_timeout(Duration::from_millis(100)) {
+        let mut ev = match events.recv_timeout(Duration::from_millis(100)) {
             Ok(ev) => ev,
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
         };
+        // Flags come as facts; their words as before: the configuration's default language.
+        if let Event::Flag { flag, .. } = &mut ev {
+            crate::report::words::write_flag_of(
+                flag,
+                a.session.method.as_deref(),
+                UiLang::default(),
+            );
+        }
         let print = match &ev {
             Event::Level { .. } | Event::Status { .. } | Event::Stats { .. } => a.status,
             _ => true,

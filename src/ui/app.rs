@@ -99,7 +99,12 @@ impl Session {
         let mut gone = false;
         for _ in 0..MAX_EVENTS_PER_FRAME {
             match h.events.try_recv() {
-                Ok(e) => {
+                Ok(mut e) => {
+                    // Flags come as facts: their words are written here, in the UI's language.
+                    if let crate::pipeline::Event::Flag { flag, .. } = &mut e {
+                        let method = self.method.as_ref().map(|m| m.id.as_str());
+                        crate::report::words::write_flag_of(flag, method, lang);
+                    }
                     self.model.apply(e, ui_time);
                     any = true;
                 }
@@ -845,6 +850,10 @@ impl ObservantApp {
             && let Some(m) = &s.method
         {
             s.method = core::method(&m.id, lang);
+        }
+        if let Some(s) = &mut self.session {
+            let method = s.method.as_ref().map(|m| m.id.clone());
+            s.model.write_words(method.as_deref(), lang);
         }
     }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::analysis::{AnalyzedUtterance, Flag, FlagKind, SpeakerStats};
 use crate::i18n::UiLang;
+use crate::pipeline::publish::same_flag;
 use crate::pipeline::{Event, StageStatus};
 use crate::transcript::{Participant, Role};
 use crate::ui::theme::clock;
@@ -131,14 +132,6 @@ pub struct SessionModel {
     pub disk_trouble: Vec<DiskTrouble>,
     /// Audio that did not fit in memory while the disk was full (saved as silence), in s.
     pub lost_audio_seconds: f64,
-}
-
-/// Identity of a flag across re-analyses: an updated flag (longer burst) replaces the old one.
-fn same_flag(a: &Flag, b: &Flag) -> bool {
-    a.kind == b.kind
-        && (a.start - b.start).abs() < 1e-3
-        && a.speaker == b.speaker
-        && a.target == b.target
 }
 
 impl SessionModel {
@@ -524,6 +517,18 @@ impl SessionModel {
         }
     }
 
+    /// Re-writes the words of every flag (and of the cue on screen) in `lang`; `method` is
+    /// the session's method id. Nothing is analysed again.
+    pub fn write_words(&mut self, method: Option<&str>, lang: UiLang) {
+        let flags = self
+            .flags
+            .iter_mut()
+            .chain(self.cue.as_mut().map(|c| &mut c.flag));
+        for f in flags {
+            crate::report::words::write_flag_of(f, method, lang);
+        }
+    }
+
     fn insert_flag(&mut self, flag: Flag, ui_time: f64) {
         for &i in &flag.utterances {
             let kinds = self.flags_by_utterance.entry(i).or_default();
@@ -740,6 +745,7 @@ mod tests {
             evidence: String::new(),
             utterances: vec![0, 1],
             uncertain: false,
+            detail: Default::default(),
         };
         m.apply(
             Event::Flag {

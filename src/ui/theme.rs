@@ -267,6 +267,7 @@ mod tests {
             evidence: String::new(),
             utterances: vec![],
             uncertain: false,
+            detail: Default::default(),
         };
         assert_eq!(cue_text(&f, UiLang::Nl), "Carla is al 10 min stil");
     }

@@ -258,7 +258,8 @@ pub struct Config {
     /// (`lang::load_extra_file`), kept here only so the key is accepted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lang: Option<toml::Table>,
-    /// Language of flag messages; set by the caller (`--ui-lang`), not read from the file.
+    /// The language the caller writes the words in (`--ui-lang`; see `observant_report::words`);
+    /// not read from the file, and not read by detection.
     #[serde(skip)]
     pub ui: UiLang,
 }

@@ -18,7 +18,7 @@ pub struct SessionAnalyzer {
 }
 
 impl SessionAnalyzer {
-    /// Analyses with `setup` (rules, classifier, language of flag messages).
+    /// Analyses with `setup` (rules, classifier; its `config.ui` is for the caller's words).
     pub fn new(setup: AnalysisSetup) -> SessionAnalyzer {
         SessionAnalyzer {
             setup,
@@ -29,6 +29,11 @@ impl SessionAnalyzer {
     /// The setup this analyser runs with.
     pub fn setup(&self) -> &AnalysisSetup {
         &self.setup
+    }
+
+    /// Records the language the caller writes the words in; the analysis does not change.
+    pub fn set_ui(&mut self, ui: observant_model::i18n::UiLang) {
+        self.setup.config.ui = ui;
     }
 
     /// The core analysis of `t`.

@@ -152,6 +152,67 @@ impl FlagKind {
     }
 }
 
+/// The facts behind a flag, one variant per family of pitfalls. Times are seconds, shares
+/// fractions (0..1); names are as in the transcript. The display language is not an input to
+/// detection: the words are written from these by the report/UI layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FlagDetail {
+    /// No facts recorded (a flag saved before details existed).
+    #[default]
+    None,
+    /// An utterance-level flag (why-question, advice, know-it-all, closed question): the
+    /// classifier's cue, when it named one.
+    Cue { cue: Option<String> },
+    /// A burst of questions at the target.
+    RapidFire {
+        questions: u32,
+        span_seconds: f64,
+        askers: Vec<String>,
+        target_talk_seconds: f64,
+    },
+    /// Several questions in one turn.
+    StackedQuestions { questions: u32 },
+    /// A share of the speech in a window, against the threshold for this many speakers.
+    Dominance {
+        share: f64,
+        talk_seconds: f64,
+        threshold: f64,
+        speakers: usize,
+    },
+    /// Quick turns with contradiction between two speakers; `no_discussion_step` is the
+    /// method step in which discussion is out of place, if any.
+    Discussion {
+        turns: u32,
+        contradictions: u32,
+        cues: Vec<String>,
+        no_discussion_step: Option<u32>,
+    },
+    /// A participant silent from the flag's start to its end.
+    Silent,
+    /// One floor hold longer than the maximum.
+    LongMonologue { seconds: f64, max_seconds: f64 },
+    /// A method step over its time budget.
+    PhaseOverrun {
+        step: u32,
+        seconds: f64,
+        budget_min_seconds: f64,
+        budget_max_seconds: f64,
+    },
+    /// The inbrenger spoke in a step in which they only listen.
+    ListeningPhase { step: u32, speech_seconds: f64 },
+    /// Questions asked aloud in a step without spoken questions.
+    SilentPhase { step: u32, questions: u32 },
+    /// An experience question in a step for informative questions.
+    ExperienceQuestion { step: u32, cue: Option<String> },
+}
+
+impl FlagDetail {
+    pub fn is_none(&self) -> bool {
+        matches!(self, FlagDetail::None)
+    }
+}
+
 /// A pitfall found in the session (contract `flags`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Flag {
@@ -162,9 +223,15 @@ pub struct Flag {
     pub speaker: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// Human-readable message in the chosen UI language.
+    /// Human-readable message in the reader's language. Detection leaves it empty: the report
+    /// and UI layers write it from [`Flag::detail`] (`observant_report::words`).
     pub message: String,
+    /// What the flag rests on, in words (the cue, or the numbers); written like `message`.
     pub evidence: String,
+    /// What the flag rests on as facts: numbers, names and cues, without words
+    /// (extension; absent in files written before it existed, whose words are kept as saved).
+    #[serde(default, skip_serializing_if = "FlagDetail::is_none")]
+    pub detail: FlagDetail,
     /// Indices into the transcript's utterances that this flag is about (extension).
     #[serde(default)]
     pub utterances: Vec<usize>,
@@ -205,6 +272,8 @@ pub struct SpeakerStats {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepTiming {
     pub step: u32,
+    /// The step's name: in the method's own language (Dutch) from detection, in the
+    /// reader's language once the report/UI layer wrote the words.
     pub name: String,
     pub start: f64,
     pub end: f64,

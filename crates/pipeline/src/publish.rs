@@ -102,6 +102,7 @@ mod tests {
             evidence: String::new(),
             utterances: vec![0],
             uncertain: false,
+            detail: Default::default(),
         }
     }
 

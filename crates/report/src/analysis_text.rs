@@ -39,6 +39,9 @@ pub fn render_json(a: &Analysis) -> String {
 }
 
 fn document(a: &Analysis, ui: UiLang, form: Form) -> Document {
+    let mut written = a.clone();
+    crate::words::write_analysis(&mut written, ui);
+    let a = &written;
     let mut d = Document::default();
     match form {
         Form::Text => text_head(&mut d, a, ui),
@@ -466,6 +469,7 @@ mod tests {
                 evidence: "waarom".into(),
                 utterances: vec![0],
                 uncertain: false,
+                detail: Default::default(),
             }],
             speakers: vec![SpeakerStats {
                 name: "Carla".into(),

@@ -24,6 +24,7 @@ pub mod labels;
 pub mod markdown;
 pub mod progress;
 pub mod svg;
+pub mod words;
 
 use std::collections::HashMap;
 
@@ -32,7 +33,9 @@ use serde::Serialize;
 use observant_analysis::classify::Classifier;
 use observant_analysis::config::Config;
 use observant_analysis::session::analyze;
-use observant_analysis::{Analysis, Flag, FlagKind, QuestionCategory, QuestionFocus, QuestionType};
+use observant_analysis::{
+    Analysis, Flag, FlagDetail, FlagKind, QuestionCategory, QuestionFocus, QuestionType,
+};
 use observant_model::i18n::UiLang;
 use observant_model::transcript::{Role, Transcript};
 use observant_store::session::{FlagVerdict, Note, Session};
@@ -601,6 +604,14 @@ fn redact_flag(f: &mut Flag, r: &Redactor) {
     }
     r.apply_in_place(&mut f.message);
     r.apply_in_place(&mut f.evidence);
+    match &mut f.detail {
+        FlagDetail::Cue { cue: Some(c) } | FlagDetail::ExperienceQuestion { cue: Some(c), .. } => {
+            r.apply_in_place(c)
+        }
+        FlagDetail::RapidFire { askers, .. } => askers.iter_mut().for_each(|a| r.apply_in_place(a)),
+        FlagDetail::Discussion { cues, .. } => cues.iter_mut().for_each(|c| r.apply_in_place(c)),
+        _ => {}
+    }
 }
 
 /// Analyses a report source and builds its report: the whole path from a loaded session,
@@ -618,7 +629,8 @@ pub fn generate(
     } else {
         None
     };
-    let analysis = analyze(&src.transcript, classifier, cfg);
+    let mut analysis = analyze(&src.transcript, classifier, cfg);
+    words::write_analysis(&mut analysis, cfg.ui);
     let meta = ReportMeta {
         title: src.title.clone(),
         created_unix: src.created_unix,

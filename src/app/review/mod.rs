@@ -244,6 +244,7 @@ impl ReviewDoc {
         let mut v = self.base_verdicts.clone();
         edits::apply_all(&mut t, &mut v, &self.edits);
         self.analysis = self.analyzer.analyze(&t);
+        crate::report::words::write_analysis(&mut self.analysis, self.analyzer.setup().config.ui);
         self.lanes = lanes_of(&t);
         self.transcript = t;
         self.verdicts = v;
@@ -272,11 +273,11 @@ impl ReviewDoc {
         self.save_error = store::save(self).err().map(|e| crate::error::one_line(&e));
     }
 
-    /// Message language of the analysis changes: flag messages are regenerated.
+    /// Message language changes: the flags' words are re-written (the analysis is not re-run).
     pub fn set_lang(&mut self, lang: UiLang) {
-        let setup = self.analyzer.setup().clone().with_ui(lang);
-        self.analyzer = SessionAnalyzer::new(setup);
-        self.recompute();
+        self.analyzer.set_ui(lang);
+        crate::report::words::write_analysis(&mut self.analysis, lang);
+        self.revision += 1;
     }
 
     /// Analyses with `setup` (thresholds, cue words; its message language) from now on.

@@ -255,6 +255,7 @@ mod tests {
             evidence: String::new(),
             utterances: vec![],
             uncertain: false,
+            detail: Default::default(),
         };
         let flags = [f(10.0), f(50.0)];
         let refs: Vec<&Flag> = flags.iter().collect();

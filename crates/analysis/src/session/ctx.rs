@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::config::Config;
 use crate::methods::{self, Method, Step};
-use crate::types::{Classification, Flag, FlagKind, QuestionType, StepTiming};
+use crate::types::{Classification, Flag, FlagDetail, FlagKind, QuestionType, StepTiming};
 use observant_model::i18n::UiLang;
 use observant_model::transcript::{Role, StepMark, Transcript};
 
@@ -74,7 +74,6 @@ pub(crate) struct Ctx<'a> {
     pub(crate) t: &'a Transcript,
     pub(crate) cls: &'a [Classification],
     pub(crate) cfg: &'a Config,
-    pub(crate) ui: UiLang,
     pub(crate) none: Classification,
     /// Sanitised times per utterance.
     pub(crate) s: Vec<f64>,
@@ -220,7 +219,6 @@ impl<'a> Ctx<'a> {
             t,
             cls,
             cfg,
-            ui: cfg.ui,
             none: Classification::default(),
             s,
             e,
@@ -280,9 +278,6 @@ impl<'a> Ctx<'a> {
         let m = self.method?;
         m.step(self.step_of[i]?)
     }
-    pub(crate) fn tr<'b>(&self, nl: &'b str, en: &'b str) -> &'b str {
-        self.ui.t(nl, en)
-    }
     /// The cue behind a label, from the classifier's evidence.
     pub(crate) fn cue(&self, i: usize, labels: &[&str]) -> Option<String> {
         self.c(i)
@@ -303,7 +298,8 @@ impl<'a> Ctx<'a> {
         }
         self.prev_other[i].map(|sp| self.name(sp).to_string())
     }
-    pub(crate) fn flag(&self, kind: FlagKind, i: usize, message: String, evidence: String) -> Flag {
+    /// An utterance-level flag on utterance `i` (its words are written later, from `detail`).
+    pub(crate) fn flag(&self, kind: FlagKind, i: usize, detail: FlagDetail) -> Flag {
         let label = match kind {
             FlagKind::WhyQuestion => Some("why"),
             FlagKind::Advice | FlagKind::Iwab => Some("advice"),
@@ -316,8 +312,9 @@ impl<'a> Ctx<'a> {
             end: self.e[i],
             speaker: Some(self.name(self.spk[i]).to_string()),
             target: self.target_of(i),
-            message,
-            evidence,
+            message: String::new(),
+            evidence: String::new(),
+            detail,
             utterances: vec![i],
             uncertain: label.is_some_and(|l| self.unsure(i, l)),
         }
@@ -337,15 +334,6 @@ impl<'a> Ctx<'a> {
                         .map(observant_model::transcript::uncertain_key)
                         .any(|w| u.uncertain_words.contains(&w))
             })
-    }
-
-    pub(crate) fn step_label(&self, st: &Step) -> String {
-        format!(
-            "{} {} ({})",
-            self.tr("stap", "step"),
-            st.number,
-            st.name(self.ui)
-        )
     }
 
     // -----------------------------------------------------------------------------------
@@ -415,7 +403,8 @@ impl<'a> Ctx<'a> {
             let (lo, hi) = st.budget_seconds();
             out.push(StepTiming {
                 step: st.number,
-                name: st.name(self.ui).to_string(),
+                // The method's own language; the words layer writes it in the reader's.
+                name: st.name(UiLang::Nl).to_string(),
                 start: mk.start,
                 end,
                 budget_min_seconds: lo,

@@ -1,7 +1,7 @@
 //! Discussion (welles-nietes): quick alternating turns of two participants with contradiction.
 
 use super::super::ctx::Ctx;
-use crate::types::{Flag, FlagKind};
+use crate::types::{Flag, FlagDetail, FlagKind};
 
 impl Ctx<'_> {
     // -----------------------------------------------------------------------------------
@@ -45,52 +45,30 @@ impl Ctx<'_> {
             let n_contra = (t..=x).filter(|&y| contra(y)).count() as u32;
             if len >= dc.min_turns && n_contra >= dc.min_contradictions {
                 let first_utt = self.order[turns[t].first];
-                let no_disc = self
+                let no_discussion_step = self
                     .step(first_utt)
                     .filter(|s| s.rules.no_discussion)
-                    .map(|s| {
-                        format!(
-                            " {} {}.",
-                            self.tr("Geen discussie in", "No discussion in"),
-                            self.step_label(s)
-                        )
-                    })
-                    .unwrap_or_default();
+                    .map(|s| s.number);
                 let cues: Vec<String> = (t..=x)
                     .flat_map(|y| (turns[y].first..=turns[y].last).map(|p| self.order[p]))
                     .filter(|&i| self.c(i).contradiction)
                     .filter_map(|i| self.cue(i, &["contradiction"]))
                     .take(3)
                     .collect();
-                let evidence = if cues.is_empty() {
-                    format!(
-                        "{n_contra} {} {len}",
-                        self.tr("beurten met tegenspraak van", "turns with contradiction of")
-                    )
-                } else {
-                    cues.join(", ")
-                };
                 out.push(Flag {
                     kind: FlagKind::Discussion,
                     start: turns[t].start,
                     end: turns[x].end,
                     speaker: Some(self.name(a).to_string()),
                     target: Some(self.name(b).to_string()),
-                    message: format!(
-                        "{} {} {} {}: {len} {}{no_disc}",
-                        self.tr(
-                            "Discussie (welles-nietes) tussen",
-                            "Discussion (yes-no arguing) between"
-                        ),
-                        self.name(a),
-                        self.tr("en", "and"),
-                        self.name(b),
-                        self.tr(
-                            "snelle beurten met tegenspraak, in plaats van dialoog.",
-                            "quick turns with contradiction instead of dialogue."
-                        )
-                    ),
-                    evidence,
+                    message: String::new(),
+                    evidence: String::new(),
+                    detail: FlagDetail::Discussion {
+                        turns: len,
+                        contradictions: n_contra,
+                        cues,
+                        no_discussion_step,
+                    },
                     utterances: (turns[t].first..=turns[x].last)
                         .map(|p| self.order[p])
                         .collect(),

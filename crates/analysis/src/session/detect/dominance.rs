@@ -1,8 +1,7 @@
 //! Dominance: a non-inbrenger holding a large share of the speech in a rolling window.
 
 use super::super::ctx::Ctx;
-use crate::types::{Flag, FlagKind};
-use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
+use crate::types::{Flag, FlagDetail, FlagKind};
 
 impl Ctx<'_> {
     // -----------------------------------------------------------------------------------
@@ -97,7 +96,6 @@ impl Ctx<'_> {
         for (x, a, b, m) in merged {
             let k = eligible[x];
             let who = self.name(k).to_string();
-            let pct = (m * 100.0).round();
             let talk = self.speakers[k].speech(a, b);
             let utterances: Vec<usize> = self
                 .order
@@ -111,24 +109,14 @@ impl Ctx<'_> {
                 end: b,
                 speaker: Some(who.clone()),
                 target: None,
-                message: format!(
-                    "{}: {who} {} {pct}% {} ({}–{}).",
-                    self.tr("Dominantie", "Dominance"),
-                    self.tr("heeft tot", "takes up to"),
-                    self.tr("van de spreektijd", "of the speaking time"),
-                    fmt_clock(a),
-                    fmt_clock(b)
-                ),
-                evidence: format!(
-                    "{} {pct}% ({} {} {}); {} {}%, N = {}",
-                    self.tr("aandeel tot", "share up to"),
-                    fmt_duration(talk),
-                    self.tr("spraak in", "speech in"),
-                    fmt_duration(b - a),
-                    self.tr("drempel", "threshold"),
-                    (thr * 100.0).round(),
-                    spoke.len()
-                ),
+                message: String::new(),
+                evidence: String::new(),
+                detail: FlagDetail::Dominance {
+                    share: m,
+                    talk_seconds: talk,
+                    threshold: thr,
+                    speakers: spoke.len(),
+                },
                 utterances,
                 uncertain: false,
             });

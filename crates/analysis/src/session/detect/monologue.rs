@@ -1,8 +1,7 @@
 //! Long monologues: a floor hold (see the context) longer than the configured maximum.
 
 use super::super::ctx::Ctx;
-use crate::types::{Flag, FlagKind};
-use observant_model::time::duration as fmt_duration;
+use crate::types::{Flag, FlagDetail, FlagKind};
 
 impl Ctx<'_> {
     pub(crate) fn long_monologues(&self, out: &mut Vec<Flag>) {
@@ -22,14 +21,12 @@ impl Ctx<'_> {
                 end: h.end,
                 speaker: Some(who.clone()),
                 target: None,
-                message: format!(
-                    "{}: {who} {} {} {}",
-                    self.tr("Lange monoloog", "Long monologue"),
-                    self.tr("spreekt", "speaks for"),
-                    fmt_duration(len),
-                    self.tr("achter elkaar.", "in one go.")
-                ),
-                evidence: format!("{} > {}", fmt_duration(len), fmt_duration(lm.max_seconds)),
+                message: String::new(),
+                evidence: String::new(),
+                detail: FlagDetail::LongMonologue {
+                    seconds: len,
+                    max_seconds: lm.max_seconds,
+                },
                 utterances: h.utterances.clone(),
                 uncertain: false,
             });

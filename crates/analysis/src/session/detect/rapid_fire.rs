@@ -1,8 +1,7 @@
 //! Rapid fire (spervuur): bursts of questions at a target who hardly gets room to answer.
 
 use super::super::ctx::Ctx;
-use crate::types::{Flag, FlagKind};
-use observant_model::time::duration as fmt_duration;
+use crate::types::{Flag, FlagDetail, FlagKind};
 
 impl Ctx<'_> {
     // -----------------------------------------------------------------------------------
@@ -103,36 +102,22 @@ impl Ctx<'_> {
                 .sum();
             let span = self.e[last] - self.s[first];
             let tname = self.name(target).to_string();
-            let msg = format!(
-                "{}: {n_q} {} {} {} {tname}, {}",
-                self.tr("Spervuur", "Rapid fire"),
-                self.tr("vragen in", "questions in"),
-                fmt_duration(span),
-                self.tr("op", "at"),
-                self.tr(
-                    "die nauwelijks ruimte krijgt om te antwoorden.",
-                    "who hardly gets room to answer."
-                )
-            );
-            let evidence = format!(
-                "{n_q} {} {}; {tname} {} {}",
-                self.tr("vragen van", "questions from"),
-                askers
-                    .iter()
-                    .map(|&sp| self.name(sp))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                self.tr("sprak", "spoke"),
-                fmt_duration(target_talk)
-            );
+            let askers_names: Vec<String> =
+                askers.iter().map(|&sp| self.name(sp).to_string()).collect();
             out.push(Flag {
                 kind: FlagKind::RapidFire,
                 start: self.s[first],
                 end: self.e[last],
                 speaker: (askers.len() == 1).then(|| self.name(askers[0]).to_string()),
                 target: Some(tname),
-                message: msg,
-                evidence,
+                message: String::new(),
+                evidence: String::new(),
+                detail: FlagDetail::RapidFire {
+                    questions: n_q,
+                    span_seconds: span,
+                    askers: askers_names,
+                    target_talk_seconds: target_talk,
+                },
                 // The burst's questions, not the target's "eh..." between them.
                 utterances: chain[a..=b].iter().map(|&p| self.order[p]).collect(),
                 uncertain: false,

@@ -1,9 +1,7 @@
 //! Silent participants: long silences of a deelnemer or facilitator, not counting steps where the method expects silence.
 
 use super::super::ctx::Ctx;
-use crate::types::{Flag, FlagKind};
-use observant_model::i18n::UiLang;
-use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
+use crate::types::{Flag, FlagDetail, FlagKind};
 use observant_model::transcript::Role;
 
 impl Ctx<'_> {
@@ -69,22 +67,9 @@ impl Ctx<'_> {
                     end: b,
                     speaker: Some(who.clone()),
                     target: None,
-                    message: match self.ui {
-                        UiLang::Nl => format!(
-                            "Stil: {who} zei {} lang niets; betrek deze deelnemer erbij.",
-                            fmt_duration(b - a)
-                        ),
-                        UiLang::En => format!(
-                            "Silent: {who} said nothing for {}; invite them in.",
-                            fmt_duration(b - a)
-                        ),
-                    },
-                    evidence: format!(
-                        "{} {}–{}",
-                        self.tr("stil van", "silent from"),
-                        fmt_clock(a),
-                        fmt_clock(b)
-                    ),
+                    message: String::new(),
+                    evidence: String::new(),
+                    detail: FlagDetail::Silent,
                     utterances: Vec::new(),
                     uncertain: false,
                 });

@@ -1,7 +1,7 @@
 //! Stacked questions: several questions in one turn, outside a rapid-fire burst.
 
 use super::super::ctx::Ctx;
-use crate::types::{Flag, FlagKind};
+use crate::types::{Flag, FlagDetail, FlagKind};
 use observant_model::transcript::Role;
 
 impl Ctx<'_> {
@@ -33,23 +33,15 @@ impl Ctx<'_> {
             if n_q < sq.min_questions {
                 continue;
             }
-            let who = self.name(sp);
             out.push(Flag {
                 kind: FlagKind::StackedQuestions,
                 start: tn.start,
                 end: tn.end,
-                speaker: Some(who.to_string()),
+                speaker: Some(self.name(sp).to_string()),
                 target: self.target_of(idx[0]),
-                message: format!(
-                    "{}: {who} {} {n_q} {}",
-                    self.tr("Gestapelde vragen", "Stacked questions"),
-                    self.tr("stelt", "asks"),
-                    self.tr(
-                        "vragen in één beurt; één vraag tegelijk geeft ruimte.",
-                        "questions in one turn; one at a time gives room."
-                    )
-                ),
-                evidence: format!("{n_q} {}", self.tr("vragen", "questions")),
+                message: String::new(),
+                evidence: String::new(),
+                detail: FlagDetail::StackedQuestions { questions: n_q },
                 utterances: idx,
                 uncertain: false,
             });
