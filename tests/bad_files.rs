@@ -113,8 +113,9 @@ fn transcript_outcome(p: &Path) -> Outcome {
 }
 
 fn config_outcome(p: &Path) -> Outcome {
-    let cfg = Config::load(p).map_err(|e| check_error(p, &e));
-    if let Err(e) = lang::load_extra_file(p) {
+    let cfg = observant::setup::resolve(Some(p), observant::i18n::UiLang::Nl)
+        .map_err(|e| check_error(p, &e));
+    if let Err(e) = observant::setup::extra_lang_file(p) {
         check_error(p, &e);
     }
     cfg.map(|_| 0)

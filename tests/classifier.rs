@@ -988,12 +988,12 @@ fn trainer_file_extends_the_lists() {
         "lang = \"nl\"\n[patterns]\nadvice = [\"pak de telefoon\"]\n",
     )
     .unwrap();
-    let extended = Classifier::with_extra_lang_file(&path).unwrap();
+    let extended = observant::setup::classifier_with_file(&path).unwrap();
     let t = "pak de telefoon en regel het";
     assert!(!c(t).advice);
     assert!(extended.classify(t, LangHint::Auto).advice);
     std::fs::write(&path, "lang = \"nl\"\n[patterns]\nadvise = [\"x\"]\n").unwrap();
-    let err = Classifier::with_extra_lang_file(&path).unwrap_err();
+    let err = observant::setup::classifier_with_file(&path).unwrap_err();
     assert!(format!("{err:#}").contains("advise"));
 }
 

@@ -72,7 +72,7 @@ impl<'a> Out<'a> {
 /// Runs the command on the process's stdin/stdout.
 pub fn run(a: &ClassifyArgs) -> anyhow::Result<()> {
     let classifier = match &a.config {
-        Some(path) => Classifier::with_extra_lang_file(path)?,
+        Some(path) => crate::setup::classifier_with_file(path)?,
         None => Classifier::new(),
     };
     let stdin = io::stdin();

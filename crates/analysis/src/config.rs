@@ -4,7 +4,7 @@
 //! which spells out the same values with comments); a file only needs the keys it changes.
 //! Unknown keys are rejected with the key's name so a typo never silently does nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -265,34 +265,6 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads a TOML file; one-line errors naming the file, the line and the problem.
-    /// A relative `language.cues_file` is resolved against the file's directory.
-    pub fn load(path: &Path) -> anyhow::Result<Config> {
-        let text = std::fs::read(path).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: kan configuratie niet lezen / cannot read configuration: {e}",
-                path.display()
-            )
-        })?;
-        let text = std::str::from_utf8(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: geen geldige UTF-8 op byte {} / not valid UTF-8 at byte {}",
-                path.display(),
-                e.valid_up_to(),
-                e.valid_up_to()
-            )
-        })?;
-        let mut cfg =
-            Config::from_toml_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        if let Some(p) = &cfg.language.cues_file
-            && p.is_relative()
-            && let Some(dir) = path.parent()
-        {
-            cfg.language.cues_file = Some(dir.join(p));
-        }
-        Ok(cfg)
-    }
-
     /// Parses TOML text and checks the values' ranges.
     pub fn from_toml_str(text: &str) -> Result<Config, String> {
         let cfg: Config = toml::from_str(text).map_err(|e| {
@@ -420,7 +392,7 @@ mod tests {
     #[test]
     fn bundled_default_file_matches_defaults() {
         let path = observant_model::data_dir().join("assets/config/default.toml");
-        let c = Config::load(&path).unwrap();
+        let c = Config::from_toml_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(c, Config::default());
     }
 

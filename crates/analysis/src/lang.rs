@@ -23,7 +23,6 @@
 //! of such a file are ignored here.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
@@ -186,44 +185,11 @@ impl LangData {
     }
 }
 
-/// Reads extra language data from a trainer's file: either a language file
-/// (`lang = "nl"` plus `[words]`/`[patterns]`) or a configuration file holding
-/// `[lang.nl]`/`[lang.en]` (or `[nl]`/`[en]`) tables and/or `[language] cues_file`. A
-/// configuration file without any of these yields no extensions.
-pub fn load_extra_file(path: &Path) -> anyhow::Result<Vec<LangData>> {
-    let text = read_text(path)?;
-    let mut out = parse_extra(&text).with_context(|| format!("{}", path.display()))?;
-    // A configuration file may point to a separate cue file.
-    let table: toml::Table = toml::from_str(&text).unwrap_or_default();
-    if let Some(cues) = table
-        .get("language")
-        .and_then(|l| l.get("cues_file"))
-        .and_then(|v| v.as_str())
-    {
-        let cue_path = match path.parent() {
-            Some(dir) if Path::new(cues).is_relative() => dir.join(cues),
-            _ => Path::new(cues).to_path_buf(),
-        };
-        let cue_text = read_text(&cue_path)?;
-        let extra = parse_extra(&cue_text).with_context(|| format!("{}", cue_path.display()))?;
-        out.extend(extra);
-    }
-    Ok(out)
-}
-
-fn read_text(path: &Path) -> anyhow::Result<String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{} is not valid UTF-8 (byte {})",
-            path.display(),
-            e.utf8_error().valid_up_to() + 1
-        )
-    })
-}
-
-/// Parses extra language data from TOML text (see [`load_extra_file`]).
+/// Parses extra language data from TOML text: a language file (`lang = "nl"` plus
+/// `[words]`/`[patterns]`) or a configuration file holding `[lang.nl]`/`[lang.en]` (or
+/// `[nl]`/`[en]`) tables; a configuration file without any of these yields no extensions.
+/// (Reading the files, and a configuration's `[language] cues_file`, is the store's job:
+/// `observant_store::setup`.)
 pub fn parse_extra(text: &str) -> anyhow::Result<Vec<LangData>> {
     let table: toml::Table = toml::from_str(text).map_err(|e| anyhow::anyhow!(one_line(&e)))?;
     let mut out = Vec::new();
@@ -301,27 +267,5 @@ mod tests {
         assert!(parse_extra("[patterns]\nadvice = [\"x\"]\n").is_err());
         assert!(parse_extra("lang = \"fr\"\n").is_err());
         assert!(parse_extra("not toml [").is_err());
-    }
-
-    #[test]
-    fn config_file_can_point_to_a_cue_file() {
-        let dir = std::env::temp_dir().join(format!("observant-lang-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("words.toml"),
-            "lang = \"en\"\n[patterns]\nadvice = [\"go for it\"]\n",
-        )
-        .unwrap();
-        let cfg = dir.join("config.toml");
-        std::fs::write(
-            &cfg,
-            "[language]\ncues_file = \"words.toml\"\n[lang.nl.patterns]\nadvice = [\"doe het\"]\n",
-        )
-        .unwrap();
-        let extra = load_extra_file(&cfg).unwrap();
-        assert_eq!(extra.len(), 2);
-        std::fs::write(&cfg, "[language]\ncues_file = \"missing.toml\"\n").unwrap();
-        assert!(load_extra_file(&cfg).is_err());
-        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use observant_analysis::classify::Classifier;
+use observant_analysis::lang::LangData;
 use observant_analysis::setup::AnalysisSetup;
 use observant_model::i18n::UiLang;
 
@@ -62,6 +64,38 @@ pub fn resolve_with_settings(
     resolve(config_file(option, settings).as_deref(), ui)
 }
 
+/// Reads extra language data from a trainer's file: either a language file
+/// (`lang = "nl"` plus `[words]`/`[patterns]`) or a configuration file holding
+/// `[lang.nl]`/`[lang.en]` (or `[nl]`/`[en]`) tables and/or `[language] cues_file`
+/// (relative to the file's folder). A configuration file without any of these yields none.
+pub fn extra_lang_file(path: &Path) -> Result<Vec<LangData>> {
+    let text = read_cue_text(path)?;
+    let mut out = observant_analysis::lang::parse_extra(&text)
+        .with_context(|| format!("{}", path.display()))?;
+    let table: toml::Table = toml::from_str(&text).unwrap_or_default();
+    if let Some(cues) = table
+        .get("language")
+        .and_then(|l| l.get("cues_file"))
+        .and_then(|v| v.as_str())
+    {
+        let cue_path = match path.parent() {
+            Some(dir) if Path::new(cues).is_relative() => dir.join(cues),
+            _ => Path::new(cues).to_path_buf(),
+        };
+        let cue_text = read_cue_text(&cue_path)?;
+        out.extend(
+            observant_analysis::lang::parse_extra(&cue_text)
+                .with_context(|| format!("{}", cue_path.display()))?,
+        );
+    }
+    Ok(out)
+}
+
+/// The built-in classifier extended with a trainer's file (see [`extra_lang_file`]).
+pub fn classifier_with_file(path: &Path) -> Result<Classifier> {
+    Classifier::with_extra(extra_lang_file(path)?).with_context(|| format!("{}", path.display()))
+}
+
 fn read_config_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| {
         anyhow::anyhow!(
@@ -93,6 +127,26 @@ fn read_cue_text(path: &Path) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_file_can_point_to_a_cue_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("words.toml"),
+            "lang = \"en\"\n[patterns]\nadvice = [\"go for it\"]\n",
+        )
+        .unwrap();
+        let cfg = dir.path().join("config.toml");
+        std::fs::write(
+            &cfg,
+            "[language]\ncues_file = \"words.toml\"\n[lang.nl.patterns]\nadvice = [\"doe het\"]\n",
+        )
+        .unwrap();
+        let extra = extra_lang_file(&cfg).unwrap();
+        assert_eq!(extra.len(), 2);
+        std::fs::write(&cfg, "[language]\ncues_file = \"missing.toml\"\n").unwrap();
+        assert!(extra_lang_file(&cfg).is_err());
+    }
 
     #[test]
     fn reads_thresholds_inline_cues_and_cue_file() {

@@ -31,10 +31,9 @@
 //! [`matcher`] (the per-utterance decisions over the tokens).
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::OnceLock;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use super::lang::{self, LangData};
 use super::types::{Classification, Lang, LangHint};
@@ -100,15 +99,6 @@ impl Classifier {
             langs: [Compiled::default(), Compiled::default()],
             data: [LangData::default(), LangData::default()],
         }
-    }
-
-    /// Built-in data extended with a trainer's TOML file (same schema as
-    /// `assets/lang/*.toml`, `lang = "nl"|"en"` at the top; or a configuration file with
-    /// `[lang.nl]` / `[lang.en]` tables). Its lists are appended to the built-in ones.
-    pub fn with_extra_lang_file(path: impl AsRef<Path>) -> anyhow::Result<Classifier> {
-        let path = path.as_ref();
-        let extra = lang::load_extra_file(path)?;
-        Classifier::with_extra(extra).with_context(|| format!("{}", path.display()))
     }
 
     /// Built-in data extended with language data given as TOML text.
