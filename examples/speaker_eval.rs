@@ -186,33 +186,17 @@ fn coarse(
     }
 }
 
-fn main() -> Result<()> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
-        .join("data");
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let dirs: Vec<PathBuf> = if args.is_empty() {
-        vec![root.join("audio-nl"), root.join("audio-multi")]
-    } else {
-        args.iter().map(PathBuf::from).collect()
-    };
-    let enc = VoiceEncoder::load_default()?;
-    let mut all: Vec<(String, Vec<Recording>)> = Vec::new();
-    for d in &dirs {
-        all.push((d.display().to_string(), load_dir(d)?));
-    }
-
+fn clustering(enc: &VoiceEncoder, all: &[(String, Vec<Recording>)]) {
     println!("== clustering (segments cut by the truth bounds)");
-    for (dir, recs) in &all {
+    for (dir, recs) in all {
         let (mut tk, mut ta, mut tot) = (0.0, 0.0, 0.0);
         for rec in recs {
             let n = speakers_in(&rec.truth).len();
             let speech: f64 = rec.truth.iter().map(|t| t.end - t.start).sum();
             let t0 = Instant::now();
-            let (known, _) = run_diarize(&enc, rec, Some(n));
+            let (known, _) = run_diarize(enc, rec, Some(n));
             let el = t0.elapsed().as_secs_f64();
-            let (auto, found) = run_diarize(&enc, rec, None);
+            let (auto, found) = run_diarize(enc, rec, None);
             println!(
                 "{:<28} {n} voices  known {:6.2}%  auto {:6.2}% ({found} found)  {:.1}x real time",
                 rec.name,
@@ -230,9 +214,11 @@ fn main() -> Result<()> {
             ta / tot * 100.0
         );
     }
+}
 
+fn coarse_segments(enc: &VoiceEncoder, all: &[(String, Vec<Recording>)]) {
     println!("== coarse segments: each segment spans two consecutive turns (pause included)");
-    coarse(&enc, &all, |rec| {
+    coarse(enc, all, |rec| {
         rec.truth
             .chunks(2)
             .map(|c| Segment::from_secs(c[0].start, c[c.len() - 1].end))
@@ -243,14 +229,14 @@ fn main() -> Result<()> {
         .iter()
         .map(|(dir, recs)| (dir.clone(), recs.iter().map(without_pauses).collect()))
         .collect();
-    coarse(&enc, &joined, |rec| {
+    coarse(enc, &joined, |rec| {
         rec.truth
             .chunks(2)
             .map(|c| Segment::from_secs(c[0].start, c[c.len() - 1].end))
             .collect()
     });
     println!("== no pauses, fixed 30 s segments (like Whisper windows)");
-    coarse(&enc, &joined, |rec| {
+    coarse(enc, &joined, |rec| {
         let n = rec.pcm.len();
         (0..n)
             .step_by(30 * 16_000)
@@ -260,13 +246,15 @@ fn main() -> Result<()> {
             })
             .collect()
     });
+}
 
+fn change_splitting(enc: &VoiceEncoder, all: &[(String, Vec<Recording>)]) {
     println!("== speaker-change splitting on two joined turns (known centroids)");
-    for (dir, recs) in &all {
+    for (dir, recs) in all {
         let (mut right, mut total, mut split_same, mut same) = (0.0, 0.0, 0usize, 0usize);
         for rec in recs {
             let d = diarize(
-                &enc,
+                enc,
                 &rec.pcm,
                 &segments(&rec.truth),
                 &DiarizeConfig {
@@ -284,7 +272,7 @@ fn main() -> Result<()> {
                 let sb = &rec.pcm[Segment::from_secs(b.start, b.end).start
                     ..Segment::from_secs(b.start, b.end).end.min(rec.pcm.len())];
                 let joined: Vec<f32> = sa.iter().chain(sb.iter()).copied().collect();
-                let pieces = split_segment(&enc, &joined, &d.centroids, &ChangeConfig::default());
+                let pieces = split_segment(enc, &joined, &d.centroids, &ChangeConfig::default());
                 let (la, lb) = (d.segment_speakers[k], d.segment_speakers[k + 1]);
                 if a.speaker == b.speaker {
                     same += 1;
@@ -313,9 +301,11 @@ fn main() -> Result<()> {
             right / total.max(1.0) * 100.0
         );
     }
+}
 
+fn online_attribution(enc: &VoiceEncoder, all: &[(String, Vec<Recording>)]) {
     println!("== online attributor (one utterance at a time)");
-    for (dir, recs) in &all {
+    for (dir, recs) in all {
         for rec in recs {
             let mut online = OnlineSpeakers::new(OnlineConfig::default());
             let segs = segments(&rec.truth);
@@ -342,9 +332,11 @@ fn main() -> Result<()> {
             );
         }
     }
+}
 
+fn enrollment(enc: &VoiceEncoder, all: &[(String, Vec<Recording>)]) -> Result<()> {
     println!("== enrollment (first two turns of each voice in the first file enroll it)");
-    for (dir, recs) in &all {
+    for (dir, recs) in all {
         let Some(first) = recs.first() else { continue };
         let mut enrolled = Vec::new();
         for name in speakers_in(&first.truth) {
@@ -358,14 +350,14 @@ fn main() -> Result<()> {
                     &first.pcm[s.start.min(first.pcm.len())..s.end.min(first.pcm.len())]
                 })
                 .collect();
-            enrolled.push(Enrollment::from_clips(&enc, &name, &clips)?);
+            enrolled.push(Enrollment::from_clips(enc, &name, &clips)?);
         }
         for rec in recs.iter().skip(1) {
             let cfg = DiarizeConfig {
                 enrolled: enrolled.clone(),
                 ..DiarizeConfig::default()
             };
-            let d = diarize(&enc, &rec.pcm, &segments(&rec.truth), &cfg);
+            let d = diarize(enc, &rec.pcm, &segments(&rec.truth), &cfg);
             let mut right = 0.0;
             let mut tot = 0.0;
             for t in &d.turns {
@@ -386,6 +378,10 @@ fn main() -> Result<()> {
         }
     }
 
+    Ok(())
+}
+
+fn speed(enc: &VoiceEncoder, all: &[(String, Vec<Recording>)]) {
     println!("== speed");
     let rec = &all[0].1[0];
     let t0 = Instant::now();
@@ -399,5 +395,30 @@ fn main() -> Result<()> {
         rec.pcm.len() as f64 / SR / el,
         emb[0].0.len()
     );
+}
+
+fn main() -> Result<()> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join("data");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dirs: Vec<PathBuf> = if args.is_empty() {
+        vec![root.join("audio-nl"), root.join("audio-multi")]
+    } else {
+        args.iter().map(PathBuf::from).collect()
+    };
+    let enc = VoiceEncoder::load_default()?;
+    let mut all: Vec<(String, Vec<Recording>)> = Vec::new();
+    for d in &dirs {
+        all.push((d.display().to_string(), load_dir(d)?));
+    }
+
+    clustering(&enc, &all);
+    coarse_segments(&enc, &all);
+    change_splitting(&enc, &all);
+    online_attribution(&enc, &all);
+    enrollment(&enc, &all)?;
+    speed(&enc, &all);
     Ok(())
 }

@@ -88,18 +88,7 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
         };
-        // Flags come as facts; their words as before: the configuration's default language.
-        if let Event::Flag { flag, .. } = &mut ev {
-            crate::report::words::write_flag_of(
-                flag,
-                a.session.method.as_deref(),
-                UiLang::default(),
-            );
-        }
-        let print = match &ev {
-            Event::Level { .. } | Event::Status { .. } | Event::Stats { .. } => a.status,
-            _ => true,
-        };
+        let print = prepare(&mut ev, a);
         match &ev {
             Event::Error {
                 message,
@@ -170,6 +159,19 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
 }
 
 /// `--list-devices`: the input devices, the default marked with `*`.
+/// Writes a flag's words (flags come as facts; the words as before: the configuration's
+/// default language) and says whether the event is printed (status lines only on request).
+fn prepare(ev: &mut Event, a: &ListenArgs) -> bool {
+    if let Event::Flag { flag, .. } = ev {
+        let method = a.session.method.as_deref();
+        crate::report::words::write_flag_of(flag, method, UiLang::default());
+    }
+    match ev {
+        Event::Level { .. } | Event::Status { .. } | Event::Stats { .. } => a.status,
+        _ => true,
+    }
+}
+
 fn print_devices(ui: UiLang) -> Result<()> {
     let devices = list_input_devices()?;
     if devices.is_empty() {

@@ -59,12 +59,30 @@ fn budget(min_seconds: f64, max_seconds: f64) -> String {
 
 /// The message and evidence of `f` in `ui`; `None` for a flag without details.
 pub fn words(f: &Flag, method: Option<&Method>, ui: UiLang) -> Option<(String, String)> {
+    let who = f.speaker.as_deref().unwrap_or("");
+    match &f.detail {
+        FlagDetail::None => None,
+        FlagDetail::Cue { cue } => cue_words(f.kind, who, cue.as_deref(), ui),
+        FlagDetail::RapidFire { .. }
+        | FlagDetail::StackedQuestions { .. }
+        | FlagDetail::Dominance { .. }
+        | FlagDetail::Silent
+        | FlagDetail::LongMonologue { .. } => talk_words(f, ui),
+        FlagDetail::Discussion { .. }
+        | FlagDetail::PhaseOverrun { .. }
+        | FlagDetail::ListeningPhase { .. }
+        | FlagDetail::SilentPhase { .. }
+        | FlagDetail::ExperienceQuestion { .. } => step_words(f, method, ui),
+    }
+}
+
+/// The words of the flags about who talks how much: bursts, stacked questions, dominance,
+/// silence and monologues.
+fn talk_words(f: &Flag, ui: UiLang) -> Option<(String, String)> {
     let t = |nl: &'static str, en: &'static str| ui.t(nl, en);
     let who = f.speaker.as_deref().unwrap_or("");
     let target = f.target.as_deref().unwrap_or("");
     let out = match &f.detail {
-        FlagDetail::None => return None,
-        FlagDetail::Cue { cue } => cue_words(f.kind, who, cue.as_deref(), ui)?,
         FlagDetail::RapidFire {
             questions,
             span_seconds,
@@ -129,6 +147,52 @@ pub fn words(f: &Flag, method: Option<&Method>, ui: UiLang) -> Option<(String, S
                 ),
             )
         }
+        FlagDetail::Silent => (
+            match ui {
+                UiLang::Nl => format!(
+                    "Stil: {who} zei {} lang niets; betrek deze deelnemer erbij.",
+                    fmt_duration(f.end - f.start)
+                ),
+                UiLang::En => format!(
+                    "Silent: {who} said nothing for {}; invite them in.",
+                    fmt_duration(f.end - f.start)
+                ),
+            },
+            format!(
+                "{} {}–{}",
+                t("stil van", "silent from"),
+                fmt_clock(f.start),
+                fmt_clock(f.end)
+            ),
+        ),
+        FlagDetail::LongMonologue {
+            seconds,
+            max_seconds,
+        } => (
+            format!(
+                "{}: {who} {} {} {}",
+                t("Lange monoloog", "Long monologue"),
+                t("spreekt", "speaks for"),
+                fmt_duration(*seconds),
+                t("achter elkaar.", "in one go.")
+            ),
+            format!(
+                "{} > {}",
+                fmt_duration(*seconds),
+                fmt_duration(*max_seconds)
+            ),
+        ),
+        _ => return None,
+    };
+    Some(out)
+}
+
+/// The words of the flags about the method's steps (and a discussion in a step without one).
+fn step_words(f: &Flag, method: Option<&Method>, ui: UiLang) -> Option<(String, String)> {
+    let t = |nl: &'static str, en: &'static str| ui.t(nl, en);
+    let who = f.speaker.as_deref().unwrap_or("");
+    let target = f.target.as_deref().unwrap_or("");
+    let out = match &f.detail {
         FlagDetail::Discussion {
             turns,
             contradictions,
@@ -167,41 +231,6 @@ pub fn words(f: &Flag, method: Option<&Method>, ui: UiLang) -> Option<(String, S
                 },
             )
         }
-        FlagDetail::Silent => (
-            match ui {
-                UiLang::Nl => format!(
-                    "Stil: {who} zei {} lang niets; betrek deze deelnemer erbij.",
-                    fmt_duration(f.end - f.start)
-                ),
-                UiLang::En => format!(
-                    "Silent: {who} said nothing for {}; invite them in.",
-                    fmt_duration(f.end - f.start)
-                ),
-            },
-            format!(
-                "{} {}–{}",
-                t("stil van", "silent from"),
-                fmt_clock(f.start),
-                fmt_clock(f.end)
-            ),
-        ),
-        FlagDetail::LongMonologue {
-            seconds,
-            max_seconds,
-        } => (
-            format!(
-                "{}: {who} {} {} {}",
-                t("Lange monoloog", "Long monologue"),
-                t("spreekt", "speaks for"),
-                fmt_duration(*seconds),
-                t("achter elkaar.", "in one go.")
-            ),
-            format!(
-                "{} > {}",
-                fmt_duration(*seconds),
-                fmt_duration(*max_seconds)
-            ),
-        ),
         FlagDetail::PhaseOverrun {
             step,
             seconds,
@@ -266,6 +295,7 @@ pub fn words(f: &Flag, method: Option<&Method>, ui: UiLang) -> Option<(String, S
             cue.clone()
                 .unwrap_or_else(|| t("belevingsvraag", "experience question").to_string()),
         ),
+        _ => return None,
     };
     Some(out)
 }
