@@ -615,22 +615,37 @@ fn redact_flag(f: &mut Flag, r: &Redactor) {
 }
 
 /// Analyses a report source and builds its report: the whole path from a loaded session,
-/// transcript or transcribed recording to the finished [`Report`]. With `pseudonymize`, the
-/// transcript is pseudonymised before the analysis and the report redacted afterwards.
+/// transcript or transcribed recording to the finished [`Report`] (see [`generate_from`]).
 /// Flag messages and step names are in `cfg.ui`.
 pub fn generate(
-    mut src: ReportSource,
+    src: ReportSource,
     classifier: &Classifier,
     cfg: &Config,
     pseudonymize: bool,
 ) -> Report {
+    let analysis = analyze(&src.transcript, classifier, cfg);
+    generate_from(src, analysis, cfg.ui, pseudonymize)
+}
+
+/// Builds the report of a source from its analysis, which is not run again: with
+/// `pseudonymize`, the source is pseudonymised, the names in the analysis (speakers, flags'
+/// speakers, targets and facts, cues, utterance text) are replaced by the same redactor, and
+/// the words are written afterwards, from the pseudonyms, in `ui`.
+pub fn generate_from(
+    mut src: ReportSource,
+    mut analysis: Analysis,
+    ui: UiLang,
+    pseudonymize: bool,
+) -> Report {
     let redactor = if pseudonymize {
-        Some(pseudonymize_source(&mut src, cfg.ui))
+        Some(pseudonymize_source(&mut src, ui))
     } else {
         None
     };
-    let mut analysis = analyze(&src.transcript, classifier, cfg);
-    words::write_analysis(&mut analysis, cfg.ui);
+    if let Some(r) = &redactor {
+        redact_analysis(&mut analysis, r);
+    }
+    words::write_analysis(&mut analysis, ui);
     let meta = ReportMeta {
         title: src.title.clone(),
         created_unix: src.created_unix,
@@ -641,6 +656,49 @@ pub fn generate(
         report.redact(r);
     }
     report
+}
+
+/// Replaces the names in an analysis as [`pseudonymize_source`] did in its source: a
+/// speaker's whole name by its pseudonym, names inside text by the redactor's rule. Flags
+/// are sorted again (their order breaks ties by speaker name).
+pub fn redact_analysis(a: &mut Analysis, r: &Redactor) {
+    if r.is_empty() {
+        return;
+    }
+    let name = |s: &mut String| {
+        let key = s.trim().to_lowercase();
+        match r.pairs().iter().find(|(n, _)| n.to_lowercase() == key) {
+            Some((_, alias)) => *s = alias.clone(),
+            None => r.apply_in_place(s),
+        }
+    };
+    for u in &mut a.utterances {
+        name(&mut u.speaker);
+        r.apply_in_place(&mut u.text);
+        for e in &mut u.extra.evidence {
+            r.apply_in_place(&mut e.cue);
+        }
+    }
+    for s in &mut a.speakers {
+        name(&mut s.name);
+    }
+    for f in &mut a.flags {
+        f.speaker
+            .iter_mut()
+            .chain(f.target.iter_mut())
+            .for_each(name);
+        if let FlagDetail::RapidFire { askers, .. } = &mut f.detail {
+            askers.iter_mut().for_each(name);
+        }
+        redact_flag(f, r);
+    }
+    a.flags.sort_by(|x, y| {
+        x.start
+            .total_cmp(&y.start)
+            .then(x.end.total_cmp(&y.end))
+            .then(x.kind.cmp(&y.kind))
+            .then(x.speaker.cmp(&y.speaker))
+    });
 }
 
 fn totals_of(a: &Analysis) -> Totals {

@@ -310,15 +310,10 @@ pub fn default_export_path(d: &ReviewDoc, format: ExportFormat, pseudonymize: bo
 }
 
 /// The HTML process-evaluation report of the review as it stands (corrections applied,
-/// flags marked wrong left out).
+/// flags marked wrong left out), from the review's analysis.
 pub fn report_html(d: &ReviewDoc, pseudonymize: bool, ui: UiLang) -> String {
-    let setup = d.setup().clone().with_ui(ui);
-    let r = crate::report::generate(
-        d.report_source(),
-        &setup.classifier,
-        &setup.config,
-        pseudonymize,
-    );
+    // The review's own analysis: neither the report nor its pseudonyms run it again.
+    let r = crate::report::generate_from(d.report_source(), d.analysis.clone(), ui, pseudonymize);
     crate::report::to_html(&r, ui)
 }
 
