@@ -155,6 +155,8 @@ fn starting_a_session_for_a_group_fills_the_participants_and_names_its_voices() 
 
     h.get_by_label_contains("stemt ermee in").click();
     h.run_steps(2);
+    // The speech model is checked in the background.
+    pump(&mut h, |app| !app.form.model_checking());
     h.get_by_label("Start sessie").click();
     pump(&mut h, |app| app.session.is_some());
     let cfg = seen

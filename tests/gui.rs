@@ -71,6 +71,8 @@ fn start_screen_consent_gates_start() {
         start.accesskit_node().is_disabled(),
         "Start must wait for consent"
     );
+    // The speech model is checked in the background.
+    pump(&mut h, |app| !app.form.model_checking());
     h.get_by_label("Geen microfoon gevonden");
     // The start screen shows machine-dependent text (the bundled model's absolute path, the
     // devices found), so its image is written for people to look at but not compared.
@@ -364,13 +366,14 @@ fn an_unusable_model_disables_start_with_the_reason() {
     std::fs::write(&fake, "geen model").expect("write");
     h.state_mut().form.model_path = fake.display().to_string();
     h.state_mut().form.consent = true;
-    h.run_steps(3);
+    // The model is checked in the background: step until its answer arrived.
+    pump(&mut h, |app| !app.form.model_checking());
     let start = h.get_by_label("Start sessie");
     assert!(start.accesskit_node().is_disabled());
     h.get_by_label_contains("is not a ggml Whisper model");
     h.get_by_label("Kies eerst een bruikbaar spraakmodel.");
     h.state_mut().form.model_path = dir.path().join("weg.bin").display().to_string();
-    h.run_steps(3);
+    pump(&mut h, |app| !app.form.model_checking());
     h.get_by_label_contains("speech model not found");
 }
 

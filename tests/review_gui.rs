@@ -571,3 +571,34 @@ fn a_why_question_on_an_uncertain_word_is_shown_and_counted_as_uncertain() {
     let md = observant::report::markdown::to_markdown(&report, UiLang::Nl);
     assert!(md.contains("(+1 onzeker)"), "{md}");
 }
+
+#[test]
+fn the_progress_view_reads_the_saved_sessions_in_the_background() {
+    let root = tempfile::tempdir().unwrap();
+    save_session(root.path(), &session());
+    let mut second = session();
+    second.utterances.truncate(5);
+    save_session(root.path(), &second);
+    let mut opts = app_options();
+    opts.sessions_root = Some(root.path().to_path_buf());
+    let mut h = harness_with(SIZE, opts);
+    h.state_mut()
+        .show_review_screen(ReviewScreen::new(unsaved_doc(None), None));
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "Voortgang").click();
+    h.run_steps(1);
+    assert!(review(&h).state.progress.is_some(), "the window opened");
+    // The sessions are opened and analysed on a thread of their own; the result arrives.
+    common::pump(&mut h, |app| {
+        app.review
+            .as_ref()
+            .and_then(|r| r.state.progress.as_ref())
+            .is_some_and(|p| p.rows().is_some())
+    });
+    let p = review(&h).state.progress.as_ref().unwrap().rows().unwrap();
+    assert_eq!(p.rows.len(), 2);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    assert!(root.path().join("voortgang.html").exists());
+    h.get_by_label("Voortgang over sessies");
+    h.get_by_label_contains("Met grafieken geschreven naar");
+}
