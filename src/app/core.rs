@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use crossbeam_channel::Receiver;
 
 pub use crate::analysis::incremental::SessionAnalyzer;
-use crate::analysis::{Analysis, methods};
+use crate::analysis::{Analysis, LangHint, methods};
+use crate::asr::AsrLanguage;
 use crate::i18n::UiLang;
 use crate::transcript::Transcript;
 
@@ -119,11 +120,11 @@ pub fn is_recording(path: &Path) -> bool {
 }
 
 /// Transcribes a recording on a background thread with the speech pipeline (`model`, spoken
-/// language `lang`: "nl", "en" or `None` = detect); the result arrives on the channel.
+/// language `lang`: fixed or detected); the result arrives on the channel.
 pub fn transcribe_recording(
     path: &Path,
     model: PathBuf,
-    lang: Option<String>,
+    lang: LangHint,
 ) -> Receiver<Result<Transcript, String>> {
     transcribe_recording_with_progress(path, model, lang, None)
 }
@@ -132,25 +133,17 @@ pub fn transcribe_recording(
 pub fn transcribe_recording_with_progress(
     path: &Path,
     model: PathBuf,
-    lang: Option<String>,
+    lang: LangHint,
     progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
 ) -> Receiver<Result<Transcript, String>> {
     let path = path.to_path_buf();
     in_background("observant-transcribe", move || {
         let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
-        opts.whisper.language = asr_language(lang);
+        opts.whisper.language = lang.into();
         opts.progress = false;
         opts.progress_counter = progress;
         crate::pipeline::offline::transcribe_file(&path, &opts).map(|(t, _)| t)
     })
-}
-
-/// "nl"/"en" as a fixed spoken language; `None`: detect it.
-fn asr_language(lang: Option<String>) -> crate::asr::AsrLanguage {
-    match lang {
-        Some(l) => crate::asr::AsrLanguage::Fixed(l),
-        None => crate::asr::AsrLanguage::Auto,
-    }
 }
 
 /// Runs `work` on a thread of its own; its result (an error as one line) arrives on the
@@ -199,26 +192,23 @@ pub fn interrupted_session(path: &Path) -> Option<Interrupted> {
 }
 
 /// Transcribes an interrupted session's missing tail on a background thread
-/// ([`crate::pipeline::recover`]) with the speech model `model` and language `lang` (`None`:
-/// the session's own language, else detect); the result arrives on the channel.
+/// ([`crate::pipeline::recover`]) with the speech model `model` and language `lang`
+/// ([`LangHint::Auto`]: the session's own language, else detect); the result arrives on the
+/// channel.
 pub fn recover_session_with_progress(
     dir: &Path,
     model: PathBuf,
-    lang: Option<String>,
+    lang: LangHint,
     progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
 ) -> Receiver<Result<crate::pipeline::recover::Recovery, String>> {
     let dir = dir.to_path_buf();
     in_background("observant-recover", move || {
         let mut session = crate::session::Session::open(&dir)?;
         let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
-        let lang = lang.or_else(|| {
-            session
-                .meta
-                .language
-                .clone()
-                .filter(|l| !l.is_empty() && l != "auto")
-        });
-        opts.whisper.language = asr_language(lang);
+        opts.whisper.language = match lang {
+            LangHint::Auto => AsrLanguage::stored(session.meta.language.as_deref()),
+            fixed => fixed.into(),
+        };
         opts.progress = false;
         opts.progress_counter = progress;
         crate::pipeline::recover::recover(&mut session, &opts)

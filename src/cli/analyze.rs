@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{AnalyzeArgs, AnalyzeFormat, LangArg, SessionArgs};
+use super::{AnalyzeArgs, AnalyzeFormat, SessionArgs};
 use crate::analysis::session::analyze;
 use crate::analysis::setup::AnalysisSetup;
 use crate::i18n::UiLang;
@@ -72,10 +72,8 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
         crate::pipeline::offline::transcribe_file(input, &opts)?.0
     };
     prepare_transcript(&mut t, &a.session)?;
-    match a.speech.lang {
-        LangArg::Nl => t.language = Some("nl".into()),
-        LangArg::En => t.language = Some("en".into()),
-        LangArg::Auto => {}
+    if let Some(code) = a.speech.lang.hint().code() {
+        t.language = Some(code.into());
     }
     let analysis = analyze(&t, &setup.classifier, &setup.config);
     if verbose {

@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 
 use super::analyze::{analysis_setup, is_transcript_path, prepare_transcript, write_stdout};
-use super::{LangArg, SessionArgs, SpeechArgs};
+use super::{SessionArgs, SpeechArgs};
 use crate::i18n::UiLang;
 use crate::pipeline::offline;
 use crate::report::{self, Report, ReportSource};
@@ -90,10 +90,8 @@ pub fn load_source(
         ReportSource::from_transcript(t, title_of(path))
     };
     prepare_transcript(&mut src.transcript, session)?;
-    match speech.lang {
-        LangArg::Nl => src.transcript.language = Some("nl".into()),
-        LangArg::En => src.transcript.language = Some("en".into()),
-        LangArg::Auto => {}
+    if let Some(code) = speech.lang.hint().code() {
+        src.transcript.language = Some(code.into());
     }
     Ok(src)
 }

@@ -357,11 +357,7 @@ impl ObservantApp {
     /// Opens a saved session, transcript or recording in review mode; a recording is
     /// transcribed first (in the background, with progress) unless it was before.
     pub fn open(&mut self, path: &Path) {
-        let lang = match self.form.lang {
-            crate::ui::start::LangChoice::Nl => Some("nl".to_string()),
-            crate::ui::start::LangChoice::En => Some("en".to_string()),
-            crate::ui::start::LangChoice::Auto => None,
-        };
+        let lang = self.form.lang;
         let model = PathBuf::from(self.form.model_path.trim());
         if core::is_recording(path) && !crate::review::store::transcribed_before(path) {
             self.form.open_message = None;

@@ -17,14 +17,6 @@ use crate::ui::groups::{GroupEvent, GroupPanel, GroupVault};
 use crate::ui::theme;
 use crate::ui::widgets::short;
 
-/// Spoken-language choice on the start screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LangChoice {
-    Nl,
-    En,
-    Auto,
-}
-
 /// What is known about the chosen speech model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelState {
@@ -89,7 +81,8 @@ pub struct StartForm {
     pub participants: Vec<ParticipantRow>,
     /// Method id; empty = free form.
     pub method: String,
-    pub lang: LangChoice,
+    /// The spoken language: fixed, or detected.
+    pub lang: LangHint,
     pub model_path: String,
     pub device: Option<String>,
     pub consent: bool,
@@ -151,7 +144,8 @@ pub enum StartAction {
 pub struct StartRequest {
     pub participants: Vec<Participant>,
     pub method: Option<String>,
-    pub lang: LangChoice,
+    /// The spoken language: fixed, or detected.
+    pub lang: LangHint,
     pub model: Option<PathBuf>,
     pub device: Option<String>,
     /// Encrypt the session with this passphrase (`None`: plain).
@@ -168,11 +162,7 @@ impl StartRequest {
         let mut config = LiveConfig {
             participants: self.participants.clone(),
             method: self.method.clone(),
-            lang: match self.lang {
-                LangChoice::Nl => LangHint::Fixed(Lang::Nl),
-                LangChoice::En => LangHint::Fixed(Lang::En),
-                LangChoice::Auto => LangHint::Auto,
-            },
+            lang: self.lang,
             model: self.model.clone(),
             device: self.device.clone(),
             save_dir: None,
@@ -206,7 +196,7 @@ impl StartForm {
                 },
             ],
             method: String::new(),
-            lang: LangChoice::Nl,
+            lang: LangHint::Fixed(Lang::Nl),
             model_path: crate::default_model_path().display().to_string(),
             device: None,
             consent: false,
@@ -362,16 +352,20 @@ impl StartForm {
                     ui.end_row();
 
                     let spoken_label = ui.label(lang.t("Gesproken taal", "Spoken language")).id;
-                    let lang_label = |c: LangChoice| match c {
-                        LangChoice::Nl => "Nederlands",
-                        LangChoice::En => "English",
-                        LangChoice::Auto => lang.t("Automatisch", "Automatic"),
+                    let lang_label = |c: LangHint| match c {
+                        LangHint::Fixed(Lang::Nl) => "Nederlands",
+                        LangHint::Fixed(Lang::En) => "English",
+                        LangHint::Auto => lang.t("Automatisch", "Automatic"),
                     };
                     egui::ComboBox::from_id_salt("spoken")
                         .selected_text(lang_label(self.lang))
                         .width(260.0)
                         .show_ui(ui, |ui| {
-                            for c in [LangChoice::Nl, LangChoice::En, LangChoice::Auto] {
+                            for c in [
+                                LangHint::Fixed(Lang::Nl),
+                                LangHint::Fixed(Lang::En),
+                                LangHint::Auto,
+                            ] {
                                 ui.selectable_value(&mut self.lang, c, lang_label(c));
                             }
                         })
