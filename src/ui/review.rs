@@ -1032,7 +1032,7 @@ impl ReviewScreen {
                                 )
                             });
                             let toggle = |want: bool| Edit::Verdict {
-                                kind: f.kind.as_str().into(),
+                                kind: f.kind,
                                 start: f.start,
                                 correct: (verdict != Some(want)).then_some(want),
                             };
