@@ -1158,7 +1158,10 @@ fn status(ui: &mut Ui, s: &Session, lang: UiLang) {
                 .map(|st| {
                     format!(
                         "{}: {:.1} s, {} / {}",
-                        st.stage, st.lag_seconds, st.queue_len, st.queue_capacity
+                        st.stage.as_str(),
+                        st.lag_seconds,
+                        st.queue_len,
+                        st.queue_capacity
                     )
                 })
                 .collect();
