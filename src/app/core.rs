@@ -108,15 +108,42 @@ pub fn analyze_with(t: &Transcript, setup: crate::analysis::setup::AnalysisSetup
     SessionAnalyzer::new(setup).analyze(t)
 }
 
-/// Is this a recording (audio) rather than a transcript or session?
+/// What a path given to open, analyse or report names, by the path alone: a saved session's
+/// folder, else by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A saved session's folder (`session.json`, or `session.key` for an encrypted one).
+    SessionDir,
+    /// A transcript file (`.json`, `.vtt`, `.srt`).
+    Transcript,
+    /// A recording (`.wav`, `.mp3`, `.m4a`, `.mp4`, `.aac`, `.ogg`, `.flac`).
+    Recording,
+    /// Anything else (another folder or file).
+    Other,
+}
+
+impl FileKind {
+    /// The kind of `path` (a session folder is looked at on disk; files go by extension).
+    pub fn of(path: &Path) -> FileKind {
+        if crate::session::Session::is_session_dir(path) {
+            return FileKind::SessionDir;
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match ext.as_str() {
+            "json" | "vtt" | "srt" => FileKind::Transcript,
+            "wav" | "mp3" | "m4a" | "mp4" | "aac" | "ogg" | "flac" => FileKind::Recording,
+            _ => FileKind::Other,
+        }
+    }
+}
+
+/// Is this a recording (an audio file) rather than a transcript or session?
 pub fn is_recording(path: &Path) -> bool {
-    path.is_file()
-        && path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-            matches!(
-                e.to_ascii_lowercase().as_str(),
-                "wav" | "mp3" | "m4a" | "mp4" | "aac" | "ogg" | "flac"
-            )
-        })
+    path.is_file() && FileKind::of(path) == FileKind::Recording
 }
 
 /// Transcribes a recording on a background thread with the speech pipeline (`model`, spoken
@@ -226,4 +253,33 @@ pub fn model_problem(path: &str) -> Option<String> {
     crate::asr::whisper::check_model_file(Path::new(path))
         .err()
         .map(|e| crate::error::one_line(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_kinds_by_folder_and_extension() {
+        let root = tempfile::tempdir().unwrap();
+        let (s, _j) = crate::session::Session::create(root.path(), Default::default()).unwrap();
+        assert_eq!(FileKind::of(&s.dir), FileKind::SessionDir);
+        assert_eq!(FileKind::of(root.path()), FileKind::Other);
+        for (name, kind) in [
+            ("a.json", FileKind::Transcript),
+            ("a.VTT", FileKind::Transcript),
+            ("a.srt", FileKind::Transcript),
+            ("a.wav", FileKind::Recording),
+            ("a.Mp3", FileKind::Recording),
+            ("a.flac", FileKind::Recording),
+            ("a.txt", FileKind::Other),
+            ("a", FileKind::Other),
+        ] {
+            assert_eq!(FileKind::of(Path::new(name)), kind, "{name}");
+        }
+        let wav = root.path().join("rec.wav");
+        assert!(!is_recording(&wav), "only an existing file");
+        std::fs::write(&wav, b"RIFF").unwrap();
+        assert!(is_recording(&wav));
+    }
 }
