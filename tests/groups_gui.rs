@@ -155,8 +155,10 @@ fn starting_a_session_for_a_group_fills_the_participants_and_names_its_voices() 
 
     h.get_by_label_contains("stemt ermee in").click();
     h.run_steps(2);
+    // The speech model is checked in the background.
+    pump(&mut h, |app| !app.form.model_checking());
     h.get_by_label("Start sessie").click();
-    pump(&mut h, |app| app.session.is_some());
+    pump(&mut h, |app| app.session().is_some());
     let cfg = seen
         .lock()
         .unwrap()
@@ -249,8 +251,7 @@ fn saving_voices_asks_consent_for_members_without_it_and_yes_keeps_a_profile() {
     h.run_steps(3);
     let step = |h: &Harness<'static, ObservantApp>| {
         h.state()
-            .review
-            .as_ref()
+            .review()
             .and_then(|r| r.state.voices.as_ref())
             .map(|v| v.step)
     };
@@ -266,16 +267,14 @@ fn saving_voices_asks_consent_for_members_without_it_and_yes_keeps_a_profile() {
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Openen").click();
     pump(&mut h, |app| {
-        app.review
-            .as_ref()
+        app.review()
             .and_then(|r| r.state.voices.as_ref())
             .is_some_and(|v| v.step == VoiceStep::Group && !v.busy())
     });
     // The session's own group is chosen already.
     assert_eq!(
         h.state()
-            .review
-            .as_ref()
+            .review()
             .unwrap()
             .state
             .voices
@@ -299,8 +298,7 @@ fn saving_voices_asks_consent_for_members_without_it_and_yes_keeps_a_profile() {
     h.get_by_label("Stemprofiel bewaren voor Dirk?");
     h.get_by_label("Ja").click();
     pump(&mut h, |app| {
-        app.review
-            .as_ref()
+        app.review()
             .and_then(|r| r.state.voices.as_ref())
             .is_some_and(|v| v.step == VoiceStep::Done)
     });
@@ -324,7 +322,7 @@ fn saving_voices_asks_consent_for_members_without_it_and_yes_keeps_a_profile() {
 
     h.get_by_label("Sluiten").click();
     h.run_steps(2);
-    assert!(h.state().review.as_ref().unwrap().state.voices.is_none());
+    assert!(h.state().review().unwrap().state.voices.is_none());
 }
 
 #[test]
@@ -392,7 +390,7 @@ fn at_the_end_of_a_group_session_members_are_updated_and_new_names_asked_at_once
     h.state_mut()
         .show_review_screen(ReviewScreen::new(doc, None));
     // What the app does when a live session for the group ends and review opens.
-    if let Some(r) = h.state_mut().review.as_mut() {
+    if let Some(r) = h.state_mut().review_mut() {
         r.offer_group_voices(UiLang::Nl);
     }
     h.run_steps(3);
@@ -405,8 +403,7 @@ fn at_the_end_of_a_group_session_members_are_updated_and_new_names_asked_at_once
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Openen").click();
     pump(&mut h, |app| {
-        app.review
-            .as_ref()
+        app.review()
             .and_then(|r| r.state.voices.as_ref())
             .is_some_and(|v| v.step == VoiceStep::Ask && !v.busy())
     });
@@ -418,8 +415,7 @@ fn at_the_end_of_a_group_session_members_are_updated_and_new_names_asked_at_once
         h.run_steps(2);
     }
     pump(&mut h, |app| {
-        app.review
-            .as_ref()
+        app.review()
             .and_then(|r| r.state.voices.as_ref())
             .is_some_and(|v| v.step == VoiceStep::Done)
     });

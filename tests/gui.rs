@@ -38,8 +38,7 @@ fn started(starter: PipelineStarter, method: Option<&str>) -> Harness<'static, O
 /// The commands the app sent to the pipeline so far.
 fn sent(h: &Harness<'static, ObservantApp>) -> Vec<Command> {
     h.state()
-        .session
-        .as_ref()
+        .session()
         .map(|s| s.sent.clone())
         .unwrap_or_default()
 }
@@ -71,6 +70,8 @@ fn start_screen_consent_gates_start() {
         start.accesskit_node().is_disabled(),
         "Start must wait for consent"
     );
+    // The speech model is checked in the background.
+    pump(&mut h, |app| !app.form.model_checking());
     h.get_by_label("Geen microfoon gevonden");
     // The start screen shows machine-dependent text (the bundled model's absolute path, the
     // devices found), so its image is written for people to look at but not compared.
@@ -109,7 +110,7 @@ fn start_screen_consent_gates_start() {
     let start = h.get_by_label("Start sessie");
     assert!(!start.accesskit_node().is_disabled());
     start.click();
-    pump(&mut h, |app| app.session.is_some());
+    pump(&mut h, |app| app.session().is_some());
 }
 
 #[test]
@@ -124,7 +125,7 @@ fn live_view_shows_utterances_and_flag_chips() {
         );
     }
     let app = h.state();
-    let model = &app.session.as_ref().map(|s| &s.model);
+    let model = &app.session().map(|s| &s.model);
     assert!(model.is_some_and(|m| !m.flags.is_empty()));
     h.snapshot("observer_view");
 }
@@ -161,15 +162,11 @@ fn facilitator_view_shows_one_cue_and_the_step() {
     let mut h = live_harness();
     h.get_by_label("Facilitator").click();
     h.run_steps(2);
-    assert_eq!(
-        h.state().session.as_ref().map(|s| s.tab),
-        Some(Tab::Facilitator)
-    );
+    assert_eq!(h.state().session().map(|s| s.tab), Some(Tab::Facilitator));
     h.get_by_label("Stap 1 van 7");
     let cue = h
         .state()
-        .session
-        .as_ref()
+        .session()
         .and_then(|s| s.model.cue.clone())
         .expect("a cue");
     let text = observant::ui::theme::cue_text(&cue.flag, UiLang::Nl);
@@ -317,11 +314,7 @@ fn a_lost_microphone_shows_a_banner_and_reconnects_into_the_same_session() {
     h.get_by_label_contains("Kies een microfoon en verbind opnieuw");
     // What came before the loss stays on screen.
     h.get_by_label_contains("komt steeds te laat");
-    let shown = h
-        .state()
-        .session
-        .as_ref()
-        .map(|s| s.model.utterance_count());
+    let shown = h.state().session().map(|s| s.model.utterance_count());
     assert_eq!(shown, Some(3));
     // Written for people to look at, not compared: the pipeline's status line (lag, queue)
     // depends on thread timing, which differs by a few pixels from run to run.
@@ -364,13 +357,14 @@ fn an_unusable_model_disables_start_with_the_reason() {
     std::fs::write(&fake, "geen model").expect("write");
     h.state_mut().form.model_path = fake.display().to_string();
     h.state_mut().form.consent = true;
-    h.run_steps(3);
+    // The model is checked in the background: step until its answer arrived.
+    pump(&mut h, |app| !app.form.model_checking());
     let start = h.get_by_label("Start sessie");
     assert!(start.accesskit_node().is_disabled());
     h.get_by_label_contains("is not a ggml Whisper model");
     h.get_by_label("Kies eerst een bruikbaar spraakmodel.");
     h.state_mut().form.model_path = dir.path().join("weg.bin").display().to_string();
-    h.run_steps(3);
+    pump(&mut h, |app| !app.form.model_checking());
     h.get_by_label_contains("speech model not found");
 }
 
@@ -385,7 +379,7 @@ fn a_pipeline_that_fails_to_start_leaves_the_start_screen_usable() {
     h.state_mut().start_live(LiveConfig::default());
     pump(&mut h, |app| app.start_message.is_some());
     h.get_by_label_contains("Kon de sessie niet starten: spraakmodel x.bin kon niet geladen");
-    assert!(h.state().session.is_none());
+    assert!(h.state().session().is_none());
     // Still usable: the form is there and can start again.
     h.get_by_label_contains("stemt ermee in").click();
     h.run_steps(2);

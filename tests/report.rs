@@ -394,12 +394,12 @@ fn flags_marked_wrong_are_left_out() {
     let mut src = ReportSource::from_transcript(t, "crea");
     src.verdicts = vec![
         observant::session::FlagVerdict {
-            kind: "advice".into(),
+            kind: FlagKind::Advice,
             start: advice[0].start,
             correct: false,
         },
         observant::session::FlagVerdict {
-            kind: "advice".into(),
+            kind: FlagKind::Advice,
             start: advice[1].start,
             correct: true,
         },

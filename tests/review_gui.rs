@@ -126,7 +126,7 @@ fn review_the_saved_session(root: &std::path::Path) -> Harness<'static, Observan
 }
 
 fn review<'h>(h: &'h Harness<'static, ObservantApp>) -> &'h ReviewScreen {
-    h.state().review.as_ref().expect("review on screen")
+    h.state().review().expect("review on screen")
 }
 
 #[test]
@@ -379,8 +379,7 @@ fn an_encrypted_live_session_goes_into_review_without_asking_again_and_keeps_edi
     pump_session(&mut h, |s| s.model.stopped);
     let dir = h
         .state()
-        .session
-        .as_ref()
+        .session()
         .and_then(|s| s.saved_in.clone())
         .expect("saved");
     assert!(Session::is_encrypted_dir(&dir));
@@ -393,7 +392,7 @@ fn an_encrypted_live_session_goes_into_review_without_asking_again_and_keeps_edi
     assert_eq!(r.doc.title, "Versleutelde sessie");
     assert_eq!(r.doc.transcript.utterances.len(), 9);
     // A correction is saved at once, encrypted.
-    h.state_mut().review.as_mut().unwrap().apply(
+    h.state_mut().review_mut().unwrap().apply(
         ReviewAction::Edit(Edit::EditText {
             index: 2,
             text: CORRECTED.into(),
@@ -418,7 +417,7 @@ fn reviewing_an_encrypted_saved_session_asks_its_passphrase_and_a_wrong_one_is_c
     let root = tempfile::tempdir().unwrap();
     let dir = save_session_with(root.path(), &session(), Some(&secret("bewaard geheim")));
     let mut h = review_the_saved_session(root.path());
-    assert!(h.state().review.is_none());
+    assert!(h.state().review().is_none());
     h.get_by_label_contains("Deze sessie is versleuteld");
     let type_and_open = |h: &mut Harness<'static, ObservantApp>, pass: &str| {
         // The prompt's field comes after the new session's two passphrase fields.
@@ -441,7 +440,7 @@ fn reviewing_an_encrypted_saved_session_asks_its_passphrase_and_a_wrong_one_is_c
         h.run_steps(3);
     };
     type_and_open(&mut h, "fout");
-    assert!(h.state().review.is_none());
+    assert!(h.state().review().is_none());
     h.get_by_label_contains("Dat wachtwoord past niet bij deze sessie");
     assert!(!Session::is_unlocked(&dir));
     type_and_open(&mut h, "bewaard geheim");
@@ -496,10 +495,13 @@ fn opening_an_interrupted_session_transcribes_its_missing_audio_first() {
     drop(s);
 
     let mut h = review_the_saved_session(root.path());
-    assert!(h.state().review.is_none(), "the tail is transcribed first");
+    assert!(
+        h.state().review().is_none(),
+        "the tail is transcribed first"
+    );
     h.get_by_label_contains("Onderbroken sessie");
     let deadline = Instant::now() + Duration::from_secs(120);
-    while h.state().review.is_none() {
+    while h.state().review().is_none() {
         assert!(Instant::now() < deadline, "recovery did not finish");
         std::thread::sleep(Duration::from_millis(50));
         h.step();
@@ -570,4 +572,34 @@ fn a_why_question_on_an_uncertain_word_is_shown_and_counted_as_uncertain() {
     assert_eq!(report.count_uncertain(FlagKind::WhyQuestion), 1);
     let md = observant::report::markdown::to_markdown(&report, UiLang::Nl);
     assert!(md.contains("(+1 onzeker)"), "{md}");
+}
+
+#[test]
+fn the_progress_view_reads_the_saved_sessions_in_the_background() {
+    let root = tempfile::tempdir().unwrap();
+    save_session(root.path(), &session());
+    let mut second = session();
+    second.utterances.truncate(5);
+    save_session(root.path(), &second);
+    let mut opts = app_options();
+    opts.sessions_root = Some(root.path().to_path_buf());
+    let mut h = harness_with(SIZE, opts);
+    h.state_mut()
+        .show_review_screen(ReviewScreen::new(unsaved_doc(None), None));
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "Voortgang").click();
+    h.run_steps(1);
+    assert!(review(&h).state.progress.is_some(), "the window opened");
+    // The sessions are opened and analysed on a thread of their own; the result arrives.
+    common::pump(&mut h, |app| {
+        app.review()
+            .and_then(|r| r.state.progress.as_ref())
+            .is_some_and(|p| p.rows().is_some())
+    });
+    let p = review(&h).state.progress.as_ref().unwrap().rows().unwrap();
+    assert_eq!(p.rows.len(), 2);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    assert!(root.path().join("voortgang.html").exists());
+    h.get_by_label("Voortgang over sessies");
+    h.get_by_label_contains("Met grafieken geschreven naar");
 }

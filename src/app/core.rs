@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use crossbeam_channel::Receiver;
 
 pub use crate::analysis::incremental::SessionAnalyzer;
-use crate::analysis::{Analysis, methods};
+use crate::analysis::{Analysis, LangHint, methods};
+use crate::asr::AsrLanguage;
 use crate::i18n::UiLang;
 use crate::transcript::Transcript;
 
@@ -110,23 +111,50 @@ pub fn analyze_with(t: &Transcript, setup: crate::analysis::setup::AnalysisSetup
     a
 }
 
-/// Is this a recording (audio) rather than a transcript or session?
+/// What a path given to open, analyse or report names, by the path alone: a saved session's
+/// folder, else by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A saved session's folder (`session.json`, or `session.key` for an encrypted one).
+    SessionDir,
+    /// A transcript file (`.json`, `.vtt`, `.srt`).
+    Transcript,
+    /// A recording (`.wav`, `.mp3`, `.m4a`, `.mp4`, `.aac`, `.ogg`, `.flac`).
+    Recording,
+    /// Anything else (another folder or file).
+    Other,
+}
+
+impl FileKind {
+    /// The kind of `path` (a session folder is looked at on disk; files go by extension).
+    pub fn of(path: &Path) -> FileKind {
+        if crate::session::Session::is_session_dir(path) {
+            return FileKind::SessionDir;
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match ext.as_str() {
+            "json" | "vtt" | "srt" => FileKind::Transcript,
+            "wav" | "mp3" | "m4a" | "mp4" | "aac" | "ogg" | "flac" => FileKind::Recording,
+            _ => FileKind::Other,
+        }
+    }
+}
+
+/// Is this a recording (an audio file) rather than a transcript or session?
 pub fn is_recording(path: &Path) -> bool {
-    path.is_file()
-        && path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-            matches!(
-                e.to_ascii_lowercase().as_str(),
-                "wav" | "mp3" | "m4a" | "mp4" | "aac" | "ogg" | "flac"
-            )
-        })
+    path.is_file() && FileKind::of(path) == FileKind::Recording
 }
 
 /// Transcribes a recording on a background thread with the speech pipeline (`model`, spoken
-/// language `lang`: "nl", "en" or `None` = detect); the result arrives on the channel.
+/// language `lang`: fixed or detected); the result arrives on the channel.
 pub fn transcribe_recording(
     path: &Path,
     model: PathBuf,
-    lang: Option<String>,
+    lang: LangHint,
 ) -> Receiver<Result<Transcript, String>> {
     transcribe_recording_with_progress(path, model, lang, None)
 }
@@ -135,25 +163,17 @@ pub fn transcribe_recording(
 pub fn transcribe_recording_with_progress(
     path: &Path,
     model: PathBuf,
-    lang: Option<String>,
+    lang: LangHint,
     progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
 ) -> Receiver<Result<Transcript, String>> {
     let path = path.to_path_buf();
     in_background("observant-transcribe", move || {
         let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
-        opts.whisper.language = asr_language(lang);
+        opts.whisper.language = lang.into();
         opts.progress = false;
         opts.progress_counter = progress;
         crate::pipeline::offline::transcribe_file(&path, &opts).map(|(t, _)| t)
     })
-}
-
-/// "nl"/"en" as a fixed spoken language; `None`: detect it.
-fn asr_language(lang: Option<String>) -> crate::asr::AsrLanguage {
-    match lang {
-        Some(l) => crate::asr::AsrLanguage::Fixed(l),
-        None => crate::asr::AsrLanguage::Auto,
-    }
 }
 
 /// Runs `work` on a thread of its own; its result (an error as one line) arrives on the
@@ -202,26 +222,23 @@ pub fn interrupted_session(path: &Path) -> Option<Interrupted> {
 }
 
 /// Transcribes an interrupted session's missing tail on a background thread
-/// ([`crate::pipeline::recover`]) with the speech model `model` and language `lang` (`None`:
-/// the session's own language, else detect); the result arrives on the channel.
+/// ([`crate::pipeline::recover`]) with the speech model `model` and language `lang`
+/// ([`LangHint::Auto`]: the session's own language, else detect); the result arrives on the
+/// channel.
 pub fn recover_session_with_progress(
     dir: &Path,
     model: PathBuf,
-    lang: Option<String>,
+    lang: LangHint,
     progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
 ) -> Receiver<Result<crate::pipeline::recover::Recovery, String>> {
     let dir = dir.to_path_buf();
     in_background("observant-recover", move || {
         let mut session = crate::session::Session::open(&dir)?;
         let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
-        let lang = lang.or_else(|| {
-            session
-                .meta
-                .language
-                .clone()
-                .filter(|l| !l.is_empty() && l != "auto")
-        });
-        opts.whisper.language = asr_language(lang);
+        opts.whisper.language = match lang {
+            LangHint::Auto => AsrLanguage::stored(session.meta.language.as_deref()),
+            fixed => fixed.into(),
+        };
         opts.progress = false;
         opts.progress_counter = progress;
         crate::pipeline::recover::recover(&mut session, &opts)
@@ -239,4 +256,33 @@ pub fn model_problem(path: &str) -> Option<String> {
     crate::asr::whisper::check_model_file(Path::new(path))
         .err()
         .map(|e| crate::error::one_line(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_kinds_by_folder_and_extension() {
+        let root = tempfile::tempdir().unwrap();
+        let (s, _j) = crate::session::Session::create(root.path(), Default::default()).unwrap();
+        assert_eq!(FileKind::of(&s.dir), FileKind::SessionDir);
+        assert_eq!(FileKind::of(root.path()), FileKind::Other);
+        for (name, kind) in [
+            ("a.json", FileKind::Transcript),
+            ("a.VTT", FileKind::Transcript),
+            ("a.srt", FileKind::Transcript),
+            ("a.wav", FileKind::Recording),
+            ("a.Mp3", FileKind::Recording),
+            ("a.flac", FileKind::Recording),
+            ("a.txt", FileKind::Other),
+            ("a", FileKind::Other),
+        ] {
+            assert_eq!(FileKind::of(Path::new(name)), kind, "{name}");
+        }
+        let wav = root.path().join("rec.wav");
+        assert!(!is_recording(&wav), "only an existing file");
+        std::fs::write(&wav, b"RIFF").unwrap();
+        assert!(is_recording(&wav));
+    }
 }

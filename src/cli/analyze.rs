@@ -4,26 +4,19 @@
 //! transcript and thresholds first (see [`prepare_transcript`]).
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Result;
 
-use super::{AnalyzeArgs, AnalyzeFormat, LangArg, SessionArgs};
+use super::{AnalyzeArgs, AnalyzeFormat, SessionArgs};
 use crate::analysis::session::analyze;
 use crate::analysis::setup::AnalysisSetup;
+use crate::app::core::FileKind;
 use crate::i18n::UiLang;
 use crate::report::analysis_text as render;
 use crate::transcript::Transcript;
 use crate::transcript::parse::{
     apply_method, apply_participants, check_method, load_transcript, parse_participants,
 };
-
-/// Whether a path names a transcript (by extension) rather than a recording.
-pub fn is_transcript_path(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "vtt" | "srt"))
-}
 
 /// The analysis setup (thresholds and cue words) of `--config`, else of the settings'
 /// `[analysis] config`, else the defaults; flag messages in `ui`. The one setup path of
@@ -60,22 +53,23 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
             input.display()
         );
     }
-    let mut t = if crate::session::Session::is_session_dir(input) {
-        crate::session::Session::open_opt(input, a.session.secret()?.as_ref())?.transcript()
-    } else if is_transcript_path(input) {
-        load_transcript(input)?
-    } else {
-        let opts = crate::pipeline::offline::options_from_speech(
-            &a.speech.options(a.session.passphrase_file.as_deref()),
-            verbose,
-        )?;
-        crate::pipeline::offline::transcribe_file(input, &opts)?.0
+    let mut t = match FileKind::of(input) {
+        FileKind::SessionDir => {
+            crate::session::Session::open_opt(input, a.session.secret()?.as_ref())?.transcript()
+        }
+        FileKind::Transcript => load_transcript(input)?,
+        // Anything else is taken for a recording (the decoder says when it is not).
+        FileKind::Recording | FileKind::Other => {
+            let opts = crate::pipeline::offline::options_from_speech(
+                &a.speech.options(a.session.passphrase_file.as_deref()),
+                verbose,
+            )?;
+            crate::pipeline::offline::transcribe_file(input, &opts)?.0
+        }
     };
     prepare_transcript(&mut t, &a.session)?;
-    match a.speech.lang {
-        LangArg::Nl => t.language = Some("nl".into()),
-        LangArg::En => t.language = Some("en".into()),
-        LangArg::Auto => {}
+    if let Some(code) = a.speech.lang.hint().code() {
+        t.language = Some(code.into());
     }
     let mut analysis = analyze(&t, &setup.classifier, &setup.config);
     crate::report::words::write_analysis(&mut analysis, ui);

@@ -355,10 +355,8 @@ fn recover(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()> {
     let mut session = crate::session::Session::open_opt(&a.session, secret.as_ref())?;
     let mut opts =
         offline::options_from_speech(&a.speech.options(a.passphrase_file.as_deref()), verbose)?;
-    if a.speech.lang == LangArg::Auto
-        && let Some(l) = session.meta.language.as_deref().filter(|l| *l != "auto")
-    {
-        opts.whisper.language = crate::asr::AsrLanguage::Fixed(l.to_string());
+    if a.speech.lang == LangArg::Auto {
+        opts.whisper.language = crate::asr::AsrLanguage::stored(session.meta.language.as_deref());
     }
     opts.progress = !verbose;
     let r = recover::recover(&mut session, &opts)?;

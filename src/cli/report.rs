@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 
-use super::analyze::{analysis_setup, is_transcript_path, prepare_transcript, write_stdout};
-use super::{LangArg, SessionArgs, SpeechArgs};
+use super::analyze::{analysis_setup, prepare_transcript, write_stdout};
+use super::{SessionArgs, SpeechArgs};
+use crate::app::core::FileKind;
 use crate::i18n::UiLang;
 use crate::pipeline::offline;
 use crate::report::{self, Report, ReportSource};
@@ -66,7 +67,8 @@ pub fn load_source(
             path.display()
         );
     }
-    let mut src = if Session::is_session_dir(path) {
+    let kind = FileKind::of(path);
+    let mut src = if kind == FileKind::SessionDir {
         let s = Session::open_opt(path, session.secret()?.as_ref())?;
         let mut src = ReportSource::from_session(&s);
         crate::review::store::apply_sidecar(&mut src, &s)?;
@@ -79,7 +81,7 @@ pub fn load_source(
             "{}: geen sessiemap (session.json ontbreekt) / not a session folder (missing session.json)",
             path.display()
         );
-    } else if is_transcript_path(path) {
+    } else if kind == FileKind::Transcript {
         ReportSource::from_transcript(load_transcript(path)?, title_of(path))
     } else {
         let opts = offline::options_from_speech(
@@ -90,10 +92,8 @@ pub fn load_source(
         ReportSource::from_transcript(t, title_of(path))
     };
     prepare_transcript(&mut src.transcript, session)?;
-    match speech.lang {
-        LangArg::Nl => src.transcript.language = Some("nl".into()),
-        LangArg::En => src.transcript.language = Some("en".into()),
-        LangArg::Auto => {}
+    if let Some(code) = speech.lang.hint().code() {
+        src.transcript.language = Some(code.into());
     }
     Ok(src)
 }

@@ -158,7 +158,8 @@ pub struct ObservantApp {
     /// Thresholds and cue words of live sessions, reviews and progress (one setup path).
     pub setup: crate::analysis::setup::AnalysisSetup,
     pub form: StartForm,
-    pub session: Option<Session>,
+    /// What is shown: the start screen, a live session or a review.
+    pub screen: Screen,
     starter: Arc<Mutex<PipelineStarter>>,
     /// A live session being started in the background (the model loads, the device opens).
     starting: Option<Starting>,
@@ -168,12 +169,21 @@ pub struct ObservantApp {
     pub start_message: Option<String>,
     /// A recording being transcribed for review.
     transcribing: Option<Transcribing>,
-    /// A finished session under review (shown instead of `session`).
-    pub review: Option<crate::ui::review::ReviewScreen>,
     /// Where saved sessions are listed from (`None`: no listing, e.g. in tests).
     sessions_root: Option<PathBuf>,
     /// Learns voices for a group from a reviewed session.
     voice_learner: crate::ui::groups::VoiceLearner,
+}
+
+/// What the app shows (one at a time).
+pub enum Screen {
+    /// The start screen: set up or open a session (a starting pipeline or a transcription
+    /// shows its progress here).
+    Start,
+    /// A live, demo or replayed session.
+    Live(Box<Session>),
+    /// A finished session under review.
+    Review(Box<crate::ui::review::ReviewScreen>),
 }
 
 /// A live session whose pipeline is starting.
@@ -218,14 +228,13 @@ impl ObservantApp {
                 devices,
                 crate::ui::groups::GroupVault::new(opts.groups_dir.clone()),
             ),
-            session: None,
+            screen: Screen::Start,
             starter: Arc::new(Mutex::new(opts.starter)),
             starting: None,
             demo_path: opts.demo_path,
             methods: core::all_methods(opts.ui_lang),
             start_message: None,
             transcribing: None,
-            review: None,
             sessions_root: opts.sessions_root.clone(),
             voice_learner: opts.voice_learner.clone(),
         };
@@ -236,6 +245,30 @@ impl ObservantApp {
             app.start_demo();
         }
         app
+    }
+
+    /// The live, demo or replayed session on screen.
+    pub fn session(&self) -> Option<&Session> {
+        match &self.screen {
+            Screen::Live(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The review on screen.
+    pub fn review(&self) -> Option<&crate::ui::review::ReviewScreen> {
+        match &self.screen {
+            Screen::Review(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The review on screen, to change.
+    pub fn review_mut(&mut self) -> Option<&mut crate::ui::review::ReviewScreen> {
+        match &mut self.screen {
+            Screen::Review(r) => Some(r),
+            _ => None,
+        }
     }
 
     /// Starts a live session through the pipeline starter, on a background thread (loading
@@ -300,7 +333,12 @@ impl ObservantApp {
             Ok(Ok(handle)) => {
                 let config = st.config.clone();
                 self.starting = None;
-                self.session = Some(Session::new(SessionKind::Live, &config, handle, lang));
+                self.screen = Screen::Live(Box::new(Session::new(
+                    SessionKind::Live,
+                    &config,
+                    handle,
+                    lang,
+                )));
             }
             Ok(Err(e)) => {
                 self.starting = None;
@@ -356,17 +394,13 @@ impl ObservantApp {
             Some(s) => pipeline.speed(s).start(),
             None => pipeline.instant().stop_at_end(false).start(),
         };
-        self.session = Some(Session::new(kind, &config, handle, self.lang));
+        self.screen = Screen::Live(Box::new(Session::new(kind, &config, handle, self.lang)));
     }
 
     /// Opens a saved session, transcript or recording in review mode; a recording is
     /// transcribed first (in the background, with progress) unless it was before.
     pub fn open(&mut self, path: &Path) {
-        let lang = match self.form.lang {
-            crate::ui::start::LangChoice::Nl => Some("nl".to_string()),
-            crate::ui::start::LangChoice::En => Some("en".to_string()),
-            crate::ui::start::LangChoice::Auto => None,
-        };
+        let lang = self.form.lang;
         let model = PathBuf::from(self.form.model_path.trim());
         if core::is_recording(path) && !crate::review::store::transcribed_before(path) {
             self.form.open_message = None;
@@ -488,7 +522,7 @@ impl ObservantApp {
             Ok(doc) => {
                 self.form.open_message = None;
                 self.show_review(doc);
-                if let Some(r) = &mut self.review {
+                if let Screen::Review(r) = &mut self.screen {
                     r.state.message = Some(message);
                 }
             }
@@ -504,11 +538,10 @@ impl ObservantApp {
 
     /// Shows a prepared review screen (tests give it their own player).
     pub fn show_review_screen(&mut self, mut screen: crate::ui::review::ReviewScreen) {
-        self.session = None;
         screen.state.sessions_root = self.sessions_root.clone();
         screen.state.groups = Some(self.form.groups.vault.clone());
         screen.state.voice_learner = Some(self.voice_learner.clone());
-        self.review = Some(screen);
+        self.screen = Screen::Review(Box::new(screen));
     }
 
     /// Re-reads the saved sessions for the start screen.
@@ -522,7 +555,7 @@ impl ObservantApp {
 
     /// Reviews the session on screen once it has ended: its saved folder, or the demo.
     fn review_ended_session(&mut self) {
-        let Some(s) = &self.session else {
+        let Screen::Live(s) = &self.screen else {
             return;
         };
         let path = match (&s.kind, &s.saved_in) {
@@ -538,17 +571,17 @@ impl ObservantApp {
                         )
                         .to_string(),
                 );
-                self.session = None;
+                self.screen = Screen::Start;
                 return;
             }
         };
         let live = matches!(s.kind, SessionKind::Live);
-        self.session = None;
+        self.screen = Screen::Start;
         self.open(&path);
-        match &mut self.review {
-            Some(r) if live => r.offer_group_voices(self.lang),
-            Some(_) => {}
-            None => self.start_message = self.form.open_message.take(),
+        match &mut self.screen {
+            Screen::Review(r) if live => r.offer_group_voices(self.lang),
+            Screen::Review(_) | Screen::Live(_) => {}
+            Screen::Start => self.start_message = self.form.open_message.take(),
         }
     }
 
@@ -670,7 +703,7 @@ impl ObservantApp {
     }
 
     fn top_bar(&mut self, ui: &mut Ui) {
-        if self.review.is_some() {
+        if matches!(self.screen, Screen::Review(_)) {
             self.review_top_bar(ui);
             return;
         }
@@ -678,7 +711,7 @@ impl ObservantApp {
         widgets::top_bar(ui, |ui| {
             let mut back = false;
             let mut review = false;
-            if let Some(s) = &mut self.session {
+            if let Screen::Live(s) = &mut self.screen {
                 ui.add_space(12.0);
                 ui.selectable_value(
                     &mut s.tab,
@@ -711,7 +744,7 @@ impl ObservantApp {
                 if l != self.lang {
                     self.set_lang(l);
                 }
-                let Some(s) = &mut self.session else {
+                let Screen::Live(s) = &mut self.screen else {
                     return;
                 };
                 ui.add_space(10.0);
@@ -764,7 +797,7 @@ impl ObservantApp {
                 status(ui, s, lang);
             });
             if back {
-                self.session = None;
+                self.screen = Screen::Start;
                 self.refresh_saved();
             }
             if review {
@@ -779,7 +812,7 @@ impl ObservantApp {
         let mut back = false;
         let mut new_lang = lang;
         widgets::top_bar(ui, |ui| {
-            let Some(r) = &self.review else {
+            let Screen::Review(r) = &self.screen else {
                 return;
             };
             ui.add_space(12.0);
@@ -835,23 +868,22 @@ impl ObservantApp {
             self.set_lang(new_lang);
         }
         if back {
-            self.review = None;
+            self.screen = Screen::Start;
             self.refresh_saved();
         }
     }
 
     fn set_lang(&mut self, lang: UiLang) {
         self.lang = lang;
-        if let Some(r) = &mut self.review {
+        if let Screen::Review(r) = &mut self.screen {
             r.doc.set_lang(lang);
         }
         self.methods = core::all_methods(lang);
-        if let Some(s) = &mut self.session
-            && let Some(m) = &s.method
-        {
-            s.method = core::method(&m.id, lang);
-        }
-        if let Some(s) = &mut self.session {
+        if let Screen::Live(s) = &mut self.screen {
+            if let Some(m) = &s.method {
+                s.method = core::method(&m.id, lang);
+            }
+            // The flags' words in the new language; nothing is analysed again.
             let method = s.method.as_ref().map(|m| m.id.clone());
             s.model.write_words(method.as_deref(), lang);
         }
@@ -860,7 +892,7 @@ impl ObservantApp {
     /// The problem banners ([`SessionModel::banners`] says what they say and offer).
     fn banner(&mut self, ui: &mut Ui) {
         let lang = self.lang;
-        let Some(s) = &mut self.session else {
+        let Screen::Live(s) = &mut self.screen else {
             return;
         };
         let devices = self.form.devices.result.clone().unwrap_or_default();
@@ -992,7 +1024,7 @@ impl ObservantApp {
                 }
                 self.transcription(ui);
                 self.poll_starting(ui);
-                if self.session.is_some() {
+                if matches!(self.screen, Screen::Live(_)) {
                     return;
                 }
                 match self.form.show(ui, lang, &self.methods) {
@@ -1008,7 +1040,7 @@ impl ObservantApp {
     }
 
     fn hotkeys(&mut self, ui: &Ui) {
-        let Some(s) = &mut self.session else {
+        let Screen::Live(s) = &mut self.screen else {
             return;
         };
         if !s.is_live() {
@@ -1032,7 +1064,7 @@ impl ObservantApp {
     fn session_view(&mut self, ui: &mut Ui) {
         let lang = self.lang;
         let ui_time = Self::ui_time(ui);
-        let Some(s) = &mut self.session else {
+        let Screen::Live(s) = &mut self.screen else {
             return;
         };
         let live = s.is_live();
@@ -1134,7 +1166,10 @@ fn status(ui: &mut Ui, s: &Session, lang: UiLang) {
                 .map(|st| {
                     format!(
                         "{}: {:.1} s, {} / {}",
-                        st.stage, st.lag_seconds, st.queue_len, st.queue_capacity
+                        st.stage.as_str(),
+                        st.lag_seconds,
+                        st.queue_len,
+                        st.queue_capacity
                     )
                 })
                 .collect();
@@ -1157,7 +1192,7 @@ impl eframe::App for ObservantApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         let ui_time = Self::ui_time(ui);
         let lang = self.lang;
-        if let Some(s) = &mut self.session {
+        if let Screen::Live(s) = &mut self.screen {
             s.drain(ui_time, lang);
             if s.handle.is_some() && !s.model.stopped {
                 ui.ctx().request_repaint_after(Duration::from_millis(50));
@@ -1165,15 +1200,13 @@ impl eframe::App for ObservantApp {
         }
         self.hotkeys(ui);
         self.top_bar(ui);
-        if let Some(r) = &mut self.review {
-            r.show(ui, lang);
-            return;
-        }
-        self.banner(ui);
-        if self.session.is_some() {
-            self.session_view(ui);
-        } else {
-            self.start_screen(ui);
+        match &mut self.screen {
+            Screen::Review(r) => r.show(ui, lang),
+            Screen::Live(_) => {
+                self.banner(ui);
+                self.session_view(ui);
+            }
+            Screen::Start => self.start_screen(ui),
         }
     }
 

@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crossbeam_channel::{Receiver, TryRecvError};
 use egui::{Align, Color32, Layout, Rect, RichText, Sense, Stroke, Ui, pos2, vec2};
 
 use crate::analysis::{Flag, QuestionType};
@@ -82,11 +83,79 @@ pub struct ReviewState {
     pub has_recording: bool,
 }
 
-/// The progress overview (coaching over time).
-pub struct ProgressView {
+/// The progress overview (coaching over time): read and analysed in the background, then
+/// shown.
+pub enum ProgressView {
+    /// The saved sessions are being decrypted and analysed ([`progress_job`]).
+    Busy(Receiver<Result<ProgressRows, String>>),
+    /// The overview arrived.
+    Ready(ProgressRows),
+    /// The job failed (one line).
+    Failed(String),
+}
+
+impl ProgressView {
+    /// Takes the job's result when it arrived (a vanished worker is a failure).
+    fn poll(&mut self) {
+        if let ProgressView::Busy(rx) = self {
+            match rx.try_recv() {
+                Ok(Ok(rows)) => *self = ProgressView::Ready(rows),
+                Ok(Err(e)) => *self = ProgressView::Failed(e),
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    *self = ProgressView::Failed("afgebroken / stopped".into())
+                }
+            }
+        }
+    }
+
+    /// The overview, once it arrived.
+    pub fn rows(&self) -> Option<&ProgressRows> {
+        match self {
+            ProgressView::Ready(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// The progress numbers of the saved sessions, with what could not be read and where the
+/// HTML overview was written.
+pub struct ProgressRows {
     pub rows: Vec<ProgressRow>,
     pub problems: Vec<String>,
     pub written: Option<PathBuf>,
+}
+
+/// Opens (decrypting where needed) and analyses every saved session under `root` with
+/// `setup` on a background thread, writing `voortgang.html` beside them when there are any.
+fn progress_job(
+    root: PathBuf,
+    setup: crate::analysis::setup::AnalysisSetup,
+    lang: UiLang,
+) -> Receiver<Result<ProgressRows, String>> {
+    crate::app::core::in_background("observant-progress", move || {
+        let dirs: Vec<PathBuf> = store::saved_sessions(&root)
+            .into_iter()
+            .map(|s| s.dir)
+            .collect();
+        let (rows, problems) = store::progress_rows_with(&dirs, &setup);
+        let path = root.join("voortgang.html");
+        let written = (!rows.is_empty())
+            .then(|| {
+                crate::session::write_atomic(
+                    &path,
+                    crate::report::progress::to_html(&rows, lang).as_bytes(),
+                )
+                .ok()
+                .map(|_| path)
+            })
+            .flatten();
+        Ok(ProgressRows {
+            rows,
+            problems,
+            written,
+        })
+    })
 }
 
 /// A session in review: the document, the view state and the audio player (if any).
@@ -235,28 +304,8 @@ impl ReviewScreen {
                     .sessions_root
                     .clone()
                     .unwrap_or_else(crate::session::default_sessions_root);
-                let dirs: Vec<PathBuf> = store::saved_sessions(&root)
-                    .into_iter()
-                    .map(|s| s.dir)
-                    .collect();
                 let setup = self.doc.setup().clone().with_ui(lang);
-                let (rows, problems) = store::progress_rows_with(&dirs, &setup);
-                let path = root.join("voortgang.html");
-                let written = (!rows.is_empty())
-                    .then(|| {
-                        crate::session::write_atomic(
-                            &path,
-                            crate::report::progress::to_html(&rows, lang).as_bytes(),
-                        )
-                        .ok()
-                        .map(|_| path)
-                    })
-                    .flatten();
-                self.state.progress = Some(ProgressView {
-                    rows,
-                    problems,
-                    written,
-                });
+                self.state.progress = Some(ProgressView::Busy(progress_job(root, setup, lang)));
             }
             ReviewAction::SaveVoices => {
                 use crate::ui::groups::{Recording, SaveVoices};
@@ -983,7 +1032,7 @@ impl ReviewScreen {
                                 )
                             });
                             let toggle = |want: bool| Edit::Verdict {
-                                kind: f.kind.as_str().into(),
+                                kind: f.kind,
                                 start: f.start,
                                 correct: (verdict != Some(want)).then_some(want),
                             };
@@ -1249,8 +1298,27 @@ impl ReviewScreen {
             .default_width(720.0)
             .collapsible(false)
             .show(ui.ctx(), |ui| {
-                let Some(p) = &self.state.progress else {
+                let Some(view) = &mut self.state.progress else {
                     return;
+                };
+                view.poll();
+                let p = match view {
+                    ProgressView::Busy(_) => {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.label(lang.t(
+                                "Bezig met sessies lezen en analyseren…",
+                                "Reading and analysing sessions…",
+                            ));
+                        });
+                        ui.ctx().request_repaint_after(Duration::from_millis(50));
+                        return;
+                    }
+                    ProgressView::Failed(e) => {
+                        ui.label(RichText::new(e.as_str()).color(theme::RED));
+                        return;
+                    }
+                    ProgressView::Ready(p) => p,
                 };
                 if p.rows.is_empty() {
                     ui.label(lang.t(

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crossbeam_channel::{Receiver, TryRecvError};
 use egui::{Align, Color32, Layout, RichText, Ui};
 
 use crate::analysis::{Lang, LangHint};
@@ -16,12 +17,56 @@ use crate::ui::groups::{GroupEvent, GroupPanel, GroupVault};
 use crate::ui::theme;
 use crate::ui::widgets::short;
 
-/// Spoken-language choice on the start screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LangChoice {
-    Nl,
-    En,
-    Auto,
+/// What is known about the chosen speech model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelState {
+    /// Its first check is still running.
+    Checking,
+    /// It looks usable.
+    Usable,
+    /// Why it cannot be used (one line).
+    Problem(String),
+}
+
+/// The check of one model path on a background thread ([`crate::app::core::model_problem`]),
+/// with the last answer for that path.
+struct ModelCheck {
+    path: String,
+    /// When the running (or last) check started.
+    at: std::time::Instant,
+    known: ModelState,
+    job: Option<Receiver<Result<Option<String>, String>>>,
+}
+
+impl ModelCheck {
+    /// Starts checking `path` (nothing known yet).
+    fn start(path: String) -> ModelCheck {
+        let p = path.clone();
+        let job = crate::app::core::in_background("observant-model-check", move || {
+            Ok(crate::app::core::model_problem(&p))
+        });
+        ModelCheck {
+            path,
+            at: std::time::Instant::now(),
+            known: ModelState::Checking,
+            job: Some(job),
+        }
+    }
+
+    /// Takes the check's answer when it arrived.
+    fn poll(&mut self) {
+        let Some(rx) = &self.job else {
+            return;
+        };
+        let answer = match rx.try_recv() {
+            Ok(Ok(None)) => ModelState::Usable,
+            Ok(Ok(Some(problem))) | Ok(Err(problem)) => ModelState::Problem(problem),
+            Err(TryRecvError::Empty) => return,
+            Err(TryRecvError::Disconnected) => ModelState::Problem("afgebroken / stopped".into()),
+        };
+        self.known = answer;
+        self.job = None;
+    }
 }
 
 /// One participant row of the form.
@@ -36,7 +81,8 @@ pub struct StartForm {
     pub participants: Vec<ParticipantRow>,
     /// Method id; empty = free form.
     pub method: String,
-    pub lang: LangChoice,
+    /// The spoken language: fixed, or detected.
+    pub lang: LangHint,
     pub model_path: String,
     pub device: Option<String>,
     pub consent: bool,
@@ -44,8 +90,8 @@ pub struct StartForm {
     pub devices: DeviceProbe,
     /// Message about the last open attempt (e.g. file not found).
     pub open_message: Option<String>,
-    /// The model path last checked, when, and what is wrong with it (`None`: usable).
-    model_check: Option<(String, std::time::Instant, Option<String>)>,
+    /// The speech model's last check (run in the background).
+    model_check: Option<ModelCheck>,
     /// Saved sessions to reopen for review, newest first.
     pub saved: Vec<crate::review::store::SavedSession>,
     /// Encrypt the new session with a passphrase (on by default).
@@ -98,7 +144,8 @@ pub enum StartAction {
 pub struct StartRequest {
     pub participants: Vec<Participant>,
     pub method: Option<String>,
-    pub lang: LangChoice,
+    /// The spoken language: fixed, or detected.
+    pub lang: LangHint,
     pub model: Option<PathBuf>,
     pub device: Option<String>,
     /// Encrypt the session with this passphrase (`None`: plain).
@@ -115,11 +162,7 @@ impl StartRequest {
         let mut config = LiveConfig {
             participants: self.participants.clone(),
             method: self.method.clone(),
-            lang: match self.lang {
-                LangChoice::Nl => LangHint::Fixed(Lang::Nl),
-                LangChoice::En => LangHint::Fixed(Lang::En),
-                LangChoice::Auto => LangHint::Auto,
-            },
+            lang: self.lang,
             model: self.model.clone(),
             device: self.device.clone(),
             save_dir: None,
@@ -153,7 +196,7 @@ impl StartForm {
                 },
             ],
             method: String::new(),
-            lang: LangChoice::Nl,
+            lang: LangHint::Fixed(Lang::Nl),
             model_path: crate::default_model_path().display().to_string(),
             device: None,
             consent: false,
@@ -171,18 +214,34 @@ impl StartForm {
         }
     }
 
-    /// What is wrong with the chosen speech model (`None`: it looks usable). Checked when
-    /// the path changes and every two seconds (the file may appear or disappear).
-    pub fn model_problem(&mut self) -> Option<String> {
+    /// What is known about the chosen speech model. Checked in the background when the
+    /// path changes and every two seconds (the file may appear or disappear); while a new
+    /// path is being checked it is [`ModelState::Checking`].
+    pub fn model_state(&mut self, ctx: &egui::Context) -> ModelState {
         let path = self.model_path.trim().to_string();
-        let fresh = self.model_check.as_ref().is_some_and(|(p, at, _)| {
-            *p == path && at.elapsed() < std::time::Duration::from_secs(2)
-        });
-        if !fresh {
-            let problem = crate::app::core::model_problem(&path);
-            self.model_check = Some((path, std::time::Instant::now(), problem));
+        let check = match &mut self.model_check {
+            Some(c) if c.path == path => c,
+            _ => self.model_check.insert(ModelCheck::start(path)),
+        };
+        check.poll();
+        if check.job.is_none() && check.at.elapsed() >= std::time::Duration::from_secs(2) {
+            let known = std::mem::replace(&mut check.known, ModelState::Checking);
+            *check = ModelCheck {
+                known,
+                ..ModelCheck::start(check.path.clone())
+            };
         }
-        self.model_check.as_ref().and_then(|(_, _, p)| p.clone())
+        if check.job.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        check.known.clone()
+    }
+
+    /// Whether the chosen speech model has not been checked yet (its first check runs).
+    pub fn model_checking(&self) -> bool {
+        self.model_check
+            .as_ref()
+            .is_none_or(|c| c.path != self.model_path.trim() || c.known == ModelState::Checking)
     }
 
     fn request(&self) -> StartRequest {
@@ -293,16 +352,20 @@ impl StartForm {
                     ui.end_row();
 
                     let spoken_label = ui.label(lang.t("Gesproken taal", "Spoken language")).id;
-                    let lang_label = |c: LangChoice| match c {
-                        LangChoice::Nl => "Nederlands",
-                        LangChoice::En => "English",
-                        LangChoice::Auto => lang.t("Automatisch", "Automatic"),
+                    let lang_label = |c: LangHint| match c {
+                        LangHint::Fixed(Lang::Nl) => "Nederlands",
+                        LangHint::Fixed(Lang::En) => "English",
+                        LangHint::Auto => lang.t("Automatisch", "Automatic"),
                     };
                     egui::ComboBox::from_id_salt("spoken")
                         .selected_text(lang_label(self.lang))
                         .width(260.0)
                         .show_ui(ui, |ui| {
-                            for c in [LangChoice::Nl, LangChoice::En, LangChoice::Auto] {
+                            for c in [
+                                LangHint::Fixed(Lang::Nl),
+                                LangHint::Fixed(Lang::En),
+                                LangHint::Auto,
+                            ] {
                                 ui.selectable_value(&mut self.lang, c, lang_label(c));
                             }
                         })
@@ -337,10 +400,10 @@ impl StartForm {
             ui.add_space(8.0);
             self.passphrase_rows(ui, lang);
             ui.add_space(8.0);
-            let model_problem = self.model_problem();
+            let model = self.model_state(ui.ctx());
             let pass_problem =
                 passphrase_problem(self.encrypt, &self.passphrase, &self.passphrase_again);
-            let ready = self.consent && model_problem.is_none() && pass_problem.is_none();
+            let ready = self.consent && model == ModelState::Usable && pass_problem.is_none();
             ui.horizontal(|ui| {
                 let start =
                     ui.add_enabled(
@@ -360,7 +423,17 @@ impl StartForm {
                     self.passphrase_again.zeroize();
                     self.groups.forget_typed();
                 }
-                if model_problem.is_some() {
+                if model == ModelState::Checking {
+                    ui.spinner();
+                    ui.label(
+                        RichText::new(lang.t(
+                            "Spraakmodel wordt gecontroleerd…",
+                            "Checking the speech model…",
+                        ))
+                        .small()
+                        .color(theme::MUTED),
+                    );
+                } else if matches!(model, ModelState::Problem(_)) {
                     ui.label(
                         RichText::new(lang.t(
                             "Kies eerst een bruikbaar spraakmodel.",
@@ -445,24 +518,27 @@ impl StartForm {
             .file_name()
             .map(|f| f.to_string_lossy().to_string())
             .unwrap_or_default();
-        let problem = self.model_problem();
-        let (text, color) = match (problem.is_none(), bundled) {
-            (true, true) => (
+        let (text, color) = match (self.model_state(ui.ctx()), bundled) {
+            (ModelState::Checking, _) => (
+                lang.t("Bezig met controleren…", "Checking…").to_string(),
+                theme::MUTED,
+            ),
+            (ModelState::Usable, true) => (
                 format!("{} {file}", lang.t("Meegeleverd model:", "Bundled model:")),
                 theme::MUTED,
             ),
-            (true, false) => (
+            (ModelState::Usable, false) => (
                 format!("{} {file}", lang.t("Eigen model:", "Own model:")),
                 theme::MUTED,
             ),
-            (false, _) => (
+            (ModelState::Problem(problem), _) => (
                 format!(
                     "{} {}",
                     lang.t(
                         "Dit spraakmodel is niet bruikbaar:",
                         "This speech model cannot be used:",
                     ),
-                    problem.unwrap_or_default()
+                    problem
                 ),
                 theme::RED,
             ),

@@ -131,5 +131,5 @@ pub fn pump(h: &mut Harness<'static, ObservantApp>, done: impl Fn(&ObservantApp)
 
 /// [`pump`] until a live session is on screen and `done` holds for it.
 pub fn pump_session(h: &mut Harness<'static, ObservantApp>, done: impl Fn(&Session) -> bool) {
-    pump(h, |app| app.session.as_ref().is_some_and(&done));
+    pump(h, |app| app.session().is_some_and(&done));
 }

@@ -8,10 +8,43 @@ use observant_analysis::LangHint;
 use observant_analysis::{AnalyzedUtterance, Flag, SpeakerStats};
 use observant_model::transcript::Participant;
 
+/// A stage of the live pipeline (or the scripted replay standing in for all of them). Written
+/// as its lowercase name (`"transcriber"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Whisper over the speech segments.
+    Transcriber,
+    /// Attributing each piece to a voice.
+    Speakers,
+    /// The incremental analysis of the utterances.
+    Analysis,
+    /// The scripted pipeline's replay.
+    Replay,
+}
+
+impl Stage {
+    /// The stage's name, as written in events and shown in the status line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Transcriber => "transcriber",
+            Stage::Speakers => "speakers",
+            Stage::Analysis => "analysis",
+            Stage::Replay => "replay",
+        }
+    }
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Queue length and lag of one pipeline stage, for the UI's health display.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageStatus {
-    pub stage: String,
+    pub stage: Stage,
     pub queue_len: usize,
     pub queue_capacity: usize,
     /// Seconds between the audio's capture and this stage finishing with it.
@@ -152,3 +185,28 @@ pub struct PipelineHandle {
 /// Starts a pipeline. The GUI receives one of these, so tests can inject a scripted pipeline
 /// and the binary the real one.
 pub type PipelineStarter = Box<dyn Fn(LiveConfig) -> anyhow::Result<PipelineHandle> + Send>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_are_written_by_their_names() {
+        for stage in [
+            Stage::Transcriber,
+            Stage::Speakers,
+            Stage::Analysis,
+            Stage::Replay,
+        ] {
+            let status = StageStatus {
+                stage,
+                queue_len: 1,
+                queue_capacity: 8,
+                lag_seconds: 0.5,
+            };
+            let json = serde_json::to_value(&status).unwrap();
+            assert_eq!(json["stage"], stage.as_str());
+            assert_eq!(serde_json::from_value::<StageStatus>(json).unwrap(), status);
+        }
+    }
+}

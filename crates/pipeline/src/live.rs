@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 
-use super::events::{Command, Event, PipelineHandle, StageStatus};
+use super::events::{Command, Event, PipelineHandle, Stage, StageStatus};
 use super::keeper::{AudioKeeper, DiskNews};
 use super::publish::Publisher;
 use observant_analysis::classify::Classifier;
@@ -976,19 +976,19 @@ impl Store {
         let ms = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 / 1000.0;
         let stages = vec![
             StageStatus {
-                stage: "transcriber".into(),
+                stage: Stage::Transcriber,
                 queue_len: self.probes.segments.len(),
                 queue_capacity: SEGMENT_QUEUE,
                 lag_seconds: ms(&shared.lag_transcriber_ms),
             },
             StageStatus {
-                stage: "speakers".into(),
+                stage: Stage::Speakers,
                 queue_len: self.probes.pieces.len(),
                 queue_capacity: PIECE_QUEUE,
                 lag_seconds: ms(&shared.lag_speakers_ms),
             },
             StageStatus {
-                stage: "analysis".into(),
+                stage: Stage::Analysis,
                 queue_len: utt_rx.len(),
                 queue_capacity: UTTERANCE_QUEUE,
                 lag_seconds: ms(&shared.lag_analysis_ms),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use crate::publish::Publisher;
-use crate::{Command, Event, LiveConfig, PipelineHandle, PipelineStarter, StageStatus};
+use crate::{Command, Event, LiveConfig, PipelineHandle, PipelineStarter, Stage, StageStatus};
 use observant_analysis::incremental::SessionAnalyzer;
 use observant_analysis::setup::AnalysisSetup;
 use observant_model::i18n::UiLang;
@@ -442,7 +442,7 @@ impl Replay {
             return self.send(Event::Status {
                 t: now,
                 stages: vec![StageStatus {
-                    stage: "replay".into(),
+                    stage: Stage::Replay,
                     queue_len: 0,
                     queue_capacity: 64,
                     lag_seconds: 0.2,

@@ -431,8 +431,7 @@ impl Report {
                 .iter()
                 .rev()
                 .find(|v| {
-                    v.kind == f.kind.as_str()
-                        && (v.start - f.start).abs() <= VERDICT_TOLERANCE_SECONDS
+                    v.kind == f.kind && (v.start - f.start).abs() <= VERDICT_TOLERANCE_SECONDS
                 })
                 .map(|v| v.correct)
         };
@@ -1047,7 +1046,7 @@ mod tests {
         assert!(!a.flags.is_empty());
         let f0 = &a.flags[0];
         let verdicts = vec![FlagVerdict {
-            kind: f0.kind.as_str().into(),
+            kind: f0.kind,
             start: f0.start,
             correct: false,
         }];

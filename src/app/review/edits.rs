@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::Flag;
+use crate::analysis::{Flag, FlagKind};
 use crate::session::FlagVerdict;
 use crate::transcript::Transcript;
 
@@ -29,7 +29,7 @@ pub enum Edit {
     /// The flag of `kind` starting at `start` is right (`Some(true)`), wrong (`Some(false)`,
     /// left out of counts and the report) or undecided again (`None`).
     Verdict {
-        kind: String,
+        kind: FlagKind,
         start: f64,
         correct: Option<bool>,
     },
@@ -84,7 +84,7 @@ pub fn apply(t: &mut Transcript, verdicts: &mut Vec<FlagVerdict>, e: &Edit) {
             });
             if let Some(c) = correct {
                 verdicts.push(FlagVerdict {
-                    kind: kind.clone(),
+                    kind: *kind,
                     start: *start,
                     correct: *c,
                 });
@@ -105,9 +105,7 @@ pub fn verdict_of(verdicts: &[FlagVerdict], f: &Flag) -> Option<bool> {
     verdicts
         .iter()
         .rev()
-        .find(|v| {
-            v.kind == f.kind.as_str() && (v.start - f.start).abs() <= VERDICT_TOLERANCE_SECONDS
-        })
+        .find(|v| v.kind == f.kind && (v.start - f.start).abs() <= VERDICT_TOLERANCE_SECONDS)
         .map(|v| v.correct)
 }
 
@@ -220,22 +218,22 @@ mod tests {
                     speaker: "Bram".into(),
                 },
                 Edit::Verdict {
-                    kind: "advice".into(),
+                    kind: FlagKind::Advice,
                     start: 4.0,
                     correct: Some(false),
                 },
                 Edit::Verdict {
-                    kind: "advice".into(),
+                    kind: FlagKind::Advice,
                     start: 4.01,
                     correct: Some(true),
                 },
                 Edit::Verdict {
-                    kind: "why_question".into(),
+                    kind: FlagKind::WhyQuestion,
                     start: 2.0,
                     correct: Some(false),
                 },
                 Edit::Verdict {
-                    kind: "why_question".into(),
+                    kind: FlagKind::WhyQuestion,
                     start: 2.0,
                     correct: None,
                 },

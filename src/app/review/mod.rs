@@ -416,7 +416,7 @@ mod tests {
         let before = d.flag_counts();
         let n = before.iter().find(|(k, _)| *k == f.kind).map(|c| c.1);
         d.edit(Edit::Verdict {
-            kind: f.kind.as_str().into(),
+            kind: f.kind,
             start: f.start,
             correct: Some(false),
         });

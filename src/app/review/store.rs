@@ -28,11 +28,29 @@ pub const SIDECAR_FILE: &str = "review.json";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sidecar {
     pub version: u32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "known_edits")]
     pub edits: Vec<Edit>,
     /// A recording's transcript (so it is transcribed once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript: Option<Transcript>,
+}
+
+/// Reads a sidecar's edits, leaving out a verdict on a flag kind this version does not know
+/// (written by another version, it matches no flag); anything else that does not read is an
+/// error.
+fn known_edits<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Edit>, D::Error> {
+    let raw = Vec::<serde_json::Value>::deserialize(d)?;
+    let mut edits = Vec::with_capacity(raw.len());
+    for v in raw {
+        let unknown_kind = v.get("type").and_then(|t| t.as_str()) == Some("verdict")
+            && v.get("kind")
+                .and_then(|k| k.as_str())
+                .is_some_and(|k| crate::session::flag_kind(k).is_none());
+        if !unknown_kind {
+            edits.push(serde_json::from_value(v).map_err(serde::de::Error::custom)?);
+        }
+    }
+    Ok(edits)
 }
 
 /// The session folder `path` is or lies in (`session.json` / `journal.jsonl`, or for an
@@ -489,5 +507,40 @@ mod tests {
             sidecar_path(&Origin::Session("/x/s1".into())),
             PathBuf::from("/x/s1/review.json")
         );
+    }
+
+    #[test]
+    fn a_sidecar_verdict_keeps_its_kind_name_and_an_unknown_kind_is_left_out() {
+        let text = r#"{"version":1,"edits":[
+            {"type":"verdict","kind":"advice","start":4.0,"correct":false},
+            {"type":"verdict","kind":"a_kind_of_another_version","start":5.0,"correct":true},
+            {"type":"rename_speaker","from":"A","to":"B"}]}"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json.review.json");
+        std::fs::write(&path, text).unwrap();
+        let sidecar = load_sidecar(&path).unwrap();
+        assert_eq!(
+            sidecar.edits,
+            vec![
+                Edit::Verdict {
+                    kind: crate::analysis::FlagKind::Advice,
+                    start: 4.0,
+                    correct: Some(false),
+                },
+                Edit::RenameSpeaker {
+                    from: "A".into(),
+                    to: "B".into(),
+                },
+            ]
+        );
+        let written = serde_json::to_value(&sidecar).unwrap();
+        assert_eq!(written["edits"][0]["kind"], "advice");
+        // Damage is still an error.
+        std::fs::write(
+            &path,
+            r#"{"version":1,"edits":[{"type":"verdict","kind":7}]}"#,
+        )
+        .unwrap();
+        assert!(load_sidecar(&path).is_err());
     }
 }

@@ -64,6 +64,17 @@ pub enum AsrLanguage {
     Fixed(String),
 }
 
+impl AsrLanguage {
+    /// The language a session or transcript file stored (`"nl"`, `"de"`, ...): fixed to it;
+    /// `None`, empty or `"auto"`: detect.
+    pub fn stored(code: Option<&str>) -> AsrLanguage {
+        match code {
+            Some(c) if !c.is_empty() && c != "auto" => AsrLanguage::Fixed(c.to_string()),
+            _ => AsrLanguage::Auto,
+        }
+    }
+}
+
 impl From<observant_model::lang::LangHint> for AsrLanguage {
     fn from(hint: observant_model::lang::LangHint) -> AsrLanguage {
         match hint.code() {

@@ -57,6 +57,7 @@ use serde::{Deserialize, Serialize};
 pub use audio_reader::SessionAudio;
 pub use crypt::{CryptError, KdfParams, Secret};
 pub use journal::{Entry, Journal};
+use observant_analysis::FlagKind;
 use observant_model::transcript::{Participant, StepMark, Transcript, Utterance};
 
 use crypt::DataKey;
@@ -97,12 +98,20 @@ pub struct Note {
     pub text: String,
 }
 
-/// The observer's or trainer's verdict on a flag (review mode).
+/// The observer's or trainer's verdict on a flag (review mode). The kind is written as its
+/// snake_case name (`"why_question"`), as before.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlagVerdict {
-    pub kind: String,
+    pub kind: FlagKind,
     pub start: f64,
     pub correct: bool,
+}
+
+/// The flag kind a journal or sidecar names (`"why_question"`); `None` for one this version
+/// does not know (written by another version).
+pub fn flag_kind(name: &str) -> Option<FlagKind> {
+    use serde::de::IntoDeserializer;
+    FlagKind::deserialize(IntoDeserializer::<serde::de::value::Error>::into_deserializer(name)).ok()
 }
 
 /// A session's current state: metadata plus everything replayed from the journal.
@@ -632,13 +641,16 @@ impl Session {
                 start,
                 correct,
             } => {
-                self.verdicts
-                    .retain(|v| !(v.kind == kind && v.start == start));
-                self.verdicts.push(FlagVerdict {
-                    kind,
-                    start,
-                    correct,
-                });
+                // A kind this version does not know matches no flag: it is left out.
+                if let Some(kind) = flag_kind(&kind) {
+                    self.verdicts
+                        .retain(|v| !(v.kind == kind && v.start == start));
+                    self.verdicts.push(FlagVerdict {
+                        kind,
+                        start,
+                        correct,
+                    });
+                }
             }
             Entry::Audio { seconds } => self.captured_seconds = seconds,
             Entry::Participants { participants } => self.meta.participants = participants,
@@ -752,5 +764,34 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let e = Session::open(d.path()).unwrap_err().to_string();
         assert!(e.contains("not a session folder"), "{e}");
+    }
+
+    #[test]
+    fn verdicts_keep_their_kind_and_an_unknown_kind_is_left_out() {
+        let root = tempfile::tempdir().unwrap();
+        let (s, mut j) = Session::create(root.path(), SessionMeta::default()).unwrap();
+        for kind in ["advice", "a_kind_of_another_version"] {
+            j.append(&Entry::Verdict {
+                kind: kind.into(),
+                start: 4.0,
+                correct: false,
+            })
+            .unwrap();
+        }
+        j.flush().unwrap();
+        let back = Session::open(&s.dir).unwrap();
+        assert_eq!(
+            back.verdicts,
+            vec![FlagVerdict {
+                kind: FlagKind::Advice,
+                start: 4.0,
+                correct: false,
+            }]
+        );
+        assert_eq!(flag_kind("why_question"), Some(FlagKind::WhyQuestion));
+        assert_eq!(
+            serde_json::to_value(&back.verdicts[0]).unwrap()["kind"],
+            "advice"
+        );
     }
 }
