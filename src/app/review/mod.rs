@@ -410,6 +410,35 @@ mod tests {
     }
 
     #[test]
+    fn switching_the_language_rewrites_the_words_of_the_same_flags() {
+        let mut d = doc();
+        let nl = d.analysis.clone();
+        assert!(nl.flags.iter().all(|f| !f.message.is_empty()));
+        d.set_lang(UiLang::En);
+        // The same findings (facts, times, statistics), other words.
+        assert_eq!(d.analysis.flags.len(), nl.flags.len());
+        for (en, nl) in d.analysis.flags.iter().zip(&nl.flags) {
+            assert_eq!(
+                (en.kind, en.start, &en.detail),
+                (nl.kind, nl.start, &nl.detail)
+            );
+            assert_ne!(en.message, nl.message, "{:?}", en.kind);
+        }
+        assert_eq!(d.analysis.speakers, nl.speakers);
+        // Later edits keep the new language.
+        d.edit(Edit::Verdict {
+            kind: d.analysis.flags[0].kind,
+            start: d.analysis.flags[0].start,
+            correct: Some(true),
+        });
+        assert_eq!(d.analysis.flags[0].message, {
+            let mut f = nl.flags[0].clone();
+            crate::report::words::write_flag_of(&mut f, nl.method.as_deref(), UiLang::En);
+            f.message
+        });
+    }
+
+    #[test]
     fn marking_a_flag_wrong_drops_it_from_the_counts_and_undo_restores_it() {
         let mut d = doc();
         let f = d.analysis.flags[0].clone();
