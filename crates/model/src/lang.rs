@@ -22,10 +22,13 @@ impl Lang {
         }
     }
 
-    /// The language with this ISO code (case-insensitive), if Observant knows it.
+    /// The language of a code or tag (case-insensitive): an ISO code, a code with a region
+    /// (`"nl-BE"`, `"en_GB"`) or the language's name; `None` if Observant does not know it.
     pub fn from_code(code: &str) -> Option<Lang> {
-        match code.trim().to_ascii_lowercase().as_str() {
-            "nl" | "dutch" | "nederlands" => Some(Lang::Nl),
+        let code = code.trim().to_lowercase();
+        let base = code.split(['-', '_']).next().unwrap_or("");
+        match base {
+            "nl" | "dutch" | "nederlands" | "vlaams" => Some(Lang::Nl),
             "en" | "english" | "engels" => Some(Lang::En),
             _ => None,
         }
@@ -68,6 +71,14 @@ mod tests {
             assert_eq!(LangHint::from_code(Some(l.code())), LangHint::Fixed(l));
         }
         assert_eq!(LangHint::from_code(Some("auto")), LangHint::Auto);
+        for (tag, l) in [
+            ("nl-BE", Lang::Nl),
+            ("Vlaams", Lang::Nl),
+            ("en_GB", Lang::En),
+        ] {
+            assert_eq!(Lang::from_code(tag), Some(l), "{tag}");
+        }
+        assert_eq!(Lang::from_code("nlx"), None);
         assert_eq!(LangHint::from_code(None).code(), None);
     }
 }

@@ -26,7 +26,7 @@
 
 use super::classify::Classifier;
 use super::config::Config;
-use super::types::{Analysis, Classification, Lang, LangHint};
+use super::types::{Analysis, Classification, LangHint};
 use observant_model::transcript::Transcript;
 
 mod ctx;
@@ -57,28 +57,7 @@ pub fn classify_all(
 
 /// The classifier hint for a transcript language tag ("nl", "nl-BE", "en-GB", "Dutch" ...).
 pub fn lang_hint(language: Option<&str>) -> LangHint {
-    let Some(l) = language else {
-        return LangHint::Auto;
-    };
-    let l = l.trim().to_lowercase();
-    if l == "nl"
-        || l.starts_with("nl-")
-        || l.starts_with("nl_")
-        || l == "dutch"
-        || l == "nederlands"
-        || l == "vlaams"
-    {
-        LangHint::Fixed(Lang::Nl)
-    } else if l == "en"
-        || l.starts_with("en-")
-        || l.starts_with("en_")
-        || l == "english"
-        || l == "engels"
-    {
-        LangHint::Fixed(Lang::En)
-    } else {
-        LangHint::Auto
-    }
+    LangHint::from_code(language)
 }
 
 /// Analyses a transcript with one classification per utterance (missing ones count as

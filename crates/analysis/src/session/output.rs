@@ -57,7 +57,12 @@ impl Ctx<'_> {
             return None;
         }
         let en = self.cls.iter().filter(|c| c.lang == Lang::En).count();
-        Some(if en * 2 > self.cls.len() { "en" } else { "nl" }.to_string())
+        let lang = if en * 2 > self.cls.len() {
+            Lang::En
+        } else {
+            Lang::Nl
+        };
+        Some(lang.code().to_string())
     }
 
     pub(crate) fn speaker_stats(&self) -> Vec<SpeakerStats> {
