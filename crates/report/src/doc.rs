@@ -520,7 +520,11 @@ fn md_block(o: &mut String, b: &Block) {
         }
         Block::Table(t) => md_table(o, t),
         Block::Title(t) => {
-            let _ = writeln!(o, "# {}: {}", md_escape(&t.kind), md_escape(&t.name));
+            if t.kind.is_empty() {
+                let _ = writeln!(o, "# {}", md_escape(&t.name));
+            } else {
+                let _ = writeln!(o, "# {}: {}", md_escape(&t.kind), md_escape(&t.name));
+            }
             if !t.facts.is_empty() {
                 o.push('\n');
                 md_line(o, &t.facts.join(&Inline::Text(" \u{b7} ".into())));
@@ -644,7 +648,11 @@ pub fn to_text(d: &Document) -> String {
             Block::Table(t) => text_table(&mut o, t),
             Block::Blank => o.push('\n'),
             Block::Title(t) => {
-                let _ = writeln!(o, "{}: {}", t.kind, t.name);
+                if t.kind.is_empty() {
+                    let _ = writeln!(o, "{}", t.name);
+                } else {
+                    let _ = writeln!(o, "{}: {}", t.kind, t.name);
+                }
                 for l in t.facts.iter().chain([&t.note]).filter(|l| !l.is_empty()) {
                     let _ = writeln!(o, "{}", plain(l));
                 }

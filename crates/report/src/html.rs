@@ -15,5 +15,6 @@ pub fn to_html(r: &Report, ui: UiLang) -> String {
         &document(r, ui),
         ui.t("nl", "en"),
         64 * 1024 + r.timeline.len() * 90 + r.flags.len() * 600,
+        "",
     )
 }

@@ -332,20 +332,22 @@ fn block(o: &mut String, b: &Block) {
 }
 
 /// The document as one self-contained HTML page in language `lang` (`nl`, `en`); the page
-/// title is taken from the document's title block.
-pub fn to_html(d: &Document, lang: &str, capacity: usize) -> String {
+/// title is taken from the document's title block. `page` is CSS added after the style
+/// sheet (an `@page` rule for a landscape page, say); may be empty.
+pub fn to_html(d: &Document, lang: &str, capacity: usize, page: &str) -> String {
     let mut o = String::with_capacity(capacity);
     let page_title = d
         .blocks
         .iter()
         .find_map(|b| match b {
+            Block::Title(t) if t.kind.is_empty() => Some(t.name.clone()),
             Block::Title(t) => Some(format!("{} \u{2013} {}", t.kind, t.name)),
             _ => None,
         })
         .unwrap_or_else(|| "Observant".into());
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"Observant {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"Observant {}\">\n<title>{}</title>\n<style>{CSS}{page}</style>\n</head>\n<body>\n<main>\n",
         esc(lang),
         env!("CARGO_PKG_VERSION"),
         esc(&page_title)
