@@ -216,8 +216,9 @@ pub enum Block {
     Columns(Vec<Vec<Block>>),
     /// Small print explaining a chart or table, or saying that a list is empty.
     Note(Line),
-    /// Key figures (tiles in HTML).
-    Kpis(Vec<Kpi>),
+    /// Key figures: tiles in HTML; in Markdown and text their sentence form (list items)
+    /// when given, else the figures on one line.
+    Kpis(Vec<Kpi>, Vec<Line>),
     /// The participants.
     People(Vec<Person>),
     /// Feedback points; `true` for a positive one.
@@ -431,7 +432,7 @@ fn flag_item(f: &FlagEntry) -> Item {
 /// The one line key figures or participants read as in Markdown and text.
 fn line_of(b: &Block) -> Option<Line> {
     match b {
-        Block::Kpis(ks) => Some(
+        Block::Kpis(ks, sentences) if sentences.is_empty() => Some(
             ks.iter()
                 .map(|k| {
                     vec![
@@ -458,6 +459,7 @@ fn line_of(b: &Block) -> Option<Line> {
 /// The list items a block of the richer kinds reads as in Markdown and text.
 fn items_of(b: &Block) -> Option<Vec<Item>> {
     let items = match b {
+        Block::Kpis(_, sentences) => sentences.iter().cloned().map(Item::new).collect(),
         Block::Points(ps) => ps.iter().map(|(l, _)| Item::new(l.clone())).collect(),
         Block::Examples(es) => es
             .iter()

@@ -178,6 +178,25 @@ fn summary(r: &Report, ui: UiLang) -> Option<Block> {
         ),
         kpi(r.flags.len().to_string(), ui.t("signalen", "flags")),
     ];
+    // The same figures as sentences, for Markdown and text.
+    let sentences = vec![
+        text(format!(
+            "{}: {} ({} {})",
+            ui.t("Vragen", "Questions"),
+            r.totals.questions,
+            r.open_ratio().map(pct).unwrap_or_else(|| "-".into()),
+            ui.t("open", "open")
+        )),
+        text(format!(
+            "{}: {} \u{b7} {}: {} \u{b7} {}: {}",
+            ui.t("Waarom-vragen", "Why-questions"),
+            r.count_text(FlagKind::WhyQuestion, ui),
+            ui.t("advies", "advice"),
+            r.count_text(FlagKind::Advice, ui),
+            ui.t("signalen totaal", "flags in total"),
+            r.flags.len()
+        )),
+    ];
     let people = r
         .speakers
         .iter()
@@ -195,7 +214,7 @@ fn summary(r: &Report, ui: UiLang) -> Option<Block> {
         .collect();
     let mut blocks = vec![
         h2(ui.t("Samenvatting", "Summary")),
-        Block::Kpis(kpis),
+        Block::Kpis(kpis, sentences),
         h3(ui.t("Deelnemers en rollen", "Participants and roles")),
         Block::People(people),
     ];

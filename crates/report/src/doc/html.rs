@@ -260,7 +260,7 @@ fn block(o: &mut String, b: &Block) {
             }
             o.push_str("</div>");
         }
-        Block::Kpis(ks) => {
+        Block::Kpis(ks, _) => {
             o.push_str(r#"<div class="kpis">"#);
             for k in ks {
                 let _ = write!(
