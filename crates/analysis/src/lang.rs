@@ -28,6 +28,7 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 use super::types::Lang;
+use observant_model::error::one_line_text;
 
 /// Built-in Dutch (incl. Flemish) language data.
 pub const NL_TOML: &str = include_str!("../../../assets/lang/nl.toml");
@@ -134,7 +135,8 @@ pub struct LangData {
 impl LangData {
     /// Parses one language file.
     pub fn parse(text: &str) -> anyhow::Result<LangData> {
-        let data: LangData = toml::from_str(text).map_err(|e| anyhow::anyhow!(one_line(&e)))?;
+        let data: LangData =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!(one_line_text(&e)))?;
         data.validate()?;
         Ok(data)
     }
@@ -191,7 +193,8 @@ impl LangData {
 /// (Reading the files, and a configuration's `[language] cues_file`, is the store's job:
 /// `observant_store::setup`.)
 pub fn parse_extra(text: &str) -> anyhow::Result<Vec<LangData>> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| anyhow::anyhow!(one_line(&e)))?;
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| anyhow::anyhow!(one_line_text(&e)))?;
     let mut out = Vec::new();
     match table.get("lang") {
         Some(toml::Value::String(_)) => {
@@ -219,7 +222,7 @@ fn collect_lang_tables(
     for (key, lang) in [("nl", Lang::Nl), ("en", Lang::En)] {
         if let Some(v) = t.get(key) {
             let mut d: LangData = v.clone().try_into().map_err(|e: toml::de::Error| {
-                anyhow::anyhow!("[{prefix}{key}]: {}", one_line(&e))
+                anyhow::anyhow!("[{prefix}{key}]: {}", one_line_text(&e))
             })?;
             d.validate().with_context(|| format!("[{prefix}{key}]"))?;
             d.lang = Some(lang);
@@ -227,15 +230,6 @@ fn collect_lang_tables(
         }
     }
     Ok(())
-}
-
-fn one_line(e: &dyn std::fmt::Display) -> String {
-    e.to_string()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]

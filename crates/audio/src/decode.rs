@@ -34,6 +34,7 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
 use super::resample::{StreamResampler, TARGET_RATE, downmix_into};
+use observant_model::error::one_line_text;
 
 thread_local! {
     static GUARDED: Cell<bool> = const { Cell::new(false) };
@@ -86,17 +87,9 @@ pub struct UnusableAudio {
 fn unusable(path: &str, nl: impl Into<String>, en: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UnusableAudio {
         path: path.to_string(),
-        nl: one_line(nl.into()),
-        en: one_line(en.into()),
+        nl: one_line_text(nl.into()),
+        en: one_line_text(en.into()),
     })
-}
-
-fn one_line(s: String) -> String {
-    if s.contains(['\n', '\r']) {
-        s.split_whitespace().collect::<Vec<_>>().join(" ")
-    } else {
-        s
-    }
 }
 
 /// What a file holds, as found in its header (before conversion to 16 kHz mono).

@@ -7,9 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::doc::{self, Align, Block, Document, Inline, Item, Line, QuoteStyle, Table, text};
+use crate::doc::{
+    self, Align, Block, Document, Inline, Item, Line, QuoteStyle, Table, TableStyle, text,
+};
+use crate::document::flag_message;
 use crate::labels::{kind_label, role_label};
-use crate::markdown::flag_message;
 use crate::{method_name, pct};
 use observant_analysis::{Analysis, Flag, FlagKind, SpeakerStats};
 use observant_model::i18n::UiLang;
@@ -255,6 +257,7 @@ fn text_speakers(a: &Analysis, ui: UiLang) -> Table {
             ui.t("advies", "advice"),
         ]),
         align: vec![L, L, R, R, R, R, L, R],
+        style: TableStyle::Plain,
         rows: a
             .speakers
             .iter()
@@ -294,6 +297,7 @@ fn markdown_speakers(a: &Analysis, ui: UiLang) -> Table {
             ui.t("Advies", "Advice"),
         ]),
         align,
+        style: TableStyle::Plain,
         rows: a
             .speakers
             .iter()
@@ -355,6 +359,7 @@ fn markdown_steps(a: &Analysis, ui: UiLang) -> Block {
             ui.t("Gepland", "Planned"),
         ]),
         align: vec![R, L, L, R, L],
+        style: TableStyle::Plain,
         rows: a
             .steps
             .iter()

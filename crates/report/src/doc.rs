@@ -1,15 +1,23 @@
 //! The small document model every textual output is built as, and its Markdown and plain-text
-//! renderers: a [`Document`] is a list of [`Block`]s (headings, paragraphs, lists with quotes,
-//! numbered lists, tables) made of [`Inline`] runs (plain, strong, emphasised, code). The
-//! builders (the process-evaluation report, the analysis summary of `observant analyze`) say
-//! *what* is written; the renderers here say *how* it looks, and do all the escaping.
+//! renderers (the HTML renderer is [`html`]): a [`Document`] is a list of [`Block`]s
+//! (headings, paragraphs, lists with quotes, numbered lists, tables, and the richer kinds a
+//! report needs: a title block, sections and columns, key figures, participants, feedback
+//! points, good examples, charts, flags) made of [`Inline`] runs (plain, strong, emphasised,
+//! code, secondary text, badges). The builders (the process-evaluation report, the analysis
+//! summary of `observant analyze`) say *what* is written; the renderers say *how* it looks,
+//! and do all the escaping.
 //!
 //! Layout rules of the Markdown renderer: every block ends with a line break and blocks are
-//! separated by one empty line ([`Block::Blank`] adds one more). The plain-text renderer
-//! writes no empty lines except before a heading of level 2 or deeper, indents lists and
-//! tables by two spaces and pads table columns.
+//! separated by one empty line ([`Block::Blank`] adds one more); sections and columns are
+//! written one after the other, a chart as its text bars (nothing when it has none). The
+//! plain-text renderer writes no empty lines except before a heading of level 2 or deeper,
+//! indents lists and tables by two spaces and pads table columns.
+
+pub mod html;
 
 use std::fmt::Write as _;
+
+use observant_analysis::FlagKind;
 
 /// A run of text with one style.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +30,20 @@ pub enum Inline {
     Em(String),
     /// Code (for Markdown: between backticks, not escaped).
     Code(String),
+    /// Secondary text (a time before a note, a role beside a name): greyed in HTML, plain
+    /// elsewhere.
+    Muted(String),
+    /// A short status word (confirmed, over time): a coloured badge in HTML; in Markdown
+    /// bold for [`Tone::Warn`], otherwise emphasised.
+    Badge(String, Tone),
+}
+
+/// The tone of a badge or a feedback point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Neutral,
+    Good,
+    Warn,
 }
 
 /// One line of styled runs.
@@ -66,12 +88,109 @@ pub enum Align {
     Right,
 }
 
+/// How a table is set in HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TableStyle {
+    /// Ordinary rows.
+    #[default]
+    Plain,
+    /// The last row is a total (set apart).
+    Total,
+    /// Small print (a list of further items).
+    Compact,
+}
+
 /// A table with a header row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub header: Vec<Line>,
     pub align: Vec<Align>,
     pub rows: Vec<Vec<Line>>,
+    pub style: TableStyle,
+}
+
+/// The title block of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Title {
+    /// What the document is ("Procesevaluatie"): before the name in Markdown and in the
+    /// HTML page title.
+    pub kind: String,
+    /// The line above the title in HTML ("Observant · ...").
+    pub kicker: String,
+    /// The document's own name.
+    pub name: String,
+    /// Facts under the title (date, duration, ...), joined with middle dots.
+    pub facts: Vec<Line>,
+    /// A note under the facts (confidentiality); may be empty.
+    pub note: Line,
+}
+
+/// A key figure: a value and what it counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kpi {
+    pub value: String,
+    pub label: String,
+}
+
+/// A participant: a name, the role when the name does not already say it, and a colour
+/// (`#rrggbb`, the role's colour in the charts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    pub name: String,
+    pub role: Option<String>,
+    pub color: &'static str,
+}
+
+/// A good example: a quote and where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub quote: String,
+    pub source: String,
+}
+
+/// One bar of a chart's text form: a label, a fraction in 0..1 and the value as text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub share: f64,
+    pub value: String,
+}
+
+/// A chart: the drawn form (inline SVG, for HTML) and the text form (bars, for Markdown
+/// and text; none when the chart only pictures a table next to it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub svg: String,
+    pub caption: Option<String>,
+    pub bars: Vec<Bar>,
+}
+
+/// A quote under a flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quote {
+    pub time: String,
+    /// Shown when a flag quotes several people.
+    pub speaker: Option<String>,
+    pub text: String,
+}
+
+/// A flag of the analysis as the report shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlagEntry {
+    /// Its kind (the colour of its block in HTML).
+    pub kind: FlagKind,
+    /// When (a time or a span).
+    pub when: String,
+    /// The kind in words.
+    pub label: String,
+    /// Who to whom; may be empty.
+    pub who: String,
+    /// Confirmed in review, uncertain recognition.
+    pub badges: Vec<(String, Tone)>,
+    pub message: String,
+    /// The evidence with its label ("signaal", the cue words).
+    pub evidence: Option<(String, String)>,
+    pub quotes: Vec<Quote>,
 }
 
 /// A block of the document.
@@ -89,6 +208,29 @@ pub enum Block {
     Table(Table),
     /// One more empty line.
     Blank,
+    /// The title block.
+    Title(Title),
+    /// A section of the document (an HTML `<section>`, with a CSS class when given).
+    Section(Vec<Block>, Option<&'static str>),
+    /// Blocks side by side in HTML, one after the other elsewhere.
+    Columns(Vec<Vec<Block>>),
+    /// Small print explaining a chart or table, or saying that a list is empty.
+    Note(Line),
+    /// Key figures: tiles in HTML; in Markdown and text their sentence form (list items)
+    /// when given, else the figures on one line.
+    Kpis(Vec<Kpi>, Vec<Line>),
+    /// The participants.
+    People(Vec<Person>),
+    /// Feedback points; `true` for a positive one.
+    Points(Vec<(Line, bool)>),
+    /// Good examples.
+    Examples(Vec<Example>),
+    /// A chart.
+    Chart(Chart),
+    /// Flags in full.
+    Flags(Vec<FlagEntry>),
+    /// The closing line.
+    Footer(Line),
 }
 
 /// A document: blocks in reading order.
@@ -140,11 +282,11 @@ pub fn md_escape(s: &str) -> String {
 fn md_line(o: &mut String, line: &[Inline]) {
     for run in line {
         match run {
-            Inline::Text(s) => o.push_str(&md_escape(s)),
-            Inline::Strong(s) => {
+            Inline::Text(s) | Inline::Muted(s) => o.push_str(&md_escape(s)),
+            Inline::Strong(s) | Inline::Badge(s, Tone::Warn) => {
                 let _ = write!(o, "**{}**", md_escape(s));
             }
-            Inline::Em(s) => {
+            Inline::Em(s) | Inline::Badge(s, _) => {
                 let _ = write!(o, "_{}_", md_escape(s));
             }
             Inline::Code(s) => {
@@ -210,35 +352,211 @@ fn md_table(o: &mut String, t: &Table) {
     }
 }
 
+/// Whether a block has a text form beyond a heading (a chart without bars has none).
+fn shows_in_text(b: &Block) -> bool {
+    match b {
+        Block::Heading(..) | Block::Blank => false,
+        Block::Chart(c) => !c.bars.is_empty(),
+        _ => true,
+    }
+}
+
+/// The blocks in reading order with sections and columns opened up; a section with nothing
+/// but headings and charts without bars is left out.
+fn flat(blocks: &[Block]) -> Vec<&Block> {
+    let mut o = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        match b {
+            Block::Section(inner, _) => {
+                let inner = flat(inner);
+                if inner.iter().any(|b| shows_in_text(b)) {
+                    o.extend(inner);
+                }
+            }
+            Block::Columns(cols) => {
+                for c in cols {
+                    o.extend(flat(c));
+                }
+            }
+            b => o.push(b),
+        }
+    }
+    o
+}
+
+/// A text bar of `width` cells for a fraction in 0..1.
+pub(crate) fn bar(x: f64, width: usize) -> String {
+    let full = (x.clamp(0.0, 1.0) * width as f64).round() as usize;
+    format!(
+        "{}{}",
+        "\u{2588}".repeat(full),
+        "\u{2591}".repeat(width - full)
+    )
+}
+
+/// A flag as a list item: its head line and its quotes.
+fn flag_item(f: &FlagEntry) -> Item {
+    let mut line = vec![Inline::Strong(format!("{} {}", f.when, f.label))];
+    if !f.who.is_empty() {
+        line.push(Inline::Text(format!(" ({})", f.who)));
+    }
+    for (b, tone) in &f.badges {
+        line.extend([Inline::Text(" ".into()), Inline::Badge(b.clone(), *tone)]);
+    }
+    line.push(Inline::Text(format!(": {}", f.message)));
+    if let Some((label, ev)) = &f.evidence {
+        line.extend([
+            Inline::Text(" ".into()),
+            Inline::Em(format!("({label}: {ev})")),
+        ]);
+    }
+    let quotes = f
+        .quotes
+        .iter()
+        .map(|q| {
+            let who = q
+                .speaker
+                .as_ref()
+                .map(|s| format!("{s}: "))
+                .unwrap_or_default();
+            text(format!("{} {who}\u{201c}{}\u{201d}", q.time, q.text))
+        })
+        .collect();
+    Item {
+        line,
+        details: Vec::new(),
+        quotes,
+    }
+}
+
+/// The one line key figures or participants read as in Markdown and text.
+fn line_of(b: &Block) -> Option<Line> {
+    match b {
+        Block::Kpis(ks, sentences) if sentences.is_empty() => Some(
+            ks.iter()
+                .map(|k| {
+                    vec![
+                        Inline::Strong(k.value.clone()),
+                        Inline::Text(format!(" {}", k.label)),
+                    ]
+                })
+                .collect::<Vec<Line>>()
+                .join(&Inline::Text(" \u{b7} ".into())),
+        ),
+        Block::People(ps) => Some(text(
+            ps.iter()
+                .map(|p| match &p.role {
+                    Some(r) => format!("{} ({r})", p.name),
+                    None => p.name.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        )),
+        _ => None,
+    }
+}
+
+/// The list items a block of the richer kinds reads as in Markdown and text.
+fn items_of(b: &Block) -> Option<Vec<Item>> {
+    let items = match b {
+        Block::Kpis(_, sentences) => sentences.iter().cloned().map(Item::new).collect(),
+        Block::Points(ps) => ps.iter().map(|(l, _)| Item::new(l.clone())).collect(),
+        Block::Examples(es) => es
+            .iter()
+            .map(|e| {
+                Item::new(text(format!(
+                    "\u{201c}{}\u{201d} \u{2014} {}",
+                    e.quote, e.source
+                )))
+            })
+            .collect(),
+        Block::Chart(c) => c
+            .bars
+            .iter()
+            .map(|b| {
+                Item::new(vec![
+                    Inline::Code(bar(b.share, 20)),
+                    Inline::Text(format!(" {} {}", b.label, b.value)),
+                ])
+            })
+            .collect(),
+        Block::Flags(fs) => fs.iter().map(flag_item).collect(),
+        _ => return None,
+    };
+    Some(items)
+}
+
+fn md_block(o: &mut String, b: &Block) {
+    if let Some(l) = line_of(b) {
+        md_line(o, &l);
+        o.push('\n');
+        return;
+    }
+    if let Some(items) = items_of(b) {
+        md_list(o, &items, QuoteStyle::Lines);
+        return;
+    }
+    match b {
+        Block::Heading(level, line) => {
+            o.push_str(&"#".repeat(usize::from(*level)));
+            o.push(' ');
+            md_line(o, line);
+            o.push('\n');
+        }
+        Block::Paragraph(line) | Block::Note(line) => {
+            md_line(o, line);
+            o.push('\n');
+        }
+        Block::Footer(line) => {
+            o.push('_');
+            o.push_str(&md_escape(&plain(line)));
+            o.push_str("_\n");
+        }
+        Block::List(items, style) => md_list(o, items, *style),
+        Block::Numbered(lines) => {
+            for (n, l) in lines.iter().enumerate() {
+                let _ = write!(o, "{}. ", n + 1);
+                md_line(o, l);
+                o.push('\n');
+            }
+        }
+        Block::Table(t) => md_table(o, t),
+        Block::Title(t) => {
+            if t.kind.is_empty() {
+                let _ = writeln!(o, "# {}", md_escape(&t.name));
+            } else {
+                let _ = writeln!(o, "# {}: {}", md_escape(&t.kind), md_escape(&t.name));
+            }
+            if !t.facts.is_empty() {
+                o.push('\n');
+                md_line(o, &t.facts.join(&Inline::Text(" \u{b7} ".into())));
+                o.push('\n');
+            }
+            if !t.note.is_empty() {
+                o.push('\n');
+                md_line(o, &t.note);
+                o.push('\n');
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The document as Markdown.
 pub fn to_markdown(d: &Document, capacity: usize) -> String {
     let mut o = String::with_capacity(capacity);
-    for (k, b) in d.blocks.iter().enumerate() {
-        if k > 0 {
+    let mut first = true;
+    for b in flat(&d.blocks) {
+        let mut one = String::new();
+        md_block(&mut one, b);
+        if one.is_empty() && *b != Block::Blank {
+            continue;
+        }
+        if !first {
             o.push('\n');
         }
-        match b {
-            Block::Heading(level, line) => {
-                o.push_str(&"#".repeat(usize::from(*level)));
-                o.push(' ');
-                md_line(&mut o, line);
-                o.push('\n');
-            }
-            Block::Paragraph(line) => {
-                md_line(&mut o, line);
-                o.push('\n');
-            }
-            Block::List(items, style) => md_list(&mut o, items, *style),
-            Block::Numbered(lines) => {
-                for (n, l) in lines.iter().enumerate() {
-                    let _ = write!(o, "{}. ", n + 1);
-                    md_line(&mut o, l);
-                    o.push('\n');
-                }
-            }
-            Block::Table(t) => md_table(&mut o, t),
-            Block::Blank => {}
-        }
+        first = false;
+        o.push_str(&one);
     }
     o
 }
@@ -248,7 +566,12 @@ pub fn plain(line: &[Inline]) -> String {
     let mut o = String::new();
     for run in line {
         match run {
-            Inline::Text(s) | Inline::Strong(s) | Inline::Em(s) | Inline::Code(s) => o.push_str(s),
+            Inline::Text(s)
+            | Inline::Strong(s)
+            | Inline::Em(s)
+            | Inline::Code(s)
+            | Inline::Muted(s)
+            | Inline::Badge(s, _) => o.push_str(s),
         }
     }
     o
@@ -287,10 +610,27 @@ fn text_table(o: &mut String, t: &Table) {
     }
 }
 
+fn text_list(o: &mut String, items: &[Item]) {
+    for it in items {
+        let _ = writeln!(o, "  {}", plain(&it.line));
+        for d in it.details.iter().chain(&it.quotes) {
+            let _ = writeln!(o, "      {}", plain(d));
+        }
+    }
+}
+
 /// The document as plain text for a terminal.
 pub fn to_text(d: &Document) -> String {
     let mut o = String::new();
-    for (k, b) in d.blocks.iter().enumerate() {
+    for (k, b) in flat(&d.blocks).into_iter().enumerate() {
+        if let Some(l) = line_of(b) {
+            let _ = writeln!(o, "{}", plain(&l));
+            continue;
+        }
+        if let Some(items) = items_of(b) {
+            text_list(&mut o, &items);
+            continue;
+        }
         match b {
             Block::Heading(level, line) => {
                 if k > 0 && *level > 1 {
@@ -298,17 +638,10 @@ pub fn to_text(d: &Document) -> String {
                 }
                 let _ = writeln!(o, "{}", plain(line));
             }
-            Block::Paragraph(line) => {
+            Block::Paragraph(line) | Block::Note(line) | Block::Footer(line) => {
                 let _ = writeln!(o, "{}", plain(line));
             }
-            Block::List(items, _) => {
-                for it in items {
-                    let _ = writeln!(o, "  {}", plain(&it.line));
-                    for d in it.details.iter().chain(&it.quotes) {
-                        let _ = writeln!(o, "      {}", plain(d));
-                    }
-                }
-            }
+            Block::List(items, _) => text_list(&mut o, items),
             Block::Numbered(lines) => {
                 for (n, l) in lines.iter().enumerate() {
                     let _ = writeln!(o, "  {}. {}", n + 1, plain(l));
@@ -316,6 +649,17 @@ pub fn to_text(d: &Document) -> String {
             }
             Block::Table(t) => text_table(&mut o, t),
             Block::Blank => o.push('\n'),
+            Block::Title(t) => {
+                if t.kind.is_empty() {
+                    let _ = writeln!(o, "{}", t.name);
+                } else {
+                    let _ = writeln!(o, "{}: {}", t.kind, t.name);
+                }
+                for l in t.facts.iter().chain([&t.note]).filter(|l| !l.is_empty()) {
+                    let _ = writeln!(o, "{}", plain(l));
+                }
+            }
+            _ => {}
         }
     }
     o
@@ -343,6 +687,7 @@ mod tests {
             header: vec![text("Naam"), text("Tijd")],
             align: vec![Align::Left, Align::Right],
             rows: vec![vec![text("Anna"), text("1:05")]],
+            style: TableStyle::Plain,
         }));
         assert_eq!(
             to_markdown(&d, 0),

@@ -6,8 +6,9 @@
 //! flags marked wrong in review are left out, the hand-out's evaluation questions and the
 //! facilitator's feedback points are derived from the remaining flags.
 //!
-//! Renderers: [`to_html`] (one self-contained file: inline CSS and SVG, no scripts, no
-//! external assets, print CSS) and [`to_markdown`]. Dutch by default, English with
+//! The report is built once as a [`doc::Document`] ([`document::document`]) and rendered by
+//! [`to_html`] (one self-contained file: inline CSS and SVG, no scripts, no external assets,
+//! print CSS) and [`to_markdown`]. Dutch by default, English with
 //! [`UiLang::En`]. [`progress`] compares several sessions of one facilitator.
 //!
 //! Pseudonymisation ([`generate`] with `pseudonymize`): the transcript is pseudonymised
@@ -18,6 +19,7 @@
 pub mod analysis_text;
 pub mod colors;
 pub mod doc;
+pub mod document;
 pub mod feedback;
 pub mod html;
 pub mod labels;

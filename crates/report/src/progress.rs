@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::svg::{self, Series, esc};
+use super::doc::{self, Align, Block, Chart, Document, Line, Table, TableStyle, Title, text};
+use super::svg::{self, Series};
 use super::{Report, fmt_date, method_name, pct};
 use observant_analysis::FlagKind;
 use observant_model::i18n::UiLang;
@@ -198,39 +199,93 @@ pub fn to_json(rows: &[ProgressRow]) -> String {
     serde_json::to_string_pretty(&Out { sessions: rows }).unwrap_or_else(|_| "{}".into()) + "\n"
 }
 
-fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+/// The comparison as a document: the title, the two line plots and the table.
+pub fn document(rows: &[ProgressRow], ui: UiLang) -> Document {
+    let mut d = Document::default();
+    d.push(Block::Title(Title {
+        kind: String::new(),
+        kicker: ui
+            .t(
+                "Observant \u{b7} coaching van de facilitator",
+                "Observant \u{b7} coaching the facilitator",
+            )
+            .into(),
+        name: ui
+            .t("Voortgang over sessies", "Progress over sessions")
+            .into(),
+        facts: vec![text(match ui {
+            UiLang::Nl => format!("{} sessies", rows.len()),
+            UiLang::En => format!("{} sessions", rows.len()),
+        })],
+        note: Vec::new(),
+    }));
+    let (counts, shares) = plots(rows, ui);
+    let chart = |svg: String| {
+        Block::Chart(Chart {
+            svg,
+            caption: None,
+            bars: Vec::new(),
+        })
+    };
+    d.push(Block::Section(
+        vec![
+            Block::Heading(2, text(ui.t("Verloop", "Over time"))),
+            Block::Heading(3, text(ui.t("Aantallen per sessie", "Counts per session"))),
+            chart(counts),
+            Block::Heading(
+                3,
+                text(ui.t("Percentages per sessie", "Percentages per session")),
+            ),
+            chart(shares),
+        ],
+        None,
+    ));
+    let mut header: Vec<Line> = headers(ui).iter().map(|h| text(*h)).collect();
+    header.push(text(ui.t("werkvorm", "method")));
+    let mut align = vec![Align::Right; 11];
+    align[1] = Align::Left;
+    align[2] = Align::Left;
+    align[10] = Align::Left;
+    let table_rows = rows
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let mut c: Vec<Line> = cells(k, r, ui).into_iter().map(text).collect();
+            c.push(text(
+                r.method
+                    .as_deref()
+                    .map(|m| method_name(m, ui))
+                    .unwrap_or_else(|| "-".into()),
+            ));
+            c
+        })
+        .collect();
+    d.push(Block::Section(
+        vec![
+            Block::Heading(2, text(ui.t("Per sessie", "Per session"))),
+            Block::Table(Table {
+                header,
+                align,
+                rows: table_rows,
+                style: TableStyle::Plain,
+            }),
+            Block::Note(text(ui.t(
+                "Waarom en advies tellen signalen (niet van de inbrenger). Open: aandeel open vragen van open en gesloten vragen, zonder de inbrenger. Facilitator en inbrenger: aandeel van alle spraak.",
+                "Why and advice count flags (not by the presenter). Open: share of open among open and closed questions, presenter excluded. Facilitator and presenter: share of all speech.",
+            ))),
+        ],
+        None,
+    ));
+    d
 }
 
 /// A Markdown table.
 pub fn to_markdown(rows: &[ProgressRow], ui: UiLang) -> String {
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "# {}\n",
-        ui.t("Voortgang over sessies", "Progress over sessions")
-    );
-    let head = headers(ui);
-    let _ = writeln!(o, "| {} |", head.join(" | "));
-    let _ = writeln!(o, "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (k, r) in rows.iter().enumerate() {
-        let c = cells(k, r, ui);
-        let c: Vec<String> = c.iter().map(|s| md(s)).collect();
-        let _ = writeln!(o, "| {} |", c.join(" | "));
-    }
-    let _ = writeln!(
-        o,
-        "\n_{}_",
-        ui.t(
-            "waarom/advies: signalen; open: aandeel open vragen (zonder inbrenger); facilitator/inbrenger: aandeel spreektijd.",
-            "why/advice: flags; open: share of open questions (presenter excluded); facilitator/presenter: share of talk time."
-        )
-    );
-    o
+    doc::to_markdown(&document(rows, ui), 2048 + rows.len() * 200)
 }
 
-/// A self-contained HTML page with two line plots (counts, percentages) and the table.
-pub fn to_html(rows: &[ProgressRow], ui: UiLang) -> String {
+/// The two line plots: counts and percentages per session.
+fn plots(rows: &[ProgressRow], ui: UiLang) -> (String, String) {
     let labels: Vec<String> = rows
         .iter()
         .enumerate()
@@ -288,101 +343,15 @@ pub fn to_html(rows: &[ProgressRow], ui: UiLang) -> String {
         &|v| pct(v),
         Some(1.0),
     );
-    let mut o = String::new();
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"Observant {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n",
-        ui.t("nl", "en"),
-        env!("CARGO_PKG_VERSION"),
-        esc(ui.t("Voortgang over sessies", "Progress over sessions")),
-        CSS
-    );
-    let _ = write!(
-        o,
-        r#"<header class="top"><div class="eyebrow">{}</div><h1>{}</h1><p class="sub">{}</p></header>"#,
-        esc(ui.t(
-            "Observant \u{b7} coaching van de facilitator",
-            "Observant \u{b7} coaching the facilitator"
-        )),
-        esc(ui.t("Voortgang over sessies", "Progress over sessions")),
-        esc(&match ui {
-            UiLang::Nl => format!("{} sessies", rows.len()),
-            UiLang::En => format!("{} sessions", rows.len()),
-        })
-    );
-    let _ = write!(
-        o,
-        "<section><h2>{}</h2><h3>{}</h3><figure>{counts}</figure><h3>{}</h3><figure>{shares}</figure></section>",
-        esc(ui.t("Verloop", "Over time")),
-        esc(ui.t("Aantallen per sessie", "Counts per session")),
-        esc(ui.t("Percentages per sessie", "Percentages per session"))
-    );
-    let _ = write!(
-        o,
-        "<section><h2>{}</h2><table><thead><tr>",
-        esc(ui.t("Per sessie", "Per session"))
-    );
-    for (k, h) in headers(ui).iter().enumerate() {
-        if k == 1 || k == 2 {
-            let _ = write!(o, "<th>{}</th>", esc(h));
-        } else {
-            let _ = write!(o, r#"<th class="n">{}</th>"#, esc(h));
-        }
-    }
-    o.push_str("<th>");
-    o.push_str(&esc(ui.t("werkvorm", "method")));
-    o.push_str("</th></tr></thead><tbody>");
-    for (k, r) in rows.iter().enumerate() {
-        o.push_str("<tr>");
-        for (j, c) in cells(k, r, ui).iter().enumerate() {
-            if j == 1 || j == 2 {
-                let _ = write!(o, "<td>{}</td>", esc(c));
-            } else {
-                let _ = write!(o, r#"<td class="n">{}</td>"#, esc(c));
-            }
-        }
-        let _ = write!(
-            o,
-            "<td>{}</td></tr>",
-            esc(&r
-                .method
-                .as_deref()
-                .map(|m| method_name(m, ui))
-                .unwrap_or_else(|| "-".into()))
-        );
-    }
-    let _ = write!(
-        o,
-        r#"</tbody></table><p class="muted small">{}</p></section>"#,
-        esc(ui.t(
-            "Waarom en advies tellen signalen (niet van de inbrenger). Open: aandeel open vragen van open en gesloten vragen, zonder de inbrenger. Facilitator en inbrenger: aandeel van alle spraak.",
-            "Why and advice count flags (not by the presenter). Open: share of open among open and closed questions, presenter excluded. Facilitator and presenter: share of all speech."
-        ))
-    );
-    o.push_str("\n</main>\n</body>\n</html>\n");
-    o
+    (counts, shares)
 }
 
-const CSS: &str = r#"
-:root{--ink:#1f2933;--muted:#5f6b7a;--line:#dde2e8;--bg:#f4f6f8;--accent:#2f5d8a}
-*{box-sizing:border-box}
-html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.55 "Segoe UI",system-ui,-apple-system,"Helvetica Neue",Arial,sans-serif}
-main{max-width:1000px;margin:0 auto;padding:32px 28px 40px}
-header.top{margin-bottom:22px;padding-bottom:16px;border-bottom:3px solid var(--accent)}
-.eyebrow{color:var(--accent);font-size:13px;font-weight:600;letter-spacing:.06em;text-transform:uppercase}
-h1{font-size:28px;margin:4px 0 6px;font-weight:600}
-h2{font-size:20px;margin:0 0 12px;color:var(--accent);font-weight:600}
-h3{font-size:15px;margin:14px 0 4px;font-weight:600;break-after:avoid}
-.sub,.muted{color:var(--muted)}
-.small{font-size:13px}
-section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:20px 24px;margin:0 0 18px}
-figure{margin:6px 0 14px;break-inside:avoid;page-break-inside:avoid}
-figure svg{width:100%;height:auto;display:block}
-table{border-collapse:collapse;width:100%;font-size:13.5px}
-th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line)}
-th{font-weight:600;color:var(--muted);font-size:12px}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-@page{size:A4 landscape;margin:12mm}
-@media print{body{background:#fff}main{max-width:none;padding:0}section{border:none;padding:0}tr{break-inside:avoid}}
-"#;
+/// A self-contained HTML page with two line plots (counts, percentages) and the table.
+pub fn to_html(rows: &[ProgressRow], ui: UiLang) -> String {
+    doc::html::to_html(
+        &document(rows, ui),
+        ui.t("nl", "en"),
+        16 * 1024 + rows.len() * 400,
+        "@page{size:A4 landscape;margin:12mm}",
+    )
+}
