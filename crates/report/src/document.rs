@@ -26,22 +26,46 @@ pub fn flag_message(f: &Flag) -> &str {
     &f.message
 }
 
-/// The report as a document.
+/// The report as a document, with its charts drawn (for HTML).
 pub fn document(r: &Report, ui: UiLang) -> Document {
+    document_with(r, ui, Pictures::Drawn)
+}
+
+/// Whether a document's charts are drawn as SVG or only given as text bars: a renderer
+/// that cannot show a picture (Markdown, text) is spared drawing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pictures {
+    Drawn,
+    TextOnly,
+}
+
+/// The chart `draw` makes, when pictures are drawn.
+fn drawn(pictures: Pictures, draw: impl FnOnce() -> String) -> String {
+    match pictures {
+        Pictures::Drawn => draw(),
+        Pictures::TextOnly => String::new(),
+    }
+}
+
+/// One section's builder.
+type Section<'a> = dyn Fn(&Report, UiLang) -> Option<Block> + 'a;
+
+/// The report as a document; charts drawn or not (see [`Pictures`]).
+pub fn document_with(r: &Report, ui: UiLang, pictures: Pictures) -> Document {
     let mut d = Document::default();
     d.push(title(r, ui));
-    let sections: [fn(&Report, UiLang) -> Option<Block>; 11] = [
-        summary,
-        feedback,
-        timeline,
-        talk,
-        question_mix,
-        episodes,
-        monologues_and_silences,
-        steps,
-        notes,
-        prompts,
-        footer,
+    let sections: [&Section<'_>; 11] = [
+        &summary,
+        &feedback,
+        &move |r, ui| timeline(r, ui, pictures),
+        &move |r, ui| talk(r, ui, pictures),
+        &move |r, ui| question_mix(r, ui, pictures),
+        &episodes,
+        &monologues_and_silences,
+        &move |r, ui| steps(r, ui, pictures),
+        &notes,
+        &prompts,
+        &footer,
     ];
     for s in sections {
         if let Some(b) = s(r, ui) {
@@ -296,14 +320,14 @@ fn feedback(r: &Report, ui: UiLang) -> Option<Block> {
     ])
 }
 
-fn timeline(r: &Report, ui: UiLang) -> Option<Block> {
+fn timeline(r: &Report, ui: UiLang, pictures: Pictures) -> Option<Block> {
     if r.timeline.is_empty() {
         return None;
     }
     section(vec![
         h2(ui.t("Verloop van de sessie", "Course of the session")),
         Block::Chart(Chart {
-            svg: svg::timeline_chart(r, ui),
+            svg: drawn(pictures, || svg::timeline_chart(r, ui)),
             caption: Some(
                 ui.t(
                     "Elke balk is spraak van die persoon; bovenaan de signalen, gestippeld de stappen van de werkvorm.",
@@ -316,7 +340,7 @@ fn timeline(r: &Report, ui: UiLang) -> Option<Block> {
     ])
 }
 
-fn talk(r: &Report, ui: UiLang) -> Option<Block> {
+fn talk(r: &Report, ui: UiLang, pictures: Pictures) -> Option<Block> {
     let bars = r
         .speakers
         .iter()
@@ -350,7 +374,7 @@ fn talk(r: &Report, ui: UiLang) -> Option<Block> {
     section(vec![
         h2(ui.t("Spreektijd per deelnemer", "Talk time per participant")),
         Block::Chart(Chart {
-            svg: svg::talk_chart(r, ui),
+            svg: drawn(pictures, || svg::talk_chart(r, ui)),
             caption: None,
             bars,
         }),
@@ -377,7 +401,7 @@ fn talk(r: &Report, ui: UiLang) -> Option<Block> {
     ])
 }
 
-fn question_mix(r: &Report, ui: UiLang) -> Option<Block> {
+fn question_mix(r: &Report, ui: UiLang, pictures: Pictures) -> Option<Block> {
     let row = |name: Line, v: [u32; 11]| {
         let mut cells = vec![name];
         cells.extend(v.iter().map(|n| text(n.to_string())));
@@ -397,7 +421,7 @@ fn question_mix(r: &Report, ui: UiLang) -> Option<Block> {
     section(vec![
         h2(ui.t("Vraagmix per deelnemer", "Question mix per participant")),
         Block::Chart(Chart {
-            svg: svg::question_chart(r, ui),
+            svg: drawn(pictures, || svg::question_chart(r, ui)),
             caption: None,
             bars: Vec::new(),
         }),
@@ -676,7 +700,7 @@ fn monologues_and_silences(r: &Report, ui: UiLang) -> Option<Block> {
     ])
 }
 
-fn steps(r: &Report, ui: UiLang) -> Option<Block> {
+fn steps(r: &Report, ui: UiLang, pictures: Pictures) -> Option<Block> {
     let m = r.method.as_ref()?;
     let mut blocks = vec![h2(format!(
         "{}: {}",
@@ -713,7 +737,7 @@ fn steps(r: &Report, ui: UiLang) -> Option<Block> {
         })
         .collect();
     blocks.push(Block::Chart(Chart {
-        svg: svg::steps_chart(r, ui),
+        svg: drawn(pictures, || svg::steps_chart(r, ui)),
         caption: None,
         bars: Vec::new(),
     }));

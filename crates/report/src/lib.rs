@@ -644,7 +644,7 @@ pub fn generate_from(
         None
     };
     if let Some(r) = &redactor {
-        redact_analysis(&mut analysis, r);
+        redact_analysis(&mut analysis, r, Some(&src.transcript));
     }
     words::write_analysis(&mut analysis, ui);
     let meta = ReportMeta {
@@ -660,22 +660,35 @@ pub fn generate_from(
 }
 
 /// Replaces the names in an analysis as [`pseudonymize_source`] did in its source: a
-/// speaker's whole name by its pseudonym, names inside text by the redactor's rule. Flags
-/// are sorted again (their order breaks ties by speaker name).
-pub fn redact_analysis(a: &mut Analysis, r: &Redactor) {
+/// speaker's whole name by its pseudonym, names inside text by the redactor's rule. With the
+/// pseudonymised source transcript the analysis was made from (same utterances, same order),
+/// the utterances' speakers and text are taken from it instead of being redacted again.
+/// Flags are sorted again (their order breaks ties by speaker name).
+pub fn redact_analysis(a: &mut Analysis, r: &Redactor, source: Option<&Transcript>) {
     if r.is_empty() {
         return;
     }
-    let name = |s: &mut String| {
-        let key = s.trim().to_lowercase();
-        match r.pairs().iter().find(|(n, _)| n.to_lowercase() == key) {
-            Some((_, alias)) => *s = alias.clone(),
-            None => r.apply_in_place(s),
-        }
+    let aliases: HashMap<String, &str> = r
+        .pairs()
+        .iter()
+        .map(|(n, alias)| (n.to_lowercase(), alias.as_str()))
+        .collect();
+    let name = |s: &mut String| match aliases.get(&s.trim().to_lowercase()) {
+        Some(alias) => *s = (*alias).to_string(),
+        None => r.apply_in_place(s),
     };
-    for u in &mut a.utterances {
-        name(&mut u.speaker);
-        r.apply_in_place(&mut u.text);
+    let aligned = source.filter(|t| t.utterances.len() == a.utterances.len());
+    for (i, u) in a.utterances.iter_mut().enumerate() {
+        match aligned {
+            Some(t) => {
+                u.speaker.clone_from(&t.utterances[i].speaker);
+                u.text.clone_from(&t.utterances[i].text);
+            }
+            None => {
+                name(&mut u.speaker);
+                r.apply_in_place(&mut u.text);
+            }
+        }
         for e in &mut u.extra.evidence {
             r.apply_in_place(&mut e.cue);
         }

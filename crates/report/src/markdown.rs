@@ -4,14 +4,17 @@
 
 use super::Report;
 use super::doc;
-use super::document::document;
+use super::document::{Pictures, document_with};
 use observant_model::i18n::UiLang;
 
 pub use super::document::flag_message;
 
 /// The report as Markdown.
 pub fn to_markdown(r: &Report, ui: UiLang) -> String {
-    doc::to_markdown(&document(r, ui), 16 * 1024 + r.flags.len() * 400)
+    doc::to_markdown(
+        &document_with(r, ui, Pictures::TextOnly),
+        16 * 1024 + r.flags.len() * 400,
+    )
 }
 
 #[cfg(test)]

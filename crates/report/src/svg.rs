@@ -15,18 +15,40 @@ use observant_model::transcript::Role;
 /// Escapes text for HTML and SVG (element content and quoted attributes).
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => o.push(' '),
-            c => o.push(c),
-        }
-    }
+    esc_into(&mut o, s);
     o
+}
+
+/// [`esc`] appended to `o`: copies the runs between special characters in one piece.
+pub fn esc_into(o: &mut String, s: &str) {
+    let b = s.as_bytes();
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let (rep, width) = match b[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#39;", 1),
+            b'\n' | b'\t' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f | 0x7f => (" ", 1),
+            // U+0080..U+009F, the C1 controls, are 0xC2 0x80..0x9F in UTF-8.
+            0xC2 if matches!(b.get(i + 1), Some(0x80..=0x9F)) => (" ", 2),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        o.push_str(&s[last..i]);
+        o.push_str(rep);
+        i += width;
+        last = i;
+    }
+    o.push_str(&s[last..]);
 }
 
 /// Colour of a role.
@@ -835,6 +857,13 @@ fn nice_max(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn esc_escapes_markup_and_blanks_controls() {
+        assert_eq!(esc("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+        assert_eq!(esc("x\u{7}y\u{85}z\n\té"), "x y z\n\té");
+        assert_eq!(esc("plain — tekst"), "plain — tekst");
+    }
 
     #[test]
     fn escapes_markup() {

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{Align, Block, Document, FlagEntry, Inline, Item, Table, TableStyle, Title, Tone};
-use crate::svg::esc;
+use crate::svg::{esc, esc_into};
 
 /// The style sheet of every page.
 const CSS: &str = r#"
@@ -83,7 +83,7 @@ footer{color:var(--muted);font-size:12.5px;text-align:center;margin-top:18px}
 fn line(o: &mut String, l: &[Inline]) {
     for run in l {
         match run {
-            Inline::Text(s) => o.push_str(&esc(s)),
+            Inline::Text(s) => esc_into(o, s),
             Inline::Strong(s) => {
                 let _ = write!(o, "<strong>{}</strong>", esc(s));
             }
