@@ -81,28 +81,26 @@ footer{color:var(--muted);font-size:12.5px;text-align:center;margin-top:18px}
 "#;
 
 fn line(o: &mut String, l: &[Inline]) {
+    // Escaped straight into the page: no string per run.
+    let wrap = |o: &mut String, open: &str, s: &str, close: &str| {
+        o.push_str(open);
+        esc_into(o, s);
+        o.push_str(close);
+    };
     for run in l {
         match run {
             Inline::Text(s) => esc_into(o, s),
-            Inline::Strong(s) => {
-                let _ = write!(o, "<strong>{}</strong>", esc(s));
-            }
-            Inline::Em(s) => {
-                let _ = write!(o, "<em>{}</em>", esc(s));
-            }
-            Inline::Code(s) => {
-                let _ = write!(o, "<code>{}</code>", esc(s));
-            }
-            Inline::Muted(s) => {
-                let _ = write!(o, r#"<span class="muted">{}</span>"#, esc(s));
-            }
+            Inline::Strong(s) => wrap(o, "<strong>", s, "</strong>"),
+            Inline::Em(s) => wrap(o, "<em>", s, "</em>"),
+            Inline::Code(s) => wrap(o, "<code>", s, "</code>"),
+            Inline::Muted(s) => wrap(o, r#"<span class="muted">"#, s, "</span>"),
             Inline::Badge(s, tone) => {
-                let class = match tone {
-                    Tone::Neutral => "badge",
-                    Tone::Good => "badge ok",
-                    Tone::Warn => "badge warn",
+                let open = match tone {
+                    Tone::Neutral => r#"<span class="badge">"#,
+                    Tone::Good => r#"<span class="badge ok">"#,
+                    Tone::Warn => r#"<span class="badge warn">"#,
                 };
-                let _ = write!(o, r#"<span class="{class}">{}</span>"#, esc(s));
+                wrap(o, open, s, "</span>")
             }
         }
     }
@@ -139,30 +137,33 @@ fn table(o: &mut String, t: &Table) {
 }
 
 fn flag(o: &mut String, f: &FlagEntry) {
-    let _ = write!(
-        o,
-        r#"<div class="flag {}"><div><span class="when">{}</span><strong>{}</strong>"#,
-        crate::colors::flag_colors(f.kind).class,
-        esc(&f.when),
-        esc(&f.label)
-    );
+    let put = |o: &mut String, open: &str, s: &str, close: &str| {
+        o.push_str(open);
+        esc_into(o, s);
+        o.push_str(close);
+    };
+    o.push_str(r#"<div class="flag "#);
+    o.push_str(crate::colors::flag_colors(f.kind).class);
+    put(o, r#""><div><span class="when">"#, &f.when, "</span>");
+    put(o, "<strong>", &f.label, "</strong>");
     if !f.who.is_empty() {
-        let _ = write!(o, r#"<span class="who">{}</span>"#, esc(&f.who));
+        put(o, r#"<span class="who">"#, &f.who, "</span>");
     }
     for (b, tone) in &f.badges {
         o.push(' ');
         line(o, &[Inline::Badge(b.clone(), *tone)]);
     }
-    let _ = write!(o, "</div><p>{}</p>", esc(&f.message));
+    put(o, "</div><p>", &f.message, "</p>");
     for q in &f.quotes {
-        let _ = write!(o, r#"<blockquote><span class="q">{}</span>"#, esc(&q.time));
+        put(o, r#"<blockquote><span class="q">"#, &q.time, "</span>");
         if let Some(s) = &q.speaker {
-            let _ = write!(o, "<strong>{}</strong>: ", esc(s));
+            put(o, "<strong>", s, "</strong>: ");
         }
-        let _ = write!(o, "\u{201c}{}\u{201d}</blockquote>", esc(&q.text));
+        put(o, "\u{201c}", &q.text, "\u{201d}</blockquote>");
     }
     if let Some((label, ev)) = &f.evidence {
-        let _ = write!(o, r#"<div class="ev">{}: {}</div>"#, esc(label), esc(ev));
+        put(o, r#"<div class="ev">"#, label, ": ");
+        put(o, "", ev, "</div>");
     }
     o.push_str("</div>");
 }

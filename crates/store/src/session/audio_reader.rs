@@ -25,8 +25,35 @@ pub struct SessionAudio {
 }
 
 enum Inner {
-    Wav(hound::WavReader<BufReader<File>>),
+    Wav(Pcm16),
     Sealed(Box<Sealed>),
+}
+
+/// A 16-bit PCM WAV's samples, read as bytes from where its data chunk starts (hound
+/// checked the header): one seek per call and block reads instead of a call per sample.
+struct Pcm16 {
+    file: BufReader<File>,
+    data_start: u64,
+    bytes: Vec<u8>,
+}
+
+impl Pcm16 {
+    /// Fills `out` from sample `offset`, through a buffer of at most 64 Ki samples.
+    fn read(&mut self, offset: u64, out: &mut [f32]) -> Result<()> {
+        const CHUNK: usize = 1 << 16;
+        let unreadable = "audio onleesbaar / audio unreadable";
+        self.file
+            .seek(SeekFrom::Start(self.data_start + 2 * offset))
+            .context(unreadable)?;
+        for part in out.chunks_mut(CHUNK) {
+            self.bytes.resize(part.len() * 2, 0);
+            self.file.read_exact(&mut self.bytes).context(unreadable)?;
+            for (o, b) in part.iter_mut().zip(self.bytes.chunks_exact(2)) {
+                *o = f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0;
+            }
+        }
+        Ok(())
+    }
 }
 
 struct Sealed {
@@ -77,10 +104,23 @@ impl SessionAudio {
                 path.display()
             );
         }
+        let len = u64::from(r.duration());
+        // hound leaves its reader at the first sample of the data chunk.
+        let mut file = r.into_inner();
+        let data_start = file.stream_position().with_context(|| {
+            format!(
+                "kan audio niet openen / cannot open audio: {}",
+                path.display()
+            )
+        })?;
         Ok(SessionAudio {
             rate: spec.sample_rate,
-            len: u64::from(r.duration()),
-            inner: Inner::Wav(r),
+            len,
+            inner: Inner::Wav(Pcm16 {
+                file,
+                data_start,
+                bytes: Vec::new(),
+            }),
             torn: false,
         })
     }
@@ -164,13 +204,7 @@ impl SessionAudio {
         }
         let want = out.len().min((self.len - offset) as usize);
         match &mut self.inner {
-            Inner::Wav(r) => {
-                let pos = u32::try_from(offset).context("audio te lang / audio too long")?;
-                r.seek(pos).context("audio onleesbaar / audio unreadable")?;
-                for (o, s) in out[..want].iter_mut().zip(r.samples::<i16>()) {
-                    *o = f32::from(s.context("audio onleesbaar / audio unreadable")?) / 32768.0;
-                }
-            }
+            Inner::Wav(r) => r.read(offset, &mut out[..want])?,
             Inner::Sealed(s) => {
                 let mut done = 0usize;
                 while done < want {
