@@ -24,11 +24,22 @@ pub fn clock_padded(secs: f64) -> String {
     }
     let total = secs.max(0.0).round() as u64;
     let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
+    // Written digit by digit: reports format thousands of these.
+    let mut o = String::with_capacity(8);
     if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
+        o.push_str(&h.to_string());
+        o.push(':');
     }
+    push_two(&mut o, m);
+    o.push(':');
+    push_two(&mut o, s);
+    o
+}
+
+/// Two digits of `n` (< 100).
+fn push_two(o: &mut String, n: u64) {
+    o.push(char::from(b'0' + (n / 10 % 10) as u8));
+    o.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// A duration: `0.4 s`, `15 s`, `3:36 min`; `-` for one that is not finite.

@@ -266,23 +266,39 @@ impl Document {
 /// Escapes text for a Markdown table cell or line: no pipes, no line breaks, no markup.
 pub fn md_escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' => o.push(' '),
-            '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '\\' => {
-                o.push('\\');
-                o.push(c);
-            }
-            c => o.push(c),
-        }
-    }
+    md_escape_into(&mut o, s);
     o
+}
+
+/// [`md_escape`] appended to `o`, copying the runs between special characters in one piece.
+pub fn md_escape_into(o: &mut String, s: &str) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'\n' | b'\r' => " ",
+            b'|' => "\\|",
+            b'*' => "\\*",
+            b'_' => "\\_",
+            b'`' => "\\`",
+            b'[' => "\\[",
+            b']' => "\\]",
+            b'<' => "\\<",
+            b'>' => "\\>",
+            b'#' => "\\#",
+            b'\\' => "\\\\",
+            _ => continue,
+        };
+        o.push_str(&s[last..i]);
+        o.push_str(rep);
+        last = i + 1;
+    }
+    o.push_str(&s[last..]);
 }
 
 fn md_line(o: &mut String, line: &[Inline]) {
     for run in line {
         match run {
-            Inline::Text(s) | Inline::Muted(s) => o.push_str(&md_escape(s)),
+            Inline::Text(s) | Inline::Muted(s) => md_escape_into(o, s),
             Inline::Strong(s) | Inline::Badge(s, Tone::Warn) => {
                 let _ = write!(o, "**{}**", md_escape(s));
             }
