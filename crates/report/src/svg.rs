@@ -110,21 +110,53 @@ fn open_svg(o: &mut String, w: f64, h: f64, title: &str) {
 }
 
 fn text(o: &mut String, x: f64, y: f64, anchor: &str, size: f64, fill: &str, s: &str) {
+    o.push_str(r#"<text x=""#);
+    push_f1(o, x);
+    o.push_str(r#"" y=""#);
+    push_f1(o, y);
     let _ = write!(
         o,
-        r#"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" font-size="{size}" fill="{fill}">{}</text>"#,
-        esc(s)
+        r#"" text-anchor="{anchor}" font-size="{size}" fill="{fill}">"#
     );
+    esc_into(o, s);
+    o.push_str("</text>");
 }
 
 fn rect(o: &mut String, x: f64, y: f64, w: f64, h: f64, fill: &str) {
     if w <= 0.0 || h <= 0.0 {
         return;
     }
-    let _ = write!(
-        o,
-        r#"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" fill="{fill}"/>"#
-    );
+    for (k, v) in [
+        (r#"<rect x=""#, x),
+        (r#"" y=""#, y),
+        (r#"" width=""#, w),
+        (r#"" height=""#, h),
+    ] {
+        o.push_str(k);
+        push_f1(o, v);
+    }
+    o.push_str(r#"" fill=""#);
+    o.push_str(fill);
+    o.push_str(r#""/>"#);
+}
+
+/// `x` with one decimal, exactly as `format!("{x:.1}")` writes it, without the general float
+/// formatter (charts write thousands of coordinates): integer arithmetic unless `x` is within
+/// a hair of a rounding tie or out of range, where the formatter decides.
+pub fn push_f1(o: &mut String, x: f64) {
+    let y = x.abs() * 10.0;
+    let r = y.round();
+    if !y.is_finite() || y >= 1e15 || ((y - y.floor()) - 0.5).abs() < 1e-6 {
+        let _ = write!(o, "{x:.1}");
+        return;
+    }
+    if x.is_sign_negative() {
+        o.push('-');
+    }
+    let r = r as u64;
+    let _ = write!(o, "{}", r / 10);
+    o.push('.');
+    o.push(char::from(b'0' + (r % 10) as u8));
 }
 
 fn legend(o: &mut String, x: f64, y: f64, items: &[(&str, &str)]) -> f64 {
@@ -857,6 +889,24 @@ fn nice_max(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_f1_writes_what_the_formatter_writes() {
+        let mut xs = vec![
+            0.0, -0.0, 0.04, -0.04, 0.05, 0.15, 0.25, 0.35, 2.45, 999.95, 1e20, -3.75,
+        ];
+        let mut v = 0.123_456_f64;
+        for _ in 0..20_000 {
+            v = (v * 9301.0 + 49297.0) % 233_280.0;
+            xs.push(v / 97.0 - 600.0);
+            xs.push((v / 10.0).round() / 100.0);
+        }
+        for x in xs {
+            let mut o = String::new();
+            push_f1(&mut o, x);
+            assert_eq!(o, format!("{x:.1}"), "{x:?}");
+        }
+    }
 
     #[test]
     fn esc_escapes_markup_and_blanks_controls() {
