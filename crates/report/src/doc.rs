@@ -300,10 +300,14 @@ fn md_line(o: &mut String, line: &[Inline]) {
         match run {
             Inline::Text(s) | Inline::Muted(s) => md_escape_into(o, s),
             Inline::Strong(s) | Inline::Badge(s, Tone::Warn) => {
-                let _ = write!(o, "**{}**", md_escape(s));
+                o.push_str("**");
+                md_escape_into(o, s);
+                o.push_str("**");
             }
             Inline::Em(s) | Inline::Badge(s, _) => {
-                let _ = write!(o, "_{}_", md_escape(s));
+                o.push('_');
+                md_escape_into(o, s);
+                o.push('_');
             }
             Inline::Code(s) => {
                 let _ = write!(o, "`{s}`");
@@ -346,7 +350,7 @@ fn md_table(o: &mut String, t: &Table) {
     let row = |o: &mut String, cells: &[Line]| {
         o.push('|');
         for c in cells {
-            if !plain(c).is_empty() {
+            if !is_empty(c) {
                 o.push(' ');
                 md_line(o, c);
             }
@@ -578,6 +582,18 @@ pub fn to_markdown(d: &Document, capacity: usize) -> String {
 }
 
 /// A line as plain text, styles dropped.
+/// Whether a line has no text at all (without building it, as [`plain`] would).
+fn is_empty(line: &[Inline]) -> bool {
+    line.iter().all(|run| match run {
+        Inline::Text(s)
+        | Inline::Strong(s)
+        | Inline::Em(s)
+        | Inline::Code(s)
+        | Inline::Muted(s)
+        | Inline::Badge(s, _) => s.is_empty(),
+    })
+}
+
 pub fn plain(line: &[Inline]) -> String {
     let mut o = String::new();
     for run in line {

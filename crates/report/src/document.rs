@@ -106,11 +106,12 @@ fn table(header: &[&str], align: Vec<Align>, rows: Vec<Vec<Line>>, style: TableS
 }
 
 fn span(a: f64, b: f64) -> String {
-    if (b - a).abs() < 0.5 {
-        fmt_clock(a)
-    } else {
-        format!("{}\u{2013}{}", fmt_clock(a), fmt_clock(b))
+    let mut s = fmt_clock(a);
+    if (b - a).abs() >= 0.5 {
+        s.push('\u{2013}');
+        s.push_str(&fmt_clock(b));
     }
+    s
 }
 
 /// Who a flag is about: "Anna → Bram", "Anna", "→ Bram" or nothing.
