@@ -11,7 +11,7 @@ use crate::doc::{
     self, Align, Block, Document, Inline, Item, Line, QuoteStyle, Table, TableStyle, text,
 };
 use crate::document::flag_message;
-use crate::labels::{kind_label, role_label};
+use crate::labels::{kind_label, role_label, who};
 use crate::{method_name, pct};
 use observant_analysis::{Analysis, Flag, FlagKind, SpeakerStats};
 use observant_model::i18n::UiLang;
@@ -120,15 +120,6 @@ fn quotes(a: &Analysis, f: &Flag) -> Vec<String> {
             }
         })
         .collect()
-}
-
-fn who(f: &Flag) -> String {
-    match (&f.speaker, &f.target) {
-        (Some(s), Some(t)) => format!("{s} → {t}"),
-        (Some(s), None) => s.clone(),
-        (None, Some(t)) => format!("→ {t}"),
-        (None, None) => String::new(),
-    }
 }
 
 /// Flag counts per kind, in kind order: "waarom-vraag 3, advies 2".

@@ -11,7 +11,7 @@ use super::doc::{
     Table, TableStyle, Title, Tone, text,
 };
 use super::feedback::evaluation_prompts;
-use super::labels::{kind_label, role_label};
+use super::labels::{kind_label, role_label, who};
 use super::svg;
 use super::{FULL_FLAGS_PER_KIND, Report, ReportFlag, fmt_date, method_name, pct};
 use observant_analysis::{Flag, FlagKind, QuestionCategory};
@@ -112,16 +112,6 @@ fn span(a: f64, b: f64) -> String {
         s.push_str(&fmt_clock(b));
     }
     s
-}
-
-/// Who a flag is about: "Anna → Bram", "Anna", "→ Bram" or nothing.
-fn who(f: &Flag) -> String {
-    match (&f.speaker, &f.target) {
-        (Some(s), Some(t)) => format!("{s} \u{2192} {t}"),
-        (Some(s), None) => s.clone(),
-        (None, Some(t)) => format!("\u{2192} {t}"),
-        (None, None) => String::new(),
-    }
 }
 
 fn title(r: &Report, ui: UiLang) -> Block {

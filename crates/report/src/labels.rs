@@ -1,7 +1,7 @@
 //! Display names shared by every rendering (report, command line, app): flag kinds and
 //! roles, Dutch first, English second.
 
-use observant_analysis::FlagKind;
+use observant_analysis::{Flag, FlagKind};
 use observant_model::i18n::UiLang;
 use observant_model::transcript::Role;
 
@@ -39,5 +39,15 @@ pub fn role_label(role: Option<Role>, ui: UiLang) -> &'static str {
         Some(Role::Deelnemer) => ui.t("deelnemer", "participant"),
         Some(Role::Observant) => ui.t("observant", "observer"),
         None => "-",
+    }
+}
+
+/// Who a flag is about: "Anna → Bram", "Anna", "→ Bram" or nothing.
+pub fn who(f: &Flag) -> String {
+    match (&f.speaker, &f.target) {
+        (Some(s), Some(t)) => format!("{s} \u{2192} {t}"),
+        (Some(s), None) => s.clone(),
+        (None, Some(t)) => format!("\u{2192} {t}"),
+        (None, None) => String::new(),
     }
 }
