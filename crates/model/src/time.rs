@@ -19,21 +19,44 @@ pub fn clock(seconds: f64) -> String {
 /// Session clock with two-digit minutes: `mm:ss`, or `h:mm:ss` from one hour; `--:--` for a
 /// time that is not finite, `00:00` for a negative one.
 pub fn clock_padded(secs: f64) -> String {
+    let mut o = String::with_capacity(8);
+    push_clock_padded(&mut o, secs);
+    o
+}
+
+/// [`clock_padded`] appended to `o`, digit by digit: reports write thousands of these.
+pub fn push_clock_padded(o: &mut String, secs: f64) {
     if !secs.is_finite() {
-        return "--:--".into();
+        o.push_str("--:--");
+        return;
     }
     let total = secs.max(0.0).round() as u64;
     let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
-    // Written digit by digit: reports format thousands of these.
-    let mut o = String::with_capacity(8);
     if h > 0 {
-        o.push_str(&h.to_string());
+        push_digits(o, h);
         o.push(':');
     }
-    push_two(&mut o, m);
+    push_two(o, m);
     o.push(':');
-    push_two(&mut o, s);
-    o
+    push_two(o, s);
+}
+
+/// The decimal digits of `n`.
+fn push_digits(o: &mut String, n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &buf[i..] {
+        o.push(char::from(d));
+    }
 }
 
 /// Two digits of `n` (< 100).
@@ -70,6 +93,12 @@ mod tests {
         assert_eq!(clock_padded(75.4), "01:15");
         assert_eq!(clock_padded(3725.0), "1:02:05");
         assert_eq!(clock_padded(f64::NAN), "--:--");
+        assert_eq!(clock_padded(-3.0), "00:00");
+        assert_eq!(clock_padded(36_000.0), "10:00:00");
+        assert_eq!(clock_padded(360_059.6), "100:01:00");
+        let mut o = String::from("at ");
+        push_clock_padded(&mut o, 3599.5);
+        assert_eq!(o, "at 1:00:00");
         assert_eq!(duration(0.42), "0.4 s");
         assert_eq!(duration(15.2), "15 s");
         assert_eq!(duration(216.0), "3:36 min");

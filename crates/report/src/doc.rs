@@ -449,6 +449,50 @@ fn flag_item(f: &FlagEntry) -> Item {
     }
 }
 
+/// A flag as Markdown, written straight into `o`: the same text as [`flag_item`] through
+/// [`md_list`] (a test holds them equal), without building the item first.
+fn md_flag(o: &mut String, f: &FlagEntry) {
+    o.push_str("- **");
+    md_escape_into(o, &f.when);
+    o.push(' ');
+    md_escape_into(o, &f.label);
+    o.push_str("**");
+    if !f.who.is_empty() {
+        o.push_str(" (");
+        md_escape_into(o, &f.who);
+        o.push(')');
+    }
+    for (b, tone) in &f.badges {
+        let mark = if *tone == Tone::Warn { "**" } else { "_" };
+        o.push(' ');
+        o.push_str(mark);
+        md_escape_into(o, b);
+        o.push_str(mark);
+    }
+    o.push_str(": ");
+    md_escape_into(o, &f.message);
+    if let Some((label, ev)) = &f.evidence {
+        o.push_str(" _(");
+        md_escape_into(o, label);
+        o.push_str(": ");
+        md_escape_into(o, ev);
+        o.push_str(")_");
+    }
+    o.push('\n');
+    for q in &f.quotes {
+        o.push_str("  > ");
+        md_escape_into(o, &q.time);
+        o.push(' ');
+        if let Some(s) = &q.speaker {
+            md_escape_into(o, s);
+            o.push_str(": ");
+        }
+        o.push('\u{201c}');
+        md_escape_into(o, &q.text);
+        o.push_str("\u{201d}  \n");
+    }
+}
+
 /// The one line key figures or participants read as in Markdown and text.
 fn line_of(b: &Block) -> Option<Line> {
     match b {
@@ -507,6 +551,12 @@ fn items_of(b: &Block) -> Option<Vec<Item>> {
 }
 
 fn md_block(o: &mut String, b: &Block) {
+    if let Block::Flags(fs) = b {
+        for f in fs {
+            md_flag(o, f);
+        }
+        return;
+    }
     if let Some(l) = line_of(b) {
         md_line(o, &l);
         o.push('\n');
@@ -567,16 +617,18 @@ pub fn to_markdown(d: &Document, capacity: usize) -> String {
     let mut o = String::with_capacity(capacity);
     let mut first = true;
     for b in flat(&d.blocks) {
-        let mut one = String::new();
-        md_block(&mut one, b);
-        if one.is_empty() && *b != Block::Blank {
-            continue;
-        }
+        // Written in place; a block that writes nothing (other than a blank) is taken back.
+        let mark = o.len();
         if !first {
             o.push('\n');
         }
+        let start = o.len();
+        md_block(&mut o, b);
+        if o.len() == start && *b != Block::Blank {
+            o.truncate(mark);
+            continue;
+        }
         first = false;
-        o.push_str(&one);
     }
     o
 }
@@ -730,5 +782,45 @@ mod tests {
             to_text(&d),
             "Titel\na|b*c\nd\n\nLijst\n  00:12 tekst\n      citaat\n  Naam  Tijd\n  Anna  1:05\n"
         );
+    }
+
+    #[test]
+    fn a_flag_reads_the_same_written_directly_or_as_a_list_item() {
+        let quote = |speaker: Option<&str>| Quote {
+            time: "1:02:03".into(),
+            speaker: speaker.map(Into::into),
+            text: "Waarom *zo*? [echt] a|b".into(),
+        };
+        let mut f = FlagEntry {
+            kind: FlagKind::WhyQuestion,
+            when: "1:02:03\u{2013}1:02:09".into(),
+            label: "Waarom-vraag".into(),
+            who: "Anna_B \u{2192} Ben".into(),
+            badges: vec![
+                ("bevestigd".into(), Tone::Good),
+                ("let op".into(), Tone::Warn),
+                ("onzeker <?>".into(), Tone::Neutral),
+            ],
+            message: "Een # waarom-vraag\nmaakt \\ defensief.".into(),
+            evidence: Some(("signaal".into(), "`waarom`".into())),
+            quotes: vec![quote(Some("Anna")), quote(None)],
+        };
+        let via_item = |f: &FlagEntry| {
+            let mut o = String::new();
+            md_list(&mut o, &[flag_item(f)], QuoteStyle::Lines);
+            o
+        };
+        let direct = |f: &FlagEntry| {
+            let mut o = String::new();
+            md_flag(&mut o, f);
+            o
+        };
+        assert_eq!(direct(&f), via_item(&f));
+        assert!(direct(&f).contains("\\_B"), "{}", direct(&f));
+        f.who.clear();
+        f.badges.clear();
+        f.evidence = None;
+        f.quotes.clear();
+        assert_eq!(direct(&f), via_item(&f));
     }
 }

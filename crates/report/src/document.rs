@@ -16,7 +16,9 @@ use super::svg;
 use super::{FULL_FLAGS_PER_KIND, Report, ReportFlag, fmt_date, method_name, pct};
 use observant_analysis::{Flag, FlagKind, QuestionCategory};
 use observant_model::i18n::UiLang;
-use observant_model::time::{clock_padded as fmt_clock, duration as fmt_duration};
+use observant_model::time::{
+    clock_padded as fmt_clock, duration as fmt_duration, push_clock_padded as push_clock,
+};
 use observant_model::transcript::Role;
 
 use Align::{Left as L, Right as R};
@@ -106,10 +108,11 @@ fn table(header: &[&str], align: Vec<Align>, rows: Vec<Vec<Line>>, style: TableS
 }
 
 fn span(a: f64, b: f64) -> String {
-    let mut s = fmt_clock(a);
+    let mut s = String::with_capacity(20);
+    push_clock(&mut s, a);
     if (b - a).abs() >= 0.5 {
         s.push('\u{2013}');
-        s.push_str(&fmt_clock(b));
+        push_clock(&mut s, b);
     }
     s
 }
@@ -483,7 +486,13 @@ fn brief_table(list: &[&ReportFlag], ui: UiLang) -> Block {
         .iter()
         .map(|f| {
             let line = match f.quotes.first() {
-                Some(q) => format!("\u{201c}{}\u{201d}", svg::clip(&q.text, 120)),
+                Some(q) => {
+                    let mut s = String::with_capacity(q.text.len().min(480) + 6);
+                    s.push('\u{201c}');
+                    svg::push_clip(&mut s, &q.text, 120);
+                    s.push('\u{201d}');
+                    s
+                }
                 None => flag_message(&f.flag).to_string(),
             };
             vec![

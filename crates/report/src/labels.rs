@@ -44,10 +44,17 @@ pub fn role_label(role: Option<Role>, ui: UiLang) -> &'static str {
 
 /// Who a flag is about: "Anna → Bram", "Anna", "→ Bram" or nothing.
 pub fn who(f: &Flag) -> String {
-    match (&f.speaker, &f.target) {
-        (Some(s), Some(t)) => format!("{s} \u{2192} {t}"),
-        (Some(s), None) => s.clone(),
-        (None, Some(t)) => format!("\u{2192} {t}"),
-        (None, None) => String::new(),
+    let (s, t) = (f.speaker.as_deref(), f.target.as_deref());
+    let mut o = String::with_capacity(s.map_or(0, str::len) + t.map_or(0, str::len) + 5);
+    if let Some(s) = s {
+        o.push_str(s);
+        if t.is_some() {
+            o.push(' ');
+        }
     }
+    if let Some(t) = t {
+        o.push_str("\u{2192} ");
+        o.push_str(t);
+    }
+    o
 }

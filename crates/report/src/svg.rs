@@ -92,12 +92,24 @@ pub fn names_role(name: &str, role: Option<Role>) -> bool {
 
 /// Shortens a label to `n` characters with an ellipsis.
 pub fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('\u{2026}');
-        t
+    let mut o = String::with_capacity(s.len().min(4 * n));
+    push_clip(&mut o, s, n);
+    o
+}
+
+/// [`clip`] appended to `o`.
+pub fn push_clip(o: &mut String, s: &str, n: usize) {
+    match s.char_indices().nth(n) {
+        // More than `n` characters: the first n - 1 and an ellipsis.
+        Some(_) => {
+            let cut = s
+                .char_indices()
+                .nth(n.saturating_sub(1))
+                .map_or(s.len(), |(i, _)| i);
+            o.push_str(&s[..cut]);
+            o.push('\u{2026}');
+        }
+        None => o.push_str(s),
     }
 }
 
@@ -889,6 +901,18 @@ fn nice_max(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clip_keeps_short_text_and_ends_long_text_in_an_ellipsis() {
+        assert_eq!(clip("", 3), "");
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "ab\u{2026}");
+        assert_eq!(clip("één twee", 4), "één\u{2026}");
+        assert_eq!(clip("ab", 0), "\u{2026}");
+        let mut o = String::from("\u{201c}");
+        push_clip(&mut o, "Waarom deed je dat?", 7);
+        assert_eq!(o, "\u{201c}Waarom\u{2026}");
+    }
 
     #[test]
     fn push_f1_writes_what_the_formatter_writes() {

@@ -7,7 +7,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use anyhow::{Context, bail};
 
 use super::Classifier;
-use super::tokenize::normalize_word;
+use super::tokenize::{Glue, normalize_word};
 use crate::lang::{CORE_CLASSES, LangData, PATTERN_FAMILIES};
 
 // ---------------------------------------------------------------------------------------
@@ -252,10 +252,15 @@ impl Classifier {
         }
         // Question words a recogniser splits in two ("waar om", "hoe zo"): the tokenizer
         // glues two adjacent words back when together they are one of these.
-        let glue = (0..n)
-            .filter(|&id| (langs[0].bits[id] | langs[1].bits[id]) & C_WH != 0)
-            .map(|id| id as u32)
-            .collect();
+        let glue = Glue::new(
+            vocab
+                .iter()
+                .filter(|&(_, &id)| {
+                    let id = id as usize;
+                    (langs[0].bits[id] | langs[1].bits[id]) & C_WH != 0
+                })
+                .map(|(w, _)| &**w),
+        );
         Ok(Classifier {
             vocab,
             glue,

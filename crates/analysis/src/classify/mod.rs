@@ -52,8 +52,8 @@ pub use tokenize::normalize_word;
 #[derive(Debug, Clone)]
 pub struct Classifier {
     vocab: HashMap<Box<str>, u32, FnvBuild>,
-    /// Vocabulary ids of question words that may be glued from two split words.
-    glue: std::collections::HashSet<u32, FnvBuild>,
+    /// Question words that may be glued from two split words.
+    glue: Glue,
     /// Index 0: Dutch, 1: English.
     langs: [Compiled; 2],
     data: [LangData; 2],

@@ -107,20 +107,48 @@ pub(super) fn is_clitic_pair(prev: &str, clitic: &str) -> bool {
     }
 }
 
-/// Whether `joined` (two adjacent words written together) is a question word a recogniser
-/// tends to split: "waar om" -> "waarom", "hoe zo" -> "hoezo".
-pub(super) fn is_split_word(
-    joined: &str,
-    vocab: &HashMap<Box<str>, u32, FnvBuild>,
-    glue: &std::collections::HashSet<u32, FnvBuild>,
-) -> bool {
-    joined.len() >= 5 && vocab.get(joined).is_some_and(|id| glue.contains(id))
+/// The question words a recogniser tends to split ("waar om" -> "waarom", "hoe zo" ->
+/// "hoezo"), looked up cheaply: nearly every pair of adjacent words is a candidate, and
+/// their joined length and first letter rule most out before any hashing.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Glue {
+    /// Bit `n`: some glue word is `n` bytes long (words of 64 bytes and more never glue).
+    lens: u64,
+    /// Bit `b`: some glue word starts with byte `b`.
+    first: [u64; 4],
+    words: std::collections::HashSet<Box<str>, FnvBuild>,
+}
+
+impl Glue {
+    /// Glue words of at least five bytes (shorter ones would join ordinary words).
+    pub(super) fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Glue {
+        let mut g = Glue::default();
+        for w in words.into_iter().filter(|w| (5..64).contains(&w.len())) {
+            g.lens |= 1 << w.len();
+            let b = w.as_bytes()[0];
+            g.first[usize::from(b >> 6)] |= 1 << (b & 63);
+            g.words.insert(w.into());
+        }
+        g
+    }
+
+    /// Whether `joined` (two adjacent words written together) is a glue word.
+    pub(super) fn contains(&self, joined: &str) -> bool {
+        let n = joined.len();
+        let Some(&b) = joined.as_bytes().first() else {
+            return false;
+        };
+        n < 64
+            && self.lens >> n & 1 == 1
+            && self.first[usize::from(b >> 6)] >> (b & 63) & 1 == 1
+            && self.words.contains(joined)
+    }
 }
 
 pub(super) fn tokenize(
     text: &str,
     vocab: &HashMap<Box<str>, u32, FnvBuild>,
-    glue: &std::collections::HashSet<u32, FnvBuild>,
+    glue: &Glue,
 ) -> Tokens {
     let mut t = Tokens {
         norm: String::with_capacity(text.len()),
@@ -141,7 +169,7 @@ pub(super) fn tokenize(
                 && prev.norm.1 as usize == ns
                 && s == prev.span.1 + 1
                 && (is_clitic_pair(&t.norm[prev.norm.0 as usize..ns], &t.norm[ns..ne])
-                    || is_split_word(&t.norm[prev.norm.0 as usize..ne], vocab, glue))
+                    || glue.contains(&t.norm[prev.norm.0 as usize..ne]))
             {
                 prev.norm.1 = ne as u32;
                 prev.span.1 = end;
