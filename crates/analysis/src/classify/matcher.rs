@@ -87,6 +87,7 @@ impl<'a> Analysis<'a> {
         }
     }
 
+    #[inline]
     pub(super) fn bits_of(&self, id: u32) -> u128 {
         if id == NO_ID {
             0
@@ -95,11 +96,13 @@ impl<'a> Analysis<'a> {
         }
     }
 
+    #[inline]
     pub(super) fn word(&self, i: usize) -> &str {
         let tok = &self.t.toks[self.ct[i].tok];
         &self.t.norm[tok.norm.0 as usize..tok.norm.1 as usize]
     }
 
+    #[inline]
     pub(super) fn has(&self, i: usize, mask: u128) -> bool {
         i < self.ct.len() && self.ct[i].bits & mask != 0
     }
@@ -429,6 +432,7 @@ impl<'a> Analysis<'a> {
         None
     }
 
+    #[inline]
     pub(super) fn candidates(&self, id: u32) -> &[u32] {
         if id == NO_ID {
             return &[];
@@ -440,6 +444,7 @@ impl<'a> Analysis<'a> {
         }
     }
 
+    #[inline(always)]
     pub(super) fn elem_matches(&self, e: &Elem, i: usize) -> bool {
         let ct = &self.ct[i];
         match e {
