@@ -40,7 +40,7 @@ whisper_out() { # $1: release dir, e.g. target/portable/release
 copy_data() { # $1: destination data dir
   mkdir -p "$1/assets"
   cp -r models "$1/"
-  cp -r assets/demo assets/config "$1/assets/"
+  cp -r assets/demo assets/config assets/speed "$1/assets/"
   cp LICENSE "$1/"
 }
 

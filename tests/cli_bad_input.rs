@@ -227,3 +227,71 @@ fn config_with_extra_cue_words_and_bad_cue_tables() {
         &["advise"],
     );
 }
+
+/// `observant models` with its own model folder (`OBSERVANT_MODELS`).
+fn models(folder: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_observant"))
+        .arg("models")
+        .args(args)
+        .env("OBSERVANT_MODELS", folder)
+        .output()
+        .expect("run observant models")
+}
+
+#[test]
+fn models_lists_adds_checks_and_measures_without_downloading() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("models");
+    let bundled = observant::default_model_path();
+    let whole = std::fs::read(&bundled).unwrap();
+
+    // A truncated model and a non-model are refused, each on one line, and nothing is copied.
+    let cut = dir.path().join("ggml-cut.bin");
+    std::fs::write(&cut, &whole[..whole.len() - 1000]).unwrap();
+    for (file, says) in [
+        (cut.clone(), "onvolledig"),
+        (fixture("invalid.json"), "geen ggml Whisper-model"),
+    ] {
+        let out = models(&folder, &["add", &file.display().to_string()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(says), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    assert!(!folder.join("ggml-cut.bin").exists());
+
+    // A good one is copied in, listed after the bundled model, and usable by name.
+    let mine = dir.path().join("ggml-mine.bin");
+    std::fs::copy(&bundled, &mine).unwrap();
+    let out = models(&folder, &["add", &mine.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(folder.join("ggml-kapot.bin"), &whole[..3_000_000]).unwrap();
+    let out = models(&folder, &["--format", "json", "--measure"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = v["models"].as_array().unwrap();
+    assert_eq!(list.len(), 3, "{v:#}");
+    assert_eq!(list[0]["name"], "ggml-base-q8_0.bin");
+    assert_eq!(list[0]["bundled"], true);
+    assert_eq!(list[0]["size"], "base");
+    assert_eq!(list[0]["multilingual"], true);
+    let kapot = list.iter().find(|m| m["name"] == "ggml-kapot.bin").unwrap();
+    assert_eq!(kapot["usable"], false);
+    assert!(kapot["problem"].as_str().unwrap().contains("truncated"));
+    let mine = list.iter().find(|m| m["name"] == "ggml-mine.bin").unwrap();
+    assert_eq!(mine["bundled"], false);
+    // Measured once on this machine, then read from the cache.
+    let rtf = mine["speed"]["rtf"].as_f64().unwrap();
+    assert!(rtf > 0.0 && rtf < 20.0, "{rtf}");
+    assert!(folder.join("speed.json").is_file());
+    let again = models(&folder, &["--format", "json"]);
+    let v2: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(v2["models"][2]["speed"]["rtf"].as_f64(), Some(rtf));
+}

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{Queryable, by};
+use egui_kittest::kittest::{NodeT, Queryable, by};
 use observant::analysis::FlagKind;
 use observant::audio::playback::{Player, PlayerStatus};
 use observant::i18n::UiLang;
@@ -602,4 +602,179 @@ fn the_progress_view_reads_the_saved_sessions_in_the_background() {
     assert!(root.path().join("voortgang.html").exists());
     h.get_by_label("Voortgang over sessies");
     h.get_by_label_contains("Met grafieken geschreven naar");
+}
+
+/// A file dropped on the window, as eframe hands it to the app.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_file(h: &mut Harness<'static, ObservantApp>, path: &std::path::Path) {
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(path.to_path_buf())));
+    h.step();
+}
+
+/// [`common::pump`] with room for a real transcription of a 5-second clip.
+fn pump_long(h: &mut Harness<'static, ObservantApp>, done: impl Fn(&ObservantApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done(h.state()) {
+        assert!(Instant::now() < deadline, "the UI did not get there");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run_steps(3);
+}
+
+#[test]
+fn dropping_a_transcript_a_saved_session_and_a_recording_opens_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_with(SIZE, app_options());
+    h.run_steps(2);
+
+    // A VTT transcript, dropped on the start screen.
+    let vtt = dir.path().join("gesprek.vtt");
+    std::fs::write(
+        &vtt,
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Anna>Waarom heb je dat zo gedaan?\n\n\
+         00:00:04.500 --> 00:00:08.000\n<v Bas>Ik wist het niet goed.\n",
+    )
+    .unwrap();
+    drop_file(&mut h, &vtt);
+    pump_long(&mut h, |app| app.review().is_some());
+    let lines = &review(&h).doc.transcript.utterances;
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].speaker, "Anna");
+    h.get_by_label_contains("Waarom heb je dat zo gedaan?");
+
+    // A saved session folder, dropped on the review: it replaces it.
+    let root = tempfile::tempdir().unwrap();
+    let saved = save_session(root.path(), &session());
+    drop_file(&mut h, &saved);
+    pump_long(&mut h, |app| {
+        app.review()
+            .is_some_and(|r| r.doc.title == "Intervisie test")
+    });
+    assert_eq!(
+        review(&h).doc.transcript.utterances.len(),
+        session().utterances.len()
+    );
+
+    // A recording: transcribed on this device with the bundled model, then reviewed.
+    let wav = dir.path().join("opname.wav");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/audio/nl-cabin1-clip.wav"),
+        &wav,
+    )
+    .unwrap();
+    drop_file(&mut h, &wav);
+    h.run_steps(2);
+    assert!(
+        h.state().review().is_none(),
+        "a recording is transcribed first"
+    );
+    pump_long(&mut h, |app| app.review().is_some());
+    let words: usize = review(&h)
+        .doc
+        .transcript
+        .utterances
+        .iter()
+        .map(|u| u.text.split_whitespace().count())
+        .sum();
+    assert!(words >= 3, "{:?}", review(&h).doc.transcript.utterances);
+
+    // Something else says so, on the start screen.
+    let other = dir.path().join("notities.txt");
+    std::fs::write(&other, "x").unwrap();
+    drop_file(&mut h, &other);
+    h.run_steps(3);
+    assert!(h.state().review().is_none());
+    h.get_by_label_contains("Dit kan Observant niet openen");
+}
+
+#[test]
+fn the_model_picker_lists_the_model_folder_and_refuses_a_truncated_model() {
+    let folder = tempfile::tempdir().unwrap();
+    let bundled = observant::default_model_path();
+    // A model in the folder (a link to the bundled file: same bytes, no 80 MB copy) and a
+    // truncated copy beside it.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&bundled, folder.path().join("ggml-eigen.bin")).unwrap();
+    #[cfg(not(unix))]
+    std::fs::copy(&bundled, folder.path().join("ggml-eigen.bin")).unwrap();
+    let whole = std::fs::read(&bundled).unwrap();
+    let half = tempfile::tempdir().unwrap();
+    let cut = half.path().join("ggml-half.bin");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    std::fs::write(
+        folder.path().join("ggml-kapot.bin"),
+        &whole[..whole.len() / 3],
+    )
+    .unwrap();
+
+    let mut h = harness_with(SIZE, app_options());
+    h.state_mut().form.models = observant::ui::models::ModelShelf::new(folder.path().to_path_buf());
+    pump_long(&mut h, |app| {
+        !app.form.models.busy() && !app.form.models.listed().is_empty()
+    });
+    // The picker opens on the bundled model and lists the folder's, the broken one with why.
+    let picker = h.get_by_role_and_label(Role::ComboBox, "Spraakmodel");
+    assert_eq!(
+        picker.accesskit_node().value().as_deref(),
+        Some("ggml-base-q8_0.bin (base)")
+    );
+    picker.click();
+    h.run_steps(2);
+    h.get_by_label_contains("ggml-eigen.bin: base, meertalig");
+    h.get_by_label_contains("Niet bruikbaar: ggml-kapot.bin is onvolledig");
+    h.get_by_label_contains("ggml-eigen.bin: base").click();
+    h.run_steps(2);
+    assert!(
+        h.state().form.model_path.ends_with("ggml-eigen.bin"),
+        "{}",
+        h.state().form.model_path
+    );
+
+    // Dropping a truncated model adds nothing and says why, on one line.
+    drop_file(&mut h, &cut);
+    pump_long(&mut h, |app| !app.form.models.busy());
+    let (message, problem) = h.state().form.models.message.clone().expect("a message");
+    assert!(problem && message.contains("onvolledig"), "{message}");
+    assert!(!message.contains('\n'));
+    assert!(!folder.path().join("ggml-half.bin").exists());
+    h.get_by_label_contains("Niet toegevoegd: ggml-half.bin is onvolledig");
+
+    // "Model toevoegen…" with a typed path: a good model is copied in and chosen.
+    h.get_by_label("Model toevoegen…").click();
+    h.run_steps(2);
+    let field = h.get_by_label("Modelbestand");
+    field.click();
+    h.run_steps(1);
+    h.get_by_label("Modelbestand")
+        .type_text(&folder.path().join("ggml-eigen.bin").display().to_string());
+    h.run_steps(1);
+    assert!(h.state().form.models.add_path.ends_with("ggml-eigen.bin"));
+    let other = tempfile::tempdir().unwrap();
+    h.state_mut().form.models.dir = other.path().to_path_buf();
+    h.get_by_label("Toevoegen").click();
+    h.run_steps(1);
+    pump_long(&mut h, |app| !app.form.models.busy());
+    assert_eq!(
+        h.state().form.model_path,
+        other.path().join("ggml-eigen.bin").display().to_string(),
+        "{:?}",
+        h.state().form.models.message
+    );
+    assert!(other.path().join("ggml-eigen.bin").is_file());
+    h.get_by_label_contains("Toegevoegd: ggml-eigen.bin");
 }

@@ -121,6 +121,8 @@ pub enum FileKind {
     Transcript,
     /// A recording (`.wav`, `.mp3`, `.m4a`, `.mp4`, `.aac`, `.ogg`, `.flac`).
     Recording,
+    /// A speech model (`.bin`, a ggml Whisper file).
+    Model,
     /// Anything else (another folder or file).
     Other,
 }
@@ -139,6 +141,7 @@ impl FileKind {
         match ext.as_str() {
             "json" | "vtt" | "srt" => FileKind::Transcript,
             "wav" | "mp3" | "m4a" | "mp4" | "aac" | "ogg" | "flac" => FileKind::Recording,
+            "bin" => FileKind::Model,
             _ => FileKind::Other,
         }
     }
@@ -253,7 +256,7 @@ pub fn model_problem(path: &str) -> Option<String> {
     if path.is_empty() {
         return Some("geen spraakmodel gekozen / no speech model chosen".into());
     }
-    crate::asr::whisper::check_model_file(Path::new(path))
+    crate::asr::models::inspect(Path::new(path))
         .err()
         .map(|e| crate::error::one_line(&e))
 }
@@ -276,6 +279,7 @@ mod tests {
             ("a.Mp3", FileKind::Recording),
             ("a.flac", FileKind::Recording),
             ("a.txt", FileKind::Other),
+            ("ggml-small.BIN", FileKind::Model),
             ("a", FileKind::Other),
         ] {
             assert_eq!(FileKind::of(Path::new(name)), kind, "{name}");

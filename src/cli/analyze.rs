@@ -59,7 +59,7 @@ pub fn run(a: &AnalyzeArgs, ui: UiLang, verbose: bool) -> Result<()> {
         }
         FileKind::Transcript => load_transcript(input)?,
         // Anything else is taken for a recording (the decoder says when it is not).
-        FileKind::Recording | FileKind::Other => {
+        FileKind::Recording | FileKind::Model | FileKind::Other => {
             let opts = crate::pipeline::offline::options_from_speech(
                 &a.speech.options(a.session.passphrase_file.as_deref()),
                 verbose,

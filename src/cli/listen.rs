@@ -43,7 +43,7 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
         .model
         .clone()
         .unwrap_or_else(crate::default_model_path);
-    crate::asr::whisper::check_model_file(&model)?;
+    crate::asr::models::inspect(&model)?;
     let (source, device, capture_stats) = open_source(a)?;
     let setup = super::analyze::analysis_setup(&a.session, UiLang::default())?;
     let mut parts = live::parts_from_options(

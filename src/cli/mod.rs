@@ -6,6 +6,7 @@ pub mod analyze;
 pub mod classify;
 pub mod group;
 pub mod listen;
+pub mod models;
 pub mod progress;
 pub mod report;
 pub mod transcribe;
@@ -61,6 +62,9 @@ pub enum Command {
     /// Groups that meet again: learn, list and forget the members' voices.
     #[command(subcommand)]
     Group(group::GroupCommand),
+    /// The speech models to choose from (bundled and in the model folder), with size,
+    /// languages and their speed on this machine; `models add FILE` adds one.
+    Models(models::ModelsArgs),
     /// Finish a session that was cut off (app killed, crash): transcribe the audio saved after
     /// its last line and add it to the session.
     Recover(RecoverArgs),
@@ -122,7 +126,8 @@ pub enum AnalyzeFormat {
 /// Options shared by every command that turns audio into a transcript.
 #[derive(Args, Debug, Clone, Default)]
 pub struct SpeechArgs {
-    /// Whisper model (any ggml Whisper model); default: the bundled base model.
+    /// Whisper model: a ggml Whisper file, or the name of one in the model folder
+    /// (`observant models`); default: the bundled base model.
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Spoken language.
@@ -158,7 +163,14 @@ impl SpeechArgs {
     /// group store.
     pub fn options(&self, passphrase_file: Option<&std::path::Path>) -> SpeechOptions {
         SpeechOptions {
-            model: self.model.clone(),
+            // A path, or a model's name in the model folder (`--model small`).
+            model: self.model.as_deref().map(|m| {
+                crate::asr::models::resolve(
+                    m,
+                    &crate::default_model_path(),
+                    &observant_model::paths::user_models_dir(),
+                )
+            }),
             lang: self.lang.hint(),
             threads: self.threads,
             speakers: self.speakers,
@@ -410,6 +422,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Recover(a)) => recover(&a, ui_lang, cli.verbose),
         Some(Command::Group(g)) => group::run(&g, ui_lang),
+        Some(Command::Models(a)) => models::run(&a, ui_lang),
         None => crate::ui::run_app(crate::ui::AppOptions::new(ui_lang, cli.open, cli.demo)),
     }
 }

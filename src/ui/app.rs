@@ -1039,6 +1039,73 @@ impl ObservantApp {
             });
     }
 
+    /// Files dropped on the window: a recording, transcript or saved session opens in review
+    /// (from the start screen or a review; a live session is never left this way); a speech
+    /// model (`.bin`) is checked, added to the model folder and chosen. While files hover
+    /// over the window, a hint says what letting go does.
+    fn dropped_files(&mut self, ui: &Ui) {
+        let (hovering, dropped): (bool, Vec<PathBuf>) = ui.input(|i| {
+            (
+                !i.raw.hovered_files.is_empty(),
+                i.raw
+                    .dropped_files
+                    .iter()
+                    .map(|f| f.path().to_path_buf())
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect(),
+            )
+        });
+        let live = matches!(self.screen, Screen::Live(_));
+        let lang = self.lang;
+        if hovering && !live {
+            let rect = ui.ctx().content_rect();
+            let painter = ui.ctx().layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop_hint"),
+            ));
+            painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(140));
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                lang.t(
+                    "Loslaten om te openen (opname, transcript, sessie of spraakmodel)",
+                    "Drop to open (recording, transcript, session or speech model)",
+                ),
+                egui::FontId::proportional(20.0),
+                egui::Color32::WHITE,
+            );
+        }
+        for path in dropped {
+            match core::FileKind::of(&path) {
+                core::FileKind::Model => {
+                    self.form.models.add(path);
+                    if !live {
+                        self.screen = Screen::Start;
+                    }
+                }
+                _ if live => {}
+                core::FileKind::SessionDir
+                | core::FileKind::Transcript
+                | core::FileKind::Recording => {
+                    self.screen = Screen::Start;
+                    self.start_message = None;
+                    self.open(&path);
+                }
+                core::FileKind::Other => {
+                    self.screen = Screen::Start;
+                    self.start_message = Some(format!(
+                        "{} {}",
+                        lang.t(
+                            "Dit kan Observant niet openen (geen opname, transcript, sessie of spraakmodel):",
+                            "Observant cannot open this (not a recording, transcript, session or speech model):",
+                        ),
+                        path.display()
+                    ));
+                }
+            }
+        }
+    }
+
     fn hotkeys(&mut self, ui: &Ui) {
         let Screen::Live(s) = &mut self.screen else {
             return;
@@ -1199,6 +1266,7 @@ impl eframe::App for ObservantApp {
             }
         }
         self.hotkeys(ui);
+        self.dropped_files(ui);
         self.top_bar(ui);
         match &mut self.screen {
             Screen::Review(r) => r.show(ui, lang),

@@ -5,6 +5,7 @@
 //! - [`app::ObservantApp`] is the eframe app (also driven by the GUI tests through kittest).
 //! - [`model::SessionModel`] holds what the pipeline reported; the views only read it.
 //! - [`ScriptedPipeline`] (the pipeline layer's scripted replay) replays a transcript as live events (demo, review, tests).
+//! - [`models`]: the speech model picker of the start screen.
 //! - [`groups`]: the group store in the GUI (group choice on the start screen, saving voices
 //!   with consent in review).
 
@@ -13,6 +14,7 @@ pub mod devices;
 pub mod facilitator;
 pub mod groups;
 pub mod model;
+pub mod models;
 pub mod observer;
 pub mod review;
 pub mod start;

@@ -105,6 +105,8 @@ pub struct StartForm {
     pub forget: Option<PathBuf>,
     /// The group the session is for (fills the participants, names known voices).
     pub groups: GroupPanel,
+    /// The speech models to choose from (bundled and the user's model folder).
+    pub models: crate::ui::models::ModelShelf,
 }
 
 /// Why the new session's passphrase cannot be used yet (Dutch, English), `None`: it can.
@@ -204,6 +206,7 @@ impl StartForm {
             devices,
             open_message: None,
             model_check: None,
+            models: crate::ui::models::ModelShelf::new(observant_model::paths::user_models_dir()),
             saved: Vec::new(),
             encrypt: true,
             passphrase: String::new(),
@@ -507,28 +510,24 @@ impl StartForm {
         }
     }
 
-    /// The speech model's path with what it is (bundled, own, or why it cannot be used).
+    /// The model picker with what the chosen model is (bundled, own, or why it cannot be
+    /// used).
     fn model_row(&mut self, ui: &mut Ui, lang: UiLang, model_label: egui::Id) {
-        ui.add(egui::TextEdit::singleline(&mut self.model_path).desired_width(320.0))
-            .labelled_by(model_label)
-            .on_hover_text(lang.t("Pad naar het spraakmodel", "Path to the speech model"));
+        self.models
+            .show(ui, lang, model_label, &mut self.model_path);
         let path = PathBuf::from(self.model_path.trim());
         let bundled = path == crate::default_model_path();
-        let file = path
-            .file_name()
-            .map(|f| f.to_string_lossy().to_string())
-            .unwrap_or_default();
         let (text, color) = match (self.model_state(ui.ctx()), bundled) {
             (ModelState::Checking, _) => (
                 lang.t("Bezig met controleren…", "Checking…").to_string(),
                 theme::MUTED,
             ),
             (ModelState::Usable, true) => (
-                format!("{} {file}", lang.t("Meegeleverd model:", "Bundled model:")),
+                lang.t("Meegeleverd model.", "Bundled model.").to_string(),
                 theme::MUTED,
             ),
             (ModelState::Usable, false) => (
-                format!("{} {file}", lang.t("Eigen model:", "Own model:")),
+                lang.t("Eigen model.", "Own model.").to_string(),
                 theme::MUTED,
             ),
             (ModelState::Problem(problem), _) => (
@@ -543,7 +542,13 @@ impl StartForm {
                 theme::RED,
             ),
         };
-        ui.add(egui::Label::new(RichText::new(text).small().color(color)).wrap());
+        ui.horizontal_wrapped(|ui| {
+            ui.set_max_width(380.0);
+            ui.label(RichText::new(text).small().color(color));
+            if color != theme::RED {
+                self.models.speed(ui, lang, &path);
+            }
+        });
     }
 
     /// "Participants" with the group choice beside it (and its details below); choosing a
@@ -780,8 +785,8 @@ impl StartForm {
             ui.add_space(6.0);
             ui.label(
                 RichText::new(lang.t(
-                    "Een opname, een transcript (JSON, VTT, SRT) of een bewaarde sessie, om terug te kijken.",
-                    "A recording, a transcript (JSON, VTT, SRT) or a saved session, to review.",
+                    "Een opname, een transcript (JSON, VTT, SRT) of een bewaarde sessie, om terug te kijken: sleep het op dit venster, of geef het pad.",
+                    "A recording, a transcript (JSON, VTT, SRT) or a saved session, to review: drop it on this window, or give its path.",
                 ))
                 .color(theme::MUTED),
             );

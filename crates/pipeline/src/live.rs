@@ -1160,7 +1160,7 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
         .model
         .clone()
         .unwrap_or_else(observant_model::default_model_path);
-    observant_speech::asr::whisper::check_model_file(&model)?;
+    observant_speech::asr::models::inspect(&model)?;
     let (source, device) = open_device(cfg.device.as_deref())?;
     let mut whisper = observant_speech::asr::whisper::WhisperOptions::new(model.clone());
     whisper.threads = match cfg.threads {

@@ -5,6 +5,7 @@
 pub mod backends;
 pub mod cores;
 pub mod filter;
+pub mod models;
 pub mod wer;
 pub mod whisper;
 

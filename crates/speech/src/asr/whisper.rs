@@ -192,7 +192,8 @@ pub struct WhisperTranscriber {
 impl WhisperTranscriber {
     /// Loads the model. Errors (missing, wrong or corrupt file) are one-line messages.
     pub fn load(opts: WhisperOptions) -> Result<WhisperTranscriber> {
-        let size = check_model_file(&opts.model)?;
+        // The whole layout is checked, so a truncated copy is refused before whisper.cpp.
+        let size = super::models::inspect(&opts.model)?.bytes;
         if !opts.verbose {
             whisper_rs::install_logging_hooks();
         }
