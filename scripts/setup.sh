@@ -3,8 +3,8 @@
 # Safe to run repeatedly: it does nothing when everything is present.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libclang-dev libasound2-dev)
-# Runtime libraries eframe loads at run time, plus tools the GUI/capture tests use.
-pkgs+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libvulkan1 libfontconfig1 xvfb alsa-utils sox strace)
+# Runtime libraries eframe loads at run time, plus tools the GUI/capture/file-dialog tests use.
+pkgs+=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxkbcommon-x11-0 libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libvulkan1 libfontconfig1 xvfb alsa-utils sox strace dbus-daemon)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

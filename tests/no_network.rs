@@ -24,7 +24,9 @@ use std::process::Command;
 ///   display server (AF_UNIX). X11 over TCP happens only when the user's own `DISPLAY` names a
 ///   remote host; the app never chooses that.
 /// - `zbus`, `async-io`, `async-*`, `atspi*`, `accesskit_unix`: D-Bus for screen readers
-///   (AT-SPI accessibility) in the GUI, over the local session bus socket.
+///   (AT-SPI accessibility) in the GUI and for the desktop's file dialogs (the XDG portal,
+///   `src/app/dialog.rs`), over the local session bus socket; the dialog refuses a session bus
+///   address that is not a Unix socket.
 /// - `is-wsl`, `open` (dev-dependency of `egui_kittest`, tests only): detects WSL / opens a
 ///   path with the desktop's handler; no network I/O of its own.
 /// - `uds_windows`: Unix domain sockets on Windows (local IPC, Windows-only).

@@ -755,8 +755,9 @@ fn the_model_picker_lists_the_model_folder_and_refuses_a_truncated_model() {
     h.get_by_label_contains("Niet toegevoegd: ggml-half.bin is onvolledig");
 
     // "Model toevoegen…" with a typed path: a good model is copied in and chosen.
+    // (No dialog in tests: the typed path appears instead.)
     h.get_by_label("Model toevoegen…").click();
-    h.run_steps(2);
+    pump_long(&mut h, |app| app.form.models.show_add);
     let field = h.get_by_label("Modelbestand");
     field.click();
     h.run_steps(1);
@@ -777,4 +778,56 @@ fn the_model_picker_lists_the_model_folder_and_refuses_a_truncated_model() {
     );
     assert!(other.path().join("ggml-eigen.bin").is_file());
     h.get_by_label_contains("Toegevoegd: ggml-eigen.bin");
+}
+
+#[test]
+fn browse_opens_what_the_desktop_dialog_chose_and_places_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let vtt = dir.path().join("gekozen.vtt");
+    std::fs::write(
+        &vtt,
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Anna>Wat wil je bereiken?\n",
+    )
+    .unwrap();
+    let asked: Arc<Mutex<Vec<observant::app::dialog::Request>>> = Arc::default();
+    let mut opts = app_options();
+    let (answer, log) = (vtt.clone(), asked.clone());
+    let report_to = dir.path().join("elders").join("verslag.html");
+    let report_answer = report_to.clone();
+    opts.file_picker = Arc::new(move |req: &observant::app::dialog::Request| {
+        log.lock().unwrap().push(req.clone());
+        Ok(Some(if req.save_as.is_some() {
+            report_answer.clone()
+        } else {
+            answer.clone()
+        }))
+    });
+    let mut h = harness_with(SIZE, opts);
+    h.run_steps(2);
+    h.get_by_label("Kiezen…").click();
+    pump_long(&mut h, |app| app.review().is_some());
+    assert_eq!(
+        review(&h).doc.transcript.utterances[0].text,
+        "Wat wil je bereiken?"
+    );
+    let open = asked.lock().unwrap()[0].clone();
+    assert!(open.save_as.is_none());
+    assert!(
+        open.filters[0].patterns.iter().any(|p| p == "*.vtt"),
+        "{open:?}"
+    );
+
+    // In review, "Kiezen…" beside the report path asks where the report goes.
+    h.get_by_label("Kiezen…").click();
+    pump_long(&mut h, |app| {
+        app.review()
+            .is_some_and(|r| r.state.report_path == report_to.display().to_string())
+    });
+    let save = asked.lock().unwrap()[1].clone();
+    assert!(
+        save.save_as
+            .as_deref()
+            .is_some_and(|n| n.ends_with(".html")),
+        "{save:?}"
+    );
 }

@@ -3,4 +3,5 @@
 //! review service ([`review`]: corrections over a saved session, recording or transcript).
 
 pub mod core;
+pub mod dialog;
 pub mod review;

@@ -238,6 +238,7 @@ impl ObservantApp {
             sessions_root: opts.sessions_root.clone(),
             voice_learner: opts.voice_learner.clone(),
         };
+        app.form.picker = opts.file_picker.clone();
         app.refresh_saved();
         if let Some(path) = opts.open {
             app.open(&path);
@@ -541,6 +542,7 @@ impl ObservantApp {
         screen.state.sessions_root = self.sessions_root.clone();
         screen.state.groups = Some(self.form.groups.vault.clone());
         screen.state.voice_learner = Some(self.voice_learner.clone());
+        screen.state.picker = Some(self.form.picker.clone());
         self.screen = Screen::Review(Box::new(screen));
     }
 

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod devices;
 pub mod facilitator;
+pub mod files;
 pub mod groups;
 pub mod model;
 pub mod models;
@@ -54,6 +55,8 @@ pub struct AppOptions {
     /// Thresholds and cue words for live sessions, review and progress (the binary: the
     /// settings' `[analysis] config`; see [`crate::setup`]).
     pub setup: crate::analysis::setup::AnalysisSetup,
+    /// Open and save dialogs (the binary: the desktop's own, [`crate::app::dialog::native`]).
+    pub file_picker: crate::app::dialog::FilePicker,
 }
 
 impl AppOptions {
@@ -70,6 +73,7 @@ impl AppOptions {
             groups_dir: crate::groups::store::default_groups_dir(),
             voice_learner: groups::default_learner(),
             setup: settings_setup(ui_lang),
+            file_picker: crate::app::dialog::native(),
         }
     }
 }

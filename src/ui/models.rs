@@ -29,6 +29,8 @@ pub struct ModelShelf {
     /// The typed path of "Model toevoegen…" (the fallback for dropping a file).
     pub add_path: String,
     pub show_add: bool,
+    /// The open dialog of "Model toevoegen…".
+    choice: crate::ui::files::FileChoice,
     /// The last add or measurement: text, and whether it is a problem.
     pub message: Option<(String, bool)>,
 }
@@ -46,6 +48,7 @@ impl ModelShelf {
             measuring: None,
             add_path: String::new(),
             show_add: false,
+            choice: Default::default(),
             message: None,
         };
         s.refresh();
@@ -135,11 +138,25 @@ impl ModelShelf {
 
     /// Draws the picker for the chosen model path `chosen` (changed when the user picks or
     /// adds one).
-    pub fn show(&mut self, ui: &mut Ui, lang: UiLang, label: egui::Id, chosen: &mut String) {
+    pub fn show(
+        &mut self,
+        ui: &mut Ui,
+        lang: UiLang,
+        label: egui::Id,
+        chosen: &mut String,
+        picker: &crate::app::dialog::FilePicker,
+    ) {
+        use crate::ui::files::Chosen;
+        match self.choice.poll() {
+            Some(Chosen::File(p)) => self.add(p),
+            // No dialog here: the typed path is the way in.
+            Some(Chosen::Unavailable(_)) => self.show_add = true,
+            Some(Chosen::Cancelled) | None => {}
+        }
         if let Some(p) = self.poll(lang) {
             *chosen = p.display().to_string();
         }
-        if self.busy() {
+        if self.busy() || self.choice.open() {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(50));
         }
@@ -160,10 +177,19 @@ impl ModelShelf {
                 .response
                 .labelled_by(label);
             if ui
-                .small_button(lang.t("Model toevoegen…", "Add model…"))
+                .add_enabled(
+                    !self.choice.open(),
+                    egui::Button::new(lang.t("Model toevoegen…", "Add model…")).small(),
+                )
                 .clicked()
             {
-                self.show_add = !self.show_add;
+                self.choice.ask(
+                    picker,
+                    crate::app::dialog::Request::open(
+                        lang.t("Spraakmodel toevoegen", "Add a speech model"),
+                        crate::app::dialog::model_filters(lang),
+                    ),
+                );
             }
         });
         if self.show_add {

@@ -77,6 +77,9 @@ pub struct ReviewState {
     pub groups: Option<crate::ui::groups::GroupVault>,
     /// Learns the voices from the recording.
     pub voice_learner: Option<crate::ui::groups::VoiceLearner>,
+    /// The save dialog for the report's place (set by the app).
+    pub picker: Option<crate::app::dialog::FilePicker>,
+    report_choice: crate::ui::files::FileChoice,
     /// The "save voices for group" dialog, while it is open.
     pub voices: Option<crate::ui::groups::SaveVoices>,
     /// The document has a recording (checked once, when the review opens).
@@ -179,6 +182,43 @@ const TIME_W: f32 = 60.0;
 const SPEAKER_W: f32 = 118.0;
 
 impl ReviewScreen {
+    /// "Kiezen…" beside the report's path: the desktop's save dialog, proposing that path.
+    fn report_place(&mut self, ui: &mut Ui, lang: UiLang) {
+        use crate::ui::files::Chosen;
+        if let Some(picker) = self.state.picker.clone()
+            && ui
+                .add_enabled(
+                    !self.state.report_choice.open(),
+                    egui::Button::new(lang.t("Kiezen…", "Browse…")),
+                )
+                .on_hover_text(lang.t("Kies waar het rapport komt", "Choose where the report goes"))
+                .clicked()
+        {
+            let path = PathBuf::from(self.state.report_path.trim());
+            let filters = vec![
+                crate::app::dialog::Filter::new("HTML", &["*.html"]),
+                crate::app::dialog::Filter::new("Markdown", &["*.md"]),
+            ];
+            self.state.report_choice.ask(
+                &picker,
+                crate::app::dialog::Request::save(
+                    lang.t("Rapport opslaan", "Save the report"),
+                    &path,
+                    filters,
+                ),
+            );
+        }
+        if self.state.report_choice.open() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        match self.state.report_choice.poll() {
+            Some(Chosen::File(p)) => self.state.report_path = p.display().to_string(),
+            Some(Chosen::Unavailable(e)) => self.state.message = Some((e, true)),
+            Some(Chosen::Cancelled) | None => {}
+        }
+    }
+
     /// A review of `doc`; plays its audio through `player` when given.
     pub fn new(doc: ReviewDoc, player: Option<Box<dyn Player>>) -> ReviewScreen {
         let mut state = ReviewState {
@@ -522,8 +562,9 @@ impl ReviewScreen {
             }
         }
         let label = ui.label(lang.t("naar", "to")).id;
-        ui.add(egui::TextEdit::singleline(&mut self.state.report_path).desired_width(260.0))
+        ui.add(egui::TextEdit::singleline(&mut self.state.report_path).desired_width(200.0))
             .labelled_by(label);
+        self.report_place(ui, lang);
         if ui
             .add_enabled(
                 !self.doc.edits.is_empty(),

@@ -107,6 +107,9 @@ pub struct StartForm {
     pub groups: GroupPanel,
     /// The speech models to choose from (bundled and the user's model folder).
     pub models: crate::ui::models::ModelShelf,
+    /// Open and save dialogs (the app sets the one from its options).
+    pub picker: crate::app::dialog::FilePicker,
+    open_choice: crate::ui::files::FileChoice,
 }
 
 /// Why the new session's passphrase cannot be used yet (Dutch, English), `None`: it can.
@@ -207,6 +210,8 @@ impl StartForm {
             open_message: None,
             model_check: None,
             models: crate::ui::models::ModelShelf::new(observant_model::paths::user_models_dir()),
+            picker: crate::app::dialog::native(),
+            open_choice: Default::default(),
             saved: Vec::new(),
             encrypt: true,
             passphrase: String::new(),
@@ -514,7 +519,7 @@ impl StartForm {
     /// used).
     fn model_row(&mut self, ui: &mut Ui, lang: UiLang, model_label: egui::Id) {
         self.models
-            .show(ui, lang, model_label, &mut self.model_path);
+            .show(ui, lang, model_label, &mut self.model_path, &self.picker);
         let path = PathBuf::from(self.model_path.trim());
         let bundled = path == crate::default_model_path();
         let (text, color) = match (self.model_state(ui.ctx()), bundled) {
@@ -778,6 +783,31 @@ impl StartForm {
             .request_repaint_after(std::time::Duration::from_millis(100));
     }
 
+    /// The file chosen in the open dialog, if it just came back: a session's `session.json`
+    /// opens its session folder; no dialog on this desktop is said beside the typed path.
+    fn chosen_to_open(&mut self, ui: &Ui) -> Option<PathBuf> {
+        use crate::ui::files::Chosen;
+        if self.open_choice.open() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        match self.open_choice.poll()? {
+            Chosen::File(p) => {
+                self.open_message = None;
+                let dir = p.parent().filter(|d| {
+                    p.file_name().is_some_and(|n| n == "session.json")
+                        && crate::session::Session::is_session_dir(d)
+                });
+                Some(dir.map_or(p.clone(), std::path::Path::to_path_buf))
+            }
+            Chosen::Unavailable(e) => {
+                self.open_message = Some(e);
+                None
+            }
+            Chosen::Cancelled => None,
+        }
+    }
+
     fn open_section(&mut self, ui: &mut Ui, lang: UiLang) -> StartAction {
         let mut action = StartAction::None;
         card(ui, |ui| {
@@ -806,7 +836,25 @@ impl StartForm {
                 {
                     action = StartAction::Open(PathBuf::from(self.open_path.trim()));
                 }
+                if ui
+                    .add_enabled(
+                        !self.open_choice.open(),
+                        egui::Button::new(lang.t("Kiezen…", "Browse…")),
+                    )
+                    .clicked()
+                {
+                    self.open_choice.ask(
+                        &self.picker,
+                        crate::app::dialog::Request::open(
+                            lang.t("Openen om terug te kijken", "Open to review"),
+                            crate::app::dialog::review_filters(lang),
+                        ),
+                    );
+                }
             });
+            if let Some(p) = self.chosen_to_open(ui) {
+                action = StartAction::Open(p);
+            }
             if let Some(m) = &self.open_message {
                 ui.label(RichText::new(m).color(theme::RED));
             }

@@ -105,6 +105,11 @@ pub fn options(starter: PipelineStarter) -> AppOptions {
             },
         ),
         setup: Default::default(),
+        // No desktop dialog in tests: the views fall back to their typed paths; tests that
+        // need a dialog give a stand-in.
+        file_picker: std::sync::Arc::new(|_: &observant::app::dialog::Request| {
+            anyhow::bail!("geen bestandskiezer in tests / no file dialog in tests")
+        }),
     }
 }
 
