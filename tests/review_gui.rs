@@ -636,7 +636,7 @@ fn pump_long(h: &mut Harness<'static, ObservantApp>, done: impl Fn(&ObservantApp
 }
 
 #[test]
-fn dropping_a_transcript_a_saved_session_and_a_recording_opens_each() {
+fn dropping_a_transcript_a_saved_session_and_a_recording_on_the_start_screen_opens_each() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_with(SIZE, app_options());
     h.run_steps(2);
@@ -656,7 +656,10 @@ fn dropping_a_transcript_a_saved_session_and_a_recording_opens_each() {
     assert_eq!(lines[0].speaker, "Anna");
     h.get_by_label_contains("Waarom heb je dat zo gedaan?");
 
-    // A saved session folder, dropped on the review: it replaces it.
+    // A saved session folder, dropped on the start screen.
+    h.get_by_label("Naar startscherm").click();
+    h.run_steps(2);
+    assert!(h.state().review().is_none());
     let root = tempfile::tempdir().unwrap();
     let saved = save_session(root.path(), &session());
     drop_file(&mut h, &saved);
@@ -669,7 +672,10 @@ fn dropping_a_transcript_a_saved_session_and_a_recording_opens_each() {
         session().utterances.len()
     );
 
-    // A recording: transcribed on this device with the bundled model, then reviewed.
+    // A recording, dropped on the start screen: transcribed on this device with the bundled
+    // model, then reviewed.
+    h.get_by_label("Naar startscherm").click();
+    h.run_steps(2);
     let wav = dir.path().join("opname.wav");
     std::fs::copy(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -692,6 +698,13 @@ fn dropping_a_transcript_a_saved_session_and_a_recording_opens_each() {
         .map(|u| u.text.split_whitespace().count())
         .sum();
     assert!(words >= 3, "{:?}", review(&h).doc.transcript.utterances);
+
+    // A review takes a dropped file too: the transcript replaces the recording's review.
+    drop_file(&mut h, &vtt);
+    pump_long(&mut h, |app| {
+        app.review()
+            .is_some_and(|r| r.doc.transcript.utterances.len() == 2)
+    });
 
     // Something else says so, on the start screen.
     let other = dir.path().join("notities.txt");
