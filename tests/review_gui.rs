@@ -804,15 +804,14 @@ fn browse_opens_what_the_desktop_dialog_chose_and_places_the_report() {
     .unwrap();
     let asked: Arc<Mutex<Vec<observant::app::dialog::Request>>> = Arc::default();
     let mut opts = app_options();
-    let (answer, log) = (vtt.clone(), asked.clone());
-    let report_to = dir.path().join("elders").join("verslag.html");
-    let report_answer = report_to.clone();
+    let (answer, log, elsewhere) = (vtt.clone(), asked.clone(), dir.path().join("elders"));
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    // Open: the VTT; save: the proposed name in another folder.
     opts.file_picker = Arc::new(move |req: &observant::app::dialog::Request| {
         log.lock().unwrap().push(req.clone());
-        Ok(Some(if req.save_as.is_some() {
-            report_answer.clone()
-        } else {
-            answer.clone()
+        Ok(Some(match &req.save_as {
+            Some(name) => elsewhere.join(name),
+            None => answer.clone(),
         }))
     });
     let mut h = harness_with(SIZE, opts);
@@ -831,16 +830,34 @@ fn browse_opens_what_the_desktop_dialog_chose_and_places_the_report() {
     );
 
     // In review, "Kiezen…" beside the report path asks where the report goes.
+    let proposed = review(&h).state.report_path.clone();
     h.get_by_label("Kiezen…").click();
     pump_long(&mut h, |app| {
         app.review()
-            .is_some_and(|r| r.state.report_path == report_to.display().to_string())
+            .is_some_and(|r| r.state.report_path.contains("elders"))
     });
     let save = asked.lock().unwrap()[1].clone();
+    let name = save.save_as.clone().expect("a save dialog");
     assert!(
-        save.save_as
-            .as_deref()
-            .is_some_and(|n| n.ends_with(".html")),
+        proposed.ends_with(&name) && name.ends_with(".html"),
         "{save:?}"
     );
+
+    // Exporting asks where too, proposing the usual name, and writes there.
+    h.get_by_label("Exporteren").click();
+    h.run_steps(2);
+    h.get_by_label("WebVTT (.vtt)").click();
+    pump_long(&mut h, |app| {
+        app.review().is_some_and(|r| {
+            r.state
+                .message
+                .as_ref()
+                .is_some_and(|(m, _)| m.contains("elders"))
+        })
+    });
+    let export = asked.lock().unwrap()[2].clone();
+    let name = export.save_as.expect("a save dialog");
+    assert!(name.ends_with(".vtt"), "{name}");
+    let written = std::fs::read_to_string(dir.path().join("elders").join(&name)).unwrap();
+    assert!(written.contains("Wat wil je bereiken?"), "{written}");
 }

@@ -39,8 +39,10 @@ pub enum ReviewAction {
     Pause,
     /// Write the HTML report to the path in the form.
     WriteReport,
-    /// Write the transcript in a format.
+    /// Write the transcript in a format, to its usual place beside the session.
     Export(ExportFormat),
+    /// Write the transcript in a format to a chosen file.
+    ExportTo(ExportFormat, PathBuf),
     /// Compute the progress overview over the saved sessions.
     Progress,
     /// Open the dialog that keeps the named speakers' voices for a group (with consent).
@@ -80,6 +82,9 @@ pub struct ReviewState {
     /// The save dialog for the report's place (set by the app).
     pub picker: Option<crate::app::dialog::FilePicker>,
     report_choice: crate::ui::files::FileChoice,
+    export_choice: crate::ui::files::FileChoice,
+    /// The format of the export whose save dialog is open.
+    export_format: Option<ExportFormat>,
     /// The "save voices for group" dialog, while it is open.
     pub voices: Option<crate::ui::groups::SaveVoices>,
     /// The document has a recording (checked once, when the review opens).
@@ -182,6 +187,23 @@ const TIME_W: f32 = 60.0;
 const SPEAKER_W: f32 = 118.0;
 
 impl ReviewScreen {
+    /// Writes the transcript as `f` to `path` and says so under the toolbar.
+    fn export(&mut self, f: ExportFormat, path: &std::path::Path, lang: UiLang) {
+        self.state.message = Some(
+            match store::write_export(&self.doc, path, f, self.state.pseudonymize, lang) {
+                Ok(()) => (
+                    format!(
+                        "{} {}",
+                        lang.t("Transcript geschreven naar", "Transcript written to"),
+                        path.display()
+                    ),
+                    false,
+                ),
+                Err(e) => (crate::error::one_line(&e), true),
+            },
+        );
+    }
+
     /// "Kiezen…" beside the report's path: the desktop's save dialog, proposing that path.
     fn report_place(&mut self, ui: &mut Ui, lang: UiLang) {
         use crate::ui::files::Chosen;
@@ -324,20 +346,9 @@ impl ReviewScreen {
             }
             ReviewAction::Export(f) => {
                 let path = store::default_export_path(&self.doc, *f, self.state.pseudonymize);
-                self.state.message = Some(
-                    match store::write_export(&self.doc, &path, *f, self.state.pseudonymize, lang) {
-                        Ok(()) => (
-                            format!(
-                                "{} {}",
-                                lang.t("Transcript geschreven naar", "Transcript written to"),
-                                path.display()
-                            ),
-                            false,
-                        ),
-                        Err(e) => (crate::error::one_line(&e), true),
-                    },
-                );
+                self.export(*f, &path, lang);
             }
+            ReviewAction::ExportTo(f, path) => self.export(*f, path, lang),
             ReviewAction::Progress => {
                 let root = self
                     .state
@@ -525,11 +536,46 @@ impl ReviewScreen {
                 (ExportFormat::Json, "JSON (.json)"),
             ] {
                 if ui.button(label).clicked() {
-                    actions.push(ReviewAction::Export(f));
+                    match self.state.picker.clone() {
+                        // The desktop's save dialog, proposing the usual place.
+                        Some(picker) => {
+                            let path =
+                                store::default_export_path(&self.doc, f, self.state.pseudonymize);
+                            let ext = path
+                                .extension()
+                                .map(|e| format!("*.{}", e.to_string_lossy()))
+                                .unwrap_or_else(|| "*".into());
+                            self.state.export_choice.ask(
+                                &picker,
+                                crate::app::dialog::Request::save(
+                                    lang.t("Transcript exporteren", "Export the transcript"),
+                                    &path,
+                                    vec![crate::app::dialog::Filter::new(label, &[&ext])],
+                                ),
+                            );
+                            self.state.export_format = Some(f);
+                        }
+                        None => actions.push(ReviewAction::Export(f)),
+                    }
                     ui.close();
                 }
             }
         });
+        if let Some(f) = self.state.export_format {
+            use crate::ui::files::Chosen;
+            match self.state.export_choice.poll() {
+                Some(Chosen::File(p)) => actions.push(ReviewAction::ExportTo(f, p)),
+                // No dialog here: the usual place, named in the message.
+                Some(Chosen::Unavailable(_)) => actions.push(ReviewAction::Export(f)),
+                Some(Chosen::Cancelled) | None => {}
+            }
+            if self.state.export_choice.open() {
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100));
+            } else {
+                self.state.export_format = None;
+            }
+        }
         if ui
             .add(
                 egui::Button::new(RichText::new(lang.t("Rapport", "Report")).color(Color32::WHITE))
