@@ -121,7 +121,9 @@ fn main() {
         });
     }
 
-    if env::var("WHISPER_DONT_GENERATE_BINDINGS").is_ok() {
+    // Observant: "0" generates them after all (the bundled ones are for Linux x86-64; the
+    // Windows cross-build needs mingw-w64's, see scripts/package.sh).
+    if env::var("WHISPER_DONT_GENERATE_BINDINGS").is_ok_and(|v| v != "0") {
         let _: u64 = std::fs::copy("src/bindings.rs", out.join("bindings.rs"))
             .expect("Failed to copy bindings.rs");
     } else {
