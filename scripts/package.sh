@@ -75,6 +75,9 @@ build_windows() {
   # gcc for Win64 assumes a 16-byte aligned stack, so AVX spills with aligned 32-byte moves
   # can fault (gcc bug 54412): let the assembler turn them into unaligned moves.
   local WIN_CFLAGS="-Wa,-muse-unaligned-vector-move"
+  # libclang's own headers (stddef.h, stdbool.h), which bindgen does not find by itself here.
+  local clang_include
+  clang_include=$(ls -d /usr/lib/llvm-*/lib/clang/*/include | sort -V | tail -1)
   # The bundled bindings are for Linux: generate them with mingw-w64's C headers (with glibc's, FILE has
   # another layout). ggml needs std::thread/std::mutex: the posix-thread flavour of mingw-w64's gcc 12, and the
   # same for Rust's linker, so that one libstdc++-6.dll serves all.
@@ -84,7 +87,8 @@ build_windows() {
     AR_x86_64_pc_windows_gnu=x86_64-w64-mingw32-ar \
     CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc-posix \
     CFLAGS_x86_64_pc_windows_gnu="$WIN_CFLAGS" CXXFLAGS_x86_64_pc_windows_gnu="$WIN_CFLAGS" \
-    WHISPER_DONT_GENERATE_BINDINGS=0 BINDGEN_EXTRA_CLANG_ARGS_x86_64_pc_windows_gnu="--target=x86_64-pc-windows-gnu --sysroot=/usr/x86_64-w64-mingw32 -isystem /usr/x86_64-w64-mingw32/include" \
+    WHISPER_DONT_GENERATE_BINDINGS=0 \
+    BINDGEN_EXTRA_CLANG_ARGS_x86_64_pc_windows_gnu="--target=$t -isystem $clang_include -isystem /usr/x86_64-w64-mingw32/include" \
     CARGO_TARGET_DIR=$ROOT/target/portable-windows \
     cargo build --locked --release --target $t --bin observant
   local rel=$ROOT/target/portable-windows/$t/release out stage=$DIST/windows/observant gcclib
