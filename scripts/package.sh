@@ -78,6 +78,11 @@ build_windows() {
   # libclang's own headers (stddef.h, stdbool.h), which bindgen does not find by itself here.
   local clang_include
   clang_include=$(ls -d /usr/lib/llvm-*/lib/clang/*/include | sort -V | tail -1)
+  # whisper-rs refers to ggml's CPU feature queries, which live in the CPU module chosen at run
+  # time; the PE linker wants them resolved (see the file).
+  local cpu_has=$ROOT/target/portable-windows/ggml-cpu-has.o
+  mkdir -p "$ROOT/target/portable-windows"
+  x86_64-w64-mingw32-gcc-posix -O2 -c assets/packaging/windows/ggml-cpu-has.c -o "$cpu_has"
   # The bundled bindings are for Linux: generate them with mingw-w64's C headers (with glibc's, FILE has
   # another layout). ggml needs std::thread/std::mutex: the posix-thread flavour of mingw-w64's gcc 12, and the
   # same for Rust's linker, so that one libstdc++-6.dll serves all.
@@ -90,7 +95,7 @@ build_windows() {
     WHISPER_DONT_GENERATE_BINDINGS=0 \
     BINDGEN_EXTRA_CLANG_ARGS_x86_64_pc_windows_gnu="--target=$t -isystem $clang_include -isystem /usr/x86_64-w64-mingw32/include" \
     CARGO_TARGET_DIR=$ROOT/target/portable-windows \
-    cargo build --locked --release --target $t --bin observant
+    cargo rustc --locked --release --target $t --bin observant -- -C link-arg="$cpu_has"
   local rel=$ROOT/target/portable-windows/$t/release out stage=$DIST/windows/observant gcclib
   out=$(whisper_out "$rel" bin/libwhisper.dll)
   rm -rf "$DIST/windows" && mkdir -p "$stage"
@@ -118,7 +123,8 @@ build_windows() {
         propsys.dll | shlwapi.dll | crypt32.dll | secur32.dll | api-ms-win-*.dll | ucrtbase.dll | \
         dxgi.dll | d3d11.dll | d3d12.dll | dcomp.dll | avrt.dll | mmdevapi.dll | version.dll | \
         setupapi.dll | hid.dll | powrprof.dll | synchronization.dll | comdlg32.dll | winspool.drv | \
-        oleacc.dll | mfplat.dll | ksuser.dll | iphlpapi.dll | dbghelp.dll | psapi.dll) ;;
+        oleacc.dll | mfplat.dll | ksuser.dll | iphlpapi.dll | dbghelp.dll | psapi.dll | \
+        combase.dll | rpcrt4.dll) ;;
       *) missing="$missing $dll" ;;
     esac
   done
