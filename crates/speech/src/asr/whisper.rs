@@ -261,6 +261,53 @@ impl WhisperTranscriber {
     }
 }
 
+/// One recognised token: its bytes (a character may be split over two tokens) and times.
+pub struct TokenPiece<'a> {
+    pub bytes: &'a [u8],
+    pub start: f64,
+    pub end: f64,
+    pub probability: f32,
+}
+
+/// Joins tokens into words: a token starting with a space starts a word. A word's bytes are
+/// joined before they are read as UTF-8, so a character split over two tokens ("é" as two
+/// byte tokens) stays whole. A word ends at the latest where the next one starts.
+pub fn words_from_tokens(tokens: &[TokenPiece<'_>]) -> Vec<Word> {
+    let mut spans: Vec<(Vec<u8>, Word)> = Vec::new();
+    for t in tokens {
+        let starts_word = t.bytes.first() == Some(&b' ') || spans.is_empty();
+        if starts_word {
+            spans.push((
+                t.bytes.to_vec(),
+                Word {
+                    start: t.start,
+                    end: t.end,
+                    text: String::new(),
+                    probability: t.probability,
+                },
+            ));
+        } else if let Some((b, w)) = spans.last_mut() {
+            b.extend_from_slice(t.bytes);
+            w.end = t.end.max(w.end);
+            w.probability = w.probability.min(t.probability);
+        }
+    }
+    let mut words: Vec<Word> = spans
+        .into_iter()
+        .map(|(b, mut w)| {
+            w.text = String::from_utf8_lossy(&b).trim().to_string();
+            w
+        })
+        .collect();
+    for i in 1..words.len() {
+        let next = words[i].start;
+        let w = &mut words[i - 1];
+        w.end = w.end.min(next).max(w.start);
+    }
+    words.retain(|w| !w.text.is_empty());
+    words
+}
+
 /// Audio context to use for a clip of `samples` samples: enough frames for the clip plus a
 /// margin, rounded up to a multiple of 64 (whisper.cpp's kernels like aligned sizes).
 pub fn audio_ctx_for(samples: usize) -> i32 {
@@ -331,7 +378,7 @@ impl Transcriber for WhisperTranscriber {
                 .unwrap_or_default();
             let start = (seg.start_timestamp() as f64 / 100.0).min(clip_end);
             let end = (seg.end_timestamp() as f64 / 100.0).clamp(start, clip_end);
-            let mut words: Vec<Word> = Vec::new();
+            let mut pieces = Vec::new();
             let mut psum = 0.0f32;
             let mut pn = 0usize;
             for i in 0..seg.n_tokens() {
@@ -339,12 +386,9 @@ impl Transcriber for WhisperTranscriber {
                     continue;
                 };
                 let data = tok.token_data();
-                let piece = tok
-                    .to_str_lossy()
-                    .map(|t| t.to_string())
-                    .unwrap_or_default();
+                let bytes = tok.to_bytes().unwrap_or_default();
                 // Special tokens look like "[_BEG_]", "<|nl|>", "[_TT_123]".
-                if piece.starts_with("[_") || piece.starts_with("<|") {
+                if bytes.starts_with(b"[_") || bytes.starts_with(b"<|") {
                     continue;
                 }
                 psum += data.p;
@@ -358,27 +402,14 @@ impl Transcriber for WhisperTranscriber {
                     Some(t) => (t + DTW_TOKEN_SPAN).min(clip_end),
                     None => (data.t1 as f64 / 100.0).clamp(t0, clip_end),
                 };
-                let starts_word = piece.starts_with(' ') || words.is_empty();
-                if starts_word {
-                    words.push(Word {
-                        start: t0,
-                        end: t1,
-                        text: piece.trim().to_string(),
-                        probability: data.p,
-                    });
-                } else if let Some(w) = words.last_mut() {
-                    w.text.push_str(&piece);
-                    w.end = t1.max(w.end);
-                    w.probability = w.probability.min(data.p);
-                }
+                pieces.push(TokenPiece {
+                    bytes,
+                    start: t0,
+                    end: t1,
+                    probability: data.p,
+                });
             }
-            // A word ends at the latest where the next one starts.
-            for i in 1..words.len() {
-                let next = words[i].start;
-                let w = &mut words[i - 1];
-                w.end = w.end.min(next).max(w.start);
-            }
-            words.retain(|w| !w.text.is_empty());
+            let words = words_from_tokens(&pieces);
             out.push(AsrSegment {
                 start,
                 end,
@@ -403,6 +434,30 @@ impl Transcriber for WhisperTranscriber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_character_split_over_two_tokens_stays_whole() {
+        let e_acute = "\u{e9}".as_bytes(); // two bytes
+        let t = |bytes: &'static [u8], start: f64| TokenPiece {
+            bytes,
+            start,
+            end: start + 0.1,
+            probability: 0.9,
+        };
+        let tokens = [
+            t(b" h", 0.0),
+            t(&e_acute[..1], 0.1),
+            t(&e_acute[1..], 0.2),
+            t(b"l", 0.3),
+            t(b" hoe", 0.5),
+            t(b"zo", 0.6),
+        ];
+        let words = words_from_tokens(&tokens);
+        let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(texts, ["h\u{e9}l", "hoezo"]);
+        assert_eq!((words[0].start, words[0].end), (0.0, 0.4));
+        assert_eq!(words[1].end, 0.7);
+    }
 
     #[test]
     fn audio_ctx_grows_with_clip_and_caps_at_full_window() {
