@@ -31,6 +31,9 @@ mkdir -p "$WORK/home"
 VERIFIED=()
 ok() { echo "OK   $*"; VERIFIED+=("$*"); }
 fail() { echo "FAIL $*" >&2; exit 1; }
+# A check that failed but leaves the others worth running; the script still exits non-zero.
+SOFT_FAILED=()
+soft_fail() { echo "FAIL $*" >&2; SOFT_FAILED+=("$*"); }
 # The installed app as a user would run it: an unrelated folder, no OBSERVANT_HOME, a fresh
 # HOME (sessions, settings, groups go there).
 run_installed() { (cd "$WORK" && env -u OBSERVANT_HOME HOME="$WORK/home" XDG_DATA_HOME= XDG_CONFIG_HOME= "$@"); }
@@ -136,14 +139,24 @@ if [ "$SKIP_WINE" = 0 ]; then
     || { cat "$OUT/win-transcribe.err"; fail "observant.exe transcribe"; }
   tr -d '\r' <"$WORK/win-transcribe.json" >"$OUT/win-transcribe.json"
   summary "$OUT/win-transcribe.json" >"$OUT/win-transcribe.txt"
-  diff "$OUT/linux-transcribe.txt" "$OUT/win-transcribe.txt" || fail "Windows transcript differs from Linux"
-  ok "wine observant.exe transcribe: the same transcript as the Linux package ($(wc -l <"$OUT/win-transcribe.txt") utterances, times, speakers, words)"
+  if diff "$OUT/linux-transcribe.txt" "$OUT/win-transcribe.txt"; then
+    ok "wine observant.exe transcribe: the same transcript as the Linux package ($(wc -l <"$OUT/win-transcribe.txt") utterances, times, speakers, words)"
+  elif diff <(cut -d' ' -f1-4 "$OUT/linux-transcribe.txt") <(cut -d' ' -f1-4 "$OUT/win-transcribe.txt") >/dev/null; then
+    soft_fail "wine observant.exe transcribe: same utterances, times and speakers, but words differ: $(diff "$OUT/linux-transcribe.txt" "$OUT/win-transcribe.txt" | grep '^[<>]' | tr '\n' ' ')"
+  else
+    fail "Windows transcript differs from Linux"
+  fi
   (cd "$WORK" && wine "$EXE" analyze clip.wav --lang nl --format json >win-analyze.json 2>"$OUT/win-analyze.err") \
     || { cat "$OUT/win-analyze.err"; fail "observant.exe analyze"; }
   tr -d '\r' <"$WORK/win-analyze.json" >"$OUT/win-analyze.json"
   summary "$OUT/win-analyze.json" >"$OUT/win-analyze.txt"
-  diff "$OUT/linux-analyze.txt" "$OUT/win-analyze.txt" || fail "Windows analysis differs from Linux"
-  ok "wine observant.exe analyze: the same utterances and flags as the Linux package ($(grep -c '^F' "$OUT/win-analyze.txt" || true) flags)"
+  if diff "$OUT/linux-analyze.txt" "$OUT/win-analyze.txt"; then
+    ok "wine observant.exe analyze: the same utterances and flags as the Linux package ($(grep -c '^F' "$OUT/win-analyze.txt" || true) flags)"
+  elif diff <(grep '^F' "$OUT/linux-analyze.txt") <(grep '^F' "$OUT/win-analyze.txt") >/dev/null; then
+    soft_fail "wine observant.exe analyze: the same flags ($(grep -c '^F' "$OUT/win-analyze.txt" || true)), but utterance words differ (as in transcribe)"
+  else
+    fail "Windows analysis differs from Linux"
+  fi
 
   echo "== 5. observant.exe --demo under Xvfb"
   disp=:97
@@ -167,3 +180,8 @@ echo
 echo "== Verified"
 for v in "${VERIFIED[@]}"; do echo " - $v"; done
 rm -rf "$WORK"
+if ((${#SOFT_FAILED[@]})); then
+  echo "== Not verified"
+  for v in "${SOFT_FAILED[@]}"; do echo " - $v"; done
+  exit 1
+fi
