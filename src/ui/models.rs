@@ -266,13 +266,14 @@ impl ModelShelf {
                     lang.t("Snelheid meten…", "Measuring the speed…").into(),
                 ));
             }
+            // One small button on the status line (it must not push the form down).
             None => {
-                ui.label(muted(
-                    lang.t("Snelheid nog niet gemeten.", "Speed not measured yet.")
-                        .into(),
-                ));
                 if ui
-                    .small_button(lang.t("Meten (5 s spraak)", "Measure (5 s of speech)"))
+                    .small_button(lang.t("Snelheid meten", "Measure speed"))
+                    .on_hover_text(lang.t(
+                        "Transcribeert 5 s spraak met dit model en onthoudt hoe snel dat hier gaat",
+                        "Transcribes 5 s of speech with this model and keeps how fast that is here",
+                    ))
                     .clicked()
                 {
                     let path = m.path.clone();
