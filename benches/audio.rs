@@ -1,7 +1,9 @@
 //! Benchmarks of `observant::audio` (criterion): decoding + resampling a 44.1 kHz stereo WAV
 //! to 16 kHz mono, Silero VAD frame by frame (`silero_30s`) and in half-second batches as
 //! the segmenter feeds it (`silero_30s_batched`), and the segmenter end to end on real
-//! speech. Run with `cargo bench --bench audio`; the real-time factor is 30 s of audio
+//! speech, and the room check (`room/meter_30s`: 30 s pushed as capture delivers it plus one
+//! estimate; `room/estimate_30s`: one estimate over a full 30-s meter, what live does every
+//! 5 s). Run with `cargo bench --bench audio`; the real-time factor is 30 s of audio
 //! divided by the time per iteration.
 
 use std::hint::black_box;
@@ -9,7 +11,8 @@ use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use observant::audio::{
-    AudioFile, EnergyVad, FRAME, Segmenter, SegmenterConfig, SileroVad, Vad, load_16k_mono,
+    AudioFile, EnergyVad, FRAME, RoomMeter, Segmenter, SegmenterConfig, SileroVad, Vad,
+    load_16k_mono,
 };
 
 fn speech() -> Vec<f32> {
@@ -132,5 +135,37 @@ fn bench_segmenter(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_decode, bench_vad, bench_segmenter);
+fn bench_room(c: &mut Criterion) {
+    let far = load_16k_mono(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/room-far.wav"),
+        None,
+    )
+    .expect("fixture");
+    // 30 s of room audio: the 12 s clip two and a half times.
+    let audio: Vec<f32> = far.iter().copied().cycle().take(30 * 16000).collect();
+    let mut g = c.benchmark_group("room");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(30));
+    g.bench_function("meter_30s", |b| {
+        b.iter(|| {
+            let mut meter = RoomMeter::new();
+            for c in audio.chunks(1600) {
+                meter.push(c);
+            }
+            black_box(meter.estimate())
+        })
+    });
+    let mut full = RoomMeter::new();
+    full.push(&audio);
+    g.bench_function("estimate_30s", |b| b.iter(|| black_box(full.estimate())));
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_decode,
+    bench_vad,
+    bench_segmenter,
+    bench_room
+);
 criterion_main!(benches);

@@ -17,7 +17,9 @@ pub use app::review;
 pub use observant_analysis as analysis;
 pub use observant_audio as audio;
 pub use observant_audio::gemm;
-pub use observant_model::{data_dir, default_model_path, error, i18n, lang, time, transcript};
+pub use observant_model::{
+    data_dir, default_model_path, error, i18n, lang, room, time, transcript,
+};
 pub use observant_pipeline as pipeline;
 pub use observant_report as report;
 pub use observant_speech::{asr, speakers};

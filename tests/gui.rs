@@ -385,3 +385,61 @@ fn a_pipeline_that_fails_to_start_leaves_the_start_screen_usable() {
     h.run_steps(2);
     h.get_by_label("Start sessie");
 }
+
+/// A pipeline that reports one line heard uncertainly and the room as far and echoing.
+fn room_starter() -> PipelineStarter {
+    Box::new(|_config: LiveConfig| {
+        let (ev_tx, ev_rx) = crossbeam_channel::unbounded();
+        let (cmd_tx, _cmd_rx) = crossbeam_channel::unbounded();
+        let t = session();
+        let mut analyzed = observant::app::core::analyze_transcript(&t, UiLang::Nl);
+        let mut line = analyzed.utterances.remove(1);
+        line.extra.asr_confidence = Some(0.3);
+        assert!(line.heard_uncertainly().is_some());
+        let estimate = observant::room::RoomEstimate {
+            speech_dbfs: -18.0,
+            noise_dbfs: -65.0,
+            snr_db: 47.0,
+            clarity: 0.33,
+            clipped: 0.0,
+            seconds: 30.0,
+            speech_seconds: 20.0,
+            confidence: Some(0.81),
+        };
+        let _ = ev_tx.send(Event::Started {
+            t: 0.0,
+            device: "default".into(),
+            sample_rate: 16_000,
+        });
+        let _ = ev_tx.send(Event::Utterance {
+            t: line.end,
+            index: 0,
+            utterance: line,
+        });
+        let _ = ev_tx.send(Event::Room {
+            t: 41.0,
+            problems: estimate.problems(),
+            estimate,
+        });
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(30));
+            drop(ev_tx);
+        });
+        Ok(PipelineHandle {
+            events: ev_rx,
+            commands: cmd_tx,
+        })
+    })
+}
+
+#[test]
+fn the_observer_sees_the_room_check_during_the_session() {
+    let mut h = started(room_starter(), None);
+    pump_session(&mut h, |s| s.model.room.is_some());
+    // The top bar's verdict and, in the side panel, the advice with its figures.
+    assert!(h.query_all_by_label("galmend of ver weg").count() >= 1);
+    h.get_by_label_contains("zet de laptop midden op tafel");
+    h.get_by_label_contains("helderheid 0,33");
+    h.get_by_label_contains("herkenning zeker 81 %");
+    h.get_by_label_contains("komt steeds te laat");
+}

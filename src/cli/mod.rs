@@ -9,6 +9,7 @@ pub mod listen;
 pub mod models;
 pub mod progress;
 pub mod report;
+pub mod room;
 pub mod transcribe;
 
 use std::path::PathBuf;
@@ -65,6 +66,9 @@ pub enum Command {
     /// The speech models to choose from (bundled and in the model folder), with size,
     /// languages and their speed on this machine; `models add FILE` adds one.
     Models(models::ModelsArgs),
+    /// The room check of a recording: speech level, noise floor, clarity and what to do about
+    /// the room, window by window.
+    Room(room::RoomArgs),
     /// Finish a session that was cut off (app killed, crash): transcribe the audio saved after
     /// its last line and add it to the session.
     Recover(RecoverArgs),
@@ -423,6 +427,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Recover(a)) => recover(&a, ui_lang, cli.verbose),
         Some(Command::Group(g)) => group::run(&g, ui_lang),
         Some(Command::Models(a)) => models::run(&a, ui_lang),
+        Some(Command::Room(a)) => room::run(&a, ui_lang),
         None => crate::ui::run_app(crate::ui::AppOptions::new(ui_lang, cli.open, cli.demo)),
     }
 }

@@ -216,7 +216,9 @@ impl ObservantApp {
     /// for review or starts the demo.
     pub fn new(ctx: &egui::Context, opts: AppOptions) -> ObservantApp {
         theme::install(ctx);
-        let devices = if opts.probe_devices {
+        let devices = if let Some((list, opener)) = opts.microphones.clone() {
+            DeviceProbe::stand_in(list, opener)
+        } else if opts.probe_devices {
             DeviceProbe::start()
         } else {
             DeviceProbe::fixed(Default::default())
@@ -1216,6 +1218,11 @@ fn status(ui: &mut Ui, s: &Session, lang: UiLang) {
         return;
     }
     if s.is_live() {
+        if let Some((estimate, problems)) = &s.model.room {
+            let (word, color) = crate::ui::room::verdict(problems, lang);
+            ui.label(RichText::new(word).color(color))
+                .on_hover_text(crate::ui::room::tooltip(estimate, problems, lang));
+        }
         let (rect, _) = ui.allocate_exact_size(egui::vec2(90.0, 8.0), egui::Sense::hover());
         crate::ui::start::level_bar(ui, rect, s.model.level_rms);
         if let Some(lag) = s.model.lag_seconds() {

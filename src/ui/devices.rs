@@ -1,15 +1,24 @@
-//! Input devices for the start screen: which microphones there are and a preview level meter,
-//! both through `crate::audio::capture` and both on background threads, so a slow or missing
-//! sound system never blocks the UI. (The live session's level comes from the pipeline's
+//! Input devices for the start screen: which microphones there are, a preview level meter and
+//! the room check before a session ([`crate::audio::room::RoomMeter`] on the same audio), all
+//! through `crate::audio::capture` and on background threads, so a slow or missing sound
+//! system never blocks the UI. (The live session's level comes from the pipeline's
 //! `Level` events; the preview meter is closed before the pipeline opens the device.)
 
 use crossbeam_channel::Receiver;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
-use crate::audio::capture::{Capture, CaptureOptions};
+use crate::audio::capture::{Capture, CaptureOptions, LevelMeter};
+use crate::audio::room::{RoomEstimate, RoomMeter};
 use crate::audio::source::{AudioSource, SourceRead};
+
+/// Opens a device by id as a 16 kHz mono source: stands in for the sound system (tests feed
+/// recordings through it).
+pub type DeviceOpener = Arc<dyn Fn(&str) -> anyhow::Result<Box<dyn AudioSource>> + Send + Sync>;
+
+/// The room check before a session looks back over this much audio.
+const ROOM_PREVIEW_SECONDS: f32 = 20.0;
 
 /// One usable input device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +53,7 @@ pub struct DeviceProbe {
     rx: Option<Receiver<DeviceList>>,
     pub result: Option<DeviceList>,
     meter: Option<Meter>,
+    opener: Option<DeviceOpener>,
 }
 
 /// A preview meter on one device: capture runs on its own thread until dropped.
@@ -52,6 +62,7 @@ struct Meter {
     level: Arc<AtomicU32>,
     ok: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
+    room: Arc<Mutex<Option<RoomEstimate>>>,
 }
 
 impl Drop for Meter {
@@ -73,6 +84,7 @@ impl DeviceProbe {
             rx: spawned.ok().map(|_| rx),
             result: None,
             meter: None,
+            opener: None,
         }
     }
 
@@ -82,6 +94,16 @@ impl DeviceProbe {
             rx: None,
             result: Some(list),
             meter: None,
+            opener: None,
+        }
+    }
+
+    /// A probe with a known list whose devices open through `opener` instead of the sound
+    /// system (tests: a recording stands in for the microphone).
+    pub fn stand_in(list: DeviceList, opener: DeviceOpener) -> DeviceProbe {
+        DeviceProbe {
+            opener: Some(opener),
+            ..DeviceProbe::fixed(list)
         }
     }
 
@@ -110,12 +132,18 @@ impl DeviceProbe {
     /// while it opens or when the device gives no audio.
     pub fn level(&mut self, id: &str) -> Option<f32> {
         if self.meter.as_ref().is_none_or(|m| m.device != id) {
-            self.meter = Some(open_meter(id));
+            self.meter = Some(open_meter(id, self.opener.clone()));
         }
         self.meter
             .as_ref()
             .filter(|m| m.ok.load(Ordering::Relaxed))
             .map(|m| f32::from_bits(m.level.load(Ordering::Relaxed)))
+    }
+
+    /// The room check on the device being previewed (after a few seconds of audio).
+    pub fn room(&self) -> Option<RoomEstimate> {
+        let meter = self.meter.as_ref()?;
+        *meter.room.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Closes the preview meter (before the live pipeline opens the device).
@@ -139,43 +167,85 @@ fn list_inputs() -> DeviceList {
     list
 }
 
-fn open_meter(id: &str) -> Meter {
+fn open_meter(id: &str, opener: Option<DeviceOpener>) -> Meter {
     let meter = Meter {
         device: id.to_string(),
         level: Arc::new(AtomicU32::new(0)),
         ok: Arc::new(AtomicBool::new(false)),
         stop: Arc::new(AtomicBool::new(false)),
+        room: Arc::new(Mutex::new(None)),
     };
-    let (level, ok, stop) = (meter.level.clone(), meter.ok.clone(), meter.stop.clone());
+    let shown = Shown {
+        level: meter.level.clone(),
+        ok: meter.ok.clone(),
+        stop: meter.stop.clone(),
+        room: meter.room.clone(),
+    };
     let device = id.to_string();
     let _ = thread::Builder::new()
         .name("observant-meter".into())
-        .spawn(move || run_meter(device, level, ok, stop));
+        .spawn(move || run_meter(device, opener, shown));
     meter
 }
 
-fn run_meter(device: String, level: Arc<AtomicU32>, ok: Arc<AtomicBool>, stop: Arc<AtomicBool>) {
-    let Ok(capture) = Capture::start(&CaptureOptions {
+/// What the meter thread shares with the start screen.
+struct Shown {
+    level: Arc<AtomicU32>,
+    ok: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    room: Arc<Mutex<Option<RoomEstimate>>>,
+}
+
+/// Opens the device (the capture's own level meter) or its stand-in (the level of each read).
+fn open_source(
+    device: String,
+    opener: Option<DeviceOpener>,
+) -> Option<(Box<dyn AudioSource>, Option<LevelMeter>)> {
+    if let Some(open) = opener {
+        return open(&device).ok().map(|s| (s, None));
+    }
+    let capture = Capture::start(&CaptureOptions {
         device: Some(device),
         queue_seconds: 2.0,
         ..Default::default()
-    }) else {
-        return;
-    };
+    })
+    .ok()?;
     let meter = capture.level_meter();
-    let Ok(mut source) = capture.into_source() else {
+    let source = capture.into_source().ok()?;
+    Some((Box::new(source), Some(meter)))
+}
+
+fn run_meter(device: String, opener: Option<DeviceOpener>, shown: Shown) {
+    let Some((mut source, meter)) = open_source(device, opener) else {
         return;
     };
-    ok.store(true, Ordering::Relaxed);
+    shown.ok.store(true, Ordering::Relaxed);
+    let mut room = RoomMeter::with_span(ROOM_PREVIEW_SECONDS);
+    let mut unchecked = 0usize;
     let mut buf = Vec::new();
-    while !stop.load(Ordering::Relaxed) {
-        // Reading keeps the capture queue drained; the audio itself is not kept.
-        match source.read(&mut buf) {
-            Ok(SourceRead::Samples(_)) | Ok(SourceRead::Pending) => {}
+    let publish = |room: &RoomMeter| {
+        *shown.room.lock().unwrap_or_else(|e| e.into_inner()) = room.estimate();
+    };
+    while !shown.stop.load(Ordering::Relaxed) {
+        // The audio feeds the room check and is not kept; reading keeps the queue drained.
+        let rms = match source.read(&mut buf) {
+            Ok(SourceRead::Samples(_)) => {
+                room.push(&buf);
+                unchecked += buf.len();
+                if unchecked >= 16_000 {
+                    unchecked = 0;
+                    publish(&room);
+                }
+                let sum: f32 = buf.iter().map(|x| x * x).sum();
+                (sum / buf.len().max(1) as f32).sqrt()
+            }
+            Ok(SourceRead::Pending) => 0.0,
             Ok(SourceRead::End) | Err(_) => break,
-        }
-        level.store(meter.level().rms.to_bits(), Ordering::Relaxed);
+        };
+        let level = meter.as_ref().map_or(rms, |m| m.level().rms);
+        shown.level.store(level.to_bits(), Ordering::Relaxed);
     }
-    ok.store(false, Ordering::Relaxed);
+    publish(&room);
+    shown.ok.store(false, Ordering::Relaxed);
     source.stop();
 }

@@ -6,6 +6,7 @@
 //! - [`model::SessionModel`] holds what the pipeline reported; the views only read it.
 //! - [`ScriptedPipeline`] (the pipeline layer's scripted replay) replays a transcript as live events (demo, review, tests).
 //! - [`models`]: the speech model picker of the start screen.
+//! - [`room`]: the room check's verdict, advice and figures.
 //! - [`groups`]: the group store in the GUI (group choice on the start screen, saving voices
 //!   with consent in review).
 
@@ -18,6 +19,7 @@ pub mod model;
 pub mod models;
 pub mod observer;
 pub mod review;
+pub mod room;
 pub mod start;
 pub mod theme;
 pub mod widgets;
@@ -44,6 +46,9 @@ pub struct AppOptions {
     pub demo_path: PathBuf,
     /// Look for microphones on the start screen (off in tests).
     pub probe_devices: bool,
+    /// Stand-in microphones (tests): this list, opened through this function instead of the
+    /// sound system. Wins over `probe_devices`.
+    pub microphones: Option<(devices::DeviceList, devices::DeviceOpener)>,
     /// Where live sessions are saved and listed for review (`None`: no listing, and the
     /// live pipeline picks its own folder).
     pub sessions_root: Option<PathBuf>,
@@ -69,6 +74,7 @@ impl AppOptions {
             starter: live_starter(),
             demo_path: default_demo_path(),
             probe_devices: true,
+            microphones: None,
             sessions_root: Some(crate::session::default_sessions_root()),
             groups_dir: crate::groups::store::default_groups_dir(),
             voice_learner: groups::default_learner(),

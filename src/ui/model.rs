@@ -111,6 +111,8 @@ pub struct SessionModel {
     pub captured_seconds: f64,
     pub level_rms: f32,
     pub level_peak: f32,
+    /// The latest room check and the problems it shows.
+    pub room: Option<(crate::room::RoomEstimate, Vec<crate::room::RoomProblem>)>,
     /// Latest session time seen in any event (s).
     pub now: f64,
     pub device: Option<String>,
@@ -351,6 +353,14 @@ impl SessionModel {
                 self.now = self.now.max(t);
                 self.level_rms = rms;
                 self.level_peak = peak;
+            }
+            Event::Room {
+                t,
+                estimate,
+                problems,
+            } => {
+                self.now = self.now.max(t);
+                self.room = Some((estimate, problems));
             }
             Event::Utterance {
                 t,

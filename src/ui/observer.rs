@@ -254,9 +254,7 @@ impl ObserverState {
                         Layout::top_down(Align::Min),
                         |ui| {
                             ui.add_space(3.0);
-                            ui.add(
-                                egui::Label::new(RichText::new(&u.text).color(theme::TEXT)).wrap(),
-                            );
+                            crate::ui::widgets::line_text(ui, &u.text, u.heard_uncertainly(), lang);
                             let kinds = model.flags_by_utterance.get(&index);
                             let closed_flagged = kinds.is_some_and(|k| {
                                 k.contains(&crate::analysis::FlagKind::ClosedQuestion)
@@ -494,6 +492,11 @@ fn side_panel(
 
     section(ui, lang.t("Signalen", "Flags"));
     flag_counts(ui, model, lang);
+
+    if let Some((estimate, problems)) = &model.room {
+        section(ui, lang.t("Ruimte", "Room"));
+        crate::ui::room::room_check(ui, estimate, problems, lang);
+    }
 }
 
 /// Talk time per person: the whole session and the last five minutes.

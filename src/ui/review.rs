@@ -1251,7 +1251,13 @@ impl ReviewScreen {
                         |ui| {
                             ui.set_width(text_w);
                             ui.add_space(3.0);
-                            self.line_text(ui, index, &u.text, lang, actions);
+                            self.line_text(
+                                ui,
+                                index,
+                                (&u.text, u.heard_uncertainly()),
+                                lang,
+                                actions,
+                            );
                             self.chips(ui, index, &u, lang);
                         },
                     );
@@ -1274,16 +1280,16 @@ impl ReviewScreen {
         &mut self,
         ui: &mut Ui,
         index: usize,
-        text: &str,
+        (text, uncertain): (&str, Option<f32>),
         lang: UiLang,
         actions: &mut Vec<ReviewAction>,
     ) {
         let Some((i, draft)) = &mut self.state.text_edit else {
-            ui.add(egui::Label::new(RichText::new(text).color(theme::TEXT)).wrap());
+            crate::ui::widgets::line_text(ui, text, uncertain, lang);
             return;
         };
         if *i != index {
-            ui.add(egui::Label::new(RichText::new(text).color(theme::TEXT)).wrap());
+            crate::ui::widgets::line_text(ui, text, uncertain, lang);
             return;
         }
         let label = ui

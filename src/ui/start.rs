@@ -779,6 +779,24 @@ impl StartForm {
             };
             ui.label(RichText::new(text).small().color(theme::MUTED));
         });
+        match self.devices.room() {
+            Some(estimate) => {
+                let problems = estimate.problems();
+                crate::ui::room::room_check_compact(ui, &estimate, &problems, lang);
+            }
+            None => {
+                ui.label(
+                    RichText::new(lang.t(
+                        "Ruimtecheck: laat een paar mensen praten zoals in de sessie; na enkele \
+                         seconden volgt een advies.",
+                        "Room check: let a few people talk as they will in the session; advice \
+                         follows after a few seconds.",
+                    ))
+                    .small()
+                    .color(theme::MUTED),
+                );
+            }
+        }
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(100));
     }

@@ -24,6 +24,27 @@ pub fn bar(ui: &mut Ui, frac: f32, color: Color32, height: f32) {
     ui.painter().rect_filled(f, 2, color);
 }
 
+/// The text of a transcript line; a line heard uncertainly (`uncertain`: the recogniser's
+/// confidence) is muted and italic, with a note on hover.
+pub fn line_text(ui: &mut Ui, text: &str, uncertain: Option<f32>, lang: crate::i18n::UiLang) {
+    match uncertain {
+        None => {
+            ui.add(egui::Label::new(RichText::new(text).color(theme::TEXT)).wrap());
+        }
+        Some(c) => {
+            ui.add(egui::Label::new(RichText::new(text).italics().color(theme::MUTED)).wrap())
+                .on_hover_text(format!(
+                    "{} ({:.0} %)",
+                    lang.t(
+                        "Onzeker verstaan: controleer deze regel in de review",
+                        "Heard uncertainly: check this line in the review"
+                    ),
+                    c * 100.0
+                ));
+        }
+    }
+}
+
 /// `s` cut to at most `max` characters, with an ellipsis when cut.
 pub fn short(s: &str, max: usize) -> String {
     if s.chars().count() <= max {

@@ -96,6 +96,7 @@ pub fn options(starter: PipelineStarter) -> AppOptions {
         starter,
         demo_path: "/nonexistent/demo.json".into(),
         probe_devices: false,
+        microphones: None,
         sessions_root: None,
         // No group store: the tests that need one give their own folder.
         groups_dir: "/nonexistent/observant-groups".into(),

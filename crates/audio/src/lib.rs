@@ -8,6 +8,7 @@
 //! * [`source`]: the [`AudioSource`] trait with [`FileSource`] and [`TestSignal`];
 //! * [`capture`]: cpal capture, [`Capture`] / [`DeviceSource`], device list, level meter;
 //! * [`vad`], [`silero`]: the [`Vad`] trait, Silero VAD v6 in pure Rust, [`EnergyVad`];
+//! * [`room`]: [`RoomMeter`], the room check (speech level, noise floor, clarity);
 //! * [`segment`]: the push-based [`Segmenter`] producing [`SpeechSegment`]s.
 
 pub mod capture;
@@ -15,6 +16,7 @@ pub mod decode;
 pub mod gemm;
 pub mod playback;
 pub mod resample;
+pub mod room;
 pub mod segment;
 pub mod silero;
 pub mod source;
@@ -26,6 +28,7 @@ pub use capture::{
 };
 pub use decode::{AudioFile, AudioInfo, UnusableAudio, load_16k_mono};
 pub use resample::{StreamResampler, TARGET_RATE};
+pub use room::RoomMeter;
 pub use segment::{Segmenter, SegmenterConfig, Segments, SpeechSegment};
 pub use silero::SileroVad;
 pub use source::{AudioSource, FileSource, SignalPart, SourceRead, TestSignal};

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use observant_analysis::LangHint;
 use observant_analysis::{AnalyzedUtterance, Flag, SpeakerStats};
+use observant_model::room::{RoomEstimate, RoomProblem};
 use observant_model::transcript::Participant;
 
 /// A stage of the live pipeline (or the scripted replay standing in for all of them). Written
@@ -63,6 +64,14 @@ pub enum Event {
     },
     /// Input level (RMS and peak in 0..1) for a level meter.
     Level { t: f64, rms: f32, peak: f32 },
+    /// The room check over the last half minute of audio (every few seconds): what the
+    /// microphone hears and the problems that follow from it (empty: the sound is good).
+    Room {
+        t: f64,
+        #[serde(flatten)]
+        estimate: RoomEstimate,
+        problems: Vec<RoomProblem>,
+    },
     /// A finished, attributed, classified utterance. `index` is its position in the session.
     Utterance {
         t: f64,

@@ -19,7 +19,7 @@
 //! audio in memory (bounded, see [`super::keeper`]) and journal lines in their queue while
 //! retrying every second, reporting [`Event::Disk`], and transcription goes on.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -33,6 +33,7 @@ use super::publish::Publisher;
 use observant_analysis::classify::Classifier;
 use observant_analysis::config::Config;
 use observant_analysis::{Analysis, Classification};
+use observant_audio::room::RoomMeter;
 use observant_audio::segment::{Segmenter, SegmenterConfig, SpeechSegment};
 use observant_audio::source::{AudioSource, SourceRead};
 use observant_audio::vad::Vad;
@@ -47,6 +48,11 @@ const SEGMENT_QUEUE: usize = 4096;
 const PIECE_QUEUE: usize = 4096;
 const UTTERANCE_QUEUE: usize = 4096;
 const EVENT_QUEUE: usize = 65536;
+/// The first room estimate after 10 s of audio, then one every 5 s.
+const ROOM_FIRST_SAMPLES: u64 = 160_000;
+const ROOM_EVERY_SAMPLES: u64 = 80_000;
+/// The recogniser's confidence in the room estimate is a mean over about this much speech.
+const ROOM_CONFIDENCE_SECONDS: f64 = 60.0;
 /// Audio held in memory while the disk refuses it (5 minutes, about 19 MB).
 pub const DISK_HOLD_SECONDS: f64 = 300.0;
 
@@ -249,6 +255,29 @@ struct Shared {
     lag_transcriber_ms: AtomicU64,
     lag_speakers_ms: AtomicU64,
     lag_analysis_ms: AtomicU64,
+    /// The recogniser's recent mean word probability (`f32` bits; 0: none yet).
+    confidence: AtomicU32,
+}
+
+impl Shared {
+    fn confidence(&self) -> Option<f32> {
+        let bits = self.confidence.load(Ordering::Relaxed);
+        (bits != 0).then(|| f32::from_bits(bits))
+    }
+
+    /// Folds a recognised piece's confidence into the recent mean (weighted by its length).
+    fn heard(&self, confidence: f32, seconds: f64) {
+        if !confidence.is_finite() || seconds <= 0.0 {
+            return;
+        }
+        let w = (seconds / ROOM_CONFIDENCE_SECONDS).min(1.0) as f32;
+        let next = match self.confidence() {
+            Some(c) => c + w * (confidence - c),
+            None => confidence,
+        };
+        self.confidence
+            .store(next.clamp(1e-6, 1.0).to_bits(), Ordering::Relaxed);
+    }
 }
 
 /// A running live pipeline: its consumer handle and the threads to join.
@@ -320,6 +349,8 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
             source: parts.source,
             reopen: parts.reopen,
             segmenter: Segmenter::new(parts.vad, SegmenterConfig::live()),
+            room: RoomMeter::new(),
+            room_next: ROOM_FIRST_SAMPLES,
             keeper,
             seg_tx,
             ev: ev_tx.clone(),
@@ -492,6 +523,7 @@ fn run_transcriber(
             let start = (base + start).max(last_end);
             let end = (base + end).max(start + 0.1);
             last_end = end;
+            shared.heard(a.confidence, end - start);
             let _ = piece_tx.send(Piece {
                 start,
                 end,
@@ -557,6 +589,9 @@ struct CaptureStage {
     source: Box<dyn AudioSource>,
     reopen: Option<SourceOpener>,
     segmenter: Segmenter,
+    /// The room check over the last half minute, reported every [`ROOM_EVERY_SAMPLES`].
+    room: RoomMeter,
+    room_next: u64,
     keeper: Option<AudioKeeper>,
     seg_tx: Sender<TimedSegment>,
     ev: Sender<Event>,
@@ -660,6 +695,11 @@ impl CaptureStage {
                         });
                         last_level = Instant::now();
                     }
+                    self.room.push(&buf);
+                    if delivered >= self.room_next {
+                        self.room_next = delivered + ROOM_EVERY_SAMPLES;
+                        self.report_room();
+                    }
                     let segs = self.segmenter.push(&buf);
                     for seg in segs {
                         let _ = self.seg_tx.send(TimedSegment { seg, arrived: now });
@@ -670,6 +710,20 @@ impl CaptureStage {
                 Err(e) => return Some(observant_model::error::one_line(&e)),
             }
         }
+    }
+
+    /// Sends the room check's current estimate (dropped, not waited for, when the consumer
+    /// is behind: the next one follows in a few seconds).
+    fn report_room(&self) {
+        let Some(mut estimate) = self.room.estimate() else {
+            return;
+        };
+        estimate.confidence = self.shared.confidence();
+        let _ = self.ev.try_send(Event::Room {
+            t: self.t(),
+            problems: estimate.problems(),
+            estimate,
+        });
     }
 
     fn cut(&self, segs: Vec<SpeechSegment>) {
