@@ -4,6 +4,7 @@
 //! facilitator view (one cue, the method step, next step). Snapshots land in
 //! `tests/snapshots/`.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
@@ -442,4 +443,34 @@ fn the_observer_sees_the_room_check_during_the_session() {
     h.get_by_label_contains("helderheid 0,33");
     h.get_by_label_contains("herkenning zeker 81 %");
     h.get_by_label_contains("komt steeds te laat");
+}
+
+#[test]
+fn the_number_of_voices_chosen_on_the_start_screen_caps_the_live_attribution() {
+    let seen: Arc<Mutex<Option<LiveConfig>>> = Arc::default();
+    let keep = seen.clone();
+    let scripted = ScriptedPipeline::new(session()).instant().into_starter();
+    let starter: PipelineStarter = Box::new(move |config: LiveConfig| {
+        *keep.lock().unwrap() = Some(config.clone());
+        scripted(config)
+    });
+    let mut h = harness(starter);
+    h.run_steps(3);
+    pump(&mut h, |app| !app.form.model_checking());
+    h.get_by_label("Stemmen").click();
+    h.run_steps(2);
+    h.get_by_label("5").click();
+    h.run_steps(2);
+    assert_eq!(h.state().form.speakers, Some(5));
+    h.get_by_label_contains("stemt ermee in").click();
+    h.get_by_label_contains("Versleutel de opname").click();
+    h.run_steps(2);
+    h.get_by_label("Start sessie").click();
+    pump(&mut h, |app| app.session().is_some());
+    let config = seen
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("the pipeline was started");
+    assert_eq!(config.max_speakers, Some(5));
 }

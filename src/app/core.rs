@@ -153,26 +153,28 @@ pub fn is_recording(path: &Path) -> bool {
 }
 
 /// Transcribes a recording on a background thread with the speech pipeline (`model`, spoken
-/// language `lang`: fixed or detected); the result arrives on the channel.
+/// language `lang`: fixed or detected; voices counted automatically); the result arrives on
+/// the channel.
 pub fn transcribe_recording(
     path: &Path,
     model: PathBuf,
     lang: LangHint,
 ) -> Receiver<Result<Transcript, String>> {
-    transcribe_recording_with_progress(path, model, lang, None)
+    transcribe_recording_with_progress(path, model, (lang, None), None)
 }
 
 /// [`transcribe_recording`], reporting how far it is through `progress`.
 pub fn transcribe_recording_with_progress(
     path: &Path,
     model: PathBuf,
-    lang: LangHint,
+    (lang, speakers): (LangHint, Option<usize>),
     progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
 ) -> Receiver<Result<Transcript, String>> {
     let path = path.to_path_buf();
     in_background("observant-transcribe", move || {
         let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
         opts.whisper.language = lang.into();
+        opts.speakers = speakers;
         opts.progress = false;
         opts.progress_counter = progress;
         crate::pipeline::offline::transcribe_file(&path, &opts).map(|(t, _)| t)

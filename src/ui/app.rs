@@ -413,7 +413,7 @@ impl ObservantApp {
                 job: Job::Recording(core::transcribe_recording_with_progress(
                     path,
                     model,
-                    lang,
+                    (lang, self.form.speakers),
                     Some(progress.clone()),
                 )),
                 since: std::time::Instant::now(),

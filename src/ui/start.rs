@@ -83,6 +83,9 @@ pub struct StartForm {
     pub method: String,
     /// The spoken language: fixed, or detected.
     pub lang: LangHint,
+    /// How many voices the conversation has (`None`: found automatically); live it caps the
+    /// voices the attribution opens, for a recording it fixes their number.
+    pub speakers: Option<usize>,
     pub model_path: String,
     pub device: Option<String>,
     pub consent: bool,
@@ -155,6 +158,8 @@ pub struct StartRequest {
     pub device: Option<String>,
     /// Encrypt the session with this passphrase (`None`: plain).
     pub passphrase: Option<crate::session::Secret>,
+    /// At most this many voices (`None`: found automatically).
+    pub speakers: Option<usize>,
     /// The group the session is for.
     pub group: Option<String>,
     /// The group's known voices (members with a profile among the participants).
@@ -177,6 +182,7 @@ impl StartRequest {
         };
         config.group = self.group.clone();
         config.voices = self.voices.clone();
+        config.max_speakers = self.speakers;
         config
     }
 }
@@ -202,6 +208,7 @@ impl StartForm {
             ],
             method: String::new(),
             lang: LangHint::Fixed(Lang::Nl),
+            speakers: None,
             model_path: crate::default_model_path().display().to_string(),
             device: None,
             consent: false,
@@ -273,6 +280,7 @@ impl StartForm {
             participants,
             method: (!self.method.is_empty()).then(|| self.method.clone()),
             lang: self.lang,
+            speakers: self.speakers,
             model: (model != default_model && !self.model_path.trim().is_empty()).then_some(model),
             device: self.device.clone(),
             passphrase: if self.encrypt {
@@ -379,6 +387,11 @@ impl StartForm {
                         })
                         .response
                         .labelled_by(spoken_label);
+                    ui.end_row();
+
+                    let voices_label = ui.label(lang.t("Stemmen", "Voices")).id;
+                    speakers_choice(ui, "voices", &mut self.speakers, lang)
+                        .labelled_by(voices_label);
                     ui.end_row();
 
                     let model_label = ui.label(lang.t("Spraakmodel", "Speech model")).id;
@@ -870,6 +883,12 @@ impl StartForm {
                     );
                 }
             });
+            ui.horizontal(|ui| {
+                let label = ui
+                    .label(lang.t("Stemmen in een opname", "Voices in a recording"))
+                    .id;
+                speakers_choice(ui, "open_voices", &mut self.speakers, lang).labelled_by(label);
+            });
             if let Some(p) = self.chosen_to_open(ui) {
                 action = StartAction::Open(p);
             }
@@ -977,6 +996,33 @@ pub fn card<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> R {
             ui.with_layout(Layout::top_down(Align::Min), add).inner
         })
         .inner
+}
+
+/// How many voices: automatic, or 2 to 10 (a group of 4-8 plus room to spare).
+pub fn speakers_choice(
+    ui: &mut Ui,
+    id: &str,
+    speakers: &mut Option<usize>,
+    lang: UiLang,
+) -> egui::Response {
+    let auto = lang.t("Automatisch", "Automatic");
+    let shown = |n: Option<usize>| n.map_or(auto.to_string(), |n| n.to_string());
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(shown(*speakers))
+        .width(260.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(speakers, None, auto);
+            for n in 2..=10 {
+                ui.selectable_value(speakers, Some(n), n.to_string());
+            }
+        })
+        .response
+        .on_hover_text(lang.t(
+            "Hoeveel verschillende stemmen het gesprek heeft. Live opent de sprekerherkenning er \
+             nooit meer; bij een opname worden het er precies zoveel. Automatisch: geschat.",
+            "How many different voices the conversation has. Live, speaker attribution never \
+             opens more; for a recording it finds exactly that many. Automatic: estimated.",
+        ))
 }
 
 /// A horizontal level bar (0..1 RMS, shown on a rough dB scale).

@@ -177,6 +177,8 @@ pub struct LiveConfig {
     /// Encrypt the session with this passphrase (`None`: a plain session).
     pub passphrase: Option<observant_store::session::Secret>,
     pub threads: Option<usize>,
+    /// At most this many voices (`None`: as many as the attribution finds).
+    pub max_speakers: Option<usize>,
     /// The group this session is for, if any (its name is kept with the session).
     pub group: Option<String>,
     /// Known voices (the group's members with a profile): named from their first utterance.
