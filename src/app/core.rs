@@ -250,6 +250,24 @@ pub fn recover_session_with_progress(
     })
 }
 
+/// Transcribes a live session's whole recording again in the background
+/// ([`crate::pipeline::second_pass`]) with the speech model `model` and the session's own
+/// language; `live` is the session's transcript as live made it.
+pub fn second_pass_with_progress(
+    session: crate::session::Session,
+    live: Transcript,
+    model: PathBuf,
+    progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
+) -> Receiver<Result<crate::pipeline::second_pass::SecondPass, String>> {
+    in_background("observant-second-pass", move || {
+        let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
+        opts.whisper.language = AsrLanguage::stored(session.meta.language.as_deref());
+        opts.progress = false;
+        opts.progress_counter = progress;
+        crate::pipeline::second_pass::second_pass(&session, &live, &opts)
+    })
+}
+
 /// Why the speech model at `path` cannot be used (missing, not a ggml Whisper model,
 /// truncated), as one line; `None` when it looks usable. Whisper itself may still reject a
 /// file that passes (then starting the session fails with its message).

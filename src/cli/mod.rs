@@ -69,6 +69,9 @@ pub enum Command {
     /// The room check of a recording: speech level, noise floor, clarity and what to do about
     /// the room, window by window.
     Room(room::RoomArgs),
+    /// Transcribe a saved live session's whole recording again, offline (more accurate, the
+    /// speakers clustered over the whole), keeping its names; review and report then show it.
+    SecondPass(RecoverArgs),
     /// Finish a session that was cut off (app killed, crash): transcribe the audio saved after
     /// its last line and add it to the session.
     Recover(RecoverArgs),
@@ -363,6 +366,42 @@ pub fn main() -> ExitCode {
 
 pub use crate::error::one_line;
 
+/// `observant second-pass SESSION`: see [`crate::pipeline::second_pass`]. The result is kept in
+/// the session's review sidecar (encrypted like the session), where the GUI's review and
+/// `report` take it from; what changed goes to stderr in words and to stdout as one JSON line.
+fn second_pass(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()> {
+    use crate::pipeline::offline;
+    if let Some(secret) = crate::session::Secret::resolve(a.passphrase_file.as_deref())?
+        && crate::session::Session::is_encrypted_dir(&a.session)
+    {
+        crate::session::Session::unlock(&a.session, &secret)?;
+    }
+    let mut doc = crate::review::ReviewDoc::open(&a.session, ui)?;
+    let Some(session) = doc.session.clone() else {
+        anyhow::bail!(
+            "{}: {}",
+            a.session.display(),
+            ui.t("geen bewaarde sessie", "not a saved session")
+        );
+    };
+    let mut opts =
+        offline::options_from_speech(&a.speech.options(a.passphrase_file.as_deref()), verbose)?;
+    if a.speech.lang == LangArg::Auto {
+        opts.whisper.language = crate::asr::AsrLanguage::stored(session.meta.language.as_deref());
+    }
+    opts.progress = !verbose;
+    let pass = crate::pipeline::second_pass::second_pass(&session, &doc.original, &opts)?;
+    doc.apply_second_pass(pass);
+    if let Some(e) = &doc.save_error {
+        anyhow::bail!("{e}");
+    }
+    if let Some(note) = &doc.pass {
+        eprintln!("{}", note.describe(ui));
+        println!("{}", serde_json::to_string(note)?);
+    }
+    Ok(())
+}
+
 /// `observant recover SESSION`: see [`crate::pipeline::recover`]. The session's language is
 /// used unless `--lang` says otherwise; one JSON line with what was done goes to stdout.
 fn recover(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()> {
@@ -425,6 +464,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Recover(a)) => recover(&a, ui_lang, cli.verbose),
+        Some(Command::SecondPass(a)) => second_pass(&a, ui_lang, cli.verbose),
         Some(Command::Group(g)) => group::run(&g, ui_lang),
         Some(Command::Models(a)) => models::run(&a, ui_lang),
         Some(Command::Room(a)) => room::run(&a, ui_lang),

@@ -173,6 +173,8 @@ pub struct ObservantApp {
     sessions_root: Option<PathBuf>,
     /// Learns voices for a group from a reviewed session.
     voice_learner: crate::ui::groups::VoiceLearner,
+    /// Start the second pass when a live session ends.
+    second_pass_after_live: bool,
 }
 
 /// What the app shows (one at a time).
@@ -239,6 +241,7 @@ impl ObservantApp {
             transcribing: None,
             sessions_root: opts.sessions_root.clone(),
             voice_learner: opts.voice_learner.clone(),
+            second_pass_after_live: opts.second_pass_after_live,
         };
         app.form.picker = opts.file_picker.clone();
         app.refresh_saved();
@@ -545,6 +548,8 @@ impl ObservantApp {
         screen.state.groups = Some(self.form.groups.vault.clone());
         screen.state.voice_learner = Some(self.voice_learner.clone());
         screen.state.picker = Some(self.form.picker.clone());
+        let model = PathBuf::from(self.form.model_path.trim());
+        screen.state.model = model.is_file().then_some(model);
         self.screen = Screen::Review(Box::new(screen));
     }
 
@@ -583,7 +588,13 @@ impl ObservantApp {
         self.screen = Screen::Start;
         self.open(&path);
         match &mut self.screen {
-            Screen::Review(r) if live => r.offer_group_voices(self.lang),
+            Screen::Review(r) if live => {
+                r.offer_group_voices(self.lang);
+                // Live stays fast; the review gets the better pass as soon as it is ready.
+                if self.second_pass_after_live {
+                    r.start_second_pass();
+                }
+            }
             Screen::Review(_) | Screen::Live(_) => {}
             Screen::Start => self.start_message = self.form.open_message.take(),
         }

@@ -6,6 +6,7 @@
 //! - [`model::SessionModel`] holds what the pipeline reported; the views only read it.
 //! - [`ScriptedPipeline`] (the pipeline layer's scripted replay) replays a transcript as live events (demo, review, tests).
 //! - [`models`]: the speech model picker of the start screen.
+//! - [`second_pass`]: the second pass over a live session's recording, in review.
 //! - [`room`]: the room check's verdict, advice and figures.
 //! - [`groups`]: the group store in the GUI (group choice on the start screen, saving voices
 //!   with consent in review).
@@ -20,6 +21,7 @@ pub mod models;
 pub mod observer;
 pub mod review;
 pub mod room;
+pub mod second_pass;
 pub mod start;
 pub mod theme;
 pub mod widgets;
@@ -62,6 +64,9 @@ pub struct AppOptions {
     pub setup: crate::analysis::setup::AnalysisSetup,
     /// Open and save dialogs (the binary: the desktop's own, [`crate::app::dialog::native`]).
     pub file_picker: crate::app::dialog::FilePicker,
+    /// When a live session ends, transcribe its recording again for the review (the second
+    /// pass; off in tests that do not look at it).
+    pub second_pass_after_live: bool,
 }
 
 impl AppOptions {
@@ -80,6 +85,7 @@ impl AppOptions {
             voice_learner: groups::default_learner(),
             setup: settings_setup(ui_lang),
             file_picker: crate::app::dialog::native(),
+            second_pass_after_live: true,
         }
     }
 }

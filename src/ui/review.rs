@@ -89,6 +89,13 @@ pub struct ReviewState {
     pub voices: Option<crate::ui::groups::SaveVoices>,
     /// The document has a recording (checked once, when the review opens).
     pub has_recording: bool,
+    /// The second pass while it runs ([`crate::ui::second_pass`]).
+    pub pass_job: Option<crate::ui::second_pass::PassJob>,
+    /// Why the last second pass failed.
+    pub pass_error: Option<String>,
+    /// The speech model a second pass uses (the start screen's choice; `None`: the session's
+    /// own, else the bundled one).
+    pub model: Option<PathBuf>,
 }
 
 /// The progress overview (coaching over time): read and analysed in the background, then
@@ -431,6 +438,7 @@ impl ReviewScreen {
         }
         let mut actions = Vec::new();
         self.toolbar(ui, lang, status.as_ref(), &mut actions);
+        self.second_pass_bar(ui, lang);
         self.timeline_panel(ui, lang, &mut actions);
         self.side_panel(ui, lang, &mut actions);
         self.transcript(ui, lang, &mut actions);

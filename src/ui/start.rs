@@ -373,25 +373,25 @@ impl StartForm {
                         LangHint::Fixed(Lang::En) => "English",
                         LangHint::Auto => lang.t("Automatisch", "Automatic"),
                     };
-                    egui::ComboBox::from_id_salt("spoken")
-                        .selected_text(lang_label(self.lang))
-                        .width(260.0)
-                        .show_ui(ui, |ui| {
-                            for c in [
-                                LangHint::Fixed(Lang::Nl),
-                                LangHint::Fixed(Lang::En),
-                                LangHint::Auto,
-                            ] {
-                                ui.selectable_value(&mut self.lang, c, lang_label(c));
-                            }
-                        })
-                        .response
-                        .labelled_by(spoken_label);
-                    ui.end_row();
-
-                    let voices_label = ui.label(lang.t("Stemmen", "Voices")).id;
-                    speakers_choice(ui, "voices", &mut self.speakers, lang)
-                        .labelled_by(voices_label);
+                    ui.horizontal(|ui| {
+                        egui::ComboBox::from_id_salt("spoken")
+                            .selected_text(lang_label(self.lang))
+                            .width(150.0)
+                            .show_ui(ui, |ui| {
+                                for c in [
+                                    LangHint::Fixed(Lang::Nl),
+                                    LangHint::Fixed(Lang::En),
+                                    LangHint::Auto,
+                                ] {
+                                    ui.selectable_value(&mut self.lang, c, lang_label(c));
+                                }
+                            })
+                            .response
+                            .labelled_by(spoken_label);
+                        let voices_label = ui.label(lang.t("Stemmen", "Voices")).id;
+                        speakers_choice(ui, "voices", &mut self.speakers, lang, 110.0)
+                            .labelled_by(voices_label);
+                    });
                     ui.end_row();
 
                     let model_label = ui.label(lang.t("Spraakmodel", "Speech model")).id;
@@ -858,7 +858,8 @@ impl StartForm {
                     .add(
                         egui::TextEdit::singleline(&mut self.open_path)
                             .hint_text("/pad/naar/sessie.json")
-                            .desired_width(300.0),
+                            // Room for the two buttons beside it in a narrow window.
+                            .desired_width((ui.available_width() - 170.0).clamp(120.0, 300.0)),
                     )
                     .labelled_by(label);
                 let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -887,7 +888,8 @@ impl StartForm {
                 let label = ui
                     .label(lang.t("Stemmen in een opname", "Voices in a recording"))
                     .id;
-                speakers_choice(ui, "open_voices", &mut self.speakers, lang).labelled_by(label);
+                speakers_choice(ui, "open_voices", &mut self.speakers, lang, 110.0)
+                    .labelled_by(label);
             });
             if let Some(p) = self.chosen_to_open(ui) {
                 action = StartAction::Open(p);
@@ -1004,12 +1006,13 @@ pub fn speakers_choice(
     id: &str,
     speakers: &mut Option<usize>,
     lang: UiLang,
+    width: f32,
 ) -> egui::Response {
     let auto = lang.t("Automatisch", "Automatic");
     let shown = |n: Option<usize>| n.map_or(auto.to_string(), |n| n.to_string());
     egui::ComboBox::from_id_salt(id)
         .selected_text(shown(*speakers))
-        .width(260.0)
+        .width(width)
         .show_ui(ui, |ui| {
             ui.selectable_value(speakers, None, auto);
             for n in 2..=10 {

@@ -111,6 +111,7 @@ pub fn options(starter: PipelineStarter) -> AppOptions {
         file_picker: std::sync::Arc::new(|_: &observant::app::dialog::Request| {
             anyhow::bail!("geen bestandskiezer in tests / no file dialog in tests")
         }),
+        second_pass_after_live: false,
     }
 }
 

@@ -13,11 +13,13 @@
 //!
 //! - [`edits`]: the edits and how they apply;
 //! - [`timeline`]: time <-> x geometry, lanes, spans, hit-testing;
+//! - [`second_pass`]: a live session transcribed again offline, and what that changed;
 //! - [`store`]: the sidecar (`review.json`), saved-session listing, report and export files.
 //!
 //! The GUI (`ui::review`) only draws a [`ReviewDoc`] and sends it edits.
 
 pub mod edits;
+pub mod second_pass;
 pub mod store;
 pub mod timeline;
 
@@ -89,6 +91,8 @@ pub struct ReviewDoc {
     pub revision: u64,
     /// Why the last save failed, if it did.
     pub save_error: Option<String>,
+    /// The second pass this review shows, when it had one (its lines are `original`).
+    pub pass: Option<second_pass::PassNote>,
     analyzer: SessionAnalyzer,
 }
 
@@ -139,6 +143,7 @@ impl ReviewDoc {
             lanes: Vec::new(),
             revision: 0,
             save_error: None,
+            pass: None,
             analyzer: SessionAnalyzer::new(crate::analysis::setup::AnalysisSetup::builtin(lang)),
         };
         d.recompute();
@@ -157,7 +162,11 @@ impl ReviewDoc {
             } else {
                 s.meta.title.clone()
             };
-            let transcript = s.transcript();
+            // A second pass keeps its lines in the sidecar; they stand in for live's.
+            let transcript = match side.transcript {
+                Some(t) if side.pass.is_some() => t,
+                _ => s.transcript(),
+            };
             let audio = s.audio_path();
             let mut d = ReviewDoc::new(
                 Origin::Session(dir),
@@ -174,6 +183,7 @@ impl ReviewDoc {
             );
             s.utterances = Vec::new();
             d.session = Some(s);
+            d.pass = side.pass;
             return Ok(d);
         }
         if crate::app::core::is_recording(path) {

@@ -30,9 +30,13 @@ pub struct Sidecar {
     pub version: u32,
     #[serde(default, deserialize_with = "known_edits")]
     pub edits: Vec<Edit>,
-    /// A recording's transcript (so it is transcribed once).
+    /// A recording's transcript (so it is transcribed once), or a saved session's second
+    /// pass (with `pass`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript: Option<Transcript>,
+    /// What a saved session's second pass changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<super::second_pass::PassNote>,
 }
 
 /// Reads a sidecar's edits, leaving out a verdict on a flag kind this version does not know
@@ -133,13 +137,14 @@ pub fn save(d: &ReviewDoc) -> Result<()> {
                     &opened
                 }
             };
-            if d.edits.is_empty() && s.read_private(SIDECAR_FILE)?.is_none() {
+            if d.edits.is_empty() && d.pass.is_none() && s.read_private(SIDECAR_FILE)?.is_none() {
                 return Ok(());
             }
             let side = Sidecar {
                 version: 1,
                 edits: d.edits.clone(),
-                transcript: None,
+                transcript: d.pass.is_some().then(|| d.original.clone()),
+                pass: d.pass.clone(),
             };
             let bytes = zeroize::Zeroizing::new(serde_json::to_vec_pretty(&side)?);
             return s.write_private(SIDECAR_FILE, &bytes);
@@ -154,17 +159,21 @@ pub fn save(d: &ReviewDoc) -> Result<()> {
         version: 1,
         edits: d.edits.clone(),
         transcript,
+        pass: None,
     };
     let bytes = serde_json::to_vec_pretty(&side)?;
     crate::session::write_atomic(&path, &bytes)
 }
 
 /// Applies a saved session's review corrections (`DIR/review.json`, if any) to its report
-/// source, as the review shows them: utterances in time order, then the edits; flags marked
+/// source, as the review shows them: the second pass's lines when there was one, utterances in time order, then the edits; flags marked
 /// wrong there are left out of the report. The CLI's `report` and `progress` use this (an
 /// encrypted session's sidecar is read with the key of the opened `session`).
 pub fn apply_sidecar(src: &mut crate::report::ReportSource, session: &Session) -> Result<()> {
     let side = load_session_sidecar(session)?;
+    if let (Some(t), Some(_)) = (side.transcript, &side.pass) {
+        src.transcript.utterances = t.utterances;
+    }
     if side.edits.is_empty() {
         return Ok(());
     }

@@ -1,0 +1,195 @@
+//! The second pass in review: a live session's recording transcribed again offline
+//! ([`crate::pipeline::second_pass`]) replaces the live lines, and a short note says what
+//! changed (lines, speech time re-attributed, flags added or gone, line corrections that no
+//! longer apply). The result is kept in the session's review sidecar, so the review and the
+//! report show it from then on; the session's own files stay as live wrote them.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Edit, ReviewDoc};
+use crate::analysis::{Flag, FlagKind};
+use crate::i18n::UiLang;
+use crate::pipeline::second_pass::SecondPass;
+
+/// What a second pass changed, kept with its result.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PassNote {
+    pub live_lines: usize,
+    pub lines: usize,
+    /// Share of the speech time whose speaker changed (0..1).
+    pub reattributed: f64,
+    /// Flags the second pass found that live did not, and live flags it no longer finds, per
+    /// kind.
+    pub flags_added: FlagTally,
+    pub flags_gone: FlagTally,
+    /// Review corrections of single lines (speaker, text) made before the second pass; they
+    /// referred to the live lines and were dropped.
+    pub dropped_edits: usize,
+}
+
+/// Flags per kind, in kind order.
+pub type FlagTally = Vec<(FlagKind, usize)>;
+
+/// Flags of `after` with no flag of the same kind overlapping in time in `before` (added), and
+/// the other way round (gone), counted per kind in kind order.
+pub fn flag_changes(before: &[Flag], after: &[Flag]) -> (FlagTally, FlagTally) {
+    let unmatched = |from: &[Flag], other: &[Flag]| {
+        let mut counts: FlagTally = Vec::new();
+        for f in from {
+            let found = other
+                .iter()
+                .any(|o| o.kind == f.kind && o.start <= f.end + 1.0 && f.start <= o.end + 1.0);
+            if found {
+                continue;
+            }
+            match counts.iter_mut().find(|(k, _)| *k == f.kind) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((f.kind, 1)),
+            }
+        }
+        counts.sort();
+        counts
+    };
+    (unmatched(after, before), unmatched(before, after))
+}
+
+impl PassNote {
+    /// The note in a sentence or two.
+    pub fn describe(&self, lang: UiLang) -> String {
+        let mut out = format!(
+            "{} {} {} {} {}; {} % {}",
+            lang.t(
+                "Tweede ronde over de hele opname: van",
+                "Second pass over the whole recording: from"
+            ),
+            self.live_lines,
+            lang.t("naar", "to"),
+            self.lines,
+            lang.t("regels", "lines"),
+            (self.reattributed * 100.0).round(),
+            lang.t(
+                "van de spreektijd kreeg een andere spreker",
+                "of the speech time changed speaker"
+            ),
+        );
+        let list = |counts: &[(FlagKind, usize)], sign: &str| -> Vec<String> {
+            counts
+                .iter()
+                .map(|(k, n)| format!("{sign}{n} {}", crate::report::labels::kind_label(*k, lang)))
+                .collect()
+        };
+        let mut flags = list(&self.flags_added, "+");
+        flags.extend(list(&self.flags_gone, "-"));
+        if flags.is_empty() {
+            out.push_str(lang.t("; dezelfde signalen.", "; the same flags."));
+        } else {
+            out.push_str(&format!(
+                "; {}: {}.",
+                lang.t("signalen", "flags"),
+                flags.join(", ")
+            ));
+        }
+        if self.dropped_edits > 0 {
+            out.push_str(&format!(
+                " {} {}",
+                self.dropped_edits,
+                lang.t(
+                    "correctie(s) van losse live-regels vervallen.",
+                    "correction(s) of single live lines no longer apply."
+                )
+            ));
+        }
+        out
+    }
+}
+
+impl ReviewDoc {
+    /// Replaces the live lines with the second pass's (see the module docs), keeps the
+    /// corrections that name speakers and the flag verdicts, notes what changed and saves.
+    pub fn apply_second_pass(&mut self, pass: SecondPass) {
+        let before = self.analysis.flags.clone();
+        let kept: Vec<Edit> = self
+            .edits
+            .iter()
+            .filter(|e| !matches!(e, Edit::SetSpeaker { .. } | Edit::EditText { .. }))
+            .cloned()
+            .collect();
+        let dropped_edits = self.edits.len() - kept.len();
+        let mut t = pass.transcript;
+        t.utterances.sort_by(|a, b| a.start.total_cmp(&b.start));
+        self.original = t;
+        self.edits = kept;
+        self.recompute();
+        let (flags_added, flags_gone) = flag_changes(&before, &self.analysis.flags);
+        self.pass = Some(PassNote {
+            live_lines: pass.live_lines,
+            lines: pass.lines,
+            reattributed: pass.reattributed,
+            flags_added,
+            flags_gone,
+            dropped_edits,
+        });
+        self.save();
+    }
+
+    /// May a second pass run on this review: a saved session with a recording that has not
+    /// had one yet.
+    pub fn second_pass_possible(&self) -> bool {
+        self.pass.is_none()
+            && matches!(self.origin, super::Origin::Session(_))
+            && self
+                .session
+                .as_ref()
+                .is_some_and(crate::session::Session::has_audio)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flag(kind: FlagKind, start: f64) -> Flag {
+        Flag {
+            kind,
+            start,
+            end: start + 2.0,
+            speaker: None,
+            target: None,
+            message: String::new(),
+            evidence: String::new(),
+            detail: Default::default(),
+            utterances: Vec::new(),
+            uncertain: false,
+        }
+    }
+
+    #[test]
+    fn flags_are_compared_by_kind_and_time() {
+        let before = [
+            flag(FlagKind::WhyQuestion, 10.0),
+            flag(FlagKind::Advice, 50.0),
+        ];
+        let after = [
+            // The same why-question, a little later.
+            flag(FlagKind::WhyQuestion, 11.5),
+            flag(FlagKind::WhyQuestion, 30.0),
+            flag(FlagKind::Advice, 90.0),
+        ];
+        let (added, gone) = flag_changes(&before, &after);
+        assert_eq!(added, [(FlagKind::WhyQuestion, 1), (FlagKind::Advice, 1)]);
+        assert_eq!(gone, [(FlagKind::Advice, 1)]);
+        let note = PassNote {
+            live_lines: 40,
+            lines: 43,
+            reattributed: 0.12,
+            flags_added: added,
+            flags_gone: gone,
+            dropped_edits: 2,
+        };
+        let text = note.describe(UiLang::Nl);
+        assert!(text.contains("van 40 naar 43 regels"), "{text}");
+        assert!(text.contains("12 %"), "{text}");
+        assert!(text.contains("+1"), "{text}");
+        assert!(text.contains("2 correctie"), "{text}");
+    }
+}

@@ -1,0 +1,201 @@
+//! The second pass after a live session (#13 item 5), as a user meets it: a session recorded
+//! live (`listen --save`, the real pipeline on a 12-s recording of two voices), then
+//! transcribed again over the whole recording, from the command line and from the review
+//! window; the result is what review and report show, kept encrypted for an encrypted
+//! session.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{harness_with, options};
+use egui_kittest::kittest::Queryable;
+use observant::ui::ScriptedPipeline;
+
+fn observant() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_observant"))
+}
+
+fn clip() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/room-close.wav")
+}
+
+/// A live session saved in `dir` (the real pipeline on the clip), optionally encrypted.
+fn record(dir: &Path, passphrase: Option<&Path>) {
+    let mut cmd = observant();
+    cmd.args(["listen", "--lang", "nl", "--input-file"])
+        .arg(clip())
+        .arg("--save")
+        .arg(dir);
+    if let Some(p) = passphrase {
+        cmd.arg("--passphrase-file").arg(p);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn second_pass(dir: &Path, passphrase: Option<&Path>) -> serde_json::Value {
+    let mut cmd = observant();
+    cmd.args(["second-pass", "--lang", "nl"]).arg(dir);
+    if let Some(p) = passphrase {
+        cmd.arg("--passphrase-file").arg(p);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Tweede ronde over de hele opname"), "{err}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn report_lines(dir: &Path, passphrase: Option<&Path>) -> usize {
+    let mut cmd = observant();
+    cmd.args(["report", "--format", "md"]).arg(dir);
+    if let Some(p) = passphrase {
+        cmd.arg("--passphrase-file").arg(p);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8_lossy(&out.stdout).to_string();
+    // The facts under the title: "**Uitingen** N".
+    let at = md.find("**Uitingen** ").expect("utterance count") + "**Uitingen** ".len();
+    md[at..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn the_second_pass_replaces_the_live_lines_in_review_and_report() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sessie");
+    record(&dir, None);
+    let live_report = report_lines(&dir, None);
+    let note = second_pass(&dir, None);
+    let lines = note["lines"].as_u64().unwrap() as usize;
+    assert!(lines > 0, "{note}");
+    assert_eq!(note["live_lines"].as_u64().unwrap() as usize, live_report);
+    // The report now rests on the second pass.
+    assert_eq!(report_lines(&dir, None), lines);
+    // The sidecar holds the new lines; the session's own files are as live wrote them.
+    let side: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("review.json")).unwrap()).unwrap();
+    assert_eq!(
+        side["transcript"]["utterances"].as_array().unwrap().len(),
+        lines
+    );
+    assert_eq!(side["pass"], note);
+    // The review opens with the second pass and its note.
+    let doc = observant::review::ReviewDoc::open(&dir, observant::i18n::UiLang::Nl).unwrap();
+    assert_eq!(doc.original.utterances.len(), lines);
+    assert!(doc.pass.is_some() && !doc.second_pass_possible());
+    let texts: Vec<&str> = side["transcript"]["utterances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["text"].as_str().unwrap())
+        .collect();
+    let shown: Vec<&str> = doc
+        .original
+        .utterances
+        .iter()
+        .map(|u| u.text.as_str())
+        .collect();
+    assert_eq!(texts, shown);
+}
+
+#[test]
+fn an_encrypted_session_keeps_its_second_pass_encrypted() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sessie");
+    let pass = root.path().join("wachtwoord");
+    std::fs::write(&pass, "geheim-van-de-groep").unwrap();
+    record(&dir, Some(&pass));
+    let note = second_pass(&dir, Some(&pass));
+    assert!(dir.join("review.json.enc").exists());
+    assert!(!dir.join("review.json").exists());
+    assert_eq!(
+        report_lines(&dir, Some(&pass)),
+        note["lines"].as_u64().unwrap() as usize
+    );
+    // No plaintext line text anywhere in the folder.
+    let doc = {
+        observant::session::Session::unlock(
+            &dir,
+            &observant::session::Secret::new("geheim-van-de-groep").unwrap(),
+        )
+        .unwrap();
+        observant::review::ReviewDoc::open(&dir, observant::i18n::UiLang::Nl).unwrap()
+    };
+    assert!(doc.pass.is_some());
+    let word = doc
+        .original
+        .utterances
+        .iter()
+        .flat_map(|u| u.text.split_whitespace())
+        .find(|w| w.len() >= 6)
+        .expect("a long word")
+        .to_string();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        assert!(
+            !bytes.windows(word.len()).any(|w| w == word.as_bytes()),
+            "'{word}' in plaintext"
+        );
+    }
+    // Without the passphrase: one line, no run.
+    let out = observant()
+        .args(["second-pass"])
+        .arg(&dir)
+        .env_remove("OBSERVANT_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim().lines().count(),
+        1
+    );
+}
+
+#[test]
+fn the_review_window_offers_the_second_pass_and_shows_what_changed() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sessie");
+    record(&dir, None);
+    let mut opts = options(
+        ScriptedPipeline::new(common::session())
+            .instant()
+            .into_starter(),
+    );
+    opts.open = Some(dir.clone());
+    let mut h = harness_with(egui::vec2(1280.0, 800.0), opts);
+    h.run_steps(3);
+    assert!(h.state().review().is_some(), "the session opens in review");
+    h.get_by_label_contains("Dit is het live-transcript");
+    h.get_by_label("Tweede ronde starten").click();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while h.state().review().is_some_and(|r| r.doc.pass.is_none()) {
+        assert!(Instant::now() < deadline, "the second pass did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run_steps(3);
+    h.get_by_label_contains("Tweede ronde over de hele opname");
+    assert!(h.query_by_label("Tweede ronde starten").is_none());
+    assert!(dir.join("review.json").exists());
+}
