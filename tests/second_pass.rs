@@ -199,3 +199,97 @@ fn the_review_window_offers_the_second_pass_and_shows_what_changed() {
     assert!(h.query_by_label("Tweede ronde starten").is_none());
     assert!(dir.join("review.json").exists());
 }
+
+/// Stands in for live Whisper: one line per speech segment, numbered.
+struct NumberedLines(usize);
+
+impl observant::asr::Transcriber for NumberedLines {
+    fn transcribe(&mut self, pcm: &[f32]) -> anyhow::Result<Vec<observant::asr::AsrSegment>> {
+        self.0 += 1;
+        Ok(vec![observant::asr::AsrSegment {
+            start: 0.0,
+            end: pcm.len() as f64 / 16000.0,
+            text: format!("Live-regel {}.", self.0),
+            confidence: 0.9,
+            no_speech_probability: 0.01,
+            words: Vec::new(),
+        }])
+    }
+    fn describe(&self) -> String {
+        "numbered lines".into()
+    }
+    fn language(&self) -> Option<String> {
+        Some("nl".into())
+    }
+}
+
+/// The app's own flow: a live session (the clip as its microphone, a stand-in for live
+/// Whisper) ends, "Terugkijken en rapport" opens its review, and the second pass starts by
+/// itself with the bundled model and replaces the stand-in's lines.
+#[test]
+fn a_live_session_is_transcribed_again_when_its_review_opens() {
+    use observant::pipeline::live::{LiveParts, SingleSpeaker, start_with};
+    let root = tempfile::tempdir().unwrap();
+    let starter: observant::pipeline::PipelineStarter =
+        Box::new(|cfg: observant::pipeline::LiveConfig| {
+            let parts = LiveParts {
+                source: Box::new(observant::audio::source::FileSource::open(clip())?),
+                vad: Box::new(observant::audio::vad::EnergyVad::default()),
+                transcriber: Box::new(NumberedLines(0)),
+                attributor: Box::new(SingleSpeaker),
+                classifier: observant::analysis::classify::Classifier::new(),
+                config: observant::analysis::config::Config::default(),
+                meta: observant::session::SessionMeta {
+                    title: "live".into(),
+                    language: Some("nl".into()),
+                    participants: cfg.participants.clone(),
+                    consent: true,
+                    ..Default::default()
+                },
+                save_dir: cfg.save_dir.clone(),
+                secret: None,
+                device: "test".into(),
+                reopen: None,
+                file_hook: None,
+                disk_hold_seconds: 300.0,
+            };
+            Ok(start_with(parts)?.handle)
+        });
+    let mut opts = options(starter);
+    opts.sessions_root = Some(root.path().to_path_buf());
+    opts.second_pass_after_live = true;
+    let mut h = harness_with(egui::vec2(1280.0, 800.0), opts);
+    h.state_mut().start_live(observant::pipeline::LiveConfig {
+        participants: common::participants(),
+        ..Default::default()
+    });
+    common::pump(&mut h, |app| app.session().is_some_and(|s| s.model.stopped));
+    h.get_by_label("Terugkijken en rapport").click();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    h.step();
+    loop {
+        let review = h.state().review().expect("the review is open");
+        if review.doc.pass.is_some() {
+            break;
+        }
+        assert!(
+            review.second_pass_running(),
+            "the second pass must start by itself"
+        );
+        assert!(Instant::now() < deadline, "the second pass did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run_steps(3);
+    h.get_by_label_contains("Tweede ronde over de hele opname");
+    let doc = &h.state().review().unwrap().doc;
+    assert!(
+        doc.original
+            .utterances
+            .iter()
+            .all(|u| !u.text.starts_with("Live-regel")),
+        "the stand-in's lines are replaced"
+    );
+    // The participants of the live session stay.
+    assert_eq!(doc.original.participants, common::participants());
+}

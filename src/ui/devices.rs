@@ -59,15 +59,12 @@ pub struct DeviceProbe {
 /// A preview meter on one device: capture runs on its own thread until dropped.
 struct Meter {
     device: String,
-    level: Arc<AtomicU32>,
-    ok: Arc<AtomicBool>,
-    stop: Arc<AtomicBool>,
-    room: Arc<Mutex<Option<RoomEstimate>>>,
+    shown: Shown,
 }
 
 impl Drop for Meter {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.shown.stop.store(true, Ordering::Relaxed);
     }
 }
 
@@ -136,14 +133,14 @@ impl DeviceProbe {
         }
         self.meter
             .as_ref()
-            .filter(|m| m.ok.load(Ordering::Relaxed))
-            .map(|m| f32::from_bits(m.level.load(Ordering::Relaxed)))
+            .filter(|m| m.shown.ok.load(Ordering::Relaxed))
+            .map(|m| f32::from_bits(m.shown.level.load(Ordering::Relaxed)))
     }
 
     /// The room check on the device being previewed (after a few seconds of audio).
     pub fn room(&self) -> Option<RoomEstimate> {
         let meter = self.meter.as_ref()?;
-        *meter.room.lock().unwrap_or_else(|e| e.into_inner())
+        *meter.shown.room.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Closes the preview meter (before the live pipeline opens the device).
@@ -170,18 +167,9 @@ fn list_inputs() -> DeviceList {
 fn open_meter(id: &str, opener: Option<DeviceOpener>) -> Meter {
     let meter = Meter {
         device: id.to_string(),
-        level: Arc::new(AtomicU32::new(0)),
-        ok: Arc::new(AtomicBool::new(false)),
-        stop: Arc::new(AtomicBool::new(false)),
-        room: Arc::new(Mutex::new(None)),
+        shown: Shown::default(),
     };
-    let shown = Shown {
-        level: meter.level.clone(),
-        ok: meter.ok.clone(),
-        stop: meter.stop.clone(),
-        room: meter.room.clone(),
-    };
-    let device = id.to_string();
+    let (device, shown) = (id.to_string(), meter.shown.clone());
     let _ = thread::Builder::new()
         .name("observant-meter".into())
         .spawn(move || run_meter(device, opener, shown));
@@ -189,6 +177,7 @@ fn open_meter(id: &str, opener: Option<DeviceOpener>) -> Meter {
 }
 
 /// What the meter thread shares with the start screen.
+#[derive(Clone, Default)]
 struct Shown {
     level: Arc<AtomicU32>,
     ok: Arc<AtomicBool>,
