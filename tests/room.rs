@@ -183,3 +183,36 @@ fn listen_reports_the_room_as_an_event() {
     }
     assert!(room["t"].as_f64().is_some());
 }
+
+/// Review says what the microphone heard in the recording under review, and warns that
+/// recognition may have missed things when the room was the problem.
+#[test]
+fn review_shows_the_room_of_its_recording() {
+    for (name, expected, phrase) in ROOMS {
+        let doc = observant::review::ReviewDoc::new(
+            observant::review::Origin::Unsaved(fixture(name)),
+            "test".into(),
+            common::session(),
+            observant::review::History::default(),
+            Some(fixture(name)),
+            observant::i18n::UiLang::Nl,
+        );
+        let opts = options(
+            ScriptedPipeline::new(common::session())
+                .instant()
+                .into_starter(),
+        );
+        let mut h = harness_with(egui::vec2(1280.0, 900.0), opts);
+        h.state_mut()
+            .show_review_screen(observant::ui::review::ReviewScreen::new(doc, None));
+        pump(&mut h, |app| {
+            app.review().is_some_and(|r| r.state.room.is_some())
+        });
+        h.get_by_label("Ruimte (opname)");
+        h.get_by_label_contains(phrase);
+        let warned = h
+            .query_by_label_contains("kan de spraakherkenning woorden")
+            .is_some();
+        assert_eq!(warned, !expected.is_empty(), "{name}");
+    }
+}

@@ -268,6 +268,29 @@ pub fn second_pass_with_progress(
     })
 }
 
+/// The room check of a review's recording in the background: a saved session's own audio
+/// (decrypted on the fly when encrypted) or a recording file; `None` when there is no audio.
+pub fn room_check_of(
+    session: Option<crate::session::Session>,
+    audio: Option<PathBuf>,
+) -> Option<Receiver<Result<crate::audio::room::RoomCheck, String>>> {
+    const WINDOW_SECONDS: f64 = 30.0;
+    match (session, audio) {
+        (Some(s), _) if s.has_audio() => Some(in_background("observant-room", move || {
+            let audio = s
+                .audio()?
+                .ok_or_else(|| anyhow::anyhow!("geen opname / no recording"))?;
+            let mut source = audio.into_source_from(0)?;
+            crate::audio::room::check_source(&mut source, WINDOW_SECONDS)
+        })),
+        (_, Some(path)) => Some(in_background("observant-room", move || {
+            let mut file = crate::audio::decode::AudioFile::open(&path)?;
+            crate::audio::room::check_recording(&mut file, WINDOW_SECONDS)
+        })),
+        _ => None,
+    }
+}
+
 /// Why the speech model at `path` cannot be used (missing, not a ggml Whisper model,
 /// truncated), as one line; `None` when it looks usable. Whisper itself may still reject a
 /// file that passes (then starting the session fails with its message).

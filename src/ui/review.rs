@@ -93,6 +93,10 @@ pub struct ReviewState {
     pub pass_job: Option<crate::ui::second_pass::PassJob>,
     /// Why the last second pass failed.
     pub pass_error: Option<String>,
+    /// The room check of the recording while it runs, then its result (`None` inside: too
+    /// short or unreadable).
+    pub room_job: Option<Receiver<Result<crate::audio::room::RoomCheck, String>>>,
+    pub room: Option<Option<crate::room::RoomEstimate>>,
     /// The speech model a second pass uses (the start screen's choice; `None`: the session's
     /// own, else the bundled one).
     pub model: Option<PathBuf>,
@@ -259,6 +263,7 @@ impl ReviewScreen {
         state.selected = (!doc.analysis.utterances.is_empty()).then_some(0);
         state.has_recording =
             doc.audio.is_some() || doc.session.as_ref().is_some_and(|s| s.has_audio());
+        state.room_job = crate::app::core::room_check_of(doc.session.clone(), doc.audio.clone());
         ReviewScreen {
             doc,
             state,
@@ -874,6 +879,7 @@ impl ReviewScreen {
             |ui| {
                 self.flags(ui, lang, actions);
                 self.speakers(ui, lang, actions);
+                self.room(ui, lang);
                 if !self.doc.notes.is_empty() {
                     section(ui, lang.t("Notities observant", "Observer's notes"));
                     for n in &self.doc.notes {
@@ -890,6 +896,44 @@ impl ReviewScreen {
                 }
             },
         );
+    }
+
+    /// The room check of the recording: what the microphone heard, and that recognition may
+    /// have missed words and flags when the room was the problem.
+    fn room(&mut self, ui: &mut Ui, lang: UiLang) {
+        if let Some(rx) = &self.state.room_job {
+            match rx.try_recv() {
+                Ok(result) => {
+                    self.state.room = Some(result.ok().and_then(|c| c.overall));
+                    self.state.room_job = None;
+                }
+                Err(crossbeam_channel::TryRecvError::Disconnected) => self.state.room_job = None,
+                Err(crossbeam_channel::TryRecvError::Empty) => {
+                    ui.ctx().request_repaint_after(Duration::from_millis(200));
+                }
+            }
+        }
+        let Some(Some(estimate)) = &self.state.room else {
+            return;
+        };
+        section(ui, lang.t("Ruimte (opname)", "Room (recording)"));
+        let problems = estimate.problems();
+        crate::ui::room::room_check(ui, estimate, &problems, lang);
+        if problems
+            .iter()
+            .any(|p| *p != crate::room::RoomProblem::NoSpeech)
+        {
+            ui.label(
+                RichText::new(lang.t(
+                    "In deze opname kan de spraakherkenning woorden, sprekers en signalen \
+                     gemist hebben: controleer twijfelgevallen.",
+                    "In this recording, speech recognition may have missed words, speakers \
+                     and flags: check doubtful cases.",
+                ))
+                .small()
+                .color(theme::MUTED),
+            );
+        }
     }
 
     fn speakers(&mut self, ui: &mut Ui, lang: UiLang, actions: &mut Vec<ReviewAction>) {

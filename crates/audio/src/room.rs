@@ -322,10 +322,41 @@ pub fn check_recording(
     file: &mut crate::decode::AudioFile,
     window_seconds: f64,
 ) -> anyhow::Result<RoomCheck> {
+    check_chunks(window_seconds, || {
+        let mut buf = Vec::new();
+        Ok((file.read_chunk(&mut buf)? > 0).then_some(buf))
+    })
+}
+
+/// [`check_recording`] over any 16 kHz mono source (a session's own, possibly encrypted,
+/// audio): read to its end.
+pub fn check_source(
+    source: &mut dyn crate::source::AudioSource,
+    window_seconds: f64,
+) -> anyhow::Result<RoomCheck> {
+    check_chunks(window_seconds, || {
+        loop {
+            let mut buf = Vec::new();
+            match source.read(&mut buf)? {
+                crate::source::SourceRead::Samples(_) => return Ok(Some(buf)),
+                crate::source::SourceRead::Pending => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                crate::source::SourceRead::End => return Ok(None),
+            }
+        }
+    })
+}
+
+/// The window-by-window check over chunks from `next` (`None`: the end).
+fn check_chunks(
+    window_seconds: f64,
+    mut next: impl FnMut() -> anyhow::Result<Option<Vec<f32>>>,
+) -> anyhow::Result<RoomCheck> {
     let window = (window_seconds.max(f64::from(MIN_SECONDS)) * f64::from(RATE)) as usize;
     let mut meter = RoomMeter::with_span(window as f32 / RATE + 1.0);
     let mut windows = Vec::new();
-    let (mut buf, mut in_window, mut start) = (Vec::new(), 0usize, 0u64);
+    let (mut in_window, mut start) = (0usize, 0u64);
     let mut close = |meter: &mut RoomMeter, start: u64, len: usize| {
         if let Some(estimate) = meter.estimate() {
             windows.push(RoomWindow {
@@ -336,7 +367,7 @@ pub fn check_recording(
         }
         meter.reset();
     };
-    while file.read_chunk(&mut buf)? > 0 {
+    while let Some(buf) = next()? {
         let mut rest = &buf[..];
         while !rest.is_empty() {
             let take = rest.len().min(window - in_window);
