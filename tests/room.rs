@@ -214,5 +214,33 @@ fn review_shows_the_room_of_its_recording() {
             .query_by_label_contains("kan de spraakherkenning woorden")
             .is_some();
         assert_eq!(warned, !expected.is_empty(), "{name}");
+        // The report made from the review says it too.
+        let doc = &h.state().review().unwrap().doc;
+        let html = observant::review::store::report_html(doc, false, observant::i18n::UiLang::Nl);
+        assert_eq!(html.contains("Opname: "), !expected.is_empty(), "{name}");
+    }
+}
+
+/// `observant report` of a recording says when the room may have cost words and flags.
+#[test]
+fn the_report_of_a_recording_names_the_room_problem() {
+    for (name, expected, _) in ROOMS {
+        let out = observant()
+            .args(["report", "--format", "md", "--lang", "nl"])
+            .arg(fixture(name))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let md = String::from_utf8_lossy(&out.stdout);
+        let line = md.lines().find(|l| l.starts_with("Opname: "));
+        match expected {
+            [] => assert!(line.is_none(), "{name}: {line:?}"),
+            ["reverberation"] => assert!(line.is_some_and(|l| l.contains("galmend")), "{md}"),
+            _ => assert!(line.is_some_and(|l| l.contains("rumoerig")), "{md}"),
+        }
     }
 }

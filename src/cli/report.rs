@@ -98,6 +98,25 @@ pub fn load_source(
     Ok(src)
 }
 
+/// The room check of a saved session's or a recording's audio, for the report; `None` for a
+/// transcript, or when the audio cannot be read (the report does not fail over it).
+fn room_of(path: &Path, session: &SessionArgs) -> Option<crate::room::RoomEstimate> {
+    const WINDOW_SECONDS: f64 = 30.0;
+    let check = match FileKind::of(path) {
+        FileKind::SessionDir => {
+            let s = Session::open_opt(path, session.secret().ok()?.as_ref()).ok()?;
+            let mut source = s.audio().ok()??.into_source_from(0).ok()?;
+            crate::audio::room::check_source(&mut source, WINDOW_SECONDS).ok()?
+        }
+        FileKind::Recording => {
+            let mut file = crate::audio::decode::AudioFile::open(path).ok()?;
+            crate::audio::room::check_recording(&mut file, WINDOW_SECONDS).ok()?
+        }
+        _ => return None,
+    };
+    check.overall
+}
+
 /// Builds the report of one input.
 pub fn build(
     path: &Path,
@@ -108,7 +127,8 @@ pub fn build(
     verbose: bool,
 ) -> Result<Report> {
     let setup = analysis_setup(session, ui)?;
-    let src = load_source(path, speech, session, verbose)?;
+    let mut src = load_source(path, speech, session, verbose)?;
+    src.room = room_of(path, session);
     Ok(report::generate(
         src,
         &setup.classifier,

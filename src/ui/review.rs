@@ -904,7 +904,9 @@ impl ReviewScreen {
         if let Some(rx) = &self.state.room_job {
             match rx.try_recv() {
                 Ok(result) => {
-                    self.state.room = Some(result.ok().and_then(|c| c.overall));
+                    let overall = result.ok().and_then(|c| c.overall);
+                    self.state.room = Some(overall);
+                    self.doc.room = overall;
                     self.state.room_job = None;
                 }
                 Err(crossbeam_channel::TryRecvError::Disconnected) => self.state.room_job = None,

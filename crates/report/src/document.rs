@@ -236,6 +236,9 @@ fn summary(r: &Report, ui: UiLang) -> Option<Block> {
         h3(ui.t("Deelnemers en rollen", "Participants and roles")),
         Block::People(people),
     ];
+    if let Some(line) = room_note(r, ui) {
+        blocks.push(note(line));
+    }
     if r.excluded_flags > 0 {
         blocks.push(note(match ui {
             UiLang::Nl => format!(
@@ -249,6 +252,29 @@ fn summary(r: &Report, ui: UiLang) -> Option<Block> {
         }));
     }
     section(blocks)
+}
+
+/// When the room was a problem for the recording: what the microphone heard, what that may
+/// have cost, and what to do next time.
+fn room_note(r: &Report, ui: UiLang) -> Option<String> {
+    use observant_model::room::{RoomProblem, verdict_words};
+    let room = r.meta.room.as_ref()?;
+    let problems: Vec<RoomProblem> = room
+        .problems()
+        .into_iter()
+        .filter(|p| *p != RoomProblem::NoSpeech)
+        .collect();
+    let first = problems.first()?;
+    Some(format!(
+        "{}: {}. {} {}",
+        ui.t("Opname", "Recording"),
+        verdict_words(&problems, ui),
+        ui.t(
+            "De spraakherkenning kan in zo'n opname woorden, sprekers en signalen gemist hebben: lees de cijfers als aanwijzingen.",
+            "In such a recording, speech recognition may have missed words, speakers and flags: read the figures as indications.",
+        ),
+        format_args!("{} {}", ui.t("Volgende keer:", "Next time:"), first.advice(ui)),
+    ))
 }
 
 fn category_label(c: Option<QuestionCategory>, ui: UiLang) -> &'static str {

@@ -69,6 +69,9 @@ pub struct ReportSource {
     pub title: String,
     /// When the session took place (seconds since the Unix epoch), when known.
     pub created_unix: Option<u64>,
+    /// The room check of the recording, when it was made (the report then says when the
+    /// room may have cost words, speakers and flags).
+    pub room: Option<observant_model::room::RoomEstimate>,
 }
 
 impl ReportSource {
@@ -89,6 +92,7 @@ impl ReportSource {
             verdicts: s.verdicts.clone(),
             title: s.meta.title.clone(),
             created_unix: (s.meta.created_unix > 0).then_some(s.meta.created_unix),
+            room: None,
         }
     }
 }
@@ -266,6 +270,9 @@ pub struct ReportMeta {
     pub title: String,
     pub created_unix: Option<u64>,
     pub pseudonymized: bool,
+    /// The room check of the recording, when there was one (see `observant_audio::room`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub room: Option<observant_model::room::RoomEstimate>,
 }
 
 /// A quoted utterance.
@@ -651,6 +658,7 @@ pub fn generate_from(
         title: src.title.clone(),
         created_unix: src.created_unix,
         pseudonymized: pseudonymize,
+        room: src.room,
     };
     let mut report = Report::build(&src.transcript, &analysis, &src.notes, &src.verdicts, meta);
     if let Some(r) = &redactor {

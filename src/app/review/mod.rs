@@ -93,6 +93,8 @@ pub struct ReviewDoc {
     pub save_error: Option<String>,
     /// The second pass this review shows, when it had one (its lines are `original`).
     pub pass: Option<second_pass::PassNote>,
+    /// The room check of the recording, once made (the review screen runs it).
+    pub room: Option<crate::room::RoomEstimate>,
     analyzer: SessionAnalyzer,
 }
 
@@ -144,6 +146,7 @@ impl ReviewDoc {
             revision: 0,
             save_error: None,
             pass: None,
+            room: None,
             analyzer: SessionAnalyzer::new(crate::analysis::setup::AnalysisSetup::builtin(lang)),
         };
         d.recompute();
@@ -377,6 +380,7 @@ impl ReviewDoc {
             verdicts: self.verdicts.clone(),
             title: self.title.clone(),
             created_unix: self.created_unix,
+            room: self.room,
         }
     }
 }
