@@ -20,6 +20,11 @@ use observant_speech::asr::whisper::WhisperTranscriber;
 use observant_speech::speakers::encoder::VoiceEncoder;
 use observant_store::session::Session;
 
+/// Beam width of the second pass (live and `transcribe` decode greedily). On `audio-nl`
+/// beam 5 took 1.85x the time of greedy decoding for WER 0.429 against 0.441 and the first
+/// word of a turn found 0.73 against 0.67: worth it when nobody waits for it.
+pub const BEAM: usize = 5;
+
 /// What the second pass produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecondPass {
@@ -36,13 +41,16 @@ pub struct SecondPass {
 }
 
 /// Transcribes the session's whole recording again (see the module docs) with the model and
-/// settings of `opts`; `live` is the session's transcript as live made it.
+/// settings of `opts`, decoding with a beam of [`BEAM`]; `live` is the session's transcript
+/// as live made it.
 pub fn second_pass(
     session: &Session,
     live: &Transcript,
     opts: &OfflineOptions,
 ) -> Result<SecondPass> {
-    let mut transcriber = WhisperTranscriber::load(opts.whisper.clone())?;
+    let mut whisper = opts.whisper.clone();
+    whisper.beam_size = whisper.beam_size.max(BEAM);
+    let mut transcriber = WhisperTranscriber::load(whisper)?;
     let encoder = if opts.diarize {
         let mut enc = VoiceEncoder::load_default().context("stemmodel / voice model")?;
         enc.set_threads(opts.whisper.threads);
