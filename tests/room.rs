@@ -24,6 +24,17 @@ fn observant() -> Command {
     Command::new(env!("CARGO_BIN_EXE_observant"))
 }
 
+/// Runs `observant ARGS FILE` and expects it to succeed.
+fn run_ok(args: &[&str], file: &std::path::Path) -> std::process::Output {
+    let out = observant().args(args).arg(file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// The three rooms, the problems each must show and a phrase of the advice that goes with it.
 const ROOMS: [(&str, &[&str], &str); 3] = [
     ("close", &[], "Het geluid is goed"),
@@ -34,16 +45,7 @@ const ROOMS: [(&str, &[&str], &str); 3] = [
 #[test]
 fn room_command_tells_close_far_and_noisy_apart() {
     for (name, expected, phrase) in ROOMS {
-        let out = observant()
-            .args(["room", "--format", "json"])
-            .arg(fixture(name))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = run_ok(&["room", "--format", "json"], &fixture(name));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let overall = &v["overall"];
         let problems: Vec<&str> = overall["problems"]
@@ -137,16 +139,7 @@ fn start_screen_gives_each_room_its_own_advice() {
 /// gives for the same audio (the bundled model transcribes meanwhile: about 10 s).
 #[test]
 fn listen_reports_the_room_as_an_event() {
-    let out = observant()
-        .args(["listen", "--lang", "nl", "--input-file"])
-        .arg(fixture("far"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["listen", "--lang", "nl", "--input-file"], &fixture("far"));
     let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
@@ -206,7 +199,7 @@ fn review_shows_the_room_of_its_recording() {
         h.state_mut()
             .show_review_screen(observant::ui::review::ReviewScreen::new(doc, None));
         pump(&mut h, |app| {
-            app.review().is_some_and(|r| r.state.room.is_some())
+            app.review().is_some_and(|r| r.state.room_job.is_none())
         });
         h.get_by_label("Ruimte (opname)");
         h.get_by_label_contains(phrase);
@@ -225,15 +218,9 @@ fn review_shows_the_room_of_its_recording() {
 #[test]
 fn the_report_of_a_recording_names_the_room_problem() {
     for (name, expected, _) in ROOMS {
-        let out = observant()
-            .args(["report", "--format", "md", "--lang", "nl"])
-            .arg(fixture(name))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = run_ok(
+            &["report", "--format", "md", "--lang", "nl"],
+            &fixture(name),
         );
         let md = String::from_utf8_lossy(&out.stdout);
         let line = md.lines().find(|l| l.starts_with("Opname: "));

@@ -22,6 +22,20 @@ fn clip() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/room-close.wav")
 }
 
+/// Runs `cmd` (with the passphrase file, when given) and expects it to succeed.
+fn run_ok(mut cmd: Command, passphrase: Option<&Path>) -> std::process::Output {
+    if let Some(p) = passphrase {
+        cmd.arg("--passphrase-file").arg(p);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A live session saved in `dir` (the real pipeline on the clip), optionally encrypted.
 fn record(dir: &Path, passphrase: Option<&Path>) {
     let mut cmd = observant();
@@ -29,29 +43,13 @@ fn record(dir: &Path, passphrase: Option<&Path>) {
         .arg(clip())
         .arg("--save")
         .arg(dir);
-    if let Some(p) = passphrase {
-        cmd.arg("--passphrase-file").arg(p);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(cmd, passphrase);
 }
 
 fn second_pass(dir: &Path, passphrase: Option<&Path>) -> serde_json::Value {
     let mut cmd = observant();
     cmd.args(["second-pass", "--lang", "nl"]).arg(dir);
-    if let Some(p) = passphrase {
-        cmd.arg("--passphrase-file").arg(p);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(cmd, passphrase);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Tweede ronde over de hele opname"), "{err}");
     serde_json::from_slice(&out.stdout).unwrap()
@@ -60,15 +58,7 @@ fn second_pass(dir: &Path, passphrase: Option<&Path>) -> serde_json::Value {
 fn report_lines(dir: &Path, passphrase: Option<&Path>) -> usize {
     let mut cmd = observant();
     cmd.args(["report", "--format", "md"]).arg(dir);
-    if let Some(p) = passphrase {
-        cmd.arg("--passphrase-file").arg(p);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(cmd, passphrase);
     let md = String::from_utf8_lossy(&out.stdout).to_string();
     // The facts under the title: "**Uitingen** N".
     let at = md.find("**Uitingen** ").expect("utterance count") + "**Uitingen** ".len();

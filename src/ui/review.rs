@@ -93,10 +93,8 @@ pub struct ReviewState {
     pub pass_job: Option<crate::ui::second_pass::PassJob>,
     /// Why the last second pass failed.
     pub pass_error: Option<String>,
-    /// The room check of the recording while it runs, then its result (`None` inside: too
-    /// short or unreadable).
+    /// The room check of the recording while it runs (its result goes to `doc.room`).
     pub room_job: Option<Receiver<Result<crate::audio::room::RoomCheck, String>>>,
-    pub room: Option<Option<crate::room::RoomEstimate>>,
     /// The speech model a second pass uses (the start screen's choice; `None`: the session's
     /// own, else the bundled one).
     pub model: Option<PathBuf>,
@@ -904,9 +902,7 @@ impl ReviewScreen {
         if let Some(rx) = &self.state.room_job {
             match rx.try_recv() {
                 Ok(result) => {
-                    let overall = result.ok().and_then(|c| c.overall);
-                    self.state.room = Some(overall);
-                    self.doc.room = overall;
+                    self.doc.room = result.ok().and_then(|c| c.overall);
                     self.state.room_job = None;
                 }
                 Err(crossbeam_channel::TryRecvError::Disconnected) => self.state.room_job = None,
@@ -915,7 +911,7 @@ impl ReviewScreen {
                 }
             }
         }
-        let Some(Some(estimate)) = &self.state.room else {
+        let Some(estimate) = &self.doc.room else {
             return;
         };
         section(ui, lang.t("Ruimte (opname)", "Room (recording)"));

@@ -121,19 +121,23 @@ struct Word {
     probability: f32,
 }
 
+/// The voice encoder for attributing speakers (`None` when `opts` does not diarize), on
+/// Whisper's threads: embedding runs between Whisper windows, when those cores are free.
+pub fn voice_encoder(opts: &OfflineOptions) -> Result<Option<VoiceEncoder>> {
+    if !opts.diarize {
+        return Ok(None);
+    }
+    let mut enc = VoiceEncoder::load_default().context("stemmodel / voice model")?;
+    enc.set_threads(opts.whisper.threads);
+    Ok(Some(enc))
+}
+
 /// Transcribes and attributes a whole recording.
 pub fn transcribe_file(path: &Path, opts: &OfflineOptions) -> Result<(Transcript, OfflineStats)> {
     let t0 = Instant::now();
     let source = FileSource::open(path)?;
     let mut transcriber = WhisperTranscriber::load(opts.whisper.clone())?;
-    let encoder = if opts.diarize {
-        let mut enc = VoiceEncoder::load_default().context("stemmodel / voice model")?;
-        // Embedding runs between Whisper windows, when Whisper's cores are free.
-        enc.set_threads(opts.whisper.threads);
-        Some(enc)
-    } else {
-        None
-    };
+    let encoder = voice_encoder(opts)?;
     let mut enrolled = Vec::new();
     if let Some(enc) = &encoder {
         for (name, clip) in &opts.enroll {

@@ -11,7 +11,7 @@
 //! much speech time changed speaker. The session's own files are not rewritten: the caller
 //! keeps the result beside them (review's sidecar).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use super::offline::{OfflineOptions, transcribe_source};
 use observant_model::transcript::{Transcript, Utterance};
@@ -51,13 +51,7 @@ pub fn second_pass(
     let mut whisper = opts.whisper.clone();
     whisper.beam_size = whisper.beam_size.max(BEAM);
     let mut transcriber = WhisperTranscriber::load(whisper)?;
-    let encoder = if opts.diarize {
-        let mut enc = VoiceEncoder::load_default().context("stemmodel / voice model")?;
-        enc.set_threads(opts.whisper.threads);
-        Some(enc)
-    } else {
-        None
-    };
+    let encoder = super::offline::voice_encoder(opts)?;
     second_pass_with(session, live, &mut transcriber, encoder.as_ref(), opts)
 }
 
