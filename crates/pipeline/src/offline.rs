@@ -104,6 +104,8 @@ pub struct OfflineStats {
     pub total_seconds: f64,
     /// Windows decoded again segment by segment after the recogniser looped.
     pub windows_redecoded: usize,
+    /// Runs of speech the recogniser skipped (no word in them) that were decoded again.
+    pub skipped_redecoded: usize,
     pub model: String,
     pub language: Option<String>,
 }
@@ -317,6 +319,65 @@ fn transcribe_window(
     out: &mut Vec<Word>,
     stats: &mut OfflineStats,
 ) -> Result<()> {
+    let base = out.len();
+    decode_window(segs, first_index, transcriber, filter, out, stats)?;
+    // Whisper can end a window early: after a sentence it may predict that nothing more is
+    // said and skip the rest of its 30 s (the long-form "single timestamp ending" rule),
+    // which on packed speech loses everything after it (seen on room audio: 26 s of a
+    // window gone after its first 1.5 s). The VAD heard speech there, so every run of
+    // segments that got no word at all (at least `MIN_UNHEARD_S` of audio) is decoded
+    // again as a window of its own, once.
+    let mut heard = vec![false; segs.len()];
+    for w in &out[base..] {
+        if let Some(h) = w
+            .segment
+            .checked_sub(first_index)
+            .and_then(|k| heard.get_mut(k))
+        {
+            *h = true;
+        }
+    }
+    let mut k = 0;
+    while k < segs.len() {
+        if heard[k] {
+            k += 1;
+            continue;
+        }
+        let a = k;
+        while k < segs.len() && !heard[k] {
+            k += 1;
+        }
+        let samples: usize = segs[a..k].iter().map(|s| s.samples.len()).sum();
+        if samples as f64 >= MIN_UNHEARD_S * RATE && k - a < segs.len() {
+            stats.skipped_redecoded += 1;
+            decode_window(
+                &segs[a..k],
+                first_index + a,
+                transcriber,
+                filter,
+                out,
+                stats,
+            )?;
+        }
+    }
+    // Words in time order (segment by segment; a re-decoded run's words came last).
+    out[base..].sort_by_key(|w| w.segment);
+    Ok(())
+}
+
+/// Shortest run of segments without a word (seconds of audio) that is decoded again.
+const MIN_UNHEARD_S: f64 = 1.0;
+
+/// One decoding of a packed window (see [`transcribe_window`]); a window the recogniser
+/// looped on is decoded again segment by segment.
+fn decode_window(
+    segs: &[SpeechSegment],
+    first_index: usize,
+    transcriber: &mut dyn Transcriber,
+    filter: &HallucinationFilter,
+    out: &mut Vec<Word>,
+    stats: &mut OfflineStats,
+) -> Result<()> {
     let mut pcm: Vec<f32> = Vec::with_capacity(WINDOW + GAP);
     let mut offsets = Vec::with_capacity(segs.len());
     for (i, s) in segs.iter().enumerate() {
@@ -329,6 +390,13 @@ fn transcribe_window(
     let t_asr = Instant::now();
     let raw = transcriber.transcribe(&pcm)?;
     let raw_words: usize = raw.iter().map(|a| a.words.len()).sum();
+    tracing::debug!(
+        start_s = segs.first().map_or(0.0, SpeechSegment::start_seconds),
+        segments = segs.len(),
+        words = raw_words,
+        text = %raw.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" | "),
+        "window decoded"
+    );
     let asr = filter.apply(raw);
     stats.asr_seconds += t_asr.elapsed().as_secs_f64();
     // A decoding that ran away (a loop the filter had to cut: on reverberant audio one
@@ -338,7 +406,7 @@ fn transcribe_window(
     if segs.len() > 1 && raw_words >= kept_words + LOOP_WORDS_LOST {
         stats.windows_redecoded += 1;
         for (k, seg) in segs.iter().enumerate() {
-            transcribe_window(
+            decode_window(
                 std::slice::from_ref(seg),
                 first_index + k,
                 transcriber,
@@ -711,6 +779,45 @@ mod tests {
             .collect();
         assert_eq!(first, [(0, "Waarom"), (1, "Waarom"), (2, "Waarom")]);
         assert!(out.iter().all(|w| w.text != "had"), "the loop is gone");
+    }
+
+    #[test]
+    fn speech_the_recogniser_skipped_is_decoded_again() {
+        // On the packed window (3 segments: 0-1 s, gap, 1.3-2.3 s, gap, 2.6-3.6 s) the
+        // recogniser ends after the first segment; on the two skipped segments alone it
+        // hears them.
+        let mut t = Scripted(|samples| {
+            if samples > 3 * 16000 {
+                vec![(0.1, "Dat", 0.9), (0.4, "klopt.", 0.9)]
+            } else {
+                vec![(0.1, "Waarom", 0.9), (0.5, "dan?", 0.9), (1.4, "Zo.", 0.9)]
+            }
+        });
+        let segs = [segment_at(0.0), segment_at(4.0), segment_at(8.0)];
+        let (out, stats) = window_words(&segs, &mut t);
+        assert_eq!(stats.skipped_redecoded, 1);
+        let at: Vec<(&str, usize)> = out.iter().map(|w| (w.text.as_str(), w.segment)).collect();
+        assert_eq!(
+            at,
+            [
+                ("Dat", 0),
+                ("klopt.", 0),
+                ("Waarom", 1),
+                ("dan?", 1),
+                ("Zo.", 2)
+            ]
+        );
+        assert!((out[2].start - 4.1).abs() < 1e-6, "{}", out[2].start);
+        assert!((out[4].start - 8.1).abs() < 1e-6, "{}", out[4].start);
+    }
+
+    #[test]
+    fn a_window_heard_as_nothing_is_not_decoded_again() {
+        let mut t = Scripted(|_| Vec::new());
+        let segs = [segment_at(0.0), segment_at(4.0)];
+        let (out, stats) = window_words(&segs, &mut t);
+        assert!(out.is_empty());
+        assert_eq!((stats.skipped_redecoded, stats.windows_redecoded), (0, 0));
     }
 
     #[test]
