@@ -208,7 +208,13 @@ pub fn transcribe_source<S: AudioSource>(
             window_len = 0;
             let first = index;
             index += w.len();
-            transcribe_window(&w, first, transcriber, &filter, &mut words, &mut stats)?;
+            WindowDecoder {
+                transcriber: &mut *transcriber,
+                filter: &filter,
+                words: &mut words,
+                stats: &mut stats,
+            }
+            .window(&w, first)?;
         }
         let Some(seg) = seg else { break };
         stats.speech_seconds += seg.samples.len() as f64 / RATE;
@@ -309,159 +315,144 @@ const ALIGN_TOLERANCE: usize = 640;
 /// Longest packed window, in samples.
 const WINDOW: usize = 28 * 16000;
 
-/// Transcribes one packed window of speech segments and puts the recognised words back
-/// at their absolute times, each with the segment it was heard in.
-fn transcribe_window(
-    segs: &[SpeechSegment],
-    first_index: usize,
-    transcriber: &mut dyn Transcriber,
-    filter: &HallucinationFilter,
-    out: &mut Vec<Word>,
-    stats: &mut OfflineStats,
-) -> Result<()> {
-    let base = out.len();
-    decode_window(segs, first_index, transcriber, filter, out, stats)?;
-    // Whisper can end a window early: after a sentence it may predict that nothing more is
-    // said and skip the rest of its 30 s (the long-form "single timestamp ending" rule),
-    // which on packed speech loses everything after it (seen on room audio: 26 s of a
-    // window gone after its first 1.5 s). The VAD heard speech there, so every run of
-    // segments that got no word at all (at least `MIN_UNHEARD_S` of audio) is decoded
-    // again as a window of its own, once.
-    let mut heard = vec![false; segs.len()];
-    for w in &out[base..] {
-        if let Some(h) = w
-            .segment
-            .checked_sub(first_index)
-            .and_then(|k| heard.get_mut(k))
-        {
-            *h = true;
-        }
-    }
-    let mut k = 0;
-    while k < segs.len() {
-        if heard[k] {
-            k += 1;
-            continue;
-        }
-        let a = k;
-        while k < segs.len() && !heard[k] {
-            k += 1;
-        }
-        let samples: usize = segs[a..k].iter().map(|s| s.samples.len()).sum();
-        if samples as f64 >= MIN_UNHEARD_S * RATE && k - a < segs.len() {
-            stats.skipped_redecoded += 1;
-            decode_window(
-                &segs[a..k],
-                first_index + a,
-                transcriber,
-                filter,
-                out,
-                stats,
-            )?;
-        }
-    }
-    // Words in time order (segment by segment; a re-decoded run's words came last).
-    out[base..].sort_by_key(|w| w.segment);
-    Ok(())
+/// Decodes packed windows of speech segments and puts the recognised words back at their
+/// absolute times, each with the segment it was heard in.
+struct WindowDecoder<'a> {
+    transcriber: &'a mut dyn Transcriber,
+    filter: &'a HallucinationFilter,
+    words: &'a mut Vec<Word>,
+    stats: &'a mut OfflineStats,
 }
 
 /// Shortest run of segments without a word (seconds of audio) that is decoded again.
 const MIN_UNHEARD_S: f64 = 1.0;
 
-/// One decoding of a packed window (see [`transcribe_window`]); a window the recogniser
-/// looped on is decoded again segment by segment.
-fn decode_window(
-    segs: &[SpeechSegment],
-    first_index: usize,
-    transcriber: &mut dyn Transcriber,
-    filter: &HallucinationFilter,
-    out: &mut Vec<Word>,
-    stats: &mut OfflineStats,
-) -> Result<()> {
-    let mut pcm: Vec<f32> = Vec::with_capacity(WINDOW + GAP);
-    let mut offsets = Vec::with_capacity(segs.len());
-    for (i, s) in segs.iter().enumerate() {
-        if i > 0 {
-            pcm.resize(pcm.len() + GAP, 0.0);
-        }
-        offsets.push(pcm.len());
-        pcm.extend_from_slice(&s.samples);
-    }
-    let t_asr = Instant::now();
-    let raw = transcriber.transcribe(&pcm)?;
-    let raw_words: usize = raw.iter().map(|a| a.words.len()).sum();
-    tracing::debug!(
-        start_s = segs.first().map_or(0.0, SpeechSegment::start_seconds),
-        segments = segs.len(),
-        words = raw_words,
-        text = %raw.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" | "),
-        "window decoded"
-    );
-    let asr = filter.apply(raw);
-    stats.asr_seconds += t_asr.elapsed().as_secs_f64();
-    // A decoding that ran away (a loop the filter had to cut: on reverberant audio one
-    // sentence over and over for half a window) lost the speech it looped over. Decode the
-    // window's segments one by one instead: a fresh start at every segment.
-    let kept_words: usize = asr.iter().map(|a| a.words.len()).sum();
-    if segs.len() > 1 && raw_words >= kept_words + LOOP_WORDS_LOST {
-        stats.windows_redecoded += 1;
-        for (k, seg) in segs.iter().enumerate() {
-            decode_window(
-                std::slice::from_ref(seg),
-                first_index + k,
-                transcriber,
-                filter,
-                out,
-                stats,
-            )?;
-        }
-        return Ok(());
-    }
-    // Which segment a word starting at `t` in the window belongs to. The gaps are digital
-    // silence, so no word starts there: a word placed in a gap is the previous segment's
-    // last word whose alignment ran on past the audio (a tail the VAD cut short), not the
-    // next segment's first. (DTW times are good to about two 20 ms frames.)
-    let seg_of = |t: f64| -> usize {
-        let x = (t * RATE) as usize;
-        let mut k = 0;
-        for (i, &o) in offsets.iter().enumerate() {
-            if x + ALIGN_TOLERANCE >= o {
-                k = i;
+impl WindowDecoder<'_> {
+    /// Transcribes one packed window; `first_index` is the index of its first segment.
+    fn window(&mut self, segs: &[SpeechSegment], first_index: usize) -> Result<()> {
+        let base = self.words.len();
+        let by_segment = self.decode(segs, first_index)?;
+        // Whisper can end a window early: after a sentence it may predict that nothing more
+        // is said and skip the rest of its 30 s (the long-form "single timestamp ending"
+        // rule), which on packed speech loses everything after it (seen on room audio: 26 s
+        // of a window gone after its first 1.5 s). The VAD heard speech there, so every run
+        // of segments that got no word at all (at least `MIN_UNHEARD_S` of audio) is
+        // decoded again as a window of its own, once. (A single segment that a looped window
+        // was already decoded alone in would give the same again: skipped.)
+        let mut heard = vec![false; segs.len()];
+        for w in &self.words[base..] {
+            if let Some(h) = w
+                .segment
+                .checked_sub(first_index)
+                .and_then(|k| heard.get_mut(k))
+            {
+                *h = true;
             }
         }
-        k
-    };
-    for a in asr {
-        // Without word times the whole text is one "word".
-        let items: Vec<(f64, f64, &str, f32)> = if a.words.is_empty() {
-            vec![(a.start, a.end, a.text.as_str(), a.confidence)]
-        } else {
-            a.words
-                .iter()
-                .map(|w| (w.start, w.end, w.text.as_str(), w.probability))
-                .collect()
-        };
-        for (start, end, text, probability) in items {
-            let text = text.trim();
-            if text.is_empty() {
+        let mut k = 0;
+        while k < segs.len() {
+            if heard[k] {
+                k += 1;
                 continue;
             }
-            let k = seg_of(start);
-            let seg = &segs[k];
-            let local =
-                |t: f64| (t - offsets[k] as f64 / RATE).clamp(0.0, seg.samples.len() as f64 / RATE);
-            let (s0, s1) = (local(start), local(end));
-            out.push(Word {
-                segment: first_index + k,
-                start: seg.start_seconds() + s0,
-                end: seg.start_seconds() + s1.max(s0),
-                text: text.to_string(),
-                confidence: a.confidence,
-                probability,
-            });
+            let a = k;
+            while k < segs.len() && !heard[k] {
+                k += 1;
+            }
+            let samples: usize = segs[a..k].iter().map(|s| s.samples.len()).sum();
+            let decoded_alone = by_segment && k - a == 1;
+            if samples as f64 >= MIN_UNHEARD_S * RATE && k - a < segs.len() && !decoded_alone {
+                self.stats.skipped_redecoded += 1;
+                self.decode(&segs[a..k], first_index + a)?;
+            }
         }
+        // Words in time order (segment by segment; a re-decoded run's words came last).
+        self.words[base..].sort_by_key(|w| w.segment);
+        Ok(())
     }
-    Ok(())
+
+    /// One decoding of a packed window. A window the recogniser looped on is decoded again
+    /// segment by segment; returns whether that happened.
+    fn decode(&mut self, segs: &[SpeechSegment], first_index: usize) -> Result<bool> {
+        let mut pcm: Vec<f32> = Vec::with_capacity(WINDOW + GAP);
+        let mut offsets = Vec::with_capacity(segs.len());
+        for (i, s) in segs.iter().enumerate() {
+            if i > 0 {
+                pcm.resize(pcm.len() + GAP, 0.0);
+            }
+            offsets.push(pcm.len());
+            pcm.extend_from_slice(&s.samples);
+        }
+        let t_asr = Instant::now();
+        let raw = self.transcriber.transcribe(&pcm)?;
+        let raw_words: usize = raw.iter().map(|a| a.words.len()).sum();
+        tracing::debug!(
+            start_s = segs.first().map_or(0.0, SpeechSegment::start_seconds),
+            segments = segs.len(),
+            words = raw_words,
+            text = %raw.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" | "),
+            "window decoded"
+        );
+        let asr = self.filter.apply(raw);
+        self.stats.asr_seconds += t_asr.elapsed().as_secs_f64();
+        // A decoding that ran away (a loop the filter had to cut: on reverberant audio one
+        // sentence over and over for half a window) lost the speech it looped over. Decode the
+        // window's segments one by one instead: a fresh start at every segment.
+        let kept_words: usize = asr.iter().map(|a| a.words.len()).sum();
+        if segs.len() > 1 && raw_words >= kept_words + LOOP_WORDS_LOST {
+            self.stats.windows_redecoded += 1;
+            for (k, seg) in segs.iter().enumerate() {
+                self.decode(std::slice::from_ref(seg), first_index + k)?;
+            }
+            return Ok(true);
+        }
+        // Which segment a word starting at `t` in the window belongs to. The gaps are digital
+        // silence, so no word starts there: a word placed in a gap is the previous segment's
+        // last word whose alignment ran on past the audio (a tail the VAD cut short), not the
+        // next segment's first. (DTW times are good to about two 20 ms frames.)
+        let seg_of = |t: f64| -> usize {
+            let x = (t * RATE) as usize;
+            let mut k = 0;
+            for (i, &o) in offsets.iter().enumerate() {
+                if x + ALIGN_TOLERANCE >= o {
+                    k = i;
+                }
+            }
+            k
+        };
+        for a in asr {
+            // Without word times the whole text is one "word".
+            let items: Vec<(f64, f64, &str, f32)> = if a.words.is_empty() {
+                vec![(a.start, a.end, a.text.as_str(), a.confidence)]
+            } else {
+                a.words
+                    .iter()
+                    .map(|w| (w.start, w.end, w.text.as_str(), w.probability))
+                    .collect()
+            };
+            for (start, end, text, probability) in items {
+                let text = text.trim();
+                if text.is_empty() {
+                    continue;
+                }
+                let k = seg_of(start);
+                let seg = &segs[k];
+                let local = |t: f64| {
+                    (t - offsets[k] as f64 / RATE).clamp(0.0, seg.samples.len() as f64 / RATE)
+                };
+                let (s0, s1) = (local(start), local(end));
+                self.words.push(Word {
+                    segment: first_index + k,
+                    start: seg.start_seconds() + s0,
+                    end: seg.start_seconds() + s1.max(s0),
+                    text: text.to_string(),
+                    confidence: a.confidence,
+                    probability,
+                });
+            }
+        }
+        Ok(false)
+    }
 }
 
 /// Index of the turn a word belongs to: among the turns of its segment, the one holding
@@ -726,14 +717,13 @@ mod tests {
     ) -> (Vec<Word>, OfflineStats) {
         let mut out = Vec::new();
         let mut stats = OfflineStats::default();
-        transcribe_window(
-            segs,
-            0,
+        WindowDecoder {
             transcriber,
-            &HallucinationFilter::default(),
-            &mut out,
-            &mut stats,
-        )
+            filter: &HallucinationFilter::default(),
+            words: &mut out,
+            stats: &mut stats,
+        }
+        .window(segs, 0)
         .unwrap();
         (out, stats)
     }
