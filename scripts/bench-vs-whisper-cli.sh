@@ -11,6 +11,7 @@
 # each under /usr/bin/time, alternating, REPEAT times (env, default 1), and prints wall time,
 # real-time factor, the ratio ours/CLI and peak resident memory of each.
 # whisper-cli is built for the benchmark only (scripts/build-whisper-cli.sh), never shipped.
+# Extra arguments for the reference: CLI_ARGS (env), e.g. CLI_ARGS="-tpi 0" for no fallback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MIN=${1:-10}
@@ -22,7 +23,10 @@ REPEAT=${REPEAT:-1}
 MODEL=${MODEL:-models/ggml-base-q8_0.bin}
 BIN=${OBSERVANT_BIN:-target/release/observant}
 [ -x "$BIN" ] || cargo build --release --locked
-CLI=${WHISPER_CLI:-$(scripts/build-whisper-cli.sh)}
+# whisper-cli needs its sources from npm; offline, whisper-ref stands in for it: the same
+# whisper.cpp (the vendored 1.9.1) called with whisper-cli's parameters (scripts/whisper-ref).
+CLI=${WHISPER_CLI:-$(scripts/build-whisper-cli.sh 2>/dev/null || scripts/build-whisper-ref.sh)}
+echo "reference: $CLI" >&2
 command -v sox >/dev/null || { echo "sox is needed (scripts/setup.sh installs it)" >&2; exit 1; }
 
 W=$(mktemp -d)
@@ -43,7 +47,7 @@ run() { # name, command...
   echo "$name $wall $rss" >>"$W/results"
 }
 for _ in $(seq "$REPEAT"); do
-  run whisper-cli "$CLI" -m "$MODEL" -f "$W/long.wav" -l nl -t "$THREADS" -bs 1 -bo 1 -np -nt
+  run whisper-cli "$CLI" -m "$MODEL" -f "$W/long.wav" -l nl -t "$THREADS" -bs 1 -bo 1 -np -nt ${CLI_ARGS:-}
   run observant "$BIN" transcribe "$W/long.wav" --lang nl --threads "$THREADS" --format text --model "$MODEL"
 done
 

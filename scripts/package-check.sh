@@ -3,6 +3,7 @@
 #  1. Linux: `dpkg -i` the .deb; the installed `observant` (run from an empty folder, no
 #     OBSERVANT_HOME) transcribes and analyses the fixture with its installed model; then
 #     `dpkg -r` removes every file it installed.
+#  1b. The installed `observant --demo` draws its window under Xvfb (dist/check/linux-demo.png).
 #  2. No AVX2: the installed binary transcribes the fixture under `qemu-x86_64 -cpu Nehalem`
 #     (SSE4.2, no AVX): ggml falls back to its sse42 CPU variant instead of SIGILL.
 #  3. Windows (wine): `observant.exe transcribe` and `analyze` on the fixture give the same
@@ -90,6 +91,23 @@ run_installed observant analyze clip.wav --lang nl --format json >"$OUT/linux-an
   || { cat "$OUT/linux-analyze.err"; fail "installed observant analyze"; }
 summary "$OUT/linux-analyze.json" >"$OUT/linux-analyze.txt"
 ok "installed observant analyze: $(grep -c '^U' "$OUT/linux-analyze.txt") utterances, $(grep -c '^F' "$OUT/linux-analyze.txt" || true) flags"
+
+echo "== 1b. the installed observant --demo under Xvfb"
+disp=:96
+Xvfb $disp -screen 0 1280x800x24 >/dev/null 2>&1 &
+xvfb=$!
+sleep 2
+run_installed env DISPLAY=$disp observant --demo >"$OUT/linux-demo.log" 2>&1 &
+app=$!
+sleep "${DEMO_WAIT_LINUX:-15}"
+DISPLAY=$disp import -window root "$OUT/linux-demo.png"
+kill -0 "$app" 2>/dev/null || { cat "$OUT/linux-demo.log"; fail "observant --demo exited early"; }
+kill "$app" 2>/dev/null || true
+kill "$xvfb" 2>/dev/null || true
+wait "$app" "$xvfb" 2>/dev/null || true
+colours=$(convert "$OUT/linux-demo.png" -format '%k' info:)
+[ "$colours" -gt 16 ] || fail "the Linux demo screenshot is (nearly) blank: $colours colours"
+ok "installed observant --demo under Xvfb: still running after ${DEMO_WAIT_LINUX:-15} s, screenshot $OUT/linux-demo.png ($colours colours; look at it)"
 
 if [ "$SKIP_QEMU" = 0 ]; then
   echo "== 2. No AVX2: qemu-x86_64 -cpu Nehalem"

@@ -74,7 +74,9 @@ build_windows() {
   local t=x86_64-pc-windows-gnu
   # gcc for Win64 assumes a 16-byte aligned stack, so AVX spills with aligned 32-byte moves
   # can fault (gcc bug 54412): let the assembler turn them into unaligned moves.
-  local WIN_CFLAGS="-Wa,-muse-unaligned-vector-move"
+  # mingw-w64's math.h defines expf and tanhf inline as (float)exp/(float)tanh: without its inline
+  # functions every call reaches observant-math.c (see vendor/whisper-rs-sys), as on Linux.
+  local WIN_CFLAGS="-Wa,-muse-unaligned-vector-move -D__CRT__NO_INLINE"
   # libclang's own headers (stddef.h, stdbool.h), which bindgen does not find by itself here.
   local clang_include
   clang_include=$(ls -d /usr/lib/llvm-*/lib/clang/*/include | sort -V | tail -1)

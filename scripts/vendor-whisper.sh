@@ -30,6 +30,7 @@ for p in bindings/javascript/package-tmpl.json bindings/CMakeLists.txt CMakeList
 done
 cp "$W"/ggml/src/*.* "$W/ggml/src/CMakeLists.txt" "$V/whisper.cpp/ggml/src/"
 cp -r "$W/ggml/src/ggml-cpu" "$V/whisper.cpp/ggml/src/"
-# Our changes (lint allowances, fresh source copy in build.rs, encoder flash attention).
+# Our changes (lint allowances, fresh source copy in build.rs, encoder flash attention, the
+# portable math of ggml/src/observant-math.c).
 patch -d "$V" -p1 < "$V/observant.patch"
 du -sh "$V"
