@@ -3,6 +3,7 @@
 #  1. Linux: `dpkg -i` the .deb; the installed `observant` (run from an empty folder, no
 #     OBSERVANT_HOME) transcribes and analyses the fixture with its installed model; then
 #     `dpkg -r` removes every file it installed.
+#     Without its CPU modules, the installed binary fails with one line (no abort).
 #  1b. The installed `observant --demo` draws its window under Xvfb (dist/check/linux-demo.png).
 #  2. No AVX2: the installed binary transcribes the fixture under `qemu-x86_64 -cpu Nehalem`
 #     (SSE4.2, no AVX): ggml falls back to its sse42 CPU variant instead of SIGILL.
@@ -91,6 +92,16 @@ run_installed observant analyze clip.wav --lang nl --format json >"$OUT/linux-an
   || { cat "$OUT/linux-analyze.err"; fail "installed observant analyze"; }
 summary "$OUT/linux-analyze.json" >"$OUT/linux-analyze.txt"
 ok "installed observant analyze: $(grep -c '^U' "$OUT/linux-analyze.txt") utterances, $(grep -c '^F' "$OUT/linux-analyze.txt" || true) flags"
+
+# A broken installation (the CPU modules gone): one clear line and a non-zero exit, no abort.
+mkdir -p "$WORK/modules-away"
+mv /usr/lib/observant/libggml-cpu-*.so "$WORK/modules-away/"
+rc=0
+run_installed observant transcribe clip.wav --lang nl --format text >/dev/null 2>"$OUT/broken.err" || rc=$?
+mv "$WORK/modules-away/"* /usr/lib/observant/
+[ "$rc" != 0 ] && [ "$rc" -lt 128 ] || { cat "$OUT/broken.err"; fail "without its CPU modules: exit $rc (expected an error, not a crash)"; }
+[ "$(wc -l <"$OUT/broken.err")" = 1 ] || { cat "$OUT/broken.err"; fail "without its CPU modules: not a one-line error"; }
+ok "without /usr/lib/observant/libggml-cpu-*.so: exit $rc, one line: $(cat "$OUT/broken.err")"
 
 echo "== 1b. the installed observant --demo under Xvfb"
 disp=:96

@@ -194,6 +194,12 @@ impl WhisperTranscriber {
     pub fn load(opts: WhisperOptions) -> Result<WhisperTranscriber> {
         // The whole layout is checked, so a truncated copy is refused before whisper.cpp.
         let size = super::models::inspect(&opts.model)?.bytes;
+        super::backends::load_cpu_backends();
+        if !super::backends::cpu_backend_available() {
+            anyhow::bail!(
+                "geen rekenmodule van whisper.cpp gevonden (installatie onvolledig: libggml-cpu-*) / no whisper.cpp CPU module found (incomplete installation: libggml-cpu-*)"
+            );
+        }
         if !opts.verbose {
             whisper_rs::install_logging_hooks();
         }

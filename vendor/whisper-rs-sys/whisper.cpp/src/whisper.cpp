@@ -2819,6 +2819,14 @@ static struct ggml_cgraph * whisper_build_graph_decoder(
     // might be useful in the future
     //cur = ggml_view_2d(ctx0, cur, cur->ne[0], 1, cur->nb[1], (cur->ne[1] - 1)*cur->nb[1]);
 
+    // Observant: the DTW pass (save_alignment_heads_QKs) runs the decoder over a whole window's
+    // tokens only for the alignment heads' cross-attention; its caller reads no logits but the
+    // last token's. Projecting every token onto the vocabulary (n_tokens x n_vocab x n_state)
+    // was most of that pass's cost: only the last token is projected.
+    if (save_alignment_heads_QKs && cur->ne[1] > 1) {
+        cur = ggml_view_2d(ctx0, cur, cur->ne[0], 1, cur->nb[1], (cur->ne[1] - 1)*cur->nb[1]);
+    }
+
     struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_te, cur);
 
     // [EXPERIMENTAL] Token-level timestamps with DTW
@@ -2950,11 +2958,14 @@ static bool whisper_decode_internal(
     }
 
     logits_out.resize(n_tokens*n_vocab);
+    // Observant: a graph that projected only the last token (the DTW pass) has one row.
+    const bool last_row_only = logits->ne[1] < n_tokens;
     for (int i = 0; i < n_tokens; i++) {
-        if (batch.logits[i] == 0) {
+        if (batch.logits[i] == 0 || (last_row_only && i != n_tokens - 1)) {
             continue;
         }
-        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*i), sizeof(float)*n_vocab);
+        const int row = last_row_only ? 0 : i;
+        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*row), sizeof(float)*n_vocab);
     }
 
     if (batch.n_tokens > 1) {
