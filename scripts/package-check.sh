@@ -123,7 +123,7 @@ ok "installed observant --demo under Xvfb: still running after ${DEMO_WAIT_LINUX
 if [ "$SKIP_QEMU" = 0 ]; then
   echo "== 2. No AVX2: qemu-x86_64 -cpu Nehalem"
   rc=0
-  run_installed qemu-x86_64 -cpu Nehalem -strace /usr/bin/observant transcribe clip.wav --format text \
+  run_installed qemu-x86_64 -cpu Nehalem -strace /usr/bin/observant transcribe clip.wav --lang nl --format text \
     -o "$OUT/nehalem-transcript.txt" 2>"$OUT/nehalem.strace" || rc=$?
   [ "$rc" = 0 ] || { tail -5 "$OUT/nehalem.strace"; fail "under qemu -cpu Nehalem: exit $rc"; }
   [ -s "$OUT/nehalem-transcript.txt" ] || fail "empty transcript under qemu"
