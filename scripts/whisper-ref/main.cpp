@@ -13,11 +13,13 @@
 //        (-bs 1 -bo 1 -np are accepted, so the command line is whisper-cli's)
 #include "whisper.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
