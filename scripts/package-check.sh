@@ -52,6 +52,34 @@ for f in d.get("flags", []):
 EOF
 }
 
+# Runs `$3...` (`run_installed ...` or `wine ...`, the latter from $WORK) on a fresh Xvfb for $2
+# seconds, saves a screenshot to $1 and checks it is not (nearly) blank; sets `colours`. The
+# Linux app must still be running then (wine's launcher may hand over to another process).
+demo_screenshot() {
+  local png=$1 wait=$2 disp=:96 xvfb app
+  shift 2
+  Xvfb $disp -screen 0 1280x800x24 >/dev/null 2>&1 &
+  xvfb=$!
+  sleep 2
+  if [ "$1" = wine ]; then
+    (cd "$WORK" && DISPLAY=$disp exec "$@" >"${png%.png}.log" 2>&1) &
+  else
+    DISPLAY=$disp "$@" >"${png%.png}.log" 2>&1 &
+  fi
+  app=$!
+  sleep "$wait"
+  DISPLAY=$disp import -window root "$png"
+  if [ "$1" != wine ]; then
+    kill -0 "$app" 2>/dev/null || { cat "${png%.png}.log"; fail "$* exited early"; }
+  fi
+  kill "$app" 2>/dev/null || true
+  [ "$1" = wine ] && { DISPLAY=$disp wineserver -k 2>/dev/null || true; }
+  kill "$xvfb" 2>/dev/null || true
+  wait "$app" "$xvfb" 2>/dev/null || true
+  colours=$(convert "$png" -format '%k' info:)
+  [ "$colours" -gt 16 ] || fail "the screenshot $png is (nearly) blank: $colours colours"
+}
+
 echo "== 1. Debian package: $DEB"
 dpkg -s observant >/dev/null 2>&1 && dpkg -r observant >/dev/null
 dpkg -i "$DEB" >"$OUT/dpkg-i.log" 2>&1 || { cat "$OUT/dpkg-i.log"; fail "dpkg -i"; }
@@ -104,20 +132,7 @@ mv "$WORK/modules-away/"* /usr/lib/observant/
 ok "without /usr/lib/observant/libggml-cpu-*.so: exit $rc, one line: $(cat "$OUT/broken.err")"
 
 echo "== 1b. the installed observant --demo under Xvfb"
-disp=:96
-Xvfb $disp -screen 0 1280x800x24 >/dev/null 2>&1 &
-xvfb=$!
-sleep 2
-run_installed env DISPLAY=$disp observant --demo >"$OUT/linux-demo.log" 2>&1 &
-app=$!
-sleep "${DEMO_WAIT_LINUX:-15}"
-DISPLAY=$disp import -window root "$OUT/linux-demo.png"
-kill -0 "$app" 2>/dev/null || { cat "$OUT/linux-demo.log"; fail "observant --demo exited early"; }
-kill "$app" 2>/dev/null || true
-kill "$xvfb" 2>/dev/null || true
-wait "$app" "$xvfb" 2>/dev/null || true
-colours=$(convert "$OUT/linux-demo.png" -format '%k' info:)
-[ "$colours" -gt 16 ] || fail "the Linux demo screenshot is (nearly) blank: $colours colours"
+demo_screenshot "$OUT/linux-demo.png" "${DEMO_WAIT_LINUX:-15}" run_installed observant --demo
 ok "installed observant --demo under Xvfb: still running after ${DEMO_WAIT_LINUX:-15} s, screenshot $OUT/linux-demo.png ($colours colours; look at it)"
 
 if [ "$SKIP_QEMU" = 0 ]; then
@@ -188,20 +203,7 @@ if [ "$SKIP_WINE" = 0 ]; then
   fi
 
   echo "== 5. observant.exe --demo under Xvfb"
-  disp=:97
-  Xvfb $disp -screen 0 1280x800x24 >/dev/null 2>&1 &
-  xvfb=$!
-  sleep 2
-  (cd "$WORK" && DISPLAY=$disp exec wine "$EXE" --demo >"$OUT/win-demo.log" 2>&1) &
-  app=$!
-  sleep "${DEMO_WAIT:-40}"
-  DISPLAY=$disp import -window root "$OUT/wine-demo.png"
-  kill "$app" 2>/dev/null || true
-  DISPLAY=$disp wineserver -k 2>/dev/null || true
-  kill "$xvfb" 2>/dev/null || true
-  wait 2>/dev/null || true
-  colours=$(convert "$OUT/wine-demo.png" -format '%k' info:)
-  [ "$colours" -gt 16 ] || fail "the screenshot is (nearly) blank: $colours colours"
+  demo_screenshot "$OUT/wine-demo.png" "${DEMO_WAIT:-40}" wine "$EXE" --demo
   ok "wine observant.exe --demo under Xvfb: screenshot $OUT/wine-demo.png ($colours colours; look at it)"
 fi
 
