@@ -6,7 +6,12 @@
 //! that changes to the speaker side are measured in seconds; the cache is keyed by the
 //! window's samples and the language, so any change in the windows misses it.
 //!
-//! Run: `cargo run --release --example offline_eval -- [--cache DIR] [--threads N] [DIR ...]`
+//! With `--group NAME` (store and passphrase as for `observant`: `OBSERVANT_GROUPS`,
+//! `OBSERVANT_PASSPHRASE`) the group's voices name the speakers and the named accuracy is
+//! printed too: the share of truth speech time whose utterance carries the truth speaker's
+//! own name (no mapping).
+//!
+//! Run: `cargo run --release --example offline_eval -- [--cache DIR] [--threads N] [--group NAME] [DIR|WAV ...]`
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -82,9 +87,11 @@ fn main() -> Result<()> {
     let mut cache: Option<PathBuf> = None;
     let mut threads = 2usize;
     let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut group: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--cache" => cache = args.next().map(PathBuf::from),
+            "--group" => group = args.next(),
             "--threads" => threads = args.next().and_then(|v| v.parse().ok()).unwrap_or(2),
             _ => dirs.push(PathBuf::from(a)),
         }
@@ -96,14 +103,28 @@ fn main() -> Result<()> {
         std::fs::create_dir_all(c)?;
     }
     let encoder = VoiceEncoder::load_default()?;
+    let known_voices = match &group {
+        Some(name) => {
+            let secret = observant::session::Secret::resolve(None)?;
+            observant::groups::store::open_default(secret)?
+                .require(name)?
+                .enrollments()
+        }
+        None => Vec::new(),
+    };
     for dir in &dirs {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("read {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "wav"))
-            .collect();
+        let mut files: Vec<PathBuf> = if dir.is_file() {
+            vec![dir.clone()]
+        } else {
+            std::fs::read_dir(dir)
+                .with_context(|| format!("read {}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "wav"))
+                .collect()
+        };
         files.sort();
         let (mut sum_k, mut sum_a, mut total, mut errs, mut nwords) = (0.0, 0.0, 0.0, 0, 0);
+        let mut sum_named = 0.0;
         for wav in &files {
             let truth: Transcript =
                 serde_json::from_str(&std::fs::read_to_string(wav.with_extension("json"))?)?;
@@ -123,12 +144,20 @@ fn main() -> Result<()> {
             let mut accs = [0.0; 2];
             let mut found = [0usize; 2];
             let mut wer = (0, 0);
+            let mut named = 0.0;
             for (slot, known) in [Some(voices.len()), None].into_iter().enumerate() {
                 let model = observant::default_model_path();
                 let mut opts = OfflineOptions::new(model.clone());
                 opts.whisper.language = lang.clone();
                 opts.whisper.threads = threads;
                 opts.speakers = known;
+                if !known_voices.is_empty() {
+                    if slot == 0 {
+                        continue;
+                    }
+                    opts.voices = known_voices.clone();
+                    opts.group = group.clone();
+                }
                 let mut tr = Cached {
                     opts: opts.whisper.clone(),
                     inner: None,
@@ -138,6 +167,7 @@ fn main() -> Result<()> {
                 let (hyp, _) =
                     transcribe_source(FileSource::open(wav)?, &mut tr, Some(&encoder), &[], &opts)?;
                 accs[slot] = transcript_accuracy(&hyp, &truth);
+                named = named_accuracy(&hyp, &truth);
                 found[slot] = hyp.participants.len();
                 if slot == 0 {
                     let r = text_words(&truth);
@@ -150,6 +180,20 @@ fn main() -> Result<()> {
                         serde_json::to_string_pretty(&hyp)?,
                     )?;
                 }
+            }
+            if !known_voices.is_empty() {
+                println!(
+                    "{:<28} {} voices  auto {:6.2}% ({} found)  named {:6.2}%",
+                    wav.file_stem().unwrap_or_default().to_string_lossy(),
+                    voices.len(),
+                    accs[1] * 100.0,
+                    found[1],
+                    named * 100.0
+                );
+                sum_a += accs[1] * speech;
+                sum_named += named * speech;
+                total += speech;
+                continue;
             }
             println!(
                 "{:<28} {} voices  known {:6.2}% ({} found)  auto {:6.2}% ({} found)  WER {:.3}",
@@ -167,6 +211,15 @@ fn main() -> Result<()> {
             errs += wer.0;
             nwords += wer.1;
         }
+        if !known_voices.is_empty() {
+            println!(
+                "{}: by speech time auto {:.2}%  named {:.2}%",
+                dir.display(),
+                sum_a / total.max(1e-9) * 100.0,
+                sum_named / total.max(1e-9) * 100.0
+            );
+            continue;
+        }
         println!(
             "{}: by speech time known {:.2}%  auto {:.2}%  WER {:.3}",
             dir.display(),
@@ -176,4 +229,27 @@ fn main() -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Share of truth speech time (10 ms frames, overlaps counted once) whose predicted
+/// utterance carries the truth speaker's own name.
+fn named_accuracy(hyp: &Transcript, truth: &Transcript) -> f64 {
+    let frame = |s: f64| (s * 100.0).round() as i64;
+    let mut at = std::collections::HashMap::new();
+    for u in &hyp.utterances {
+        for f in frame(u.start)..frame(u.end) {
+            at.entry(f).or_insert(u.speaker.as_str());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let (mut ok, mut total) = (0usize, 0usize);
+    for u in &truth.utterances {
+        for f in frame(u.start)..frame(u.end) {
+            if seen.insert(f) {
+                total += 1;
+                ok += usize::from(at.get(&f).copied() == Some(u.speaker.as_str()));
+            }
+        }
+    }
+    ok as f64 / total.max(1) as f64
 }

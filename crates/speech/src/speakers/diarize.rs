@@ -4,10 +4,12 @@
 //! recording), and name speakers from enrollments.
 
 use super::change::{ChangeConfig, Piece, Stretch, pieces, split_at_pauses};
+use super::cluster::Clustering;
 use super::cluster::{ClusterConfig, Item, cluster};
 use super::encoder::{Embedding, VoiceEncoder, WindowEmbedding, utterance_embedding};
 use super::enroll::{
-    DEFAULT_MIN_SIMILARITY, Enrollment, VoiceMatch, group_speaker_names, speaker_names,
+    DEFAULT_MIN_SIMILARITY, Enrollment, VoiceMatch, group_matches, group_scores,
+    group_speaker_names, speaker_names,
 };
 use super::mel::{SAMPLE_RATE, WINDOW_SAMPLES};
 
@@ -307,7 +309,12 @@ fn finish(parts: &[Part], n_segments: usize, config: &DiarizeConfig) -> Diarizat
             duration_s: u.speech as f32 / sr,
         })
         .collect();
-    let clustering = cluster(&items, &config.cluster);
+    let mut clustering = cluster(&items, &config.cluster);
+    if let Some(rule) = &config.group_match
+        && config.cluster.num_speakers.is_none()
+    {
+        clustering = split_for_group(&items, clustering, config, rule);
+    }
     let centroids = clustering.centroids.clone();
     let unit_embs: Vec<Embedding> = units.iter().map(|u| u.embedding).collect();
     let mut unit_labels = clustering.labels.clone();
@@ -356,6 +363,161 @@ fn finish(parts: &[Part], n_segments: usize, config: &DiarizeConfig) -> Diarizat
         names,
         centroids,
     }
+}
+
+/// Speech a split-off guest must hold (seconds): a few seconds split off a member are
+/// more often the member's own voice in another mood or spot of the room than a guest.
+const GUEST_MIN_S: f32 = 10.0;
+/// How much closer to the member's prints the rest of a member's speaker must come when a
+/// guest is split off (centred cosine).
+const GUEST_RISE: f32 = 0.01;
+/// Share of a split-off guest's speech that must come from one named speaker.
+const GUEST_SOURCE_SHARE: f32 = 0.8;
+
+/// How many speakers beyond the current count [`split_for_group`] tries.
+const SPLIT_LOOKAHEAD: usize = 2;
+
+/// Profile-guided splitting (offline, with a group's voices, automatic count): the
+/// clustering may merge two similar voices in a reverberant room, and a merged speaker
+/// carries one name for both. The group's prints are evidence the clustering lacks, so
+/// one or two speakers more are tried (the same clustering with a known count) and a
+/// candidate is kept when
+/// - it names a member more and every member named before stays named (two members
+///   were merged), or
+/// - it names the same members and one speaker more matches nobody, split off a named
+///   speaker ([`guest_split_off`]: a guest or a forgotten member merged with a member);
+///
+/// then the search goes on from the kept one. A candidate that only cuts a voice in two
+/// (a guest, or a member in two halves that both match the member) is not taken.
+fn split_for_group(
+    items: &[Item],
+    mut best: Clustering,
+    config: &DiarizeConfig,
+    rule: &VoiceMatch,
+) -> Clustering {
+    let named = |c: &Clustering| -> Vec<usize> {
+        let mut v: Vec<usize> = group_matches(&c.centroids, &config.enrolled, rule)
+            .into_iter()
+            .flatten()
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let mut names = named(&best);
+    'grow: loop {
+        for k in best.num_speakers() + 1..=best.num_speakers() + SPLIT_LOOKAHEAD {
+            if k > config.cluster.max_speakers {
+                break 'grow;
+            }
+            let candidate = cluster(
+                items,
+                &ClusterConfig {
+                    num_speakers: Some(k),
+                    ..config.cluster.clone()
+                },
+            );
+            if candidate.num_speakers() != k {
+                break 'grow;
+            }
+            let more = named(&candidate);
+            let guest_out = more == names
+                && k == best.num_speakers() + 1
+                && guest_split_off(items, &best, &candidate, config, rule);
+            let member_out = more.len() > names.len()
+                && names.iter().all(|m| more.contains(m))
+                && new_names_are_first_choices(&candidate, &names, config, rule);
+            if guest_out || member_out {
+                best = candidate;
+                names = more;
+                continue 'grow;
+            }
+        }
+        break;
+    }
+    best
+}
+
+/// Whether every speaker of `candidate` named after a member not in `before` scores
+/// highest with that member: a voice split off a member that only takes a free name as
+/// its second choice (the one-to-one assignment gave its first choice to the other half)
+/// is a member cut in two, not a second member.
+fn new_names_are_first_choices(
+    candidate: &Clustering,
+    before: &[usize],
+    config: &DiarizeConfig,
+    rule: &VoiceMatch,
+) -> bool {
+    let scores = group_scores(&candidate.centroids, &config.enrolled, rule);
+    group_matches(&candidate.centroids, &config.enrolled, rule)
+        .iter()
+        .zip(scores.iter())
+        .all(|(m, row)| match m {
+            Some(m) if !before.contains(m) => row
+                .iter()
+                .enumerate()
+                .all(|(j, s)| j == *m || s.0 < row[*m].0),
+            _ => true,
+        })
+}
+
+/// Whether `candidate` (one speaker more than `best`, naming the same members) took a
+/// voice that matches no member out of a named speaker: a guest (or a forgotten member)
+/// whom the clustering had merged with a member. The split is kept when one new speaker
+/// matches nobody, at least [`GUEST_SOURCE_SHARE`] of its speech comes from one named
+/// speaker, and what is left of that speaker is closer to the member's prints than before
+/// (taking another voice out makes the rest purer; cutting a member's own voice in two
+/// does not).
+fn guest_split_off(
+    items: &[Item],
+    best: &Clustering,
+    candidate: &Clustering,
+    config: &DiarizeConfig,
+    rule: &VoiceMatch,
+) -> bool {
+    let before = group_scores(&best.centroids, &config.enrolled, rule);
+    let after = group_scores(&candidate.centroids, &config.enrolled, rule);
+    let strangers = |scores: &[Vec<(f32, bool)>]| {
+        scores
+            .iter()
+            .filter(|row| row.iter().all(|&(_, ok)| !ok))
+            .count()
+    };
+    if strangers(&after) != strangers(&before) + 1 {
+        return false;
+    }
+    let named_before = group_matches(&best.centroids, &config.enrolled, rule);
+    let named_after = group_matches(&candidate.centroids, &config.enrolled, rule);
+    let (kb, kc) = (best.num_speakers(), candidate.num_speakers());
+    // Speech of each candidate speaker by the speaker it had before.
+    let mut from = vec![vec![0.0f32; kb]; kc];
+    for (i, it) in items.iter().enumerate() {
+        let (c, b) = (candidate.labels[i], best.labels[i]);
+        if c < kc && b < kb && it.duration_s.is_finite() {
+            from[c][b] += it.duration_s.max(0.0);
+        }
+    }
+    (0..kc).any(|c| {
+        let total: f32 = from[c].iter().sum();
+        let new_stranger =
+            named_after[c].is_none() && after[c].iter().all(|&(_, ok)| !ok) && total >= GUEST_MIN_S;
+        let Some((src, share)) = from[c]
+            .iter()
+            .copied()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+        else {
+            return false;
+        };
+        let Some(member) = named_before[src] else {
+            return false;
+        };
+        let Some(rest) = named_after.iter().position(|m| *m == Some(member)) else {
+            return false;
+        };
+        new_stranger
+            && share >= GUEST_SOURCE_SHARE * total
+            && after[rest][member].0 >= before[src][member].0 + GUEST_RISE
+    })
 }
 
 /// The units step 3 clusters: each part whole, or the pieces step 2 cut it into (the first
@@ -439,5 +601,111 @@ fn fill_silent(labels: &mut [usize], embeddings: &[Embedding]) {
         } else {
             prev = *l;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule groups use (`observant_store::groups::VOICE_MATCH`).
+    const RULE: VoiceMatch = VoiceMatch {
+        raw_min: 0.80,
+        centred_min: 0.30,
+        raw_floor: 0.55,
+        min_voices: 3,
+    };
+
+    /// A voice in one room: the room's common component (axis 0) plus the voice's own
+    /// direction (axis `10 + v`, weight `w`), with a little per-item spread.
+    fn voice(v: usize, w: f32, jitter: usize) -> Embedding {
+        let mut e = Embedding::default();
+        e.0[0] = 1.0;
+        e.0[10 + v] = w;
+        e.0[100 + jitter % 50] = 0.1;
+        e.normalized()
+    }
+
+    /// Alternating turns of 2.5 s by the voices `(v, w)`.
+    fn session(voices: &[(usize, f32)], turns: usize) -> Vec<Item> {
+        (0..turns)
+            .map(|j| {
+                let (v, w) = voices[j % voices.len()];
+                Item {
+                    embedding: voice(v, w, j),
+                    duration_s: 2.5,
+                }
+            })
+            .collect()
+    }
+
+    fn print(name: &str, v: usize, w: f32) -> Enrollment {
+        let mut e = Embedding::default();
+        e.0[0] = 1.0;
+        e.0[10 + v] = w;
+        Enrollment::from_embedding(name, e)
+    }
+
+    fn group_config(enrolled: Vec<Enrollment>) -> DiarizeConfig {
+        DiarizeConfig {
+            enrolled,
+            group_match: Some(RULE),
+            ..DiarizeConfig::default()
+        }
+    }
+
+    fn split_and_name(items: &[Item], config: &DiarizeConfig) -> (Clustering, Vec<String>) {
+        let c = split_for_group(items, cluster(items, &config.cluster), config, &RULE);
+        let names = group_speaker_names(&c.centroids, &config.enrolled, &RULE);
+        (c, names)
+    }
+
+    #[test]
+    fn two_similar_members_merged_by_the_clustering_are_split_by_their_prints() {
+        // Anna and Bram sound alike in this room (0.8): the automatic count merges them.
+        let items = session(&[(1, 0.5), (2, 0.5), (3, 1.5)], 36);
+        let config = group_config(vec![
+            print("Anna", 1, 0.5),
+            print("Bram", 2, 0.5),
+            print("Cor", 3, 1.5),
+        ]);
+        assert_eq!(cluster(&items, &config.cluster).num_speakers(), 2);
+        let (c, names) = split_and_name(&items, &config);
+        assert_eq!(c.num_speakers(), 3);
+        for (j, who) in ["Anna", "Bram", "Cor"].iter().cycle().take(36).enumerate() {
+            assert_eq!(names[c.labels[j]], *who, "item {j}");
+        }
+    }
+
+    #[test]
+    fn a_guest_merged_with_a_member_is_split_off_and_stays_anonymous() {
+        // Bram is not in the group (a guest, or forgotten) and sounds like Anna.
+        let items = session(&[(1, 0.55), (2, 0.55), (3, 1.5)], 36);
+        let config = group_config(vec![print("Anna", 1, 0.55), print("Cor", 3, 1.5)]);
+        assert_eq!(cluster(&items, &config.cluster).num_speakers(), 2);
+        let (c, names) = split_and_name(&items, &config);
+        assert_eq!(c.num_speakers(), 3);
+        for (j, who) in ["Anna", "S1", "Cor"].iter().cycle().take(36).enumerate() {
+            assert_eq!(names[c.labels[j]], *who, "item {j}");
+        }
+    }
+
+    #[test]
+    fn members_alone_are_not_cut_in_two() {
+        let items = session(&[(1, 0.55), (3, 1.5)], 36);
+        let config = group_config(vec![
+            print("Anna", 1, 0.55),
+            print("Bram", 2, 0.55),
+            print("Cor", 3, 1.5),
+        ]);
+        let (c, names) = split_and_name(&items, &config);
+        assert_eq!(c.num_speakers(), 2);
+        assert_eq!(names, vec!["Anna", "Cor"]);
+        // A short guest (below GUEST_MIN_S) merged with Anna is left with her.
+        let mut items = session(&[(1, 0.55), (3, 1.5)], 36);
+        items.extend(session(&[(2, 0.55)], 3));
+        let config = group_config(vec![print("Anna", 1, 0.55), print("Cor", 3, 1.5)]);
+        let (c, _) = split_and_name(&items, &config);
+        assert_eq!(c.num_speakers(), 2);
     }
 }

@@ -287,6 +287,16 @@ pub fn group_speaker_names(
     enrolled: &[Enrollment],
     rule: &VoiceMatch,
 ) -> Vec<String> {
+    names_of(&group_matches(centroids, enrolled, rule), enrolled)
+}
+
+/// For each speaker centroid, the group voice (index into `enrolled`) it is named after by
+/// [`VoiceMatch`] (one-to-one, best total score), `None` for a guest.
+pub fn group_matches(
+    centroids: &[Embedding],
+    enrolled: &[Enrollment],
+    rule: &VoiceMatch,
+) -> Vec<Option<usize>> {
     let scores = group_scores(centroids, enrolled, rule);
     let gated: Vec<Vec<f32>> = scores
         .iter()
@@ -296,16 +306,14 @@ pub fn group_speaker_names(
                 .collect()
         })
         .collect();
-    let matched: Vec<Option<usize>> = if enrolled.is_empty() {
-        vec![None; centroids.len()]
-    } else {
-        max_score_matching(&gated)
-            .into_iter()
-            .enumerate()
-            .map(|(r, m)| m.filter(|&c| scores[r][c].1))
-            .collect()
-    };
-    names_of(&matched, enrolled)
+    if enrolled.is_empty() {
+        return vec![None; centroids.len()];
+    }
+    max_score_matching(&gated)
+        .into_iter()
+        .enumerate()
+        .map(|(r, m)| m.filter(|&c| scores[r][c].1))
+        .collect()
 }
 
 #[cfg(test)]
