@@ -269,3 +269,49 @@ fn group_commands_need_the_passphrase_and_a_known_group() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no voice learnt"));
 }
+
+#[test]
+fn the_second_pass_names_the_groups_voices_where_live_knew_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    let groups = tmp.path().join("groups");
+    let (wav, json) = conversation(
+        tmp.path(),
+        "learn",
+        &[("big-1.wav", "Bartholomeus"), ("small-1.wav", "Annemarie")],
+    );
+    run_ok(
+        bin(&groups)
+            .args(["group", "learn", "G"])
+            .arg(&wav)
+            .arg("--transcript")
+            .arg(&json),
+    );
+    // A session recorded live without the group: its voices are S1 and S2.
+    let (other, _) = conversation(
+        tmp.path(),
+        "other",
+        &[("small-2.wav", "?"), ("big-2.wav", "?")],
+    );
+    let session = tmp.path().join("sessie");
+    run_ok(
+        bin(&groups)
+            .args(["listen", "--lang", "nl", "--input-file"])
+            .arg(&other)
+            .arg("--save")
+            .arg(&session),
+    );
+    let report = |dir: &Path| run_ok(bin(&groups).args(["report", "--format", "md"]).arg(dir));
+    let live = report(&session);
+    assert!(!live.contains("Annemarie") && live.contains("S1"), "{live}");
+    // The second pass with the group's voices names them, in review and report.
+    run_ok(
+        bin(&groups)
+            .args(["second-pass", "--lang", "nl", "--group", "G"])
+            .arg(&session),
+    );
+    let after = report(&session);
+    assert!(
+        after.contains("Annemarie") && after.contains("Bartholomeus"),
+        "{after}"
+    );
+}

@@ -250,17 +250,30 @@ pub fn recover_session_with_progress(
     })
 }
 
+/// Loads a group's voices (name and prints) for the second pass, on its thread.
+pub type GroupVoices =
+    Box<dyn FnOnce() -> anyhow::Result<(String, Vec<crate::speakers::enroll::Enrollment>)> + Send>;
+
 /// Transcribes a live session's whole recording again in the background
 /// ([`crate::pipeline::second_pass`]) with the speech model `model` and the session's own
-/// language; `live` is the session's transcript as live made it.
+/// language; `live` is the session's transcript as live made it. `group` loads the voices
+/// of the session's group, which then name the voices they match (profile-guided
+/// clustering); when it fails the pass runs without them.
 pub fn second_pass_with_progress(
     session: crate::session::Session,
     live: Transcript,
     model: PathBuf,
     progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
+    group: Option<GroupVoices>,
 ) -> Receiver<Result<crate::pipeline::second_pass::SecondPass, String>> {
     in_background("observant-second-pass", move || {
         let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
+        if let Some(Ok((name, voices))) = group.map(|load| load())
+            && !voices.is_empty()
+        {
+            opts.voices = voices;
+            opts.group = Some(name);
+        }
         opts.whisper.language = AsrLanguage::stored(session.meta.language.as_deref());
         opts.progress = false;
         opts.progress_counter = progress;

@@ -384,8 +384,29 @@ fn second_pass(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()>
             ui.t("geen bewaarde sessie", "not a saved session")
         );
     };
-    let mut opts =
-        offline::options_from_speech(&a.speech.options(a.passphrase_file.as_deref()), verbose)?;
+    let mut speech = a.speech.options(a.passphrase_file.as_deref());
+    // A group's session: the second pass names the group's voices too (profile-guided
+    // clustering), when the group store opens and the group still has voices.
+    let session_group = speech
+        .group
+        .is_none()
+        .then(|| session.meta.group.clone())
+        .flatten();
+    speech.group = speech.group.clone().or(session_group.clone());
+    let mut opts = match offline::options_from_speech(&speech, verbose) {
+        Err(e) if session_group.is_some() => {
+            eprintln!(
+                "{}: {e:#}",
+                ui.t(
+                    "stemmen van de groep niet gebruikt",
+                    "the group's voices were not used"
+                )
+            );
+            speech.group = None;
+            offline::options_from_speech(&speech, verbose)?
+        }
+        other => other?,
+    };
     if a.speech.lang == LangArg::Auto {
         opts.whisper.language = crate::asr::AsrLanguage::stored(session.meta.language.as_deref());
     }

@@ -66,6 +66,12 @@ impl GroupVault {
         self.unlocked.load(Ordering::Acquire)
     }
 
+    /// The voices of group `name` for matching (blocks while another job holds the store:
+    /// call it on a background thread). Fails when the store is locked or the group is gone.
+    pub fn voices_of(&self, name: &str) -> Result<Vec<Enrollment>> {
+        self.with_store(|store| Ok(store.require(name)?.enrollments()))
+    }
+
     fn set(&self, store: GroupStore) {
         if let Ok(mut s) = self.store.lock() {
             *s = Some(store);

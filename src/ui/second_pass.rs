@@ -41,11 +41,22 @@ impl ReviewScreen {
             .filter(|p| p.is_file())
             .unwrap_or_else(crate::default_model_path);
         let progress = Arc::new(ProgressCounter::default());
+        // A group's session: the group's voices name the voices they match (when the
+        // groups are unlocked in this window).
+        let group = session
+            .meta
+            .group
+            .clone()
+            .zip(self.state.groups.clone().filter(|v| v.is_unlocked()))
+            .map(|(name, vault)| -> crate::app::core::GroupVoices {
+                Box::new(move || Ok((name.clone(), vault.voices_of(&name)?)))
+            });
         let rx = crate::app::core::second_pass_with_progress(
             session,
             self.doc.original.clone(),
             model,
             Some(progress.clone()),
+            group,
         );
         self.state.pass_error = None;
         self.state.pass_job = Some(PassJob { rx, progress });

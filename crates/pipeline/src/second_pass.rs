@@ -18,6 +18,7 @@ use observant_model::transcript::{Transcript, Utterance};
 use observant_speech::asr::Transcriber;
 use observant_speech::asr::whisper::WhisperTranscriber;
 use observant_speech::speakers::encoder::VoiceEncoder;
+use observant_store::groups::is_anonymous_label;
 use observant_store::session::Session;
 
 /// Beam width of the second pass (live and `transcribe` decode greedily). On `audio-nl`
@@ -101,8 +102,10 @@ fn overlap(a: &Utterance, b: &Utterance) -> f64 {
 
 /// Gives the voices of `fresh` the names of `live`: each fresh label takes the live name it
 /// shares the most speech time with, pairs taken greatest overlap first and each name once;
-/// labels without a partner get a fresh `S<n>` no live line uses. Returns the share of
-/// `fresh`'s speech time whose (new) speaker differs from the live speaker at that time.
+/// labels without a partner get a fresh `S<n>` no live line uses. A fresh label that is
+/// already a person's name (the second pass matched a group member's voice) keeps it, and
+/// no other voice takes that name. Returns the share of `fresh`'s speech time whose (new)
+/// speaker differs from the live speaker at that time.
 pub fn name_like(live: &[Utterance], fresh: &mut [Utterance]) -> f64 {
     let labels = |us: &[Utterance]| {
         let mut v: Vec<String> = Vec::new();
@@ -127,8 +130,14 @@ pub fn name_like(live: &[Utterance], fresh: &mut [Utterance]) -> f64 {
         .filter(|&(i, j)| shared[i][j] > 0.0)
         .collect();
     pairs.sort_by(|a, b| shared[b.0][b.1].total_cmp(&shared[a.0][a.1]));
-    let mut name: Vec<Option<String>> = vec![None; new.len()];
-    let mut taken = vec![false; old.len()];
+    let mut name: Vec<Option<String>> = new
+        .iter()
+        .map(|n| (!is_anonymous_label(n)).then(|| n.clone()))
+        .collect();
+    let mut taken: Vec<bool> = old
+        .iter()
+        .map(|o| new.contains(o) && !is_anonymous_label(o))
+        .collect();
     for (i, j) in pairs {
         if name[i].is_none() && !taken[j] {
             name[i] = Some(old[j].clone());
@@ -207,5 +216,28 @@ mod tests {
         assert_eq!(fresh[0].speaker, "Anna");
         assert_eq!(fresh[1].speaker, "S1");
         assert_eq!(name_like(&[], &mut []), 0.0);
+    }
+
+    #[test]
+    fn voices_the_second_pass_named_from_the_group_keep_their_names() {
+        // Live heard Anna and Bram as one voice, "Anna"; Piet was named on the spot.
+        let live = vec![
+            u(0.0, 10.0, "Anna"),
+            u(10.0, 20.0, "Anna"),
+            u(20.0, 30.0, "Piet"),
+        ];
+        // The second pass (with the group's voices) tells them apart.
+        let mut fresh = vec![
+            u(0.0, 10.0, "Anna"),
+            u(10.0, 20.0, "Bram"),
+            u(20.0, 30.0, "S1"),
+        ];
+        name_like(&live, &mut fresh);
+        let who: Vec<&str> = fresh.iter().map(|u| u.speaker.as_str()).collect();
+        assert_eq!(who, ["Anna", "Bram", "Piet"]);
+        // A voice live called Anna that the group does not know is not a second Anna.
+        let mut fresh = vec![u(0.0, 10.0, "Anna"), u(10.0, 20.0, "S1")];
+        name_like(&live, &mut fresh);
+        assert_eq!(fresh[1].speaker, "S1");
     }
 }
