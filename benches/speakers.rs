@@ -135,5 +135,42 @@ fn bench_group_match(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, bench_group_match);
+/// The live attributor's push once its utterances are clustered again
+/// (`OnlineSpeakers::push`, see `speakers::online`): the cost of one utterance after 150 and
+/// after 1,500 utterances (about 12 and 120 minutes of talk) of five voices. Up to 150
+/// utterances every push re-clusters; beyond, every n/150-th, so the 1,500 figure is the
+/// mean over ten pushes.
+fn bench_online_recluster(c: &mut Criterion) {
+    use observant::speakers::encoder::{EMBEDDING_DIM, Embedding};
+    use observant::speakers::online::{OnlineConfig, OnlineSpeakers};
+    let mut state = 11u32;
+    let mut rnd = |voice: usize| {
+        let mut e = Embedding::default();
+        for v in e.0.iter_mut().take(EMBEDDING_DIM) {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            *v = 0.2 * (state >> 8) as f32 / (1u32 << 24) as f32;
+        }
+        e.0[voice] += 1.0;
+        e.normalized()
+    };
+    let mut g = c.benchmark_group("speakers");
+    for n in [150usize, 1500] {
+        let mut base = OnlineSpeakers::new(OnlineConfig::default());
+        let utterances: Vec<Embedding> = (0..n + 10).map(|j| rnd(j % 5)).collect();
+        for e in &utterances[..n] {
+            base.push(e, 2.5);
+        }
+        g.bench_function(format!("online_push_after_{n}_x10"), |b| {
+            b.iter(|| {
+                let mut o = base.clone();
+                for e in &utterances[n..] {
+                    black_box(o.push(black_box(e), 2.5));
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_group_match, bench_online_recluster);
 criterion_main!(benches);

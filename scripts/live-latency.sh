@@ -7,6 +7,7 @@
 #   - captured samples vs samples written to the session's audio file
 #   - peak memory (RSS) over the run, sampled every 5 s
 # Usage: scripts/live-latency.sh [OBSERVANT_BIN] [REPEAT] [WAV...]
+#   (KEEP_EVENTS=DIR keeps the event lines and listen's log; OBSERVANT_ARGS adds options)
 #   REPEAT loops the recordings (e.g. 5 loops of the four audio-nl files is ~30 minutes).
 # Needs: pulseaudio pulseaudio-utils libasound2-plugins (installed when missing).
 set -euo pipefail
@@ -48,6 +49,10 @@ date +%s.%N > "$W/play_start.txt"
 paplay -d vsink "$W/play.wav"
 wait $OBS_PID || { echo "listen failed:" >&2; cat "$W/listen.err" >&2; exit 1; }
 sleep 1
+# KEEP_EVENTS=DIR keeps the events, their wall stamps and listen's log for a closer look.
+if [ -n "${KEEP_EVENTS:-}" ]; then
+  mkdir -p "$KEEP_EVENTS" && cp "$W/events.jsonl" "$W/stamps.txt" "$W/listen.err" "$KEEP_EVENTS/"
+fi
 
 python3 - "$W" <<'PY'
 import json, sys, wave, os, array

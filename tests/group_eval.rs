@@ -120,11 +120,23 @@ fn listen(groups: &Path, wav: &Path) -> Vec<(f64, f64, String)> {
             .arg(wav)
             .args(["--group", "G"]),
     );
-    let utts: Vec<serde_json::Value> = out
+    // The final lines: an `utterance_update` replaces the line of its index.
+    let mut utts: Vec<serde_json::Value> = Vec::new();
+    for v in out
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["type"] == "utterance")
-        .collect();
+    {
+        let index = v["index"].as_u64().unwrap_or(0) as usize;
+        if v["type"] == "utterance" {
+            utts.push(v);
+        } else if v["type"] == "utterance_update"
+            && let Some(u) = utts
+                .iter_mut()
+                .find(|u| u["index"].as_u64() == Some(index as u64))
+        {
+            *u = v;
+        }
+    }
     predicted(&utts)
 }
 

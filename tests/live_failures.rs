@@ -482,3 +482,67 @@ fn a_voice_named_on_the_spot_keeps_its_name_in_the_view_the_journal_and_what_fol
         s.utterances
     );
 }
+
+/// Labels every clip S1, and after the third one reports that the second was S2 all along
+/// (as the voice attributor does when it clusters the voices again).
+struct Reclustering(usize);
+
+impl observant::pipeline::live::Attributor for Reclustering {
+    fn attribute(&mut self, _pcm: &[f32]) -> String {
+        self.0 += 1;
+        "S1".into()
+    }
+    fn reassign(&mut self, _index: usize, _speaker: &str) {}
+    fn enroll_next(&mut self, _name: &str) {}
+    fn rename(&mut self, _from: &str, _to: &str) {}
+    fn relabels(&mut self) -> Vec<(usize, String)> {
+        if self.0 == 3 {
+            vec![(1, "S2".into())]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+#[test]
+fn an_earlier_line_the_attributor_gives_to_another_voice_is_sent_again_and_kept() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sessie");
+    let mut p = parts(Box::new(bursts(4)), &dir);
+    p.attributor = Box::new(Reclustering(0));
+    let pipeline = start_with(p).unwrap();
+    let events = until(&pipeline.handle.events, |e| {
+        matches!(e, Event::Stopped { .. })
+    });
+    let lines: Vec<(usize, String)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Utterance {
+                index, utterance, ..
+            } => Some((*index, utterance.speaker.clone())),
+            _ => None,
+        })
+        .collect();
+    // Line 1 first as S1, then again as S2 (with line 2, which follows it); the others S1.
+    assert_eq!(
+        lines,
+        vec![
+            (0, "S1".into()),
+            (1, "S1".into()),
+            (1, "S2".into()),
+            (2, "S1".into()),
+            (3, "S1".into())
+        ],
+        "{events:?}"
+    );
+    pipeline.join();
+    // The session on disk has the change too (a recovered session shows what was shown).
+    let session = Session::open(&dir).unwrap();
+    let speakers: Vec<String> = session
+        .transcript()
+        .utterances
+        .iter()
+        .map(|u| u.speaker.clone())
+        .collect();
+    assert_eq!(speakers, ["S1", "S2", "S1", "S1"]);
+}

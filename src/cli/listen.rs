@@ -71,6 +71,7 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
     let mut fatal: Option<String> = None;
     let mut dropped_reported = 0u64;
     let mut last_drop_check = Instant::now();
+    let mut printed = std::collections::HashSet::new();
     loop {
         if !stop_sent && sig_rx.try_recv().is_ok() {
             let _ = commands.send(Command::Stop);
@@ -127,7 +128,20 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             }
         }
         if print {
-            let line = serde_json::to_string(&ev).unwrap_or_default();
+            // A line sent again (its speaker changed when the voices were clustered again,
+            // or the observer moved it) is an `utterance_update` with the same index: the
+            // `utterance` events stay one per line, for scripts that only append them.
+            let again = match &ev {
+                Event::Utterance { index, .. } => !printed.insert(*index),
+                _ => false,
+            };
+            let line = if again {
+                let mut v = serde_json::to_value(&ev).unwrap_or_default();
+                v["type"] = serde_json::Value::from("utterance_update");
+                v.to_string()
+            } else {
+                serde_json::to_string(&ev).unwrap_or_default()
+            };
             if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
                 // stdout closed: stop capturing, but keep the session.
                 let _ = commands.send(Command::Stop);

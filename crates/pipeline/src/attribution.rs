@@ -21,6 +21,8 @@ pub struct VoiceAttributor {
     /// them ([`observant_store::groups::VOICE_MATCH`], as offline), and a matched speaker carries the
     /// member's name; the others keep their own `S<n>`.
     group: Vec<Enrollment>,
+    /// The label each session utterance was last given (None: an enrollment).
+    reported: Vec<Option<String>>,
 }
 
 impl VoiceAttributor {
@@ -39,6 +41,7 @@ impl VoiceAttributor {
             ids: Vec::new(),
             enroll_next: None,
             group: Vec::new(),
+            reported: Vec::new(),
         }
     }
 
@@ -82,14 +85,35 @@ impl Attributor for VoiceAttributor {
             let e = Enrollment::from_embedding(&name, emb);
             self.online.enroll(&e);
             self.ids.push(None);
+            self.reported.push(None);
             return name;
         }
         let a = self.online.push(&emb, pcm.len() as f32 / 16000.0);
         self.ids.push(Some(a.utterance));
-        if self.group.is_empty() {
-            return a.label;
+        let label = if self.group.is_empty() {
+            a.label
+        } else {
+            self.labels().get(a.speaker).cloned().unwrap_or(a.label)
+        };
+        self.reported.push(Some(label.clone()));
+        label
+    }
+
+    fn relabels(&mut self) -> Vec<(usize, String)> {
+        let labels = self.labels();
+        let mut out = Vec::new();
+        for (index, (id, reported)) in self.ids.iter().zip(self.reported.iter_mut()).enumerate() {
+            let (Some(id), Some(reported)) = (id, reported.as_mut()) else {
+                continue;
+            };
+            if let Some(now) = self.online.speaker_of(*id).and_then(|s| labels.get(s))
+                && now != reported
+            {
+                reported.clone_from(now);
+                out.push((index, now.clone()));
+            }
         }
-        self.labels().get(a.speaker).cloned().unwrap_or(a.label)
+        out
     }
 
     fn reassign(&mut self, index: usize, speaker: &str) {
@@ -104,6 +128,9 @@ impl Attributor for VoiceAttributor {
         if self.online.reassign(id, to).is_ok() && to == labels.len() {
             let _ = self.online.rename(to, speaker);
         }
+        if let Some(Some(r)) = self.reported.get_mut(index) {
+            *r = speaker.to_string();
+        }
     }
 
     fn enroll_next(&mut self, name: &str) {
@@ -113,6 +140,11 @@ impl Attributor for VoiceAttributor {
     fn rename(&mut self, from: &str, to: &str) {
         if let Some(i) = self.labels().iter().position(|l| l == from) {
             let _ = self.online.rename(i, to);
+        }
+        for r in self.reported.iter_mut().flatten() {
+            if r == from {
+                *r = to.to_string();
+            }
         }
     }
 }

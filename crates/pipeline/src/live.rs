@@ -104,6 +104,12 @@ pub trait Attributor: Send {
     fn enroll_next(&mut self, name: &str);
     /// The voice labelled `from` is `to` from now on (the observer named it on the spot).
     fn rename(&mut self, from: &str, to: &str);
+    /// Earlier utterances whose speaker changed since they were attributed (their index in
+    /// the session and the new label), e.g. once the voices were clustered again with more
+    /// speech; each change is reported once. Asked after every [`Attributor::attribute`].
+    fn relabels(&mut self) -> Vec<(usize, String)> {
+        Vec::new()
+    }
 }
 
 /// Attribution without voices: everyone is "S1" (used when the voice model is unavailable).
@@ -240,6 +246,8 @@ struct Piece {
 struct Attributed {
     utterance: Utterance,
     arrived: Instant,
+    /// Earlier utterances that now have another speaker ([`Attributor::relabels`]).
+    relabels: Vec<(usize, String)>,
 }
 
 /// Counters shared by the stages for the status display.
@@ -501,15 +509,13 @@ fn run_transcriber(
             }
         };
         let base = seg.start_seconds();
-        // A segment is cut once its speech has been followed by
-        // `min_silence_ms` of silence: up to then the turn was still this
-        // speaker's (nobody else spoke), so the last piece runs on to there.
+        // A segment is cut once its speech has been followed by enough
+        // silence: up to then the turn was still this speaker's (nobody else
+        // spoke), so the last piece runs on to there.
         let heard_until = if seg.split {
             seg.samples.len() as f64 / RATE
         } else {
-            (seg.speech_end.saturating_sub(seg.start_sample)) as f64 / RATE
-                + f64::from(observant_audio::segment::SegmenterConfig::live().min_silence_ms)
-                    / 1000.0
+            seg.heard_until.saturating_sub(seg.start_sample) as f64 / RATE
         };
         let spans = piece_spans(&pieces, heard_until.max(seg.samples.len() as f64 / RATE));
         for (a, (start, end)) in pieces.into_iter().zip(spans) {
@@ -555,6 +561,7 @@ fn run_speakers(
             recv(piece_rx) -> p => {
                 let Ok(p) = p else { break };
                 let speaker = attributor.attribute(&p.pcm);
+                let relabels = attributor.relabels();
                 let _ = utt_tx.send(Attributed {
                     utterance: Utterance {
                         start: p.start,
@@ -565,6 +572,7 @@ fn run_speakers(
                         uncertain_words: p.uncertain_words,
                     },
                     arrived: p.arrived,
+                    relabels,
                 });
                 index += 1;
                 shared.lag_speakers_ms.store(p.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
@@ -976,6 +984,22 @@ impl Store {
             };
             match got {
                 Some(Ok(mut a)) => {
+                    // Earlier lines the attributor now gives to another voice: changed
+                    // (and journalled, so a recovered session has them too) before the
+                    // new line, and published with it.
+                    for (i, mut speaker) in std::mem::take(&mut a.relabels) {
+                        if let Some((_, to)) =
+                            self.renamed.iter().find(|(from, _)| *from == speaker)
+                        {
+                            speaker = to.clone();
+                        }
+                        if let Some(u) = self.transcript.utterances.get_mut(i)
+                            && u.speaker != speaker
+                        {
+                            u.speaker = speaker.clone();
+                            self.journal(Entry::Reassign { index: i, speaker });
+                        }
+                    }
                     let index = self.transcript.utterances.len();
                     if let Some((_, to)) = self
                         .renamed

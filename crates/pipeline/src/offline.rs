@@ -707,6 +707,7 @@ mod tests {
             speech_start: (start_s * RATE) as u64,
             speech_end: (start_s * RATE) as u64 + 16000,
             split: false,
+            heard_until: (start_s * RATE) as u64 + 16000,
         }
     }
 
