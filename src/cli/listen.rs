@@ -72,6 +72,7 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
     let mut dropped_reported = 0u64;
     let mut last_drop_check = Instant::now();
     let mut printed = std::collections::HashSet::new();
+    let mut printed_flags: Vec<crate::analysis::Flag> = Vec::new();
     loop {
         if !stop_sent && sig_rx.try_recv().is_ok() {
             let _ = commands.send(Command::Stop);
@@ -131,13 +132,35 @@ pub fn run(a: &ListenArgs, ui: UiLang, verbose: bool) -> Result<()> {
             // A line sent again (its speaker changed when the voices were clustered again,
             // or the observer moved it) is an `utterance_update` with the same index: the
             // `utterance` events stay one per line, for scripts that only append them.
+            // The same for a finding sent again (a rapid-fire burst that grew, a flag whose
+            // line moved to another voice): `flag_update`.
             let again = match &ev {
                 Event::Utterance { index, .. } => !printed.insert(*index),
+                Event::Flag { flag, .. } => {
+                    match printed_flags
+                        .iter_mut()
+                        .find(|f| crate::pipeline::publish::same_flag(f, flag))
+                    {
+                        Some(f) => {
+                            *f = flag.clone();
+                            true
+                        }
+                        None => {
+                            printed_flags.push(flag.clone());
+                            false
+                        }
+                    }
+                }
                 _ => false,
             };
             let line = if again {
                 let mut v = serde_json::to_value(&ev).unwrap_or_default();
-                v["type"] = serde_json::Value::from("utterance_update");
+                let kind = if matches!(ev, Event::Flag { .. }) {
+                    "flag_update"
+                } else {
+                    "utterance_update"
+                };
+                v["type"] = serde_json::Value::from(kind);
                 v.to_string()
             } else {
                 serde_json::to_string(&ev).unwrap_or_default()

@@ -8,13 +8,14 @@
 use crate::Event;
 use observant_analysis::{Analysis, AnalyzedUtterance, Flag, SpeakerStats};
 
-/// Whether two flags are the same finding (an update of one another): same kind, start,
-/// speaker and target.
+/// Whether two flags are the same finding (an update of one another): same kind and start,
+/// and the same speaker and target or the same first line (a line that moved to another
+/// voice, by the observer or when live clustered the voices again, keeps its finding).
 pub fn same_flag(a: &Flag, b: &Flag) -> bool {
     a.kind == b.kind
         && (a.start - b.start).abs() < 1e-3
-        && a.speaker == b.speaker
-        && a.target == b.target
+        && ((a.speaker == b.speaker && a.target == b.target)
+            || (!a.utterances.is_empty() && a.utterances.first() == b.utterances.first()))
 }
 
 /// Remembers what was sent, to send only changes.
@@ -146,6 +147,20 @@ mod tests {
             true
         });
         assert_eq!(kinds(&out), ["frapid_fire-9", "stats"]);
+        out.clear();
+        // Its line moved to another voice: still the same finding, sent as an update.
+        let mut moved = Analysis {
+            flags: vec![flag(FlagKind::RapidFire, 1.0, 9.0)],
+            ..Analysis::default()
+        };
+        moved.flags[0].speaker = Some("S2".into());
+        p.publish(3.0, moved, Vec::new(), &mut |e| {
+            out.push(e);
+            true
+        });
+        assert_eq!(kinds(&out), ["frapid_fire-9", "stats"]);
+        assert_eq!(p.flags.len(), 1);
+        assert_eq!(p.flags[0].speaker.as_deref(), Some("S2"));
     }
 
     #[test]
