@@ -472,31 +472,19 @@ fn segmenter_hysteresis_min_silence_and_min_speech() {
 }
 
 #[test]
-fn live_segments_end_at_a_shorter_pause_once_the_speech_is_long() {
-    let live = SegmenterConfig::live();
-    // 7 frames = 224 ms of pause. After 1 s of speech it does not end the segment; after
-    // 3.2 s (100 frames) it does, and the segment is ready 224 ms into the pause instead
-    // of 416 ms: the speaker who follows closely is not kept waiting.
-    for (speech, want) in [(31, 1), (100, 2)] {
-        let probs = frames(&[(0.0, 10), (0.9, speech), (0.1, 7), (0.9, 20), (0.0, 20)]);
-        let segs = run(&mut scripted(&probs, live), &ramp(probs.len() * 512), 512);
-        assert_eq!(segs.len(), want, "{speech} frames of speech");
-        if want == 2 {
-            let end = (10 + speech as u64) * 512;
-            assert_eq!(segs[0].speech_end, end);
-            assert_eq!(segs[0].heard_until, end + 7 * 512);
-            assert!(segs[1].start_sample >= segs[0].end_sample());
-        }
-    }
-    // The offline default keeps 400 ms whatever the length.
-    let probs = frames(&[(0.0, 10), (0.9, 100), (0.1, 7), (0.9, 20), (0.0, 20)]);
+fn a_segment_tells_up_to_where_its_silence_was_heard() {
+    // Closed by 400 ms of silence: heard up to the frame that completed it; at the end of
+    // the stream: up to the end.
+    let probs = frames(&[(0.0, 10), (0.9, 30), (0.1, 20), (0.9, 20)]);
     let segs = run(
-        &mut scripted(&probs, SegmenterConfig::default()),
+        &mut scripted(&probs, SegmenterConfig::live()),
         &ramp(probs.len() * 512),
         512,
     );
-    assert_eq!(segs.len(), 1);
-    assert_eq!(segs[0].heard_until, (10 + 100 + 7 + 20 + 13) * 512);
+    assert_eq!(segs.len(), 2);
+    assert_eq!(segs[0].speech_end, 40 * 512);
+    assert_eq!(segs[0].heard_until, (40 + 13) * 512);
+    assert_eq!(segs[1].heard_until, 80 * 512);
 }
 
 #[test]

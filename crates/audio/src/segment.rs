@@ -4,10 +4,7 @@
 //! Per 512-sample frame the VAD gives a speech probability; a segment
 //! * starts at the first frame with probability >= `on_threshold` (0.5),
 //! * ends where the probability first fell below `off_threshold` (0.35, hysteresis) and then
-//!   stayed out of speech (never back >= `on_threshold`) for `min_silence_ms` (400 ms), or,
-//!   once its speech has gone on for `long_after_s`, for only `long_silence_ms` (live: after
-//!   3 s a 200-ms pause ends it; the longer an utterance, the shorter the pause that ends it,
-//!   as in the endpointing rules of online recognisers, e.g. Kaldi's `OnlineEndpointConfig`),
+//!   stayed out of speech (never back >= `on_threshold`) for `min_silence_ms` (400 ms),
 //! * is dropped when its speech part is shorter than `min_speech_ms` (250 ms),
 //! * gets `pad_ms` (200 ms) of audio on each side (never overlapping the previous segment;
 //!   the end padding is at most `min_silence_ms` so a segment is complete the moment its
@@ -42,11 +39,6 @@ pub struct SegmenterConfig {
     pub pad_ms: u32,
     /// Longest segment (without padding) before it is split, in seconds.
     pub max_segment_s: f32,
-    /// Speech (seconds) after which `long_silence_ms` of silence ends a segment;
-    /// infinite: never.
-    pub long_after_s: f32,
-    /// Silence that ends a segment whose speech has gone on for `long_after_s`, in ms.
-    pub long_silence_ms: u32,
 }
 
 impl Default for SegmenterConfig {
@@ -58,8 +50,6 @@ impl Default for SegmenterConfig {
             min_speech_ms: 250,
             pad_ms: 200,
             max_segment_s: 22.0,
-            long_after_s: f32::INFINITY,
-            long_silence_ms: 400,
         }
     }
 }
@@ -67,14 +57,10 @@ impl Default for SegmenterConfig {
 impl SegmenterConfig {
     /// Live capture: segments are cut at 10 s (at the quietest frame of their second half),
     /// so a long turn is transcribed piece by piece while it goes on and the last piece is
-    /// ready soon after the speaker stops; after 3 s of speech a 200-ms pause ends a segment,
-    /// so a turn that follows the previous one closely (a meeting room's reverberation
-    /// fills short gaps) does not keep the previous one waiting.
+    /// ready soon after the speaker stops.
     pub fn live() -> Self {
         SegmenterConfig {
             max_segment_s: 10.0,
-            long_after_s: 3.0,
-            long_silence_ms: 200,
             ..SegmenterConfig::default()
         }
     }
@@ -139,8 +125,6 @@ pub struct Segmenter {
     vad: Box<dyn Vad>,
     cfg: SegmenterConfig,
     min_silence: u64,
-    long_after: u64,
-    long_silence: u64,
     min_speech: u64,
     pad: u64,
     end_pad: u64,
@@ -196,19 +180,11 @@ impl Segmenter {
         }
         cfg.max_segment_s = cfg.max_segment_s.min(3600.0);
         let min_silence = ms_to_samples(cfg.min_silence_ms).max(1);
-        let long_silence = ms_to_samples(cfg.long_silence_ms).clamp(1, min_silence);
-        let long_after = if cfg.long_after_s.is_finite() && cfg.long_after_s >= 0.0 {
-            (f64::from(cfg.long_after_s) * f64::from(TARGET_RATE)) as u64
-        } else {
-            u64::MAX
-        };
         let pad = ms_to_samples(cfg.pad_ms);
         Segmenter {
             vad,
             cfg,
             min_silence,
-            long_after,
-            long_silence,
             min_speech: ms_to_samples(cfg.min_speech_ms),
             pad,
             end_pad: pad.min(min_silence),
@@ -355,12 +331,7 @@ impl Segmenter {
                     temp_end = None;
                 } else if p < self.cfg.off_threshold {
                     let silence_from = *temp_end.get_or_insert(f_start);
-                    let needed = if silence_from - start >= self.long_after {
-                        self.long_silence
-                    } else {
-                        self.min_silence
-                    };
-                    if f_end - silence_from >= needed {
+                    if f_end - silence_from >= self.min_silence {
                         self.close(start, silence_from, f_end, false, out);
                         self.state = State::Idle;
                         self.stats.clear();
