@@ -12,8 +12,8 @@
 //! that re-cluster a growing buffer), the new clusters take over the labels of the
 //! speakers they share the most speech with (so S1 stays S1), and the new utterance gets
 //! its cluster's label. Named speakers (enrolled, renamed) and utterances the observer
-//! moved by hand stay as they are. Lines already shown keep their label; the second pass
-//! after the session redoes them.
+//! moved by hand stay as they are. Earlier utterances that move can be read back with
+//! [`OnlineSpeakers::speaker_of`] (the live pipeline sends those lines again).
 
 use anyhow::{Result, bail};
 
