@@ -66,6 +66,24 @@ fn conversation(dir: &Path, stem: &str, parts: &[(&str, &str)]) -> (PathBuf, Pat
     (wav, json)
 }
 
+/// Learns group `name` in `groups` from a conversation of the first clips of both voices
+/// (Bartholomeus, then Annemarie); returns that conversation (wav, json).
+fn learn(dir: &Path, groups: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let (wav, json) = conversation(
+        dir,
+        "learn",
+        &[("big-1.wav", "Bartholomeus"), ("small-1.wav", "Annemarie")],
+    );
+    run_ok(
+        bin(groups)
+            .args(["group", "learn", name])
+            .arg(&wav)
+            .arg("--transcript")
+            .arg(&json),
+    );
+    (wav, json)
+}
+
 fn run_ok(c: &mut Command) -> String {
     let out = c.output().expect("run observant");
     assert!(
@@ -100,18 +118,7 @@ fn files_contain(dir: &Path, needle: &[u8]) -> bool {
 fn learnt_voices_are_named_in_another_recording_and_the_store_is_sealed() {
     let tmp = tempfile::tempdir().unwrap();
     let groups = tmp.path().join("groups");
-    let (wav, json) = conversation(
-        tmp.path(),
-        "learn",
-        &[("big-1.wav", "Bartholomeus"), ("small-1.wav", "Annemarie")],
-    );
-    run_ok(
-        bin(&groups)
-            .args(["group", "learn", "Intervisie Noord"])
-            .arg(&wav)
-            .arg("--transcript")
-            .arg(&json),
-    );
+    let (wav, json) = learn(tmp.path(), &groups, "Intervisie Noord");
 
     // No plain name or voice print on disk; a plain copy of the same data (the control)
     // does show both, so the search itself works.
@@ -274,18 +281,7 @@ fn group_commands_need_the_passphrase_and_a_known_group() {
 fn the_second_pass_names_the_groups_voices_where_live_knew_none() {
     let tmp = tempfile::tempdir().unwrap();
     let groups = tmp.path().join("groups");
-    let (wav, json) = conversation(
-        tmp.path(),
-        "learn",
-        &[("big-1.wav", "Bartholomeus"), ("small-1.wav", "Annemarie")],
-    );
-    run_ok(
-        bin(&groups)
-            .args(["group", "learn", "G"])
-            .arg(&wav)
-            .arg("--transcript")
-            .arg(&json),
-    );
+    learn(tmp.path(), &groups, "G");
     // A session recorded live without the group: its voices are S1 and S2.
     let (other, _) = conversation(
         tmp.path(),
