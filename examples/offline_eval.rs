@@ -18,6 +18,7 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use observant::asr::guard::Reason;
 use observant::asr::wer::{edit_distance, words};
 use observant::asr::whisper::{WhisperOptions, WhisperTranscriber};
 use observant::asr::{AsrLanguage, AsrSegment, Transcriber};
@@ -33,6 +34,7 @@ struct Cached {
     inner: Option<WhisperTranscriber>,
     dir: Option<PathBuf>,
     lang: Option<String>,
+    stop: Option<Reason>,
 }
 
 impl Transcriber for Cached {
@@ -42,6 +44,8 @@ impl Transcriber for Cached {
             v.to_bits().hash(&mut h);
         }
         format!("{:?}", self.opts.language).hash(&mut h);
+        // Results from before the decoding guard (asr::guard) are not reused.
+        "guard-1".hash(&mut h);
         self.opts.model.hash(&mut h);
         let file = self
             .dir
@@ -50,6 +54,7 @@ impl Transcriber for Cached {
         if let Some(f) = &file
             && let Ok(s) = std::fs::read_to_string(f)
         {
+            self.stop = f.with_extension("stop").exists().then_some(Reason::Loop);
             return Ok(serde_json::from_str(&s)?);
         }
         if self.inner.is_none() {
@@ -58,8 +63,12 @@ impl Transcriber for Cached {
         let t = self.inner.as_mut().context("whisper")?;
         let out = t.transcribe(pcm)?;
         self.lang = t.language();
+        self.stop = t.last_stop();
         if let Some(f) = &file {
             std::fs::write(f, serde_json::to_string(&out)?)?;
+            if self.stop.is_some() {
+                std::fs::write(f.with_extension("stop"), "")?;
+            }
         }
         Ok(out)
     }
@@ -68,6 +77,9 @@ impl Transcriber for Cached {
     }
     fn language(&self) -> Option<String> {
         self.lang.clone()
+    }
+    fn last_stop(&self) -> Option<Reason> {
+        self.stop
     }
 }
 
@@ -163,6 +175,7 @@ fn main() -> Result<()> {
                     inner: None,
                     dir: cache.clone(),
                     lang: None,
+                    stop: None,
                 };
                 let (hyp, _) =
                     transcribe_source(FileSource::open(wav)?, &mut tr, Some(&encoder), &[], &opts)?;

@@ -92,6 +92,48 @@ fn a_real_dutch_question_is_transcribed_and_classified() {
     assert!(v["speakers"].as_array().is_some_and(|s| !s.is_empty()));
 }
 
+/// `transcribe --stats` on a fixture: the transcript's words and how many decodings the
+/// guard stopped early (from the stats line).
+fn words_and_stops(clip: &str) -> (Vec<String>, usize) {
+    let out = bin()
+        .arg("transcribe")
+        .arg(fixture(clip))
+        .args([
+            "--lang",
+            "nl",
+            "--format",
+            "text",
+            "--stats",
+            "--threads",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let stops = err
+        .split(" decodings stopped early")
+        .next()
+        .and_then(|s| s.rsplit('(').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no stats line: {err}"));
+    (words(&String::from_utf8_lossy(&out.stdout)), stops)
+}
+
+#[test]
+fn a_clip_the_recogniser_loops_on_is_stopped_early_and_speech_is_not() {
+    // 2.3 s of a reverberant room recording on which Whisper base counts "1, 2, 1, 2, ..."
+    // until its 224-token limit (2.1 s of decoding on one thread, which a live line waited
+    // for): the guard stops it once the loop is certain.
+    let (w, stops) = words_and_stops("audio/room-loop.wav");
+    assert_eq!(stops, 1, "{w:?}");
+    assert!(w.len() <= 6, "the loop is not in the text: {w:?}");
+    // Ordinary speech runs to its end: the question is there, nothing was stopped.
+    let (w, stops) = words_and_stops("audio/nl-cabin1-clip.wav");
+    assert_eq!(stops, 0, "{w:?}");
+    assert!(w.iter().any(|x| x == "waar"), "{w:?}");
+}
+
 #[test]
 fn a_wrong_model_file_is_a_one_line_error() {
     let d = tempfile::tempdir().unwrap();

@@ -104,6 +104,9 @@ pub struct OfflineStats {
     pub total_seconds: f64,
     /// Windows decoded again segment by segment after the recogniser looped.
     pub windows_redecoded: usize,
+    /// Decodings the guard stopped early (a repetition loop, or more tokens than the audio
+    /// can hold): `observant_speech::asr::guard`.
+    pub decodings_stopped: usize,
     /// Runs of speech the recogniser skipped (no word in them) that were decoded again.
     pub skipped_redecoded: usize,
     pub model: String,
@@ -399,7 +402,11 @@ impl WindowDecoder<'_> {
         // sentence over and over for half a window) lost the speech it looped over. Decode the
         // window's segments one by one instead: a fresh start at every segment.
         let kept_words: usize = asr.iter().map(|a| a.words.len()).sum();
-        if segs.len() > 1 && raw_words >= kept_words + LOOP_WORDS_LOST {
+        // The decoding guard stopping a window early (a loop or more text than the audio can
+        // hold) is the same sign, seen before the words are lost.
+        let stopped = self.transcriber.last_stop().is_some();
+        self.stats.decodings_stopped += usize::from(stopped);
+        if segs.len() > 1 && (stopped || raw_words >= kept_words + LOOP_WORDS_LOST) {
             self.stats.windows_redecoded += 1;
             for (k, seg) in segs.iter().enumerate() {
                 self.decode(std::slice::from_ref(seg), first_index + k)?;

@@ -5,6 +5,7 @@
 pub mod backends;
 pub mod cores;
 pub mod filter;
+pub mod guard;
 pub mod models;
 pub mod wer;
 pub mod whisper;
@@ -94,4 +95,10 @@ pub trait Transcriber: Send {
     fn describe(&self) -> String;
     /// The language in use, once known.
     fn language(&self) -> Option<String>;
+    /// Whether the last [`Transcriber::transcribe`] was stopped early because the decoding
+    /// ran away (a repetition loop or more text than the audio can hold, [`guard`]): the
+    /// clip may hold speech after the point where it stopped.
+    fn last_stop(&self) -> Option<guard::Reason> {
+        None
+    }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
 
+use super::guard::{self, Reason};
 use super::{AsrLanguage, AsrSegment, Transcriber, Word};
 
 const SAMPLE_RATE: f64 = 16000.0;
@@ -187,6 +188,52 @@ pub struct WhisperTranscriber {
     detected: Option<String>,
     description: String,
     meter: super::cores::CoreMeter,
+    /// First timestamp token and vocabulary size, for the decoding guard.
+    timestamp_begin: i32,
+    n_vocab: usize,
+    last_stop: Option<Reason>,
+}
+
+/// What the decoding guard's logits filter reads and writes during one `whisper_full`.
+struct GuardState {
+    timestamp_begin: i32,
+    n_vocab: usize,
+    budget: usize,
+    end_timestamp: i32,
+    stopped: Option<Reason>,
+}
+
+/// whisper.cpp's logits filter: before every token, [`guard::decide`] whether the decoding
+/// ran away; if so only the timestamp at the end of the audio is left possible, which closes
+/// the current segment there and ends the clip.
+///
+/// # Safety
+/// `user_data` is the `GuardState` that `transcribe` keeps alive for the call; `tokens`
+/// holds `n_tokens` tokens and `logits` the vocabulary's logits (whisper.cpp's contract).
+unsafe extern "C" fn guard_logits(
+    _ctx: *mut whisper_rs::WhisperSysContext,
+    _state: *mut whisper_rs::WhisperSysState,
+    tokens: *const whisper_rs::WhisperTokenData,
+    n_tokens: std::os::raw::c_int,
+    logits: *mut f32,
+    user_data: *mut std::ffi::c_void,
+) {
+    if user_data.is_null() || tokens.is_null() || logits.is_null() || n_tokens <= 0 {
+        return;
+    }
+    // SAFETY: see the function's contract.
+    let g = unsafe { &mut *(user_data as *mut GuardState) };
+    let toks = unsafe { std::slice::from_raw_parts(tokens, n_tokens as usize) };
+    let ids: Vec<i32> = toks.iter().map(|t| t.id).collect();
+    if let Some(reason) = guard::decide(&ids, g.timestamp_begin, g.budget) {
+        g.stopped.get_or_insert(reason);
+        let logits = unsafe { std::slice::from_raw_parts_mut(logits, g.n_vocab) };
+        for (i, l) in logits.iter_mut().enumerate() {
+            if i as i32 != g.end_timestamp {
+                *l = f32::NEG_INFINITY;
+            }
+        }
+    }
 }
 
 impl WhisperTranscriber {
@@ -256,6 +303,8 @@ impl WhisperTranscriber {
             AsrLanguage::Fixed(l) => Some(l.clone()),
             AsrLanguage::Auto => None,
         };
+        let timestamp_begin = ctx.token_beg();
+        let n_vocab = ctx.n_vocab().max(0) as usize;
         Ok(WhisperTranscriber {
             _ctx: ctx,
             state,
@@ -263,6 +312,9 @@ impl WhisperTranscriber {
             detected,
             description,
             meter: super::cores::CoreMeter::new(),
+            timestamp_begin,
+            n_vocab,
+            last_stop: None,
         })
     }
 }
@@ -374,9 +426,27 @@ impl Transcriber for WhisperTranscriber {
         if self.opts.shorten_context && pcm.len() < 30 * 16000 {
             params.set_audio_ctx(audio_ctx_for(pcm.len()));
         }
-        self.state
-            .full(params, pcm)
-            .map_err(|e| anyhow::anyhow!("transcriptie mislukt / transcription failed: {e}"))?;
+        // Decoding stays bounded: a token budget per second of audio and an early stop for
+        // repetition loops (`guard`).
+        let seconds = pcm.len() as f64 / SAMPLE_RATE;
+        let mut guard_state = GuardState {
+            timestamp_begin: self.timestamp_begin,
+            n_vocab: self.n_vocab,
+            budget: guard::max_tokens(seconds),
+            end_timestamp: guard::end_timestamp(self.timestamp_begin, seconds),
+            stopped: None,
+        };
+        // SAFETY: `guard_state` outlives `full` (the only call that runs the filter) and is
+        // not touched elsewhere while it runs.
+        unsafe {
+            params.set_filter_logits_callback(Some(guard_logits));
+            params.set_filter_logits_callback_user_data(
+                &mut guard_state as *mut GuardState as *mut std::ffi::c_void,
+            );
+        }
+        let result = self.state.full(params, pcm);
+        self.last_stop = guard_state.stopped;
+        result.map_err(|e| anyhow::anyhow!("transcriptie mislukt / transcription failed: {e}"))?;
         if self.detected.is_none() {
             let id = self.state.full_lang_id_from_state();
             if let Some(l) = whisper_rs::get_lang_str(id) {
@@ -434,6 +504,10 @@ impl Transcriber for WhisperTranscriber {
             });
         }
         Ok(out)
+    }
+
+    fn last_stop(&self) -> Option<Reason> {
+        self.last_stop
     }
 
     fn describe(&self) -> String {
