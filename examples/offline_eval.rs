@@ -54,7 +54,15 @@ impl Transcriber for Cached {
         if let Some(f) = &file
             && let Ok(s) = std::fs::read_to_string(f)
         {
-            self.stop = f.with_extension("stop").exists().then_some(Reason::Loop);
+            self.stop = std::fs::read_to_string(f.with_extension("stop"))
+                .ok()
+                .map(|r| {
+                    if r == "budget" {
+                        Reason::Budget
+                    } else {
+                        Reason::Loop
+                    }
+                });
             return Ok(serde_json::from_str(&s)?);
         }
         if self.inner.is_none() {
@@ -66,8 +74,13 @@ impl Transcriber for Cached {
         self.stop = t.last_stop();
         if let Some(f) = &file {
             std::fs::write(f, serde_json::to_string(&out)?)?;
-            if self.stop.is_some() {
-                std::fs::write(f.with_extension("stop"), "")?;
+            if let Some(r) = self.stop {
+                let name = if r == Reason::Budget {
+                    "budget"
+                } else {
+                    "loop"
+                };
+                std::fs::write(f.with_extension("stop"), name)?;
             }
         }
         Ok(out)

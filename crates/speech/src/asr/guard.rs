@@ -32,16 +32,6 @@ pub fn max_tokens(seconds: f64) -> usize {
     (BASE_TOKENS + TOKENS_PER_SECOND * seconds.max(0.0)).ceil() as usize
 }
 
-/// What the decoder is made to do next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Force {
-    /// Decode freely.
-    Nothing,
-    /// Emit the timestamp at the end of the audio: the current segment closes there and the
-    /// clip is done (whisper.cpp keeps every token up to it).
-    EndOfAudio,
-}
-
 /// Why a decoding was stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {

@@ -95,8 +95,8 @@ pub trait Transcriber: Send {
     fn describe(&self) -> String;
     /// The language in use, once known.
     fn language(&self) -> Option<String>;
-    /// Whether the last [`Transcriber::transcribe`] was stopped early because the decoding
-    /// ran away (a repetition loop or more text than the audio can hold, [`guard`]): the
+    /// Why the last [`Transcriber::transcribe`] was stopped early, if it was: the decoding
+    /// ran away (a repetition loop or more text than the audio can hold, [`guard`]), so the
     /// clip may hold speech after the point where it stopped.
     fn last_stop(&self) -> Option<guard::Reason> {
         None
