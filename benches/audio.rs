@@ -132,6 +132,28 @@ fn bench_segmenter(c: &mut Criterion) {
             black_box(n)
         })
     });
+    // The same as live capture drives it: after every 0.1-s push the look at the open
+    // segment that decides on a snapshot, and a snapshot copied once a second.
+    g.bench_function("silero_segmenter_live_30s", |b| {
+        b.iter(|| {
+            let mut seg = Segmenter::new(
+                Box::new(SileroVad::bundled().unwrap()),
+                SegmenterConfig::live(),
+            );
+            let mut n = 0;
+            for (i, c) in audio.chunks(1600).enumerate() {
+                n += seg.push(c).len();
+                if seg.open_speech().is_some() {
+                    n += seg.last_pause_end(100).map_or(0, |_| 1);
+                    if i % 10 == 0 {
+                        n += seg.open_segment().map_or(0, |s| s.samples.len());
+                    }
+                }
+            }
+            n += seg.flush().len();
+            black_box(n)
+        })
+    });
     g.finish();
 }
 

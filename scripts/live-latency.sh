@@ -86,6 +86,8 @@ cap_first, frames = first_nonzero(f"{w}/session/audio.wav")
 file_first, _ = first_nonzero(f"{w}/play.wav")
 play_start = float(open(f"{w}/play_start.txt").read())
 offset = (cap_first - file_first) / 16000 if cap_first is not None and file_first is not None else None
+if offset is not None and os.environ.get("KEEP_EVENTS"):
+    open(os.path.join(os.environ["KEEP_EVENTS"], "offset.txt"), "w").write("%.4f\n" % offset)
 ind_u = [e["_wall"] - (play_start + e["end"] - offset) for e in utt.values() if "_wall" in e] if offset is not None else []
 ind_f = [e["_wall"] - (play_start + end - offset) for e, end in flags if "_wall" in e] if offset is not None else []
 def q(xs, p):

@@ -410,6 +410,48 @@ fn frames(spec: &[(f32, usize)]) -> Vec<f32> {
 }
 
 #[test]
+fn an_open_segment_can_be_looked_at_before_it_ends_and_matches_the_closed_one() {
+    // Two segments: the second one is looked at while it is still open.
+    let probs = frames(&[(0.0, 10), (0.9, 20), (0.0, 40), (0.9, 60), (0.0, 30)]);
+    let audio = ramp(probs.len() * FRAME);
+    let mut seg = scripted(&probs, SegmenterConfig::default());
+    let open_at = (70 + 40) * FRAME; // 40 frames into the second stretch of speech
+    let mut closed = seg.push(&audio[..open_at]);
+    assert_eq!(closed.len(), 1, "the first segment is over");
+    let snap = seg.open_segment().expect("a segment is open");
+    assert_eq!(
+        seg.open_speech(),
+        Some(70 * FRAME as u64..110 * FRAME as u64)
+    );
+    assert_eq!(snap.speech_start, 70 * FRAME as u64);
+    assert_eq!(snap.end_sample(), open_at as u64);
+    closed.extend(seg.push(&audio[open_at..]));
+    closed.extend(seg.flush());
+    assert_eq!(closed.len(), 2);
+    let whole = &closed[1];
+    // Same start (so the two can be matched), and the snapshot is the start of the segment.
+    assert_eq!(snap.start_sample, whole.start_sample);
+    assert_eq!(snap.samples[..], whole.samples[..snap.samples.len()]);
+    assert!(seg.open_segment().is_none());
+    assert_eq!(seg.open_speech(), None);
+}
+
+#[test]
+fn a_short_pause_inside_a_segment_is_found_where_speech_resumes() {
+    // Speech, a 5-frame dip (160 ms: too short to end the segment), speech again.
+    let probs = frames(&[(0.0, 5), (0.9, 30), (0.1, 5), (0.9, 20), (0.0, 2)]);
+    let audio = ramp(probs.len() * FRAME);
+    let mut seg = scripted(&probs, SegmenterConfig::default());
+    assert!(seg.push(&audio[..37 * FRAME]).is_empty());
+    assert_eq!(seg.last_pause_end(100), None, "the dip is not over yet");
+    assert!(seg.push(&audio[37 * FRAME..45 * FRAME]).is_empty());
+    assert_eq!(seg.last_pause_end(100), Some(40 * FRAME as u64));
+    assert_eq!(seg.last_pause_end(200), None, "shorter than asked for");
+    assert!(seg.push(&audio[45 * FRAME..]).is_empty());
+    assert!(seg.in_speech());
+}
+
+#[test]
 fn segmenter_exact_positions_padding_and_content() {
     let probs = frames(&[(0.0, 10), (0.9, 20), (0.0, 20)]);
     let audio = ramp(probs.len() * FRAME);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use observant::analysis::classify::Classifier;
 use observant::analysis::config::Config;
-use observant::asr::{AsrSegment, Transcriber};
+use observant::asr::{AsrSegment, Transcriber, Word};
 use observant::audio::source::{AudioSource, Paced, SourceRead, TestSignal};
 use observant::audio::vad::EnergyVad;
 use observant::pipeline::Event;
@@ -69,10 +69,14 @@ impl AudioSource for LateDevice {
 }
 
 fn parts(source: Box<dyn AudioSource>) -> LiveParts {
+    parts_with(source, Box::new(Instant1))
+}
+
+fn parts_with(source: Box<dyn AudioSource>, transcriber: Box<dyn Transcriber>) -> LiveParts {
     LiveParts {
         source,
         vad: Box::new(EnergyVad::default()),
-        transcriber: Box::new(Instant1),
+        transcriber,
         attributor: Box::new(SingleSpeaker),
         classifier: Classifier::new(),
         config: Config::default(),
@@ -153,4 +157,120 @@ fn a_recording_played_at_real_time_gives_the_same_latency() {
     for (t, end) in &utts {
         assert!((0.0..1.0).contains(&(t - end)), "t {t:.2}, end {end:.2}");
     }
+}
+
+/// Speech whose loudness tells where it is: a 300 Hz tone whose amplitude grows by 0.02 per
+/// second of the recording, so a transcriber handed any part of it knows that part's place.
+fn amplitude(t: f64) -> f64 {
+    0.05 + 0.02 * t
+}
+
+/// A fake Whisper that hears fixed words at fixed times of the recording ([`amplitude`]
+/// tells it where a clip lies): two lines, one after the other without a pause, in the
+/// way a turn taken at once follows another.
+struct TwoTurns;
+
+const TURN_WORDS: [(&str, f64, f64, usize); 6] = [
+    ("Waarom", 0.5, 0.9, 0),
+    ("deed", 0.9, 1.3, 0),
+    ("je", 1.3, 1.6, 0),
+    ("Omdat", 2.3, 3.0, 1),
+    ("het", 3.0, 4.5, 1),
+    ("moest", 4.5, 6.0, 1),
+];
+
+impl Transcriber for TwoTurns {
+    fn transcribe(&mut self, pcm: &[f32]) -> anyhow::Result<Vec<AsrSegment>> {
+        // Where the clip starts: from the amplitude of its first loud 20 ms.
+        let Some(i) = pcm.iter().position(|v| v.abs() > 0.01) else {
+            return Ok(Vec::new());
+        };
+        let part = &pcm[i..(i + 320).min(pcm.len())];
+        let rms = (part.iter().map(|v| v * v).sum::<f32>() / part.len() as f32).sqrt();
+        let at = ((f64::from(rms) * std::f64::consts::SQRT_2 - 0.05) / 0.02).max(0.0);
+        let offset = at - i as f64 / 16000.0;
+        let end = offset + pcm.len() as f64 / 16000.0;
+        let mut out: Vec<AsrSegment> = Vec::new();
+        for &(text, a, b, line) in &TURN_WORDS {
+            // A word is heard when most of it is in the clip.
+            if (a + b) / 2.0 < offset || (a + b) / 2.0 > end {
+                continue;
+            }
+            let w = Word {
+                start: (a - offset).max(0.0),
+                end: (b - offset).min(end - offset),
+                text: text.into(),
+                probability: 0.9,
+            };
+            match out.last_mut() {
+                Some(seg) if seg.text.starts_with(&format!("{line}:")) => {
+                    seg.text.push(' ');
+                    seg.text.push_str(text);
+                    seg.end = w.end;
+                    seg.words.push(w);
+                }
+                _ => out.push(AsrSegment {
+                    start: w.start,
+                    end: w.end,
+                    text: format!("{line}: {text}"),
+                    confidence: 0.9,
+                    no_speech_probability: 0.01,
+                    words: vec![w],
+                }),
+            }
+        }
+        for seg in &mut out {
+            seg.text = seg
+                .text
+                .split_once(": ")
+                .map(|(_, t)| t.to_string())
+                .unwrap_or_default();
+        }
+        Ok(out)
+    }
+    fn describe(&self) -> String {
+        "two-turns fake".into()
+    }
+    fn language(&self) -> Option<String> {
+        Some("nl".into())
+    }
+}
+
+#[test]
+fn a_line_followed_at_once_by_another_is_sent_before_the_segment_ends() {
+    // 0.5 s of silence, 5.5 s of speech without a pause, 1 s of silence, played at real time.
+    let mut samples = vec![0.0f32; 8000];
+    samples.extend((8000..96_000).map(|i| {
+        let t = i as f64 / 16000.0;
+        (amplitude(t) * (2.0 * std::f64::consts::PI * 300.0 * t).sin()) as f32
+    }));
+    samples.extend(std::iter::repeat_n(0.0f32, 16000));
+    let p = start_with(parts_with(
+        Box::new(Paced::new(TestSignal::from_samples(samples))),
+        Box::new(TwoTurns),
+    ))
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut lines = Vec::new();
+    while Instant::now() < deadline {
+        let Ok(e) = p.handle.events.recv_timeout(Duration::from_millis(100)) else {
+            continue;
+        };
+        match e {
+            Event::Utterance { t, utterance, .. } => lines.push((t, utterance.text.clone())),
+            Event::Stopped { .. } => break,
+            _ => {}
+        }
+    }
+    p.join();
+    let texts: Vec<&str> = lines.iter().map(|(_, x)| x.as_str()).collect();
+    // Every word once, in order, the question on its own line.
+    assert_eq!(texts, ["Waarom deed je", "Omdat het moest"], "{lines:?}");
+    // The question was on screen while the answer was still being spoken (before 6 s),
+    // not after the whole segment (6.4 s at the earliest).
+    assert!(
+        lines[0].0 < 5.5,
+        "the first line came at {:.2} s",
+        lines[0].0
+    );
 }

@@ -227,6 +227,71 @@ impl Segmenter {
         self.last_prob
     }
 
+    /// The segment still open, as it would be cut now: its padded start, the audio heard so
+    /// far and where its speech began. `None` between segments. Live transcription decodes
+    /// such a snapshot to send the lines of a long segment that are already followed by
+    /// more speech, before the segment ends; the segment's own start stays the same when it
+    /// is closed ([`SpeechSegment::start_sample`]), so the two can be matched.
+    pub fn open_segment(&self) -> Option<SpeechSegment> {
+        let State::Speech { start, .. } = self.state else {
+            return None;
+        };
+        let padded_start = self.padded_start(start);
+        let a = (padded_start - self.buf_start) as usize;
+        let b = self.buf.len();
+        (a < b).then(|| SpeechSegment {
+            start_sample: padded_start,
+            samples: self.buf[a..b].to_vec(),
+            speech_start: start,
+            speech_end: self.framed.max(start),
+            split: false,
+            heard_until: self.framed.max(start),
+        })
+    }
+
+    /// The open segment's speech so far, from where it began to the last scored frame
+    /// (stream positions); `None` between segments. Cheap: nothing is copied.
+    pub fn open_speech(&self) -> Option<std::ops::Range<u64>> {
+        match self.state {
+            State::Speech { start, .. } => Some(start..self.framed.max(start)),
+            State::Idle => None,
+        }
+    }
+
+    /// Where the open segment's latest pause ended: the first speech frame after the last
+    /// run of at least `min_ms` of frames below the off threshold (too short to end the
+    /// segment, but often a sentence or a turn boundary). `None` between segments and
+    /// before speech has followed such a pause.
+    pub fn last_pause_end(&self, min_ms: u32) -> Option<u64> {
+        if !self.in_speech() {
+            return None;
+        }
+        let min_frames = (ms_to_samples(min_ms) as usize).div_ceil(FRAME).max(1);
+        let mut run = 0usize;
+        let mut after: Option<u64> = None;
+        for s in self.stats.iter().rev() {
+            if s.prob < self.cfg.off_threshold {
+                run += 1;
+                if run >= min_frames && after.is_some() {
+                    return after;
+                }
+            } else {
+                run = 0;
+                after = Some(s.start);
+            }
+        }
+        None
+    }
+
+    /// Where a segment whose speech begins at `start` begins with its lead padding: never
+    /// before the previous segment's end nor before the audio still kept.
+    fn padded_start(&self, start: u64) -> u64 {
+        start
+            .saturating_sub(self.pad)
+            .max(self.last_end)
+            .max(self.buf_start)
+    }
+
     /// Feed samples; returns the segments completed by them (usually none). Whole frames are
     /// scored as one batch ([`Vad::speech_probabilities`]).
     pub fn push(&mut self, samples: &[f32]) -> Vec<SpeechSegment> {
@@ -384,10 +449,7 @@ impl Segmenter {
         if end <= start || (!split && end - start < self.min_speech) {
             return;
         }
-        let padded_start = start
-            .saturating_sub(self.pad)
-            .max(self.last_end)
-            .max(self.buf_start);
+        let padded_start = self.padded_start(start);
         let padded_end = if split {
             end
         } else {

@@ -230,7 +230,30 @@ impl Clock {
 struct TimedSegment {
     seg: SpeechSegment,
     arrived: Instant,
+    /// A snapshot of a segment still open ([`Segmenter::open_segment`]), not the segment.
+    partial: bool,
 }
+
+/// Live only: an open segment that holds this much speech (2.5 s) is looked at before it
+/// ends, so a line followed by more speech (a turn taken without a pause long enough to end
+/// the segment) is sent before the whole segment is over. A snapshot is taken
+/// [`PAUSE_HOLD`] after a short pause inside the segment (where a sentence or a turn
+/// ended), and after [`SNAPSHOT_EVERY`] without one (overlapping talk).
+const SNAPSHOT_MIN_SPEECH: u64 = 40_000;
+/// A pause inside a segment: at least 100 ms below the VAD's off threshold.
+const PAUSE_MS: u32 = 100;
+/// A snapshot follows a pause once 0.5 s of speech came after it: enough for the line
+/// before the pause to be sent ([`RELEASE_HOLD`] counts from its last word).
+const PAUSE_HOLD: u64 = 8_000;
+/// Without a pause, a snapshot every second of the segment: in a reverberant room a turn
+/// taken at once often leaves no pause the VAD can see.
+const SNAPSHOT_EVERY: u64 = 16_000;
+/// A line of a snapshot is sent when it is not the last one and its last word ends at least
+/// this long (0.5 s) before the snapshot does: Whisper has already written words after its
+/// line break, so the break will not move.
+const RELEASE_HOLD: f64 = 0.5;
+/// A rest of a segment shorter than this (0.3 s) after its lines were sent is not decoded.
+const MIN_REST_SAMPLES: usize = 4_800;
 
 /// A transcribed piece of a segment.
 struct Piece {
@@ -265,6 +288,9 @@ struct Shared {
     lag_analysis_ms: AtomicU64,
     /// The recogniser's recent mean word probability (`f32` bits; 0: none yet).
     confidence: AtomicU32,
+    /// Set when a segment that is over has been sent to the transcriber: a snapshot being
+    /// decoded gives way to it.
+    segment_waiting: AtomicBool,
 }
 
 impl Shared {
@@ -353,9 +379,12 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
     let mut threads = Vec::new();
     // 1. segmenter
     {
+        let snapshots = parts.source.is_live();
         let stage = CaptureStage {
             source: parts.source,
             reopen: parts.reopen,
+            snapshots,
+            snap_next: None,
             segmenter: Segmenter::new(parts.vad, SegmenterConfig::live()),
             room: RoomMeter::new(),
             room_next: ROOM_FIRST_SAMPLES,
@@ -473,6 +502,13 @@ fn open_store(
 
 /// The transcriber stage: Whisper over each segment, the pieces (with their audio, for the
 /// speaker stage) sent on; its lag is reported in `shared`.
+///
+/// A snapshot of a segment still open is decoded only when nothing else waits. Its lines
+/// that are followed by at least [`RELEASE_HOLD`] of further speech are sent at once; when
+/// the segment is over, only the audio after them is decoded (local agreement in the sense
+/// of Macháček, Dabre & Bojar 2023, "Turning Whisper into Real-Time Transcription System",
+/// with the line break as the unit that must hold). A turn that follows another without a
+/// pause no longer waits for the end of both.
 fn run_transcriber(
     mut transcriber: Box<dyn Transcriber>,
     seg_rx: Receiver<TimedSegment>,
@@ -484,14 +520,55 @@ fn run_transcriber(
     // silence may reach into the next segment's lead padding, so the next
     // utterance starts no earlier (never before its speech).
     let mut last_end = 0.0f64;
+    // The open segment whose first lines were sent: its start and how many of its samples
+    // those lines cover.
+    let mut released: Option<(u64, usize)> = None;
     for ts in seg_rx.iter() {
+        // A snapshot is worth its time only when nothing else waits; one being decoded
+        // is given up as soon as a segment that is over arrives (the flag is cleared before
+        // the queue is looked at, so a segment sent in between sets it again).
+        if ts.partial {
+            shared.segment_waiting.store(false, Ordering::Relaxed);
+            if !seg_rx.is_empty() {
+                continue;
+            }
+        }
         let seg = &ts.seg;
+        let skip = match released {
+            Some((start, n)) if start == seg.start_sample => n,
+            _ => 0,
+        };
+        if !ts.partial {
+            released = None;
+            // A segment cut at its maximum length before the lines already sent end: the
+            // rest of them lies in the next part, which starts where this one ends.
+            if seg.split && skip > seg.samples.len() {
+                released = Some((seg.end_sample(), skip - seg.samples.len()));
+                continue;
+            }
+        }
+        let skip = skip.min(seg.samples.len());
+        let clip = &seg.samples[skip..];
+        if clip.len() < MIN_REST_SAMPLES && (ts.partial || skip > 0) {
+            continue;
+        }
         let began = Instant::now();
-        let result = transcriber.transcribe(&seg.samples);
+        let result = if ts.partial {
+            transcriber
+                .transcribe_cancellable(clip, &shared.segment_waiting)
+                .transpose()
+        } else {
+            Some(transcriber.transcribe(clip))
+        };
+        let Some(result) = result else {
+            tracing::debug!(target: "observant::latency", "snapshot given up after {} ms", began.elapsed().as_millis());
+            continue;
+        };
         tracing::debug!(
             target: "observant::latency",
-            "segment {:.2}-{:.2} s: cut at {:.2} s, waited {} ms, whisper {} ms",
-            seg.start_seconds(),
+            "{} {:.2}-{:.2} s: cut at {:.2} s, waited {} ms, whisper {} ms",
+            if ts.partial { "snapshot" } else { "segment" },
+            seg.start_seconds() + skip as f64 / RATE,
             seg.start_seconds() + seg.samples.len() as f64 / RATE,
             clock.at(ts.arrived),
             began.duration_since(ts.arrived).as_millis(),
@@ -508,23 +585,39 @@ fn run_transcriber(
                 continue;
             }
         };
-        let base = seg.start_seconds();
-        // A segment is cut once its speech has been followed by enough
-        // silence: up to then the turn was still this speaker's (nobody else
-        // spoke), so the last piece runs on to there.
-        let heard_until = if seg.split {
-            seg.samples.len() as f64 / RATE
+        let clip_seconds = clip.len() as f64 / RATE;
+        let (pieces, spans) = if ts.partial {
+            let Some((count, cut)) = release_point(&pieces, clip_seconds) else {
+                continue;
+            };
+            released = Some((seg.start_sample, skip + (cut * RATE) as usize));
+            let mut spans = piece_spans(&pieces[..count], cut);
+            if let Some(last) = spans.last_mut() {
+                last.1 = cut.max(last.0 + 0.1);
+            }
+            (pieces.into_iter().take(count).collect::<Vec<_>>(), spans)
         } else {
-            seg.heard_until.saturating_sub(seg.start_sample) as f64 / RATE
-        };
-        let spans = piece_spans(&pieces, heard_until.max(seg.samples.len() as f64 / RATE));
-        for (a, (start, end)) in pieces.into_iter().zip(spans) {
-            let s = ((a.start * RATE) as usize).min(seg.samples.len());
-            let e = ((a.end * RATE).ceil() as usize).clamp(s, seg.samples.len());
-            let pcm = if e - s < 16000 {
-                seg.samples.clone()
+            // A segment is cut once its speech has been followed by enough
+            // silence: up to then the turn was still this speaker's (nobody else
+            // spoke), so the last piece runs on to there.
+            let heard_until = if seg.split {
+                clip_seconds
             } else {
-                seg.samples[s..e].to_vec()
+                seg.heard_until
+                    .saturating_sub(seg.start_sample + skip as u64) as f64
+                    / RATE
+            };
+            let spans = piece_spans(&pieces, heard_until.max(clip_seconds));
+            (pieces, spans)
+        };
+        let base = seg.start_seconds() + skip as f64 / RATE;
+        for (a, (start, end)) in pieces.into_iter().zip(spans) {
+            let s = ((a.start * RATE) as usize).min(clip.len());
+            let e = ((a.end * RATE).ceil() as usize).clamp(s, clip.len());
+            let pcm = if e - s < 16000 {
+                clip.to_vec()
+            } else {
+                clip[s..e].to_vec()
             };
             let start = (base + start).max(last_end);
             let end = (base + end).max(start + 0.1);
@@ -544,6 +637,32 @@ fn run_transcriber(
             .lag_transcriber_ms
             .store(ts.arrived.elapsed().as_millis() as u64, Ordering::Relaxed);
     }
+}
+
+/// Which lines of a snapshot's decoding can be sent before the segment ends: the first
+/// `count` pieces, those whose last word ends at least [`RELEASE_HOLD`] before the snapshot
+/// (`clip_seconds`) and that are followed by another piece; and where the rest begins
+/// (`cut`, seconds into the clip: halfway between the last sent word and the next word).
+/// `None` when no line is ready.
+fn release_point(
+    pieces: &[observant_speech::asr::AsrSegment],
+    clip_seconds: f64,
+) -> Option<(usize, f64)> {
+    let last_word_end =
+        |p: &observant_speech::asr::AsrSegment| p.words.last().map(|w| w.end).unwrap_or(p.end);
+    let first_word_start =
+        |p: &observant_speech::asr::AsrSegment| p.words.first().map(|w| w.start).unwrap_or(p.start);
+    let mut count = 0;
+    while count + 1 < pieces.len() && last_word_end(&pieces[count]) + RELEASE_HOLD <= clip_seconds {
+        count += 1;
+    }
+    if count == 0 {
+        return None;
+    }
+    let end = last_word_end(&pieces[count - 1]);
+    let next = first_word_start(&pieces[count]).max(end);
+    let cut = (end + next) / 2.0;
+    (cut > 0.0 && cut + RELEASE_HOLD / 2.0 <= clip_seconds).then_some((count, cut))
 }
 
 /// The speaker stage: attributes each piece to a voice and passes it on as an utterance;
@@ -597,6 +716,11 @@ struct CaptureStage {
     source: Box<dyn AudioSource>,
     reopen: Option<SourceOpener>,
     segmenter: Segmenter,
+    /// Whether open segments are looked at before they end (a live source).
+    snapshots: bool,
+    /// The open segment's speech start, where its last snapshot was taken and the pause
+    /// that snapshot followed.
+    snap_next: Option<(u64, u64, Option<u64>)>,
     /// The room check over the last half minute, reported every [`ROOM_EVERY_SAMPLES`].
     room: RoomMeter,
     room_next: u64,
@@ -709,9 +833,8 @@ impl CaptureStage {
                         self.report_room();
                     }
                     let segs = self.segmenter.push(&buf);
-                    for seg in segs {
-                        let _ = self.seg_tx.send(TimedSegment { seg, arrived: now });
-                    }
+                    self.send(segs, now);
+                    self.snapshot(now);
                 }
                 Ok(SourceRead::Pending) => {}
                 Ok(SourceRead::End) => return None,
@@ -735,9 +858,59 @@ impl CaptureStage {
     }
 
     fn cut(&self, segs: Vec<SpeechSegment>) {
-        let now = Instant::now();
+        self.send(segs, Instant::now());
+    }
+
+    /// Sends segments that are over to the transcriber, which drops a snapshot it is
+    /// decoding for them.
+    fn send(&self, segs: Vec<SpeechSegment>, now: Instant) {
         for seg in segs {
-            let _ = self.seg_tx.send(TimedSegment { seg, arrived: now });
+            let _ = self.seg_tx.send(TimedSegment {
+                seg,
+                arrived: now,
+                partial: false,
+            });
+            self.shared.segment_waiting.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Live only: sends a snapshot of the open segment once it holds
+    /// [`SNAPSHOT_MIN_SPEECH`] of speech, [`PAUSE_HOLD`] after each short pause in it and
+    /// [`SNAPSHOT_EVERY`] after the previous snapshot, when nothing waits for the
+    /// transcriber (a snapshot never delays a segment that is over).
+    fn snapshot(&mut self, now: Instant) {
+        if !self.snapshots {
+            return;
+        }
+        let Some(speech) = self.segmenter.open_speech() else {
+            self.snap_next = None;
+            return;
+        };
+        let (last_at, last_pause) = match self.snap_next {
+            Some((start, at, pause)) if start == speech.start => (at, pause),
+            _ => (speech.start, None),
+        };
+        self.snap_next = Some((speech.start, last_at, last_pause));
+        if speech.end < speech.start + SNAPSHOT_MIN_SPEECH || !self.seg_tx.is_empty() {
+            return;
+        }
+        let pause = self
+            .segmenter
+            .last_pause_end(PAUSE_MS)
+            .filter(|&p| p > last_at.saturating_sub(PAUSE_HOLD) && Some(p) != last_pause);
+        let after_pause = pause.is_some_and(|p| speech.end >= p + PAUSE_HOLD);
+        let timed = speech.end >= last_at + SNAPSHOT_EVERY;
+        if !(after_pause || timed) {
+            return;
+        }
+        if let Some(seg) = self.segmenter.open_segment() {
+            let pause = if after_pause { pause } else { last_pause };
+            self.snap_next = Some((speech.start, speech.end, pause));
+            let _ = self.seg_tx.try_send(TimedSegment {
+                seg,
+                arrived: now,
+                partial: true,
+            });
         }
     }
 
@@ -1297,8 +1470,8 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
 
 #[cfg(test)]
 mod tests {
-    use super::piece_spans;
-    use observant_speech::asr::AsrSegment;
+    use super::{piece_spans, release_point};
+    use observant_speech::asr::{AsrSegment, Word};
 
     fn piece(start: f64, end: f64) -> AsrSegment {
         AsrSegment {
@@ -1320,5 +1493,43 @@ mod tests {
         let spans = piece_spans(&[piece(6.0, 7.0)], 5.0);
         assert_eq!(spans, vec![(0.0, 7.0)]);
         assert!(piece_spans(&[], 3.0).is_empty());
+    }
+
+    fn worded(words: &[(f64, f64)]) -> AsrSegment {
+        let mut p = piece(words[0].0, words[words.len() - 1].1);
+        p.words = words
+            .iter()
+            .map(|&(start, end)| Word {
+                start,
+                end,
+                text: " w".into(),
+                probability: 0.9,
+            })
+            .collect();
+        p
+    }
+
+    #[test]
+    fn a_snapshot_sends_the_lines_followed_by_enough_speech_and_keeps_the_last() {
+        let a = worded(&[(0.2, 0.6), (0.7, 1.9)]);
+        let b = worded(&[(2.3, 2.8), (2.9, 3.4)]);
+        let c = worded(&[(3.6, 4.4)]);
+        // Three lines in 4.6 s: the first two ended well before the snapshot did, but the
+        // second is only sent when it is followed by another line and 0.5 s of audio.
+        let near = |got: Option<(usize, f64)>, n: usize, cut: f64| {
+            let (k, at) = got.expect("lines are sent");
+            assert_eq!(k, n);
+            assert!((at - cut).abs() < 1e-9, "cut at {at}, expected {cut}");
+        };
+        near(
+            release_point(&[a.clone(), b.clone(), c.clone()], 4.6),
+            2,
+            3.5,
+        );
+        near(release_point(&[a.clone(), b.clone(), c], 3.8), 1, 2.1);
+        // One line, or lines too close to the snapshot's end: nothing is sent yet.
+        assert_eq!(release_point(std::slice::from_ref(&a), 9.0), None);
+        assert_eq!(release_point(&[a, b], 2.3), None);
+        assert_eq!(release_point(&[], 3.0), None);
     }
 }

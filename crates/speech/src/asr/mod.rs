@@ -101,4 +101,18 @@ pub trait Transcriber: Send {
     fn last_stop(&self) -> Option<guard::Reason> {
         None
     }
+    /// Like [`Transcriber::transcribe`], but gives up as soon as `cancel` is set (during the
+    /// decoding where the implementation can check it, at the latest before it starts):
+    /// `Ok(None)`. Live transcription decodes a still-open segment this way, so a segment
+    /// that is over never waits for it.
+    fn transcribe_cancellable(
+        &mut self,
+        pcm: &[f32],
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<Option<Vec<AsrSegment>>> {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(None);
+        }
+        self.transcribe(pcm).map(Some)
+    }
 }

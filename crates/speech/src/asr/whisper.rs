@@ -4,6 +4,7 @@
 //! otherwise always encodes a full 30 s window), which is what makes live use fast.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
@@ -207,6 +208,16 @@ struct GuardState {
 /// ran away; if so only the timestamp at the end of the audio is left possible, which closes
 /// the current segment there and ends the clip.
 ///
+/// whisper.cpp's abort callback: true once the caller's cancel flag is set (checked between
+/// the encoder's operations and before every decoder step).
+///
+/// # Safety
+/// `user_data` is the `AtomicBool` that `decode` borrows for the call.
+unsafe extern "C" fn cancel_requested(user_data: *mut std::ffi::c_void) -> bool {
+    // SAFETY: see above; an `AtomicBool` may be read from any thread.
+    unsafe { (*(user_data as *const AtomicBool)).load(Ordering::Relaxed) }
+}
+
 /// # Safety
 /// `user_data` is the `GuardState` that `transcribe` keeps alive for the call; `tokens`
 /// holds `n_tokens` tokens and `logits` the vocabulary's logits (whisper.cpp's contract).
@@ -377,8 +388,42 @@ pub fn audio_ctx_for(samples: usize) -> i32 {
 
 impl Transcriber for WhisperTranscriber {
     fn transcribe(&mut self, pcm: &[f32]) -> Result<Vec<AsrSegment>> {
+        self.decode(pcm, None).map(Option::unwrap_or_default)
+    }
+
+    fn transcribe_cancellable(
+        &mut self,
+        pcm: &[f32],
+        cancel: &AtomicBool,
+    ) -> Result<Option<Vec<AsrSegment>>> {
+        self.decode(pcm, Some(cancel))
+    }
+
+    fn last_stop(&self) -> Option<Reason> {
+        self.last_stop
+    }
+
+    fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    fn language(&self) -> Option<String> {
+        self.detected.clone()
+    }
+}
+
+impl WhisperTranscriber {
+    /// One decoding of `pcm`; `None` when `cancel` was set before it finished.
+    fn decode(
+        &mut self,
+        pcm: &[f32],
+        cancel: Option<&AtomicBool>,
+    ) -> Result<Option<Vec<AsrSegment>>> {
         if pcm.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
+        }
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Ok(None);
         }
         // whisper.cpp refuses clips under 100 ms and is unreliable under 1 s: pad with silence.
         let padded;
@@ -444,8 +489,21 @@ impl Transcriber for WhisperTranscriber {
                 &mut guard_state as *mut GuardState as *mut std::ffi::c_void,
             );
         }
+        if let Some(flag) = cancel {
+            // SAFETY: `flag` is borrowed for this whole call and outlives `full`.
+            unsafe {
+                params.set_abort_callback(Some(cancel_requested));
+                params.set_abort_callback_user_data(
+                    flag as *const AtomicBool as *mut std::ffi::c_void,
+                );
+            }
+        }
         let result = self.state.full(params, pcm);
         self.last_stop = guard_state.stopped;
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            self.last_stop = None;
+            return Ok(None);
+        }
         result.map_err(|e| anyhow::anyhow!("transcriptie mislukt / transcription failed: {e}"))?;
         if self.detected.is_none() {
             let id = self.state.full_lang_id_from_state();
@@ -503,19 +561,7 @@ impl Transcriber for WhisperTranscriber {
                 words,
             });
         }
-        Ok(out)
-    }
-
-    fn last_stop(&self) -> Option<Reason> {
-        self.last_stop
-    }
-
-    fn describe(&self) -> String {
-        self.description.clone()
-    }
-
-    fn language(&self) -> Option<String> {
-        self.detected.clone()
+        Ok(Some(out))
     }
 }
 
