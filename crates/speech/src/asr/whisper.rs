@@ -204,12 +204,8 @@ struct GuardState {
     stopped: Option<Reason>,
 }
 
-/// whisper.cpp's logits filter: before every token, [`guard::decide`] whether the decoding
-/// ran away; if so only the timestamp at the end of the audio is left possible, which closes
-/// the current segment there and ends the clip.
-///
-/// whisper.cpp's abort callback: true once the caller's cancel flag is set (checked between
-/// the encoder's operations and before every decoder step).
+/// whisper.cpp's abort callback: true once the caller's cancel flag is set (whisper.cpp
+/// checks it after each encoder pass and before every decoder step).
 ///
 /// # Safety
 /// `user_data` is the `AtomicBool` that `decode` borrows for the call.
@@ -218,6 +214,10 @@ unsafe extern "C" fn cancel_requested(user_data: *mut std::ffi::c_void) -> bool 
     unsafe { (*(user_data as *const AtomicBool)).load(Ordering::Relaxed) }
 }
 
+/// whisper.cpp's logits filter: before every token, [`guard::decide`] whether the decoding
+/// ran away; if so only the timestamp at the end of the audio is left possible, which closes
+/// the current segment there and ends the clip.
+///
 /// # Safety
 /// `user_data` is the `GuardState` that `transcribe` keeps alive for the call; `tokens`
 /// holds `n_tokens` tokens and `logits` the vocabulary's logits (whisper.cpp's contract).
