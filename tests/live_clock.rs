@@ -94,24 +94,34 @@ fn parts_with(source: Box<dyn AudioSource>, transcriber: Box<dyn Transcriber>) -
     }
 }
 
-/// (t, end) of every utterance, and every event's t in order.
-fn run(source: Box<dyn AudioSource>) -> (Vec<(f64, f64)>, Vec<f64>) {
-    let p = start_with(parts(source)).unwrap();
+/// Every event of a pipeline run up to `Stopped` (at most 30 s).
+fn events(parts: LiveParts) -> Vec<Event> {
+    let p = start_with(parts).unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    let (mut utts, mut ts) = (Vec::new(), Vec::new());
+    let mut out = Vec::new();
     while Instant::now() < deadline {
         let Ok(e) = p.handle.events.recv_timeout(Duration::from_millis(100)) else {
             continue;
         };
-        let v = serde_json::to_value(&e).unwrap();
-        ts.push(v["t"].as_f64().unwrap());
-        match e {
-            Event::Utterance { t, utterance, .. } => utts.push((t, utterance.end)),
-            Event::Stopped { .. } => break,
-            _ => {}
+        let stopped = matches!(e, Event::Stopped { .. });
+        out.push(e);
+        if stopped {
+            break;
         }
     }
     p.join();
+    out
+}
+
+/// (t, end) of every utterance, and every event's t in order.
+fn run(source: Box<dyn AudioSource>) -> (Vec<(f64, f64)>, Vec<f64>) {
+    let (mut utts, mut ts) = (Vec::new(), Vec::new());
+    for e in events(parts(source)) {
+        ts.push(serde_json::to_value(&e).unwrap()["t"].as_f64().unwrap());
+        if let Event::Utterance { t, utterance, .. } = e {
+            utts.push((t, utterance.end));
+        }
+    }
     (utts, ts)
 }
 
@@ -191,6 +201,7 @@ impl Transcriber for TwoTurns {
         let offset = at - i as f64 / 16000.0;
         let end = offset + pcm.len() as f64 / 16000.0;
         let mut out: Vec<AsrSegment> = Vec::new();
+        let mut last_line = None;
         for &(text, a, b, line) in &TURN_WORDS {
             // A word is heard when most of it is in the clip.
             if (a + b) / 2.0 < offset || (a + b) / 2.0 > end {
@@ -203,28 +214,21 @@ impl Transcriber for TwoTurns {
                 probability: 0.9,
             };
             match out.last_mut() {
-                Some(seg) if seg.text.starts_with(&format!("{line}:")) => {
-                    seg.text.push(' ');
-                    seg.text.push_str(text);
+                Some(seg) if last_line == Some(line) => {
+                    seg.text = format!("{} {text}", seg.text);
                     seg.end = w.end;
                     seg.words.push(w);
                 }
                 _ => out.push(AsrSegment {
                     start: w.start,
                     end: w.end,
-                    text: format!("{line}: {text}"),
+                    text: text.into(),
                     confidence: 0.9,
                     no_speech_probability: 0.01,
                     words: vec![w],
                 }),
             }
-        }
-        for seg in &mut out {
-            seg.text = seg
-                .text
-                .split_once(": ")
-                .map(|(_, t)| t.to_string())
-                .unwrap_or_default();
+            last_line = Some(line);
         }
         Ok(out)
     }
@@ -245,24 +249,16 @@ fn a_line_followed_at_once_by_another_is_sent_before_the_segment_ends() {
         (amplitude(t) * (2.0 * std::f64::consts::PI * 300.0 * t).sin()) as f32
     }));
     samples.extend(std::iter::repeat_n(0.0f32, 16000));
-    let p = start_with(parts_with(
+    let lines: Vec<(f64, String)> = events(parts_with(
         Box::new(Paced::new(TestSignal::from_samples(samples))),
         Box::new(TwoTurns),
     ))
-    .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut lines = Vec::new();
-    while Instant::now() < deadline {
-        let Ok(e) = p.handle.events.recv_timeout(Duration::from_millis(100)) else {
-            continue;
-        };
-        match e {
-            Event::Utterance { t, utterance, .. } => lines.push((t, utterance.text.clone())),
-            Event::Stopped { .. } => break,
-            _ => {}
-        }
-    }
-    p.join();
+    .into_iter()
+    .filter_map(|e| match e {
+        Event::Utterance { t, utterance, .. } => Some((t, utterance.text)),
+        _ => None,
+    })
+    .collect();
     let texts: Vec<&str> = lines.iter().map(|(_, x)| x.as_str()).collect();
     // Every word once, in order, the question on its own line.
     assert_eq!(texts, ["Waarom deed je", "Omdat het moest"], "{lines:?}");
