@@ -494,7 +494,7 @@ fn segmenter_hysteresis_min_silence_and_min_speech() {
 
     // A pause of 12 frames (384 ms) < 400 ms keeps one segment; 13 frames (416 ms) splits.
     for (gap, want) in [(12, 1), (13, 2)] {
-        let probs = frames(&[(0.0, 10), (0.9, 20), (0.1, gap), (0.9, 20), (0.0, 20)]);
+        let probs = frames(&[(0.0, 10), (0.9, 20), (0.05, gap), (0.9, 20), (0.0, 20)]);
         let segs = run(&mut scripted(&probs, cfg), &ramp(probs.len() * 512), 333);
         assert_eq!(segs.len(), want, "gap {gap}");
         if want == 2 {
@@ -513,11 +513,73 @@ fn segmenter_hysteresis_min_silence_and_min_speech() {
     }
 }
 
+/// `frames` frames of a 200 Hz tone at amplitude `level` over a faint deterministic hiss.
+fn tone(level: f32, frames: usize, phase: &mut usize) -> Vec<f32> {
+    (0..frames * FRAME)
+        .map(|_| {
+            *phase += 1;
+            let t = *phase as f32 / 16000.0;
+            let hiss = 0.001 * (((*phase * 7919) % 1000) as f32 / 500.0 - 1.0);
+            level * (2.0 * std::f32::consts::PI * 200.0 * t).sin() + hiss
+        })
+        .collect()
+}
+
+#[test]
+fn a_far_talker_scored_low_but_plainly_audible_stays_one_segment() {
+    // Room noise, then a voice 30 dB above it that the VAD scores 0.8 for three frames and
+    // 0.2 after that (a far talker in a reverberant room), then room noise scored 0.2 too.
+    let mut ph = 0;
+    let mut audio = tone(0.0, 120, &mut ph);
+    audio.extend(tone(0.05, 90, &mut ph));
+    audio.extend(tone(0.0, 60, &mut ph));
+    let probs = frames(&[(0.0, 120), (0.8, 3), (0.2, 87), (0.2, 60)]);
+    let segs = run(
+        &mut scripted(&probs, SegmenterConfig::default()),
+        &audio,
+        1600,
+    );
+    assert_eq!(segs.len(), 1, "{segs:?}");
+    // The whole turn, not its first three frames; and it ends where the voice ends, not at
+    // the end of the stream (the noise after it is scored 0.2 as well, but is not loud).
+    assert_eq!(segs[0].speech_start, 120 * 512);
+    assert_eq!(segs[0].speech_end, 210 * 512);
+
+    // Without the hold the turn is three frames long and dropped as too short.
+    let off = SegmenterConfig {
+        hold_snr_db: f32::INFINITY,
+        ..SegmenterConfig::default()
+    };
+    assert!(run(&mut scripted(&probs, off), &audio, 1600).is_empty());
+}
+
+#[test]
+fn a_quiet_pause_in_close_speech_still_ends_the_segment() {
+    // Close speech, a 0.6 s pause the VAD scores 0.2 whose level is 34 dB below the speech
+    // (breath, the room's tail: well above the hiss, but far below the voice), then speech
+    // again: two segments, as without the hold.
+    let mut ph = 0;
+    let mut audio = tone(0.0, 30, &mut ph);
+    audio.extend(tone(0.3, 40, &mut ph));
+    audio.extend(tone(0.006, 19, &mut ph));
+    audio.extend(tone(0.3, 40, &mut ph));
+    audio.extend(tone(0.0, 30, &mut ph));
+    let probs = frames(&[(0.0, 30), (0.9, 40), (0.2, 19), (0.9, 40), (0.0, 30)]);
+    let segs = run(
+        &mut scripted(&probs, SegmenterConfig::default()),
+        &audio,
+        1600,
+    );
+    assert_eq!(segs.len(), 2, "{segs:?}");
+    assert_eq!(segs[0].speech_end, 70 * 512);
+    assert_eq!(segs[1].speech_start, 89 * 512);
+}
+
 #[test]
 fn a_segment_tells_up_to_where_its_silence_was_heard() {
     // Closed by 400 ms of silence: heard up to the frame that completed it; at the end of
     // the stream: up to the end.
-    let probs = frames(&[(0.0, 10), (0.9, 30), (0.1, 20), (0.9, 20)]);
+    let probs = frames(&[(0.0, 10), (0.9, 30), (0.05, 20), (0.9, 20)]);
     let segs = run(
         &mut scripted(&probs, SegmenterConfig::live()),
         &ramp(probs.len() * 512),
