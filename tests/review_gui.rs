@@ -861,3 +861,31 @@ fn browse_opens_what_the_desktop_dialog_chose_and_places_the_report() {
     let written = std::fs::read_to_string(dir.path().join("elders").join(&name)).unwrap();
     assert!(written.contains("Wat wil je bereiken?"), "{written}");
 }
+
+#[test]
+fn a_line_heard_without_words_shows_as_unintelligible_and_counts_as_talk_time() {
+    // A turn in which the recogniser found no word (a far voice, another language) comes
+    // with an empty text; review shows it as such, and its speaker keeps the talk time.
+    let mut t = session();
+    let far = t.utterances.last().map_or(0.0, |u| u.end) + 1.0;
+    t.utterances.push(observant::transcript::Utterance {
+        start: far,
+        end: far + 4.0,
+        speaker: "Ver weg".into(),
+        text: String::new(),
+        confidence: Some(0.0),
+        uncertain_words: Vec::new(),
+    });
+    let doc = ReviewDoc::new(
+        observant::review::Origin::Unsaved("test".into()),
+        "test".into(),
+        t,
+        observant::review::History::default(),
+        None,
+        UiLang::Nl,
+    );
+    let talk = doc.stats_of("Ver weg").map_or(0.0, |s| s.talk_seconds);
+    assert!((talk - 4.0).abs() < 1e-6, "{talk}");
+    let h = review_harness(doc, TestPlayer::default());
+    h.get_by_label("(onverstaanbaar)");
+}

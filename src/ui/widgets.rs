@@ -25,8 +25,25 @@ pub fn bar(ui: &mut Ui, frac: f32, color: Color32, height: f32) {
 }
 
 /// The text of a transcript line; a line heard uncertainly (`uncertain`: the recogniser's
-/// confidence) is muted and italic, with a note on hover.
+/// confidence) is muted and italic, with a note on hover; a line without text (a turn heard
+/// as speech in which no word was recognised) shows as "(onverstaanbaar)".
 pub fn line_text(ui: &mut Ui, text: &str, uncertain: Option<f32>, lang: crate::i18n::UiLang) {
+    if text.trim().is_empty() {
+        // A turn heard as speech in which the recogniser found no word.
+        ui.add(
+            egui::Label::new(
+                RichText::new(lang.t("(onverstaanbaar)", "(unintelligible)"))
+                    .italics()
+                    .color(theme::MUTED),
+            )
+            .wrap(),
+        )
+        .on_hover_text(lang.t(
+            "Spraak gehoord, maar geen woord herkend (ver weg, een andere taal, door elkaar): telt mee als spreektijd",
+            "Speech heard but no word recognised (far away, another language, overlapping): counts as talk time",
+        ));
+        return;
+    }
     match uncertain {
         None => {
             ui.add(egui::Label::new(RichText::new(text).color(theme::TEXT)).wrap());

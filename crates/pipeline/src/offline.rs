@@ -508,7 +508,13 @@ fn close_short_gaps(utterances: &mut [Utterance], max_gap: f64) {
     }
 }
 
-/// One utterance per speaker turn that holds words: its text is the turn's words, its
+/// Shortest speaker turn (seconds) kept as a line when no word was recognised in it: a far
+/// voice, another language than the one set, mumbling. Shorter wordless turns (a cough, a
+/// click the VAD took for speech) are dropped.
+const MIN_WORDLESS_S: f64 = 1.0;
+
+/// One utterance per speaker turn that holds words, and per longer turn without any (see
+/// [`MIN_WORDLESS_S`]; its text is empty): its text is the turn's words, its
 /// times the turn's (cut in the middle of the pauses around it, see
 /// [`close_short_gaps`]), its confidence the duration-weighted mean of its words' Whisper
 /// segments.
@@ -537,7 +543,8 @@ fn build_transcript(
     let mut utterances: Vec<Utterance> = Vec::new();
     for (((t, text), (c, d)), uncertain_words) in turns.iter().zip(texts).zip(conf).zip(unsure) {
         let text = text.join(" ");
-        if text.is_empty() || !text.chars().any(char::is_alphanumeric) {
+        let wordless = !text.chars().any(char::is_alphanumeric);
+        if wordless && ((t.end - t.start) as f64) < MIN_WORDLESS_S * RATE {
             continue;
         }
         utterances.push(Utterance {
@@ -547,8 +554,14 @@ fn build_transcript(
                 .get(t.speaker)
                 .cloned()
                 .unwrap_or_else(|| observant_speech::speakers::speaker_label(t.speaker)),
-            text,
-            confidence: Some((c / d.max(1e-9)) as f32),
+            // A turn heard as speech but without a recognised word keeps its speaker and
+            // talk time, with no text and confidence 0 (shown as "onverstaanbaar").
+            text: if wordless { String::new() } else { text },
+            confidence: Some(if wordless {
+                0.0
+            } else {
+                (c / d.max(1e-9)) as f32
+            }),
             uncertain_words,
         });
     }
@@ -816,6 +829,40 @@ mod tests {
         let (out, stats) = window_words(&segs, &mut t);
         assert!(out.is_empty());
         assert_eq!((stats.skipped_redecoded, stats.windows_redecoded), (0, 0));
+    }
+
+    #[test]
+    fn a_long_turn_without_words_keeps_its_speaker_and_talk_time() {
+        // Three turns: words in the first; none in a 2.5-s turn of another voice (a far
+        // talker Whisper heard nothing in) nor in a 0.5-s one (a cough).
+        let turn = |a: f64, b: f64, speaker: usize, segment: usize| Turn {
+            start: (a * RATE) as usize,
+            end: (b * RATE) as usize,
+            speaker,
+            segment,
+        };
+        let turns = [
+            turn(0.0, 2.0, 0, 0),
+            turn(3.0, 5.5, 1, 1),
+            turn(8.0, 8.5, 0, 2),
+        ];
+        let words = [Word {
+            segment: 0,
+            start: 0.2,
+            end: 0.8,
+            text: "Welkom.".into(),
+            confidence: 0.9,
+            probability: 0.9,
+        }];
+        let names = ["S1".to_string(), "S2".to_string()];
+        let t = build_transcript(&words, &turns, &names, None);
+        assert_eq!(t.utterances.len(), 2, "{:?}", t.utterances);
+        let wordless = &t.utterances[1];
+        assert_eq!(wordless.speaker, "S2");
+        assert!(wordless.text.is_empty());
+        assert_eq!(wordless.confidence, Some(0.0));
+        assert!(wordless.end - wordless.start >= 2.5);
+        assert!(t.participants.iter().any(|p| p.name == "S2"));
     }
 
     #[test]
