@@ -513,14 +513,19 @@ fn segmenter_hysteresis_min_silence_and_min_speech() {
     }
 }
 
-/// `frames` frames of a 200 Hz tone at amplitude `level` over a faint deterministic hiss.
-fn tone(level: f32, frames: usize, phase: &mut usize) -> Vec<f32> {
-    (0..frames * FRAME)
-        .map(|_| {
-            *phase += 1;
-            let t = *phase as f32 / 16000.0;
-            let hiss = 0.001 * (((*phase * 7919) % 1000) as f32 / 500.0 - 1.0);
-            level * (2.0 * std::f32::consts::PI * 200.0 * t).sin() + hiss
+/// A 200 Hz tone over a faint deterministic hiss: per `(amplitude, n)`, `n` frames at that
+/// amplitude (0: the hiss alone), continuous in phase.
+fn tones(spec: &[(f32, usize)]) -> Vec<f32> {
+    let n: usize = spec.iter().map(|&(_, k)| k * FRAME).sum();
+    let level = spec
+        .iter()
+        .flat_map(|&(a, k)| std::iter::repeat_n(a, k * FRAME));
+    (1..=n)
+        .zip(level)
+        .map(|(i, a)| {
+            let t = i as f32 / 16000.0;
+            let hiss = 0.001 * (((i * 7919) % 1000) as f32 / 500.0 - 1.0);
+            a * (2.0 * std::f32::consts::PI * 200.0 * t).sin() + hiss
         })
         .collect()
 }
@@ -529,10 +534,7 @@ fn tone(level: f32, frames: usize, phase: &mut usize) -> Vec<f32> {
 fn a_far_talker_scored_low_but_plainly_audible_stays_one_segment() {
     // Room noise, then a voice 30 dB above it that the VAD scores 0.8 for three frames and
     // 0.2 after that (a far talker in a reverberant room), then room noise scored 0.2 too.
-    let mut ph = 0;
-    let mut audio = tone(0.0, 120, &mut ph);
-    audio.extend(tone(0.05, 90, &mut ph));
-    audio.extend(tone(0.0, 60, &mut ph));
+    let audio = tones(&[(0.0, 120), (0.05, 90), (0.0, 60)]);
     let probs = frames(&[(0.0, 120), (0.8, 3), (0.2, 87), (0.2, 60)]);
     let segs = run(
         &mut scripted(&probs, SegmenterConfig::default()),
@@ -558,12 +560,7 @@ fn a_quiet_pause_in_close_speech_still_ends_the_segment() {
     // Close speech, a 0.6 s pause the VAD scores 0.2 whose level is 34 dB below the speech
     // (breath, the room's tail: well above the hiss, but far below the voice), then speech
     // again: two segments, as without the hold.
-    let mut ph = 0;
-    let mut audio = tone(0.0, 30, &mut ph);
-    audio.extend(tone(0.3, 40, &mut ph));
-    audio.extend(tone(0.006, 19, &mut ph));
-    audio.extend(tone(0.3, 40, &mut ph));
-    audio.extend(tone(0.0, 30, &mut ph));
+    let audio = tones(&[(0.0, 30), (0.3, 40), (0.006, 19), (0.3, 40), (0.0, 30)]);
     let probs = frames(&[(0.0, 30), (0.9, 40), (0.2, 19), (0.9, 40), (0.0, 30)]);
     let segs = run(
         &mut scripted(&probs, SegmenterConfig::default()),

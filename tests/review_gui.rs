@@ -95,10 +95,15 @@ fn app_options() -> AppOptions {
 
 /// An unsaved review of the test session, with `audio` as its recording.
 fn unsaved_doc(audio: Option<&str>) -> ReviewDoc {
+    unsaved_doc_of(session(), audio)
+}
+
+/// An unsaved review of `t`, with `audio` as its recording.
+fn unsaved_doc_of(t: Transcript, audio: Option<&str>) -> ReviewDoc {
     ReviewDoc::new(
         observant::review::Origin::Unsaved("test".into()),
         "test".into(),
-        session(),
+        t,
         observant::review::History::default(),
         audio.map(Into::into),
         UiLang::Nl,
@@ -542,14 +547,7 @@ fn a_why_question_on_an_uncertain_word_is_shown_and_counted_as_uncertain() {
         .position(|u| u.text.starts_with("Waarom"))
         .unwrap();
     t.utterances[i].uncertain_words = vec!["waarom".into()];
-    let doc = ReviewDoc::new(
-        observant::review::Origin::Unsaved("test".into()),
-        "test".into(),
-        t,
-        observant::review::History::default(),
-        None,
-        UiLang::Nl,
-    );
+    let doc = unsaved_doc_of(t, None);
     let flag = doc
         .analysis
         .flags
@@ -876,14 +874,7 @@ fn a_line_heard_without_words_shows_as_unintelligible_and_counts_as_talk_time() 
         confidence: Some(0.0),
         uncertain_words: Vec::new(),
     });
-    let doc = ReviewDoc::new(
-        observant::review::Origin::Unsaved("test".into()),
-        "test".into(),
-        t,
-        observant::review::History::default(),
-        None,
-        UiLang::Nl,
-    );
+    let doc = unsaved_doc_of(t, None);
     let talk = doc.stats_of("Ver weg").map_or(0.0, |s| s.talk_seconds);
     assert!((talk - 4.0).abs() < 1e-6, "{talk}");
     let h = review_harness(doc, TestPlayer::default());

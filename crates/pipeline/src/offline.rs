@@ -831,16 +831,20 @@ mod tests {
         assert_eq!((stats.skipped_redecoded, stats.windows_redecoded), (0, 0));
     }
 
-    #[test]
-    fn a_long_turn_without_words_keeps_its_speaker_and_talk_time() {
-        // Three turns: words in the first; none in a 2.5-s turn of another voice (a far
-        // talker Whisper heard nothing in) nor in a 0.5-s one (a cough).
-        let turn = |a: f64, b: f64, speaker: usize, segment: usize| Turn {
+    /// Speaker `speaker`'s turn from `a` to `b` seconds in VAD segment `segment`.
+    fn turn(a: f64, b: f64, speaker: usize, segment: usize) -> Turn {
+        Turn {
             start: (a * RATE) as usize,
             end: (b * RATE) as usize,
             speaker,
             segment,
-        };
+        }
+    }
+
+    #[test]
+    fn a_long_turn_without_words_keeps_its_speaker_and_talk_time() {
+        // Three turns: words in the first; none in a 2.5-s turn of another voice (a far
+        // talker Whisper heard nothing in) nor in a 0.5-s one (a cough).
         let turns = [
             turn(0.0, 2.0, 0, 0),
             turn(3.0, 5.5, 1, 1),
@@ -867,12 +871,6 @@ mod tests {
 
     #[test]
     fn words_go_to_the_turn_they_fall_in() {
-        let turn = |a: f64, b: f64, speaker: usize, segment: usize| Turn {
-            start: (a * RATE) as usize,
-            end: (b * RATE) as usize,
-            speaker,
-            segment,
-        };
         let turns = [
             turn(0.0, 2.0, 0, 0),
             turn(2.0, 4.0, 1, 0),
