@@ -55,6 +55,7 @@ fn make_session(root: &Path, s: &Secret, samples: usize) -> PathBuf {
             text: UTTERANCE.into(),
             confidence: None,
             uncertain_words: Vec::new(),
+            speech: None,
         },
     })
     .unwrap();
@@ -489,6 +490,7 @@ fn an_encrypted_session_opens_in_review_after_unlock_and_its_edits_stay_encrypte
             text: UTTERANCE.into(),
             confidence: None,
             uncertain_words: Vec::new(),
+            speech: None,
         },
     })
     .unwrap();

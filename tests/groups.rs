@@ -54,6 +54,7 @@ fn conversation(dir: &Path, stem: &str, parts: &[(&str, &str)]) -> (PathBuf, Pat
             text: String::new(),
             confidence: None,
             uncertain_words: Vec::new(),
+            speech: None,
         });
         for s in pcm.iter().chain(std::iter::repeat_n(&0, 8000)) {
             w.write_sample(*s).unwrap();

@@ -113,12 +113,19 @@ fn events(parts: LiveParts) -> Vec<Event> {
     out
 }
 
-/// (t, end) of every utterance, and every event's t in order.
+/// (t, end) of every line as it first appeared (a line is sent again when it changes), and
+/// every event's t in order.
 fn run(source: Box<dyn AudioSource>) -> (Vec<(f64, f64)>, Vec<f64>) {
     let (mut utts, mut ts) = (Vec::new(), Vec::new());
     for e in events(parts(source)) {
         ts.push(serde_json::to_value(&e).unwrap()["t"].as_f64().unwrap());
-        if let Event::Utterance { t, utterance, .. } = e {
+        if let Event::Utterance {
+            t,
+            index,
+            utterance,
+        } = e
+            && index == utts.len()
+        {
             utts.push((t, utterance.end));
         }
     }
@@ -269,4 +276,86 @@ fn a_line_followed_at_once_by_another_is_sent_before_the_segment_ends() {
         "the first line came at {:.2} s",
         lines[0].0
     );
+}
+
+/// A fake Whisper that recognises no word in anything (a far voice, another language).
+struct HearsNothing;
+
+impl Transcriber for HearsNothing {
+    fn transcribe(&mut self, _pcm: &[f32]) -> anyhow::Result<Vec<AsrSegment>> {
+        Ok(Vec::new())
+    }
+    fn describe(&self) -> String {
+        "hears-nothing fake".into()
+    }
+    fn language(&self) -> Option<String> {
+        Some("nl".into())
+    }
+}
+
+#[test]
+fn speech_without_a_recognised_word_is_a_line_without_text_when_it_lasts() {
+    // 2 s of "speech" Whisper makes nothing of, then a 0.3 s click-like burst.
+    let tone = |n: usize| -> Vec<f32> {
+        (0..n)
+            .map(|i| 0.2 * (2.0 * std::f32::consts::PI * 300.0 * i as f32 / 16000.0).sin())
+            .collect()
+    };
+    let mut samples = vec![0.0f32; 8000];
+    samples.extend(tone(32_000));
+    samples.extend(vec![0.0f32; 16_000]);
+    samples.extend(tone(4_800));
+    samples.extend(vec![0.0f32; 16_000]);
+    let lines: Vec<_> = events(parts_with(
+        Box::new(TestSignal::from_samples(samples)),
+        Box::new(HearsNothing),
+    ))
+    .into_iter()
+    .filter_map(|e| match e {
+        Event::Utterance { utterance, .. } => Some(utterance),
+        _ => None,
+    })
+    .collect();
+    // One line: the long turn keeps its speaker and talk time, with no text and confidence
+    // 0 (the observer shows it as "onverstaanbaar"); the short burst gives none.
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let l = &lines[0];
+    assert!(l.text.is_empty(), "{l:?}");
+    assert_eq!(l.extra.asr_confidence, Some(0.0));
+    assert!(!l.speaker.is_empty());
+    assert!(l.start <= 0.55 && l.end >= 2.5, "{l:?}");
+}
+
+/// Each line's times as last sent (a line is sent again when it changes), by index.
+fn final_lines(events: Vec<Event>) -> Vec<(f64, f64)> {
+    let mut lines = std::collections::BTreeMap::new();
+    for e in events {
+        if let Event::Utterance {
+            index, utterance, ..
+        } = e
+        {
+            lines.insert(index, (utterance.start, utterance.end));
+        }
+    }
+    lines.into_values().collect()
+}
+
+#[test]
+fn a_short_pause_between_two_lines_is_shared_between_them_as_in_the_report() {
+    // Two 1 s turns 1 s apart: the VAD ends the first before its reverberant tail would
+    // end, so the pause is split in the middle (as the offline path and the report do)
+    // and the first line is sent again with its new end.
+    let lines = final_lines(events(parts(Box::new(TestSignal::bursts(2, 1.0, 1.0)))));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let (a, b) = (lines[0], lines[1]);
+    assert_eq!(a.1, b.0, "{lines:?}");
+    assert!(
+        a.1 > 1.2 && a.1 < 1.9,
+        "the cut at {:.2} s is not in the pause",
+        a.1
+    );
+    // A silence of 3 s is nobody's: the lines stay apart.
+    let lines = final_lines(events(parts(Box::new(TestSignal::bursts(2, 1.0, 3.0)))));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[1].0 - lines[0].1 > 2.0, "{lines:?}");
 }

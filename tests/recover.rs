@@ -70,6 +70,7 @@ fn killed_session(
                 text: format!("regel {i}"),
                 confidence: Some(0.9),
                 uncertain_words: Vec::new(),
+                speech: None,
             },
         })
         .unwrap();

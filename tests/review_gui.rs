@@ -485,6 +485,7 @@ fn opening_an_interrupted_session_transcribes_its_missing_audio_first() {
             text: "Wat al getranscribeerd was.".into(),
             confidence: Some(0.9),
             uncertain_words: Vec::new(),
+            speech: None,
         },
     })
     .unwrap();
@@ -873,6 +874,7 @@ fn a_line_heard_without_words_shows_as_unintelligible_and_counts_as_talk_time() 
         text: String::new(),
         confidence: Some(0.0),
         uncertain_words: Vec::new(),
+        speech: None,
     });
     let doc = unsaved_doc_of(t, None);
     let talk = doc.stats_of("Ver weg").map_or(0.0, |s| s.talk_seconds);

@@ -1577,6 +1577,7 @@ mod tests {
                 text: String::new(),
                 confidence: None,
                 uncertain_words: Vec::new(),
+                speech: None,
             });
         }
         assert_eq!(named_speakers(&t), vec!["Anna", "Bram"]);

@@ -80,6 +80,7 @@ pub fn session() -> Transcript {
                 text: (*text).into(),
                 confidence: None,
                 uncertain_words: Vec::new(),
+                speech: None,
             })
             .collect(),
         method: Some("crea".into()),

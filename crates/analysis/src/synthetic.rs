@@ -197,6 +197,7 @@ fn generate(hours: f64, p: &Phrases) -> Transcript {
             text: text.to_string(),
             confidence: None,
             uncertain_words: Vec::new(),
+            speech: None,
         });
         if p.pauses {
             let pause = if rng.below(200) == 0 { 12.0 } else { 0.0 };

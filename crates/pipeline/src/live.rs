@@ -586,6 +586,15 @@ fn run_transcriber(
             }
         };
         let clip_seconds = clip.len() as f64 / RATE;
+        // A segment heard as speech in which Whisper recognised no word (a far voice,
+        // another language than the one set) keeps its speaker and talk time as a line
+        // without text, as in the offline path; a short one (a cough, a click) is dropped.
+        let pieces =
+            if pieces.is_empty() && !ts.partial && clip_seconds >= super::offline::MIN_WORDLESS_S {
+                vec![wordless_piece(clip_seconds)]
+            } else {
+                pieces
+            };
         let (pieces, spans) = if ts.partial {
             let Some((count, cut)) = release_point(&pieces, clip_seconds) else {
                 continue;
@@ -639,6 +648,18 @@ fn run_transcriber(
     }
 }
 
+/// The line of a segment without a recognised word: no text, confidence 0, the whole clip.
+fn wordless_piece(clip_seconds: f64) -> observant_speech::asr::AsrSegment {
+    observant_speech::asr::AsrSegment {
+        start: 0.0,
+        end: clip_seconds,
+        text: String::new(),
+        confidence: 0.0,
+        no_speech_probability: 0.0,
+        words: Vec::new(),
+    }
+}
+
 /// Which lines of a snapshot's decoding can be sent before the segment ends: the first
 /// `count` pieces, those whose last word ends at least [`RELEASE_HOLD`] before the snapshot
 /// (`clip_seconds`) and that are followed by another piece; and where the rest begins
@@ -689,6 +710,7 @@ fn run_speakers(
                         text: p.text,
                         confidence: Some(p.confidence),
                         uncertain_words: p.uncertain_words,
+                        speech: None,
                     },
                     arrived: p.arrived,
                     relabels,
@@ -1180,6 +1202,22 @@ impl Store {
                         .find(|(from, _)| *from == a.utterance.speaker)
                     {
                         a.utterance.speaker = to.clone();
+                    }
+                    // The silence between the last line and this one is shared between
+                    // them, as in the offline path (the VAD trims a turn's soft end and
+                    // reverberant tail): the last line is sent again with its new end.
+                    if let Some(last) = self.transcript.utterances.last_mut()
+                        && super::offline::share_gap(
+                            last,
+                            &mut a.utterance,
+                            super::offline::MAX_CLOSED_GAP_S,
+                        )
+                    {
+                        let utterance = last.clone();
+                        self.journal(Entry::Utterance {
+                            index: index - 1,
+                            utterance,
+                        });
                     }
                     self.classes
                         .push(self.classifier.classify(&a.utterance.text, hint));

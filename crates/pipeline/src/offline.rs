@@ -491,7 +491,7 @@ fn turn_of(w: &Word, turns: &[Turn]) -> Option<usize> {
 }
 
 /// Silences between two utterances up to this long (seconds) are shared between them.
-const MAX_CLOSED_GAP_S: f64 = 2.0;
+pub(crate) const MAX_CLOSED_GAP_S: f64 = 2.0;
 
 /// A short silence between two utterances belongs to the conversation, not to nobody: the
 /// VAD trims a turn's soft onset and reverberant tail, and cuts a turn at a breathing
@@ -499,19 +499,32 @@ const MAX_CLOSED_GAP_S: f64 = 2.0;
 /// stretch of talk; longer silences stay silence.
 fn close_short_gaps(utterances: &mut [Utterance], max_gap: f64) {
     for i in 1..utterances.len() {
-        let (a, b) = (utterances[i - 1].end, utterances[i].start);
-        if b > a && b - a <= max_gap {
-            let mid = (a + b) / 2.0;
-            utterances[i - 1].end = mid;
-            utterances[i].start = mid;
-        }
+        let (before, after) = utterances.split_at_mut(i);
+        share_gap(&mut before[i - 1], &mut after[0], max_gap);
     }
+}
+
+/// [`close_short_gaps`] for one pair of neighbours (`first` before `next`): true when
+/// the silence between them was shared. The live path applies it as each line arrives.
+pub(crate) fn share_gap(first: &mut Utterance, next: &mut Utterance, max_gap: f64) -> bool {
+    let (a, b) = (first.end, next.start);
+    if b > a && b - a <= max_gap {
+        let mid = (a + b) / 2.0;
+        // Where the speech itself lies is kept (the pause after a question is measured
+        // from it).
+        first.speech.get_or_insert((first.start, a));
+        next.speech.get_or_insert((b, next.end));
+        first.end = mid;
+        next.start = mid;
+        return true;
+    }
+    false
 }
 
 /// Shortest speaker turn (seconds) kept as a line when no word was recognised in it: a far
 /// voice, another language than the one set, mumbling. Shorter wordless turns (a cough, a
 /// click the VAD took for speech) are dropped.
-const MIN_WORDLESS_S: f64 = 1.0;
+pub(crate) const MIN_WORDLESS_S: f64 = 1.0;
 
 /// One utterance per speaker turn that holds words, and per longer turn without any (see
 /// [`MIN_WORDLESS_S`]; its text is empty): its text is the turn's words, its
@@ -563,6 +576,7 @@ fn build_transcript(
                 (c / d.max(1e-9)) as f32
             }),
             uncertain_words,
+            speech: None,
         });
     }
     close_short_gaps(&mut utterances, MAX_CLOSED_GAP_S);
@@ -676,6 +690,7 @@ mod tests {
             text: "x".into(),
             confidence: None,
             uncertain_words: Vec::new(),
+            speech: None,
         }
     }
 
@@ -685,6 +700,9 @@ mod tests {
         close_short_gaps(&mut u, 2.0);
         assert_eq!((u[0].end, u[1].start), (2.5, 2.5));
         assert_eq!((u[1].end, u[2].start), (4.0, 9.0));
+        // Where the speech itself lies is kept for the pause statistics.
+        let speech: Vec<_> = u.iter().map(|u| u.speech).collect();
+        assert_eq!(speech, [Some((0.0, 2.0)), Some((3.0, 4.0)), None]);
     }
 
     /// Replies with the words `script` gives for a clip of that many samples: (start in the

@@ -467,6 +467,7 @@ mod tests {
             text: text.into(),
             confidence: None,
             uncertain_words: Vec::new(),
+            speech: None,
         };
         Transcript {
             language: Some("nl".into()),

@@ -371,6 +371,7 @@ mod tests {
                 text: String::new(),
                 confidence: None,
                 uncertain_words: Vec::new(),
+                speech: None,
             }],
             ..Transcript::default()
         };

@@ -140,6 +140,7 @@ mod tests {
             text: text.into(),
             confidence: None,
             uncertain_words: Vec::new(),
+            speech: None,
         };
         Transcript {
             participants: vec![

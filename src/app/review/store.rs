@@ -440,6 +440,7 @@ mod tests {
                     text: text.into(),
                     confidence: None,
                     uncertain_words: Vec::new(),
+                    speech: None,
                 },
             })
             .unwrap();

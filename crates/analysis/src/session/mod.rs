@@ -108,6 +108,7 @@ mod tests {
             text: String::new(),
             confidence: None,
             uncertain_words: Vec::new(),
+            speech: None,
         }
     }
     fn part(name: &str, role: Role) -> Participant {
@@ -544,6 +545,19 @@ mod tests {
         );
         assert_eq!(kinds(&a, FlagKind::QuestionsInSilentPhase).len(), 1);
         assert_eq!(kinds(&a, FlagKind::NonInformativeQuestion).len(), 1);
+    }
+
+    #[test]
+    fn the_pause_after_a_question_is_measured_from_the_speech_when_lines_share_it() {
+        // From audio: the question's speech ends at 4.0 s and the answer's starts at 5.2 s;
+        // the two lines share the pause between them (cut at 4.6 s).
+        let mut q = utt(0.0, 4.6, "A");
+        q.speech = Some((0.0, 4.0));
+        let mut r = utt(4.6, 8.0, "I");
+        r.speech = Some((5.2, 8.0));
+        let a = analyze_classified(&transcript(vec![q, r]), &[question(1)], &Config::default());
+        let i = a.speakers.iter().find(|s| s.name == "I").unwrap();
+        assert_eq!(i.mean_answer_pause, Some(1.2));
     }
 
     #[test]

@@ -122,7 +122,17 @@ impl Ctx<'_> {
             if pos > 0 {
                 let p = self.order[pos - 1];
                 if self.spk[p] != self.spk[i] && self.q(p) > 0 {
-                    let pause = (self.s[i] - self.e[p]).max(0.0);
+                    // From the end of the question's speech to the start of the answer's:
+                    // lines from audio share the pause between them (see
+                    // `Utterance::speech`).
+                    let said = |k: usize| {
+                        self.t.utterances[k]
+                            .speech
+                            .filter(|(a, b)| a.is_finite() && b.is_finite())
+                    };
+                    let answer = said(i).map_or(self.s[i], |(a, _)| a);
+                    let question = said(p).map_or(self.e[p], |(_, b)| b);
+                    let pause = (answer - question).max(0.0);
                     let acc = &mut pauses[self.spk[i]];
                     acc.0 += pause;
                     acc.1 += 1;

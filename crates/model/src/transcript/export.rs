@@ -95,6 +95,7 @@ mod tests {
                     text: "Welkom allemaal.".into(),
                     confidence: None,
                     uncertain_words: Vec::new(),
+                    speech: None,
                 },
                 Utterance {
                     start: 3661.0,
@@ -103,6 +104,7 @@ mod tests {
                     text: "Wat gebeurde er\nprecies --> daarna?".into(),
                     confidence: Some(0.8),
                     uncertain_words: Vec::new(),
+                    speech: None,
                 },
             ],
             ..Default::default()

@@ -74,6 +74,11 @@ pub struct Utterance {
     /// on one of them is shown as uncertain.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uncertain_words: Vec<String>,
+    /// Where the speech itself starts and ends (seconds), when `start`/`end` were moved
+    /// into the pauses around it: a short pause between two lines is shared between them,
+    /// so the lines tile the talk; the pause after a question is measured from these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speech: Option<(f64, f64)>,
 }
 
 /// How a word is kept in [`Utterance::uncertain_words`]: lowercase, without punctuation.

@@ -199,6 +199,7 @@ pub fn parse_json(text: &str) -> Result<Transcript> {
             text: text.to_string(),
             confidence,
             uncertain_words,
+            speech: None,
         });
         locs.push(at);
     }
@@ -852,6 +853,7 @@ fn finish_cues(cues: Vec<Cue>, format: &str) -> Result<Transcript> {
                     text,
                     confidence: None,
                     uncertain_words: Vec::new(),
+                    speech: None,
                 });
                 locs.push(format!("regel/line {}", cue.line));
                 ends_sentence.push(ended);

@@ -160,6 +160,7 @@ mod tests {
             text: String::new(),
             confidence: None,
             uncertain_words: Vec::new(),
+            speech: None,
         }
     }
 

@@ -682,6 +682,7 @@ mod tests {
             text: text.into(),
             confidence: None,
             uncertain_words: Vec::new(),
+            speech: None,
         }
     }
 
