@@ -1220,3 +1220,29 @@ fn it_does_not_matter_is_no_imperative_even_as_misheard() {
     }
     assert!(c("Maak eerst een plan.").advice);
 }
+
+#[test]
+fn zijn_after_a_question_word_is_the_verb_before_a_pronoun_and_the_possessive_before_a_noun() {
+    // As the recogniser writes them: no question mark, lowercase.
+    for t in [
+        "waar zijn jullie geweest",
+        "Waar zijn jullie die",
+        "wat zijn jullie van plan",
+        "hoe zijn jullie daar gekomen",
+        "wanneer zijn we dat overeengekomen",
+        "waar zijn ze nu mee bezig",
+        "Hoe zijn jullie daar terechtgekomen.",
+    ] {
+        let r = c(t);
+        assert_eq!(r.question, QuestionType::Open, "{t}: {:?}", r.evidence);
+    }
+    // "zijn" as a possessive still makes an embedded clause: no question.
+    for t in [
+        "ik snap waarom zijn vader boos werd",
+        "ik weet niet waar zijn tas is",
+        "ze vertelde hoe zijn collega reageerde",
+    ] {
+        let r = c(t);
+        assert_eq!(r.question, QuestionType::None, "{t}: {:?}", r.evidence);
+    }
+}

@@ -712,10 +712,14 @@ impl<'a> Analysis<'a> {
     /// compound subject, a reported thought, an exclamation or a free relative.
     fn wh_is_question(&self, sub: &Sub, w: usize) -> bool {
         let (c, b) = (sub.c, sub.b);
+        // "zijn" is a possessive ("ik snap waarom zijn vader ...") and a verb: before a
+        // personal pronoun it is the verb ("waar zijn jullie", "hoe zijn ze ...").
+        let verb_then_subject = self.has(w + 1, C_VERB) && w + 2 < b && self.has(w + 2, C_PERSONAL);
         let embedded = !sub.qmark
             && !self.has(w, C_WH_NP)
             && w + 1 < b
             && self.has(w + 1, C_EMBED_SUBJECT)
+            && !verb_then_subject
             && self.family_at(F_WHY, c, b).is_none();
         // "what strikes me is that you ...": copula + "that" + a clause after the
         // question-word phrase (not "welke afspraak was dat precies").
