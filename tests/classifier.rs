@@ -1246,3 +1246,27 @@ fn zijn_after_a_question_word_is_the_verb_before_a_pronoun_and_the_possessive_be
         assert_eq!(r.question, QuestionType::None, "{t}: {:?}", r.evidence);
     }
 }
+
+#[test]
+fn an_imperative_after_a_name_or_an_interjection_and_a_comma_is_advice() {
+    for t in [
+        "Anna, bel haar gewoon even.",
+        "anna, bel haar gewoon even",
+        "Voorzichtig, doe het dier geen pijn.",
+        "Kijk uit, doe dat niet.",
+        "Pieter, probeer het eerst met je teamleider.",
+        "Maar zichtig, doe het arm en die er geen pijn.",
+    ] {
+        let r = c(t);
+        assert!(r.advice, "{t}: {:?}", r.evidence);
+    }
+    // A clause with its own verb before the comma, a filler, or a question after it: no.
+    for t in [
+        "het was, zeg maar, lastig",
+        "Toen ik dat zag, zeg maar, schrok ik.",
+        "Anna, doe je dat vaak?",
+    ] {
+        let r = c(t);
+        assert!(!r.advice, "{t}: {:?}", r.evidence);
+    }
+}

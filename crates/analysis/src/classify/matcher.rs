@@ -870,14 +870,23 @@ impl<'a> Analysis<'a> {
                 advice_cues.push((w, v + 2, 0.75, false));
             }
         }
-        // Imperative at the start: "bel haar gewoon even", "probeer eens".
+        // Imperative at the start: "bel haar gewoon even", "probeer eens"; also after a
+        // name or an interjection of one or two words and a comma, without a verb ("Anna,
+        // bel haar gewoon", "voorzichtig, doe het dier geen pijn").
+        let after_address = (c..(c + 2).min(b))
+            .find(|&k| self.ct[k].comma_after)
+            .filter(|&k| (c..=k).all(|j| !self.has(j, C_VERB | C_IMPERATIVE)))
+            .map(|k| k + 1);
+        let imp = [Some(c), after_address]
+            .into_iter()
+            .flatten()
+            .find(|&k| k < b && self.has(k, C_IMPERATIVE));
         if !structural_question
-            && c < b
-            && self.has(c, C_IMPERATIVE)
-            && !self.has(c + 1, C_PERSONAL | C_VERB)
+            && let Some(k) = imp
+            && !self.has(k + 1, C_PERSONAL | C_VERB)
             && first_hit(hits, F_INVITATION).is_none()
         {
-            advice_cues.push((c, c + 1, 0.65, true));
+            advice_cues.push((k, k + 1, 0.65, true));
         }
         // Blockers (empathy, own wish, impersonal): cancel nearby blockable cues.
         let blockers: Vec<Hit> = hits
