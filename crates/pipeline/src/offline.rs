@@ -270,6 +270,8 @@ pub fn transcribe_source<S: AudioSource>(
         ),
     };
     stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
+    let mut turns = turns;
+    snap_changes_to_sentence_ends(&mut turns, &words);
     let transcript = build_transcript(&words, &turns, &names, stats.language.clone());
     Ok((transcript, stats))
 }
@@ -488,6 +490,52 @@ fn turn_of(w: &Word, turns: &[Turn]) -> Option<usize> {
         0..turns.len()
     };
     range.min_by(|&i, &j| dist(&turns[i]).total_cmp(&dist(&turns[j])))
+}
+
+/// Farthest (seconds) a speaker change inside a segment moves to a sentence end.
+const SNAP_TO_SENTENCE_S: f64 = 0.8;
+/// Shortest turn (seconds) a move to a sentence end leaves on either side.
+const SNAP_MIN_TURN_S: f64 = 0.3;
+
+/// Whether a recognised word ends a sentence (Whisper writes the punctuation on the word).
+fn ends_sentence(text: &str) -> bool {
+    text.trim_end_matches(['"', '\'', ')'])
+        .ends_with(['.', '?', '!'])
+}
+
+/// A speaker change found inside a segment lies on the voice windows' grid (0.77 s) and,
+/// where one voice starts over the other's last words, leans to the louder one; a new speaker
+/// starts a new sentence. So each change between two turns of one segment moves to the
+/// nearest sentence end Whisper wrote (the middle between a word ending in . ? or ! and the
+/// next word of the segment) within [`SNAP_TO_SENTENCE_S`], leaving both turns at least
+/// [`SNAP_MIN_TURN_S`]; without one it stays. `words` are in time order per segment.
+fn snap_changes_to_sentence_ends(turns: &mut [Turn], words: &[Word]) {
+    for i in 1..turns.len() {
+        let (a, b) = (turns[i - 1], turns[i]);
+        if a.segment != b.segment || a.end != b.start || a.speaker == b.speaker {
+            continue;
+        }
+        let cut = a.end as f64 / RATE;
+        let lo = a.start as f64 / RATE + SNAP_MIN_TURN_S;
+        let hi = b.end as f64 / RATE - SNAP_MIN_TURN_S;
+        let first = words.partition_point(|w| w.segment < a.segment);
+        let seg_words = &words[first..];
+        let n = seg_words
+            .iter()
+            .take_while(|w| w.segment == a.segment)
+            .count();
+        let best = seg_words[..n]
+            .windows(2)
+            .filter(|p| ends_sentence(&p[0].text))
+            .map(|p| (p[0].end + p[1].start.max(p[0].end)) / 2.0)
+            .filter(|&t| t > lo && t < hi && (t - cut).abs() <= SNAP_TO_SENTENCE_S)
+            .min_by(|x, y| (x - cut).abs().total_cmp(&(y - cut).abs()));
+        if let Some(t) = best {
+            let at = (t * RATE).round() as usize;
+            turns[i - 1].end = at;
+            turns[i].start = at;
+        }
+    }
 }
 
 /// Silences between two utterances up to this long (seconds) are shared between them.
@@ -910,5 +958,52 @@ mod tests {
         // A segment without turns: the nearest turn.
         assert_eq!(turn_of(&word(7.0, 7.5, 5), &turns), Some(2));
         assert_eq!(turn_of(&word(7.0, 7.5, 5), &[]), None);
+    }
+
+    #[test]
+    fn a_speaker_change_inside_a_segment_moves_to_the_nearby_sentence_end() {
+        let word = |text: &str, a: f64, b: f64, segment: usize| Word {
+            segment,
+            start: a,
+            end: b,
+            text: text.into(),
+            confidence: 0.8,
+            probability: 0.8,
+        };
+        // The voices' windows put the change at 2.0 s, inside "niet verder!"; the next
+        // speaker's sentence begins at 2.6 s.
+        let words = [
+            word("Kom", 0.2, 0.5, 0),
+            word("terug,", 0.5, 0.9, 0),
+            word("je", 1.2, 1.4, 0),
+            word("kunt", 1.4, 1.7, 0),
+            word("niet", 1.7, 1.95, 0),
+            word("verder!", 1.95, 2.4, 0),
+            word("Als", 2.6, 2.8, 0),
+            word("je", 2.8, 3.0, 0),
+            word("duwt.", 3.0, 3.6, 0),
+            word("Nee.", 5.2, 5.6, 1),
+        ];
+        let names = ["S1".to_string(), "S2".to_string()];
+        let mut turns = vec![
+            turn(0.0, 2.0, 0, 0),
+            turn(2.0, 4.0, 1, 0),
+            turn(5.0, 6.0, 0, 1),
+        ];
+        snap_changes_to_sentence_ends(&mut turns, &words);
+        assert_eq!((turns[0].end, turns[1].start), (40_000, 40_000));
+        let t = build_transcript(&words, &turns, &names, None);
+        let texts: Vec<&str> = t.utterances.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["Kom terug, je kunt niet verder!", "Als je duwt.", "Nee."]
+        );
+        // No sentence end within 0.8 s of the change, or a change between segments: no move.
+        let mut far = vec![turn(0.0, 1.3, 0, 0), turn(1.3, 4.0, 1, 0)];
+        snap_changes_to_sentence_ends(&mut far, &words);
+        assert_eq!(far[0].end, (1.3 * RATE) as usize);
+        let mut apart = vec![turn(0.0, 4.0, 0, 0), turn(4.0, 6.0, 1, 1)];
+        snap_changes_to_sentence_ends(&mut apart, &words);
+        assert_eq!(apart[0].end, (4.0 * RATE) as usize);
     }
 }
