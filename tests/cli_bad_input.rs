@@ -295,3 +295,16 @@ fn models_lists_adds_checks_and_measures_without_downloading() {
     let v2: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(v2["models"][2]["speed"]["rtf"].as_f64(), Some(rtf));
 }
+
+#[test]
+fn a_speaker_cap_out_of_range_or_below_the_known_count() {
+    let clip = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/audio/nl-cabin1-clip.wav")
+        .display()
+        .to_string();
+    fails(&[&clip, "--max-speakers", "0"], &["--max-speakers", "1"]);
+    fails(
+        &[&clip, "--speakers", "3", "--max-speakers", "2"],
+        &["--speakers", "--max-speakers"],
+    );
+}

@@ -23,9 +23,8 @@ fn fixture(name: &str) -> Vec<f32> {
         .collect()
 }
 
-#[test]
-fn utterances_are_split_where_the_voice_changes() {
-    let enc = VoiceEncoder::load_default().expect("voice model");
+/// The fixtures' two voices as one recording, with each clip's (start, end, voice).
+fn two_voices() -> (Vec<f32>, Vec<(f64, f64, &'static str)>) {
     let (b1, b2, s1, s2) = (
         fixture("big-1.wav"),
         fixture("big-2.wav"),
@@ -46,7 +45,13 @@ fn utterances_are_split_where_the_voice_changes() {
     add(&mut pcm, &b1, "big", 1.5);
     add(&mut pcm, &s2, "small", 0.3);
     add(&mut pcm, &b2, "big", 0.5);
+    (pcm, truth)
+}
 
+#[test]
+fn utterances_are_split_where_the_voice_changes() {
+    let enc = VoiceEncoder::load_default().expect("voice model");
+    let (pcm, truth) = two_voices();
     for speakers in [Some(2), None] {
         let mut opts = OfflineOptions::new(PathBuf::from("unused"));
         opts.speakers = speakers;
@@ -91,6 +96,34 @@ fn utterances_are_split_where_the_voice_changes() {
         assert!(words.len() >= 30, "{words:?}");
         assert_eq!(t.participants.len(), 2);
     }
+}
+
+#[test]
+fn a_cap_on_the_number_of_speakers_holds_and_a_higher_one_changes_nothing() {
+    let enc = VoiceEncoder::load_default().expect("voice model");
+    let (pcm, _) = two_voices();
+    let voices = |max: Option<usize>| {
+        let mut opts = OfflineOptions::new(PathBuf::from("unused"));
+        opts.max_speakers = max;
+        let (t, _) = transcribe_source(
+            TestSignal::from_samples(pcm.clone()),
+            &mut WordPerStretch,
+            Some(&enc),
+            &[],
+            &opts,
+        )
+        .expect("transcribe");
+        let mut names: Vec<String> = t.utterances.iter().map(|u| u.speaker.clone()).collect();
+        names.dedup();
+        names.sort();
+        names.dedup();
+        names
+    };
+    // "At most one voice" (a recording of one trainer): everything is S1.
+    assert_eq!(voices(Some(1)), ["S1"]);
+    // A cap above the true count leaves the estimate alone.
+    assert_eq!(voices(Some(4)), ["S1", "S2"]);
+    assert_eq!(voices(None), ["S1", "S2"]);
 }
 
 /// A fake Whisper that cancels the transcription (as the GUI's "Annuleren" does) when it is
@@ -166,4 +199,49 @@ fn a_recording_reports_its_progress_and_can_be_cancelled() {
     assert_eq!(fake.calls, 2);
     let f = counter.fraction().expect("total known");
     assert!(f > 0.0 && f < 1.0, "fraction {f}");
+}
+
+#[test]
+fn the_second_pass_keeps_to_the_cap_on_voices_the_session_was_started_with() {
+    use observant::session::{Session, SessionMeta};
+    let enc = VoiceEncoder::load_default().expect("voice model");
+    let (pcm, _) = two_voices();
+    let voices = |max_speakers: Option<usize>| {
+        let root = tempfile::tempdir().unwrap();
+        let (s, journal) = Session::create(
+            root.path(),
+            SessionMeta {
+                max_speakers,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        drop(journal);
+        let mut w = s.create_audio_writer(16000).unwrap();
+        w.write(&pcm).unwrap();
+        w.finish().unwrap();
+        let dir = s.dir.clone();
+        drop(s);
+        let session = Session::open(&dir).unwrap();
+        let pass = observant::pipeline::second_pass::second_pass_with(
+            &session,
+            &session.transcript(),
+            &mut WordPerStretch,
+            Some(&enc),
+            &OfflineOptions::new(PathBuf::from("unused")),
+        )
+        .expect("second pass");
+        let mut names: Vec<String> = pass
+            .transcript
+            .utterances
+            .iter()
+            .map(|u| u.speaker.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    // Started with "at most one voice": the second pass finds one too, not two.
+    assert_eq!(voices(Some(1)), ["S1"]);
+    assert_eq!(voices(None), ["S1", "S2"]);
 }

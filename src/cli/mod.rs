@@ -146,6 +146,10 @@ pub struct SpeechArgs {
     /// Number of speakers when known (default: estimated).
     #[arg(long)]
     pub speakers: Option<usize>,
+    /// At most this many speakers: the estimate stays at or below it (live: no more voices
+    /// are opened). For a room where you know how many people sit at the table.
+    #[arg(long, value_name = "N")]
+    pub max_speakers: Option<usize>,
     /// Enroll a voice by name: NAME=recording.wav (repeatable).
     #[arg(long, value_name = "NAME=FILE")]
     pub enroll: Vec<String>,
@@ -181,6 +185,7 @@ impl SpeechArgs {
             lang: self.lang.hint(),
             threads: self.threads,
             speakers: self.speakers,
+            max_speakers: self.max_speakers,
             enroll: self.enroll.clone(),
             vad: self.vad.clone(),
             no_diarize: self.no_diarize,

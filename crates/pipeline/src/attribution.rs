@@ -165,6 +165,7 @@ pub fn voice_attributor(opts: &OfflineOptions) -> Result<Box<dyn Attributor>> {
         .cloned()
         .collect();
     Ok(Box::new(
-        VoiceAttributor::new(encoder, &enrolled, opts.speakers).with_group(group),
+        VoiceAttributor::new(encoder, &enrolled, opts.speakers.or(opts.max_speakers))
+            .with_group(group),
     ))
 }

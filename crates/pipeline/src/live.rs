@@ -1418,6 +1418,7 @@ pub fn parts_from_options(
             model: Some(opts.whisper.model.display().to_string()),
             consent: true,
             group: opts.group.clone(),
+            max_speakers: opts.speakers.or(opts.max_speakers),
             ..Default::default()
         },
         save_dir,
@@ -1494,6 +1495,7 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
             model: Some(model.display().to_string()),
             consent: true,
             group: cfg.group.clone(),
+            max_speakers: cfg.max_speakers,
             ..Default::default()
         },
         save_dir: Some(save_dir),

@@ -31,6 +31,8 @@ pub struct OfflineOptions {
     pub whisper: WhisperOptions,
     /// Number of speakers when known.
     pub speakers: Option<usize>,
+    /// At most this many speakers (the estimate stays at or below it).
+    pub max_speakers: Option<usize>,
     /// Voices to recognise by name: (name, clip). They also fix the speaker count.
     pub enroll: Vec<(String, PathBuf)>,
     /// Known voices (a group's profiles): they name the speakers they match, without fixing
@@ -81,6 +83,7 @@ impl OfflineOptions {
         OfflineOptions {
             whisper: WhisperOptions::new(model),
             speakers: None,
+            max_speakers: None,
             enroll: Vec::new(),
             voices: Vec::new(),
             group: None,
@@ -178,7 +181,7 @@ pub fn transcribe_source<S: AudioSource>(
         model: transcriber.describe(),
         ..Default::default()
     };
-    let diarize_config = diarize_config(opts.speakers, enrolled, &opts.voices);
+    let diarize_config = diarize_config((opts.speakers, opts.max_speakers), enrolled, &opts.voices);
     let mut diarizer = encoder.map(|_| Diarizer::new(&diarize_config));
     let mut words: Vec<Word> = Vec::new();
     // Speech bounds (samples) of every VAD segment: the turns when there is no diarizer.
@@ -277,10 +280,11 @@ pub fn transcribe_source<S: AudioSource>(
 }
 
 /// Settings of the speaker attribution: the known count (`--speakers`, else as many as
-/// enrolled clips when there is no group, else automatic) and the enrolled voices and the
-/// group's voices for names (a group's voices are matched by [`observant_store::groups::VOICE_MATCH`]).
+/// enrolled clips when there is no group, else automatic, at most `--max-speakers`) and the
+/// enrolled voices and the group's voices for names (a group's voices are matched by
+/// [`observant_store::groups::VOICE_MATCH`]).
 fn diarize_config(
-    speakers: Option<usize>,
+    (speakers, max_speakers): (Option<usize>, Option<usize>),
     enrolled: &[(String, Embedding)],
     voices: &[Enrollment],
 ) -> DiarizeConfig {
@@ -298,9 +302,13 @@ fn diarize_config(
             .collect::<Vec<_>>(),
     );
     let mut config = DiarizeConfig {
-        cluster: match speakers.or(clips) {
-            Some(n) => ClusterConfig::with_speakers(n),
-            None => ClusterConfig::default(),
+        cluster: match (speakers.or(clips), max_speakers) {
+            (Some(n), _) => ClusterConfig::with_speakers(n),
+            (None, Some(m)) => ClusterConfig {
+                max_speakers: m,
+                ..ClusterConfig::default()
+            },
+            (None, None) => ClusterConfig::default(),
         },
         enrolled: names,
         ..DiarizeConfig::default()
@@ -697,6 +705,17 @@ pub fn options_from_speech(a: &crate::SpeechOptions, verbose: bool) -> Result<Of
         );
     }
     o.speakers = a.speakers;
+    if let Some(m) = a.max_speakers {
+        anyhow::ensure!(
+            (1..=20).contains(&m),
+            "--max-speakers moet tussen 1 en 20 liggen / must be between 1 and 20"
+        );
+        anyhow::ensure!(
+            a.speakers.is_none_or(|n| n <= m),
+            "--speakers is groter dan --max-speakers / is larger than --max-speakers"
+        );
+    }
+    o.max_speakers = a.max_speakers;
     for e in &a.enroll {
         let (name, file) = e.split_once('=').with_context(|| {
             format!("--enroll verwacht NAAM=BESTAND / expects NAME=FILE, got '{e}'")

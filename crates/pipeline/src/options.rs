@@ -16,6 +16,8 @@ pub struct SpeechOptions {
     pub threads: Option<usize>,
     /// Number of speakers when known (`None`: estimated).
     pub speakers: Option<usize>,
+    /// At most this many speakers (`None`: up to the attribution's own limit).
+    pub max_speakers: Option<usize>,
     /// Voices enrolled by name: `NAME=recording` specs as typed.
     pub enroll: Vec<String>,
     /// Voice activity detector by name (`silero`, `energy`).

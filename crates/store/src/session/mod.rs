@@ -89,6 +89,10 @@ pub struct SessionMeta {
     /// The group (`crate::groups`) the session was held for, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// The most voices the session was started with (the start screen's "Stemmen", listen's
+    /// `--speakers`/`--max-speakers`): live opened no more, and the second pass keeps to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_speakers: Option<usize>,
 }
 
 /// The observer's own note at a time in the session.
