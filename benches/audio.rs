@@ -3,8 +3,10 @@
 //! the segmenter feeds it (`silero_30s_batched`), and the segmenter end to end on real
 //! speech, and the room check (`room/meter_30s`: 30 s pushed as capture delivers it plus one
 //! estimate; `room/estimate_30s`: one estimate over a full 30-s meter, what live does every
-//! 5 s). Run with `cargo bench --bench audio`; the real-time factor is 30 s of audio
-//! divided by the time per iteration.
+//! 5 s), and the beamformer that turns a microphone array's channels into one
+//! (`beam/2ch_16k_30s`, `beam/4ch_48k_30s`; the stereo WAV of `decode/` goes through it too).
+//! Run with `cargo bench --bench audio`; the real-time factor is 30 s of audio divided by the
+//! time per iteration.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -183,11 +185,49 @@ fn bench_room(c: &mut Criterion) {
     g.finish();
 }
 
+/// A microphone array's channels: the speech on channel 0, each further channel hearing it
+/// `k` samples later.
+fn array(speech: &[f32], channels: usize, rate_factor: usize) -> Vec<f32> {
+    let n = speech.len() * rate_factor;
+    let at = |t: usize| speech[(t / rate_factor).min(speech.len() - 1)];
+    let mut out = Vec::with_capacity(n * channels);
+    for t in 0..n {
+        for k in 0..channels {
+            out.push(if t >= k { at(t - k) } else { 0.0 });
+        }
+    }
+    out
+}
+
+fn bench_beam(c: &mut Criterion) {
+    let speech = speech();
+    let mut g = c.benchmark_group("beam");
+    g.sample_size(10);
+    for (name, channels, rate, factor) in
+        [("2ch_16k_30s", 2, 16_000, 1), ("4ch_48k_30s", 4, 48_000, 3)]
+    {
+        let input = array(&speech, channels, factor);
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut beam = observant::audio::beam::Beamformer::new(channels, rate);
+                let mut out = Vec::with_capacity(input.len() / channels);
+                for chunk in input.chunks(channels * rate as usize / 10) {
+                    beam.push(chunk, &mut out);
+                }
+                beam.flush(&mut out);
+                black_box(out.len())
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_decode,
     bench_vad,
     bench_segmenter,
-    bench_room
+    bench_room,
+    bench_beam
 );
 criterion_main!(benches);

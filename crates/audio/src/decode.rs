@@ -5,8 +5,8 @@
 //!   the header) is read to the end of the file instead of being cut short.
 //! * Everything else (m4a/AAC, mp3, ogg/vorbis, flac, and WAV variants hound rejects such as
 //!   A-law, µ-law and ADPCM) goes through symphonia.
-//! * Channels are averaged to mono, then [`StreamResampler`] converts to 16 kHz (skipped when
-//!   the file already is 16 kHz).
+//! * Channels become one ([`ChannelMix`]: several are beamformed, see [`crate::beam`]), then
+//!   [`StreamResampler`] converts to 16 kHz (skipped when the file already is 16 kHz).
 //!
 //! [`AudioFile::open`] reads a file on disk; [`AudioFile::from_bytes`] decodes bytes already in
 //! memory the same way (fuzzing, decrypted audio).
@@ -33,7 +33,8 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
-use super::resample::{StreamResampler, TARGET_RATE, downmix_into};
+use super::beam::ChannelMix;
+use super::resample::{StreamResampler, TARGET_RATE};
 use observant_model::error::one_line_text;
 
 thread_local! {
@@ -208,11 +209,12 @@ impl MediaSource for Src {
     }
 }
 
-/// A decoder producing interleaved-then-downmixed mono blocks at the file's own rate.
+/// A decoder producing one-channel blocks at the file's own rate: it decodes interleaved frames
+/// and hands them to `mix` (see [`ChannelMix`]: several channels are beamformed to one).
 trait BlockReader: Send {
-    /// Append the next block of mono samples to `mono`; false when the stream has ended (the
-    /// call may still have appended a last block).
-    fn next_block(&mut self, mono: &mut Vec<f32>) -> Result<bool>;
+    /// Append the next block of samples to `mono` (through `mix`); false when the stream has
+    /// ended (the call may still have appended a last block).
+    fn next_block(&mut self, mix: &mut ChannelMix, mono: &mut Vec<f32>) -> Result<bool>;
 }
 
 /// An audio file opened for streaming conversion to 16 kHz mono.
@@ -220,6 +222,7 @@ pub struct AudioFile {
     path: String,
     info: AudioInfo,
     reader: Box<dyn BlockReader>,
+    mix: ChannelMix,
     resampler: StreamResampler,
     mono: Vec<f32>,
     finished: bool,
@@ -323,10 +326,12 @@ impl AudioFile {
             }
         };
         let resampler = StreamResampler::new(info.sample_rate)?;
+        let mix = ChannelMix::new(info.sample_rate);
         Ok(AudioFile {
             path: shown,
             info,
             reader,
+            mix,
             resampler,
             mono: Vec::with_capacity(WAV_BLOCK_FRAMES),
             finished: false,
@@ -355,7 +360,12 @@ impl AudioFile {
         out.clear();
         while out.len() < MIN_CHUNK && !self.finished {
             self.mono.clear();
-            let more = self.reader.next_block(&mut self.mono).map_err(|e| {
+            let more = self.reader.next_block(&mut self.mix, &mut self.mono);
+            if !matches!(more, Ok(true)) {
+                // The end (or a damaged stream): what the beamformer still holds.
+                self.mix.flush(&mut self.mono);
+            }
+            let more = more.map_err(|e| {
                 self.finished = true;
                 if e.downcast_ref::<UnusableAudio>().is_some() {
                     e
@@ -702,7 +712,7 @@ struct HoundReader {
 }
 
 impl BlockReader for HoundReader {
-    fn next_block(&mut self, mono: &mut Vec<f32>) -> Result<bool> {
+    fn next_block(&mut self, mix: &mut ChannelMix, mono: &mut Vec<f32>) -> Result<bool> {
         if self.ended {
             return Ok(false);
         }
@@ -751,7 +761,7 @@ impl BlockReader for HoundReader {
                 ));
             }
         }
-        downmix_into(&self.buf, self.channels, mono);
+        mix.push(&self.buf, self.channels, mono);
         if self.buf.len() < want {
             self.ended = true;
         }
@@ -783,7 +793,7 @@ impl RawPcmReader {
 }
 
 impl BlockReader for RawPcmReader {
-    fn next_block(&mut self, mono: &mut Vec<f32>) -> Result<bool> {
+    fn next_block(&mut self, mix: &mut ChannelMix, mono: &mut Vec<f32>) -> Result<bool> {
         let frames = (WAV_BLOCK_FRAMES as u64).min(self.frames_left) as usize;
         if frames == 0 {
             return Ok(false);
@@ -812,7 +822,7 @@ impl BlockReader for RawPcmReader {
             };
             self.buf.push(v);
         }
-        downmix_into(&self.buf, usize::from(self.h.channels), mono);
+        mix.push(&self.buf, usize::from(self.h.channels), mono);
         Ok(self.frames_left > 0)
     }
 }
@@ -943,8 +953,11 @@ struct SymphoniaReader {
     track_id: u32,
     rate: u32,
     sample_buf: Option<SampleBuffer<f32>>,
-    /// First decoded block, kept from `open` (where it was decoded to learn rate/channels).
-    first: Option<Vec<f32>>,
+    /// First decoded block (interleaved, with its channel count), kept from `open` (where it
+    /// was decoded to learn rate/channels).
+    first: Option<(Vec<f32>, usize)>,
+    /// The last decoded block, interleaved.
+    frames: Vec<f32>,
     ended: bool,
     path: String,
 }
@@ -1028,6 +1041,7 @@ impl SymphoniaReader {
             rate: 0,
             sample_buf: None,
             first: None,
+            frames: Vec::new(),
             ended: false,
             path: path.to_string(),
         };
@@ -1046,7 +1060,7 @@ impl SymphoniaReader {
         };
         check_format(path, channels, rate)?;
         reader.rate = rate;
-        reader.first = Some(first);
+        reader.first = Some((first, channels as usize));
         let frames = params.n_frames.filter(|_| params.sample_rate == Some(rate));
         let info = AudioInfo {
             sample_rate: rate,
@@ -1057,8 +1071,9 @@ impl SymphoniaReader {
         Ok((info, reader))
     }
 
-    /// Decode the next packet of our track into `mono`; returns the block's (rate, channels).
-    fn step(&mut self, mono: &mut Vec<f32>) -> Result<(Step, Option<(u32, u32)>)> {
+    /// Decode the next packet of our track into `frames` (interleaved); returns the block's
+    /// (rate, channels).
+    fn step(&mut self, frames_out: &mut Vec<f32>) -> Result<(Step, Option<(u32, u32)>)> {
         let mut bad = 0u32;
         loop {
             let packet = match guarded(|| self.format.next_packet()) {
@@ -1105,7 +1120,7 @@ impl SymphoniaReader {
                         slot => slot.insert(SampleBuffer::<f32>::new(need as u64, spec)),
                     };
                     sb.copy_interleaved_ref(buf);
-                    downmix_into(sb.samples(), channels, mono);
+                    frames_out.extend_from_slice(sb.samples());
                     Ok(Some((spec.rate, channels as u32)))
                 }
                 Err(SymError::DecodeError(_)) => Ok(None),
@@ -1153,15 +1168,22 @@ impl SymphoniaReader {
 }
 
 impl BlockReader for SymphoniaReader {
-    fn next_block(&mut self, mono: &mut Vec<f32>) -> Result<bool> {
-        if let Some(first) = self.first.take() {
-            mono.extend_from_slice(&first);
+    fn next_block(&mut self, mix: &mut ChannelMix, mono: &mut Vec<f32>) -> Result<bool> {
+        if let Some((first, channels)) = self.first.take() {
+            mix.push(&first, channels, mono);
             return Ok(true);
         }
         if self.ended {
             return Ok(false);
         }
-        match self.step(mono)? {
+        let mut frames = std::mem::take(&mut self.frames);
+        frames.clear();
+        let step = self.step(&mut frames);
+        if let Ok((Step::Block, Some((_, channels)))) = &step {
+            mix.push(&frames, *channels as usize, mono);
+        }
+        self.frames = frames;
+        match step? {
             (Step::Block, _) => Ok(true),
             (Step::End, _) => {
                 self.ended = true;

@@ -5,12 +5,14 @@
 //! * [`decode`]: [`AudioFile`] streams any recording as 16 kHz mono chunks; [`load_16k_mono`]
 //!   for short files;
 //! * [`resample`]: [`StreamResampler`] (rubato) and downmixing;
+//! * [`beam`]: [`Beamformer`](beam::Beamformer), several microphones to one channel;
 //! * [`source`]: the [`AudioSource`] trait with [`FileSource`] and [`TestSignal`];
 //! * [`capture`]: cpal capture, [`Capture`] / [`DeviceSource`], device list, level meter;
 //! * [`vad`], [`silero`]: the [`Vad`] trait, Silero VAD v6 in pure Rust, [`EnergyVad`];
 //! * [`room`]: [`RoomMeter`], the room check (speech level, noise floor, clarity);
 //! * [`segment`]: the push-based [`Segmenter`] producing [`SpeechSegment`]s.
 
+pub mod beam;
 pub mod capture;
 pub mod decode;
 pub mod gemm;
