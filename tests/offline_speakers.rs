@@ -12,6 +12,7 @@ use fakes::WordPerStretch;
 use observant::audio::source::TestSignal;
 use observant::pipeline::offline::{OfflineOptions, ProgressCounter, transcribe_source};
 use observant::speakers::VoiceEncoder;
+use observant::transcript::Transcript;
 
 fn fixture(name: &str) -> Vec<f32> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -48,6 +49,28 @@ fn two_voices() -> (Vec<f32>, Vec<(f64, f64, &'static str)>) {
     (pcm, truth)
 }
 
+/// The fixtures' conversation attributed offline with `opts` (the fake Whisper, the real VAD
+/// and voice encoder).
+fn attribute(enc: &VoiceEncoder, pcm: &[f32], opts: &OfflineOptions) -> Transcript {
+    transcribe_source(
+        TestSignal::from_samples(pcm.to_vec()),
+        &mut WordPerStretch,
+        Some(enc),
+        &[],
+        opts,
+    )
+    .expect("transcribe")
+    .0
+}
+
+/// The voices a transcript names, sorted.
+fn voice_names(t: &Transcript) -> Vec<String> {
+    let mut names: Vec<String> = t.utterances.iter().map(|u| u.speaker.clone()).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 #[test]
 fn utterances_are_split_where_the_voice_changes() {
     let enc = VoiceEncoder::load_default().expect("voice model");
@@ -55,14 +78,7 @@ fn utterances_are_split_where_the_voice_changes() {
     for speakers in [Some(2), None] {
         let mut opts = OfflineOptions::new(PathBuf::from("unused"));
         opts.speakers = speakers;
-        let (t, _) = transcribe_source(
-            TestSignal::from_samples(pcm.clone()),
-            &mut WordPerStretch,
-            Some(&enc),
-            &[],
-            &opts,
-        )
-        .expect("transcribe");
+        let t = attribute(&enc, &pcm, &opts);
         // Consecutive utterances of one speaker (the VAD also cuts a clip at its own
         // pauses) form a run; the runs must be the four clips.
         let mut runs: Vec<(&str, f64, f64)> = Vec::new();
@@ -105,19 +121,7 @@ fn a_cap_on_the_number_of_speakers_holds_and_a_higher_one_changes_nothing() {
     let voices = |max: Option<usize>| {
         let mut opts = OfflineOptions::new(PathBuf::from("unused"));
         opts.max_speakers = max;
-        let (t, _) = transcribe_source(
-            TestSignal::from_samples(pcm.clone()),
-            &mut WordPerStretch,
-            Some(&enc),
-            &[],
-            &opts,
-        )
-        .expect("transcribe");
-        let mut names: Vec<String> = t.utterances.iter().map(|u| u.speaker.clone()).collect();
-        names.dedup();
-        names.sort();
-        names.dedup();
-        names
+        voice_names(&attribute(&enc, &pcm, &opts))
     };
     // "At most one voice" (a recording of one trainer): everything is S1.
     assert_eq!(voices(Some(1)), ["S1"]);
@@ -231,15 +235,7 @@ fn the_second_pass_keeps_to_the_cap_on_voices_the_session_was_started_with() {
             &OfflineOptions::new(PathBuf::from("unused")),
         )
         .expect("second pass");
-        let mut names: Vec<String> = pass
-            .transcript
-            .utterances
-            .iter()
-            .map(|u| u.speaker.clone())
-            .collect();
-        names.sort();
-        names.dedup();
-        names
+        voice_names(&pass.transcript)
     };
     // Started with "at most one voice": the second pass finds one too, not two.
     assert_eq!(voices(Some(1)), ["S1"]);

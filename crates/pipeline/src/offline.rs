@@ -253,7 +253,7 @@ pub fn transcribe_source<S: AudioSource>(
     stats.language = transcriber.language();
 
     let t_spk = Instant::now();
-    let (turns, names) = match &diarizer {
+    let (mut turns, names) = match &diarizer {
         Some(d) => {
             let r = d.finish(&diarize_config);
             (r.turns, r.names)
@@ -273,7 +273,6 @@ pub fn transcribe_source<S: AudioSource>(
         ),
     };
     stats.speaker_seconds += t_spk.elapsed().as_secs_f64();
-    let mut turns = turns;
     snap_changes_to_sentence_ends(&mut turns, &words);
     let transcript = build_transcript(&words, &turns, &names, stats.language.clone());
     Ok((transcript, stats))

@@ -79,17 +79,11 @@ pub fn second_pass_with(
     let audio_seconds = audio.duration_seconds();
     let source = audio.into_source_from(0)?;
     // The cap on voices the session was started with holds here too.
-    let capped;
-    let opts = if opts.speakers.is_none() && opts.max_speakers.is_none() {
-        capped = OfflineOptions {
-            max_speakers: session.meta.max_speakers,
-            ..opts.clone()
-        };
-        &capped
-    } else {
-        opts
-    };
-    let (fresh, _) = transcribe_source(source, transcriber, encoder, &[], opts)?;
+    let mut opts = opts.clone();
+    if opts.speakers.is_none() && opts.max_speakers.is_none() {
+        opts.max_speakers = session.meta.max_speakers;
+    }
+    let (fresh, _) = transcribe_source(source, transcriber, encoder, &[], &opts)?;
     let mut utterances = fresh.utterances;
     let reattributed = name_like(&live.utterances, &mut utterances);
     let transcript = Transcript {
