@@ -606,12 +606,86 @@ fn a_far_talker_scored_low_but_plainly_audible_stays_one_segment() {
     assert_eq!(segs[0].speech_start, 120 * 512);
     assert_eq!(segs[0].speech_end, 210 * 512);
 
-    // Without the hold the turn is three frames long and dropped as too short.
+    // Without the hold (and without the weak start, which would open on the 0.2s) the
+    // turn is three frames long and dropped as too short.
     let off = SegmenterConfig {
         hold_snr_db: f32::INFINITY,
+        weak_on_snr_db: f32::INFINITY,
         ..SegmenterConfig::default()
     };
     assert!(run(&mut scripted(&probs, off), &audio, 1600).is_empty());
+}
+
+#[test]
+fn a_far_talker_never_scored_as_speech_still_opens_a_segment() {
+    // Room hiss, then a whole sentence 30 dB above it that the VAD scores only 0.2-0.3
+    // (never the 0.5 that starts a segment), then hiss scored 0.2 as well.
+    let audio = tones(&[(0.0, 100), (0.05, 60), (0.0, 60)]);
+    let mut probs = frames(&[(0.02, 100), (0.2, 60), (0.2, 60)]);
+    for (k, p) in probs.iter_mut().enumerate().skip(100).take(60) {
+        *p = if k % 3 == 0 { 0.3 } else { 0.2 };
+    }
+    let segs = run(
+        &mut scripted(&probs, SegmenterConfig::default()),
+        &audio,
+        1600,
+    );
+    assert_eq!(segs.len(), 1, "{segs:?}");
+    // It starts where the voice starts (not 320 ms later, when the stretch is complete),
+    // and the hiss after it, scored the same, is not speech: it is not above the floor.
+    assert_eq!(segs[0].speech_start, 100 * 512);
+    assert_eq!(segs[0].speech_end, 160 * 512);
+    // The padding before it is there too: the audio was kept while the stretch was judged.
+    assert_eq!(segs[0].start_sample, 100 * 512 - 3200);
+
+    // Hiss alone scored 0.2 for seconds opens nothing; nor does the voice with the weak
+    // start turned off.
+    let hiss = tones(&[(0.0, 200)]);
+    let segs = run(
+        &mut scripted(&frames(&[(0.2, 200)]), SegmenterConfig::default()),
+        &hiss,
+        1600,
+    );
+    assert!(segs.is_empty(), "{segs:?}");
+    let off = SegmenterConfig {
+        weak_on_snr_db: f32::INFINITY,
+        ..SegmenterConfig::default()
+    };
+    assert!(run(&mut scripted(&probs, off), &audio, 1600).is_empty());
+}
+
+#[test]
+fn audible_speech_after_a_short_gap_ends_the_gap() {
+    // Close speech, a 256 ms gap at the hiss, a far voice held for 640 ms (scored 0.2,
+    // 30 dB above the hiss), another 256 ms gap, speech again: one segment. Before, the
+    // held voice only kept the segment open frame by frame, and the second gap ended it
+    // 400 ms after the first gap began, dropping the held voice from the segment.
+    let audio = tones(&[
+        (0.0, 30),
+        (0.05, 40),
+        (0.0, 8),
+        (0.05, 20),
+        (0.0, 8),
+        (0.05, 40),
+        (0.0, 30),
+    ]);
+    let probs = frames(&[
+        (0.0, 30),
+        (0.9, 40),
+        (0.02, 8),
+        (0.2, 20),
+        (0.02, 8),
+        (0.9, 40),
+        (0.0, 30),
+    ]);
+    let segs = run(
+        &mut scripted(&probs, SegmenterConfig::default()),
+        &audio,
+        1600,
+    );
+    assert_eq!(segs.len(), 1, "{segs:?}");
+    assert_eq!(segs[0].speech_start, 30 * 512);
+    assert_eq!(segs[0].speech_end, 146 * 512);
 }
 
 #[test]

@@ -5,8 +5,9 @@
 //! * starts at the first frame with probability >= `on_threshold` (0.5),
 //! * ends where the probability first fell below `off_threshold` (0.35, hysteresis) and then
 //!   stayed out of speech (never back >= `on_threshold`) for `min_silence_ms` (400 ms),
-//! * except that a frame below `off_threshold` does not start that silence while it is
-//!   plainly audible speech: probability still >= `hold_threshold` (0.1), level at least
+//! * except that a frame below `off_threshold` counts as speech (it neither starts that
+//!   silence nor lets one that began go on) while it is plainly audible speech:
+//!   probability still >= `hold_threshold` (0.1), level at least
 //!   `hold_snr_db` (10 dB) above the noise floor (the quietest frame of the last 3 s) and
 //!   within `hold_below_peak_db` (15 dB) of the segment's loudest frame. Silero scores a far
 //!   talker in a reverberant, noisy room at 0.1-0.4 frame after frame although the voice
@@ -14,6 +15,14 @@
 //!   frames and was dropped as too short (5 % of the speech time of a 5-voice room
 //!   recording, `audio-room/multi5-a-room`). The peak condition keeps pauses and decaying
 //!   tails of close, clean speech (30 dB and more below its syllables) out of the hold.
+//! * also starts, without any frame reaching `on_threshold`, on a stretch of `weak_on_ms`
+//!   (320 ms) in which at least 70 % of the frames score `weak_on_threshold` (0.15) or more
+//!   and stand `weak_on_snr_db` (8 dB) above the noise floor, beginning with such a frame:
+//!   a quiet far talker (1-2 m away, across the table) whom Silero scores 0.15-0.45 for a
+//!   whole sentence never opened a segment, and the sentence was on no line (2-3 % of the
+//!   speech time of some 4-voice room recordings). Room noise and keyboard clicks score
+//!   below 0.1 or sit at the floor; a reverberant tail follows speech, where the hold
+//!   already decides.
 //! * is dropped when its speech part is shorter than `min_speech_ms` (250 ms),
 //! * gets `pad_ms` (200 ms) of audio on each side (never overlapping the previous segment;
 //!   the end padding is at most `min_silence_ms` so a segment is complete the moment its
@@ -48,8 +57,8 @@ pub struct SegmenterConfig {
     pub pad_ms: u32,
     /// Longest segment (without padding) before it is split, in seconds.
     pub max_segment_s: f32,
-    /// Inside a segment, a frame below `off_threshold` still holds the speech (does not start
-    /// the silence that ends it) when its probability is at least this, its level stands
+    /// Inside a segment, a frame below `off_threshold` still holds the speech (counts as
+    /// speech: it neither starts the silence that ends the segment nor lets one go on) when its probability is at least this, its level stands
     /// `hold_snr_db` above the noise floor and at most `hold_below_peak_db` below the
     /// segment's loudest frame: a far talker in a reverberant room scores 0.1-0.4 with
     /// Silero while plainly audible.
@@ -59,6 +68,19 @@ pub struct SegmenterConfig {
     pub hold_snr_db: f32,
     /// How far below the open segment's loudest frame (dB) a held frame may be.
     pub hold_below_peak_db: f32,
+    /// A segment also starts without any frame reaching `on_threshold` when, of the last
+    /// `weak_on_ms` of frames, at least the share `weak_on_share` score at least
+    /// `weak_on_threshold` and stand `weak_on_snr_db` above the noise floor: a far talker
+    /// whom Silero scores 0.1-0.45 frame after frame for a whole sentence. The segment
+    /// starts at the first frame of that stretch.
+    pub weak_on_threshold: f32,
+    /// Length of the stretch that starts a segment on weak scores, in ms.
+    pub weak_on_ms: u32,
+    /// Share of that stretch's frames that must be weak speech.
+    pub weak_on_share: f32,
+    /// How far above the noise floor (dB) a weak speech frame must be; `f32::INFINITY`
+    /// turns the weak start off.
+    pub weak_on_snr_db: f32,
 }
 
 impl Default for SegmenterConfig {
@@ -73,6 +95,10 @@ impl Default for SegmenterConfig {
             hold_threshold: 0.1,
             hold_snr_db: 10.0,
             hold_below_peak_db: 15.0,
+            weak_on_threshold: 0.15,
+            weak_on_ms: 320,
+            weak_on_share: 0.7,
+            weak_on_snr_db: 8.0,
         }
     }
 }
@@ -171,6 +197,11 @@ pub struct Segmenter {
     floor: NoiseFloor,
     /// The loudest frame level (dB) of the open segment.
     peak_db: f32,
+    /// Between segments: the last `weak_frames` frames, each with whether it was weak
+    /// speech (see [`SegmenterConfig::weak_on_threshold`]).
+    recent: VecDeque<(FrameStat, bool, f32)>,
+    /// Frames in the stretch that starts a segment on weak scores (0: off).
+    weak_frames: usize,
 }
 
 /// Frames over which the noise floor is the minimum level (3 s).
@@ -252,6 +283,25 @@ impl Segmenter {
         if cfg.hold_below_peak_db.is_nan() {
             cfg.hold_below_peak_db = 0.0;
         }
+        cfg.weak_on_threshold = if cfg.weak_on_threshold.is_finite() {
+            cfg.weak_on_threshold.clamp(0.0, cfg.on_threshold)
+        } else {
+            cfg.on_threshold
+        };
+        if cfg.weak_on_snr_db.is_nan() {
+            cfg.weak_on_snr_db = f32::INFINITY;
+        }
+        if !cfg.weak_on_share.is_finite() {
+            cfg.weak_on_share = 1.0;
+        }
+        cfg.weak_on_share = cfg.weak_on_share.clamp(0.0, 1.0);
+        let weak_frames = if cfg.weak_on_snr_db.is_finite() {
+            (ms_to_samples(cfg.weak_on_ms) as usize)
+                .div_ceil(FRAME)
+                .clamp(1, 256)
+        } else {
+            0
+        };
         if !cfg.max_segment_s.is_finite() || cfg.max_segment_s < 1.0 {
             cfg.max_segment_s = 1.0;
         }
@@ -278,6 +328,8 @@ impl Segmenter {
             probs: Vec::new(),
             floor: NoiseFloor::default(),
             peak_db: f32::NEG_INFINITY,
+            recent: VecDeque::new(),
+            weak_frames,
         }
     }
 
@@ -429,6 +481,7 @@ impl Segmenter {
         }
         self.state = State::Idle;
         self.stats.clear();
+        self.recent.clear();
         self.vad.reset();
         self.trim();
         out
@@ -461,17 +514,41 @@ impl Segmenter {
 
         match self.state {
             State::Idle => {
+                let stat = FrameStat {
+                    start: f_start,
+                    prob: p,
+                    energy,
+                };
                 if p >= self.cfg.on_threshold {
                     self.state = State::Speech {
                         start: f_start,
                         temp_end: None,
                     };
                     self.stats.clear();
-                    self.stats.push(FrameStat {
-                        start: f_start,
-                        prob: p,
-                        energy,
-                    });
+                    self.stats.push(stat);
+                    self.recent.clear();
+                } else if self.weak_frames > 0 {
+                    let weak =
+                        p >= self.cfg.weak_on_threshold && db >= floor + self.cfg.weak_on_snr_db;
+                    self.recent.push_back((stat, weak, db));
+                    if self.recent.len() > self.weak_frames {
+                        self.recent.pop_front();
+                    }
+                    let n_weak = self.recent.iter().filter(|r| r.1).count();
+                    if self.recent.len() == self.weak_frames
+                        && self.recent.front().is_some_and(|r| r.1)
+                        && n_weak as f32 >= self.cfg.weak_on_share * self.weak_frames as f32
+                    {
+                        let start = self.recent.front().map_or(f_start, |r| r.0.start);
+                        self.state = State::Speech {
+                            start,
+                            temp_end: None,
+                        };
+                        self.stats.clear();
+                        self.stats.extend(self.recent.iter().map(|r| r.0));
+                        self.peak_db = self.recent.iter().map(|r| r.2).fold(db, f32::max);
+                        self.recent.clear();
+                    }
                 }
             }
             State::Speech { start, temp_end } => {
@@ -481,9 +558,10 @@ impl Segmenter {
                     energy,
                 });
                 let mut temp_end = temp_end;
-                if p >= self.cfg.on_threshold {
+                if p >= self.cfg.on_threshold || held {
+                    // Speech, scored high or held: a run of silence that had begun is over.
                     temp_end = None;
-                } else if p < self.cfg.off_threshold && !held {
+                } else if p < self.cfg.off_threshold {
                     let silence_from = *temp_end.get_or_insert(f_start);
                     if f_end - silence_from >= self.min_silence {
                         self.close(start, silence_from, f_end, false, out);
@@ -564,7 +642,9 @@ impl Segmenter {
     fn trim(&mut self) {
         let keep_from = match self.state {
             State::Speech { start, .. } => start.saturating_sub(self.pad),
-            State::Idle => self.framed.saturating_sub(self.pad),
+            State::Idle => self
+                .framed
+                .saturating_sub(self.pad + (self.weak_frames * FRAME) as u64),
         }
         .max(self.buf_start);
         let drop = (keep_from - self.buf_start) as usize;
