@@ -4,7 +4,8 @@
 //! speech, and the room check (`room/meter_30s`: 30 s pushed as capture delivers it plus one
 //! estimate; `room/estimate_30s`: one estimate over a full 30-s meter, what live does every
 //! 5 s), and the beamformer that turns a microphone array's channels into one
-//! (`beam/2ch_16k_30s`, `beam/4ch_48k_30s`; the stereo WAV of `decode/` goes through it too).
+//! (`beam/2ch_16k_30s`, `beam/4ch_48k_30s`; the stereo WAV of `decode/` goes through it too),
+//! and its live form for capture (`beam/live_2ch_16k_30s`, `beam/live_4ch_48k_30s`).
 //! Run with `cargo bench --bench audio`; the real-time factor is 30 s of audio divided by the
 //! time per iteration.
 
@@ -212,6 +213,19 @@ fn bench_beam(c: &mut Criterion) {
                 let mut beam = observant::audio::beam::Beamformer::new(channels, rate);
                 let mut out = Vec::with_capacity(input.len() / channels);
                 for chunk in input.chunks(channels * rate as usize / 10) {
+                    beam.push(chunk, &mut out);
+                }
+                beam.flush(&mut out);
+                black_box(out.len())
+            })
+        });
+        // Live capture: steered with delays measured on audio already heard, pushed in
+        // 20 ms callbacks.
+        g.bench_function(format!("live_{name}"), |b| {
+            b.iter(|| {
+                let mut beam = observant::audio::beam::LiveBeamformer::new(channels, rate);
+                let mut out = Vec::with_capacity(input.len() / channels);
+                for chunk in input.chunks(channels * rate as usize / 50) {
                     beam.push(chunk, &mut out);
                 }
                 beam.flush(&mut out);

@@ -251,7 +251,16 @@ fn open_source(a: &ListenArgs) -> Result<(Box<dyn AudioSource>, String, CaptureC
                 device: a.device.clone(),
                 ..Default::default()
             })?;
-            let name = cap.info().device.clone();
+            let info = cap.info();
+            // Every microphone of an array is captured and beamformed to one channel.
+            let name = if info.channels > 1 {
+                format!(
+                    "{} ({} microfoons / microphones)",
+                    info.device, info.channels
+                )
+            } else {
+                info.device.clone()
+            };
             capture_stats = Some((cap.stats_handle(), f64::from(cap.info().sample_rate)));
             (Box::new(cap.into_source()?), name)
         }

@@ -58,9 +58,115 @@ pub struct Beamformer {
     delivered: u64,
     /// The delays the last rendered block used (samples per channel).
     last_delays: Vec<f32>,
+    gcc: Gcc,
+}
+
+/// GCC-PHAT delay measurement over one block of every channel (FFT plans and buffers).
+struct Gcc {
+    max_lag: usize,
     fft: Arc<dyn RealToComplex<f32>>,
     ifft: Arc<dyn ComplexToReal<f32>>,
     scratch: Scratch,
+}
+
+impl Gcc {
+    /// For blocks of up to `window` samples and delays up to `max_lag` samples.
+    fn new(window: usize, max_lag: usize) -> Gcc {
+        // Zero padding beyond the largest lag searched keeps the correlation there linear.
+        let n = (window + max_lag + 1).next_power_of_two();
+        let mut planner = RealFftPlanner::<f32>::new();
+        let fft = planner.plan_fft_forward(n);
+        let ifft = planner.plan_fft_inverse(n);
+        let scratch = Scratch {
+            time: vec![0.0; n],
+            spec0: fft.make_output_vec(),
+            spec: fft.make_output_vec(),
+            cc: vec![0.0; n],
+        };
+        Gcc {
+            max_lag,
+            fft,
+            ifft,
+            scratch,
+        }
+    }
+
+    /// Each channel's delay against channel 0 over `w` samples of `hist` from index `from`
+    /// (GCC-PHAT with parabolic interpolation of the peak): the channel's sample for time `t`
+    /// is at `t + delay`. NaN where a channel is digitally silent, 0 where the block is too
+    /// short to tell.
+    fn measure(&mut self, hist: &[VecDeque<f32>], from: usize, w: usize) -> Vec<f32> {
+        let channels = hist.len();
+        let mut delays = vec![0.0; channels];
+        if channels < 2 || w < 64 {
+            return delays;
+        }
+        let Scratch {
+            time,
+            spec0,
+            spec,
+            cc,
+        } = &mut self.scratch;
+        let n = time.len();
+        let w = w.min(n);
+        let load = |h: &VecDeque<f32>, buf: &mut Vec<f32>| {
+            buf.iter_mut().for_each(|v| *v = 0.0);
+            let to = (from + w).min(h.len());
+            for (d, s) in buf.iter_mut().zip(h.range(from.min(to)..to)) {
+                *d = *s;
+            }
+        };
+        load(&hist[0], time);
+        if self.fft.process(time, spec0).is_err() {
+            return delays;
+        }
+        for (ch, delay) in delays.iter_mut().enumerate().skip(1) {
+            load(&hist[ch], time);
+            if self.fft.process(time, spec).is_err() {
+                continue;
+            }
+            for (s, a) in spec.iter_mut().zip(spec0.iter()) {
+                let g = a * s.conj();
+                let m = g.norm();
+                *s = if m > 1e-20 {
+                    g / m
+                } else {
+                    Complex::new(0.0, 0.0)
+                };
+            }
+            // The inverse transform wants purely real first and last bins.
+            spec[0].im = 0.0;
+            if let Some(last) = spec.last_mut() {
+                last.im = 0.0;
+            }
+            if self.ifft.process(spec, cc).is_err() {
+                continue;
+            }
+            let value = |lag: i64| cc[lag.rem_euclid(n as i64) as usize];
+            let m = self.max_lag as i64;
+            let best = (-m..=m)
+                .max_by(|&a, &b| value(a).total_cmp(&value(b)))
+                .unwrap_or(0);
+            // Digital silence in either channel tells nothing. (Trusting only clear peaks,
+            // 4.5 or 8 times the correlation's RMS, measured worse: 0.740 and 0.745 mean WER on
+            // seven Dutch array recordings against 0.722 trusting every block.)
+            if cc.iter().all(|v| *v == 0.0) {
+                *delay = f32::NAN;
+                continue;
+            }
+            let (l, c, r) = (value(best - 1), value(best), value(best + 1));
+            let den = l - 2.0 * c + r;
+            let frac = if den.abs() > 1e-12 && best.abs() < m {
+                (0.5 * (l - r) / den).clamp(-0.5, 0.5)
+            } else {
+                0.0
+            };
+            // cc peaks at lag L where channel 0 at t matches this channel at t - L: the
+            // channel's sample for time t is at t - L.
+            *delay = -(best as f32 + frac);
+        }
+        delays
+    }
 }
 
 /// Buffers of one GCC-PHAT measurement.
@@ -87,18 +193,7 @@ impl Beamformer {
         let rate = rate.max(1) as usize;
         let hop = (rate / 2).max(32);
         let window = 2 * hop;
-        let max_lag = ((rate as f64 * MAX_DELAY_S).ceil() as usize).max(1);
-        // Zero padding beyond the largest lag searched keeps the correlation there linear.
-        let n = (window + max_lag + 1).next_power_of_two();
-        let mut planner = RealFftPlanner::<f32>::new();
-        let fft = planner.plan_fft_forward(n);
-        let ifft = planner.plan_fft_inverse(n);
-        let scratch = Scratch {
-            time: vec![0.0; n],
-            spec0: fft.make_output_vec(),
-            spec: fft.make_output_vec(),
-            cc: vec![0.0; n],
-        };
+        let max_lag = max_lag(rate);
         Beamformer {
             channels,
             max_lag,
@@ -112,9 +207,7 @@ impl Beamformer {
             acc: VecDeque::new(),
             delivered: 0,
             last_delays: vec![0.0; channels],
-            fft,
-            ifft,
-            scratch,
+            gcc: Gcc::new(window, max_lag),
         }
     }
 
@@ -273,82 +366,21 @@ impl Beamformer {
         }
     }
 
-    /// Each channel's delay against channel 0 in block `k` (GCC-PHAT with parabolic
-    /// interpolation of the peak); NaN where a channel is digitally silent, 0 where the block
-    /// is too short to tell.
+    /// Each channel's delay against channel 0 in block `k` ([`Gcc::measure`]).
     fn measure(&mut self, k: usize) -> Vec<f32> {
-        let mut delays = vec![0.0; self.channels];
         let start = self.block_start(k).max(self.hist_start);
         let end = (self.block_start(k) + self.window as u64).min(self.received);
-        if self.channels < 2 || end < start + 64 {
-            return delays;
+        if end < start + 64 {
+            return vec![0.0; self.channels];
         }
         let from = (start - self.hist_start) as usize;
-        let w = (end - start) as usize;
-        let Scratch {
-            time,
-            spec0,
-            spec,
-            cc,
-        } = &mut self.scratch;
-        let n = time.len();
-        let load = |h: &VecDeque<f32>, buf: &mut Vec<f32>| {
-            buf.iter_mut().for_each(|v| *v = 0.0);
-            for (d, s) in buf.iter_mut().zip(h.range(from..from + w)) {
-                *d = *s;
-            }
-        };
-        load(&self.hist[0], time);
-        if self.fft.process(time, spec0).is_err() {
-            return delays;
-        }
-        for (ch, delay) in delays.iter_mut().enumerate().skip(1) {
-            load(&self.hist[ch], time);
-            if self.fft.process(time, spec).is_err() {
-                continue;
-            }
-            for (s, a) in spec.iter_mut().zip(spec0.iter()) {
-                let g = a * s.conj();
-                let m = g.norm();
-                *s = if m > 1e-20 {
-                    g / m
-                } else {
-                    Complex::new(0.0, 0.0)
-                };
-            }
-            // The inverse transform wants purely real first and last bins.
-            spec[0].im = 0.0;
-            if let Some(last) = spec.last_mut() {
-                last.im = 0.0;
-            }
-            if self.ifft.process(spec, cc).is_err() {
-                continue;
-            }
-            let value = |lag: i64| cc[lag.rem_euclid(n as i64) as usize];
-            let m = self.max_lag as i64;
-            let best = (-m..=m)
-                .max_by(|&a, &b| value(a).total_cmp(&value(b)))
-                .unwrap_or(0);
-            // Digital silence in either channel tells nothing. (Trusting only clear peaks,
-            // 4.5 or 8 times the correlation's RMS, measured worse: 0.740 and 0.745 mean WER on
-            // seven Dutch array recordings against 0.722 trusting every block.)
-            if cc.iter().all(|v| *v == 0.0) {
-                *delay = f32::NAN;
-                continue;
-            }
-            let (l, c, r) = (value(best - 1), value(best), value(best + 1));
-            let den = l - 2.0 * c + r;
-            let frac = if den.abs() > 1e-12 && best.abs() < m {
-                (0.5 * (l - r) / den).clamp(-0.5, 0.5)
-            } else {
-                0.0
-            };
-            // cc peaks at lag L where channel 0 at t matches this channel at t - L: the
-            // channel's sample for time t is at t - L.
-            *delay = -(best as f32 + frac);
-        }
-        delays
+        self.gcc.measure(&self.hist, from, (end - start) as usize)
     }
+}
+
+/// Longest delay searched for at `rate` Hz, in samples.
+fn max_lag(rate: usize) -> usize {
+    ((rate as f64 * MAX_DELAY_S).ceil() as usize).max(1)
 }
 
 /// Median of a few values (0 when there are none).
@@ -387,6 +419,20 @@ fn fractional(frac: f32) -> [f32; 2 * TAPS] {
     h
 }
 
+/// The whole shift and fractional-delay filter that read a channel `d` samples late; a
+/// whole-sample shift reads the sample itself (the sinc's zeros are not exact in `f32`), so a
+/// microphone handed over twice passes bit for bit.
+fn steering(d: f32) -> (i64, [f32; 2 * TAPS]) {
+    let whole = d.floor();
+    let frac = d - whole;
+    if frac == 0.0 {
+        let mut h = [0.0f32; 2 * TAPS];
+        h[TAPS - 1] = 1.0;
+        return (whole as i64, h);
+    }
+    (whole as i64, fractional(frac))
+}
+
 /// What the decoders do with a file's channels: one passes through, two or more are beamformed
 /// ([`Beamformer`]). A stream whose channel count changes midway starts a new beamformer.
 #[derive(Debug)]
@@ -423,6 +469,211 @@ impl ChannelMix {
     pub fn flush(&mut self, out: &mut Vec<f32>) {
         if let Some(mut b) = self.beam.take() {
             b.flush(out);
+        }
+    }
+}
+
+/// Length of the cross-fade when a [`LiveBeamformer`] changes its steering, in seconds.
+const FADE_S: f64 = 0.02;
+/// Block length of a [`LiveBeamformer`]'s measurements, in seconds (every half block).
+const LIVE_BLOCK_S: f64 = 0.25;
+
+/// Delay-and-sum beamforming for live capture: the measurement of [`Beamformer`] (GCC-PHAT,
+/// the median of the last three blocks), but each output sample is steered with the delays
+/// measured on audio already heard, so the output lags the input only by the longest delay
+/// and the filter's half length (2 ms at 16 kHz) instead of a second and a half. Without
+/// lookahead the steering lags a new talker; quarter-second blocks every eighth of a second
+/// keep that lag near 0.3 s (mean WER on seven Dutch array recordings: one-second blocks
+/// 0.77-0.79, half-second 0.77, quarter-second 0.75, eighth-second 0.78; the plain average
+/// 0.80, the file path's centred blocks 0.73). A change of steering is cross-faded over
+/// 20 ms.
+///
+/// The output has exactly one sample per input frame, aligned with the first channel; what
+/// is held back is delivered by [`LiveBeamformer::flush`]. The result does not depend on how
+/// the input is cut into pushes.
+pub struct LiveBeamformer {
+    channels: usize,
+    window: usize,
+    hop: usize,
+    max_lag: usize,
+    /// Input per channel, from absolute frame `hist_start` on.
+    hist: Vec<VecDeque<f32>>,
+    hist_start: u64,
+    received: u64,
+    delivered: u64,
+    /// Start of the next block to measure (absolute frame).
+    next_block: u64,
+    /// The last three blocks' measurements.
+    measured: VecDeque<Vec<f32>>,
+    /// Steering in use: per channel (whole, filter); and the one before it, faded out from
+    /// output position `fade_from` on.
+    current: Vec<(i64, [f32; 2 * TAPS])>,
+    previous: Vec<(i64, [f32; 2 * TAPS])>,
+    delays: Vec<f32>,
+    fade_from: u64,
+    fade: u64,
+    fading: bool,
+    gcc: Gcc,
+}
+
+impl std::fmt::Debug for LiveBeamformer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveBeamformer")
+            .field("channels", &self.channels)
+            .field("delays", &self.delays)
+            .finish()
+    }
+}
+
+impl LiveBeamformer {
+    /// For `channels` (at least 1) channels at `rate` Hz.
+    pub fn new(channels: usize, rate: u32) -> LiveBeamformer {
+        let channels = channels.max(1);
+        let rate = rate.max(1) as usize;
+        let hop = ((rate as f64 * LIVE_BLOCK_S / 2.0) as usize).max(32);
+        let window = 2 * hop;
+        let max_lag = max_lag(rate);
+        let straight = vec![steering(0.0); channels];
+        LiveBeamformer {
+            channels,
+            window,
+            hop,
+            max_lag,
+            hist: vec![VecDeque::new(); channels],
+            hist_start: 0,
+            received: 0,
+            delivered: 0,
+            next_block: 0,
+            measured: VecDeque::new(),
+            current: straight.clone(),
+            previous: straight,
+            delays: vec![0.0; channels],
+            fade_from: 0,
+            fade: ((rate as f64 * FADE_S) as u64).max(1),
+            fading: false,
+            gcc: Gcc::new(window, max_lag),
+        }
+    }
+
+    /// Number of channels this beamformer takes.
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// Frames the output lags the input by.
+    pub fn latency_frames(&self) -> usize {
+        self.max_lag + TAPS
+    }
+
+    /// The delays (samples) in use; channel 0 is the reference (0).
+    pub fn delays(&self) -> Vec<f32> {
+        self.delays.clone()
+    }
+
+    /// Takes interleaved frames (a partial frame at the end is ignored) and appends every
+    /// output sample that is complete to `out`.
+    pub fn push(&mut self, interleaved: &[f32], out: &mut Vec<f32>) {
+        for frame in interleaved.chunks_exact(self.channels) {
+            for (h, &v) in self.hist.iter_mut().zip(frame) {
+                h.push_back(if v.is_finite() { v } else { 0.0 });
+            }
+        }
+        self.received += (interleaved.len() / self.channels) as u64;
+        let latency = self.latency_frames() as u64;
+        while self.delivered + latency < self.received {
+            self.emit_one(out);
+        }
+        self.trim();
+    }
+
+    /// Appends what is held back (the input is over).
+    pub fn flush(&mut self, out: &mut Vec<f32>) {
+        while self.delivered < self.received {
+            self.emit_one(out);
+        }
+    }
+
+    /// Output sample `delivered`: first the blocks complete by the time it is due are
+    /// measured, then the channels are read through the steering filters.
+    fn emit_one(&mut self, out: &mut Vec<f32>) {
+        let t = self.delivered;
+        let heard = (t + self.latency_frames() as u64 + 1).min(self.received);
+        while self.next_block + self.window as u64 <= heard {
+            let from = (self.next_block - self.hist_start) as usize;
+            let d = self.gcc.measure(&self.hist, from, self.window);
+            self.measured.push_back(d);
+            if self.measured.len() > 3 {
+                self.measured.pop_front();
+            }
+            self.next_block += self.hop as u64;
+            let delays: Vec<f32> = (0..self.channels)
+                .map(|ch| {
+                    // Kept to a thousandth of a sample: finer is rounding noise of the
+                    // correlation (identical channels then measure exactly 0).
+                    let d = median(
+                        self.measured
+                            .iter()
+                            .map(|m| m[ch])
+                            .filter(|d| d.is_finite())
+                            .collect(),
+                    );
+                    (d * 1000.0).round() / 1000.0
+                })
+                .collect();
+            if delays != self.delays {
+                self.previous = std::mem::take(&mut self.current);
+                self.current = delays.iter().map(|&d| steering(d)).collect();
+                self.delays = delays;
+                self.fade_from = t;
+                self.fading = true;
+            }
+        }
+        let mut y = self.steered(t, &self.current);
+        if self.fading && t >= self.fade_from + self.fade {
+            self.fading = false;
+        }
+        if self.fading {
+            let a = (t - self.fade_from + 1) as f32 / (self.fade + 1) as f32;
+            y = a * y + (1.0 - a) * self.steered(t, &self.previous);
+        }
+        out.push(y / self.channels as f32);
+        self.delivered += 1;
+    }
+
+    /// The channels lined up by `steering` and summed, at time `t`.
+    fn steered(&self, t: u64, steering: &[(i64, [f32; 2 * TAPS])]) -> f32 {
+        let mut sum = self.at(0, t as i64);
+        for (ch, (whole, filter)) in steering.iter().enumerate().skip(1) {
+            let first = t as i64 + whole - TAPS as i64 + 1;
+            sum += filter
+                .iter()
+                .enumerate()
+                .map(|(k, h)| h * self.at(ch, first + k as i64))
+                .sum::<f32>();
+        }
+        sum
+    }
+
+    /// Input frame `t` (absolute) of channel `ch`; 0 outside what is kept.
+    fn at(&self, ch: usize, t: i64) -> f32 {
+        if t < self.hist_start as i64 || t >= self.received as i64 {
+            return 0.0;
+        }
+        self.hist[ch][(t - self.hist_start as i64) as usize]
+    }
+
+    /// Drops input neither the next block nor the next output needs.
+    fn trim(&mut self) {
+        let keep = self.next_block.min(
+            self.delivered
+                .saturating_sub((self.max_lag + 2 * TAPS) as u64),
+        );
+        if keep > self.hist_start {
+            let n = (keep - self.hist_start) as usize;
+            for h in &mut self.hist {
+                h.drain(..n.min(h.len()));
+            }
+            self.hist_start = keep;
         }
     }
 }
@@ -507,6 +758,64 @@ mod tests {
         mix.push(&vec![0.0; 4 * 9_000], 4, &mut out);
         mix.flush(&mut out);
         assert_eq!(out.len(), 2 + 9_000);
+        assert!(out.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn live_beamforming_lines_up_a_delayed_channel_within_a_few_samples() {
+        // The same source on two microphones, the second 3 samples later, pushed in
+        // callback-sized pieces of different lengths.
+        let src = noise(48_000, 11);
+        let delay = 3;
+        let inter: Vec<f32> = (0..src.len())
+            .flat_map(|t| [src[t], if t >= delay { src[t - delay] } else { 0.0 }])
+            .collect();
+        let run = |piece: usize| {
+            let mut b = LiveBeamformer::new(2, 16_000);
+            let mut out = Vec::new();
+            let (mut fed, mut lag) = (0, 0);
+            for chunk in inter.chunks(2 * piece) {
+                b.push(chunk, &mut out);
+                fed += chunk.len() / 2;
+                lag = lag.max(fed - out.len());
+            }
+            assert!(lag <= b.latency_frames(), "held back {lag} frames");
+            b.flush(&mut out);
+            (out, b.delays()[1])
+        };
+        let (out, d) = run(160);
+        assert_eq!(out.len(), src.len(), "one output sample per input frame");
+        assert!((d - 3.0).abs() < 0.2, "delay {d}");
+        // Once the first second has been measured, the output is the source itself.
+        let tail = 20_000..46_000;
+        let err: Vec<f32> = tail.clone().map(|t| out[t] - src[t]).collect();
+        assert!(
+            power(&err) < 0.01 * power(&src[tail.clone()]),
+            "{}",
+            power(&err)
+        );
+        // How the input was cut does not matter.
+        let (other, _) = run(441);
+        assert_eq!(out, other);
+    }
+
+    #[test]
+    fn live_beamforming_passes_identical_channels_and_survives_odd_input() {
+        let src = noise(20_000, 5);
+        let inter: Vec<f32> = src.iter().flat_map(|&v| [v, v]).collect();
+        let mut b = LiveBeamformer::new(2, 16_000);
+        let mut out = Vec::new();
+        b.push(&inter, &mut out);
+        b.flush(&mut out);
+        // Bit for bit: a mono microphone that the sound server hands over as two channels
+        // comes through unchanged.
+        assert!(out == src, "identical channels changed");
+        let mut b = LiveBeamformer::new(3, 48_000);
+        let mut out = Vec::new();
+        b.push(&[f32::NAN, 1.0, f32::INFINITY, -1.0, 0.5], &mut out);
+        b.push(&vec![0.0; 3 * 60_000], &mut out);
+        b.flush(&mut out);
+        assert_eq!(out.len(), 60_001);
         assert!(out.iter().all(|v| v.is_finite()));
     }
 }

@@ -1,9 +1,12 @@
 //! Live capture with cpal: list input devices, open the default or a named one, and deliver
 //! 16 kHz mono audio to a consumer thread through a bounded crossbeam channel.
 //!
-//! * Asks the device for 16 kHz mono (16-bit, else float, else any integer format) and,
-//!   when it cannot, captures its native format and converts (channel mean + rubato).
-//! * The audio callback only converts to mono `f32`, updates the level meter and `try_send`s;
+//! * Takes every channel the device has (a laptop array, a speakerphone: up to 8; a sound
+//!   server's virtual device: its default, two), at 16 kHz when offered (16-bit, else float,
+//!   else any integer format), else at the device's rate. The consumer lines the channels up
+//!   and sums them ([`LiveBeamformer`], 2 ms of delay) and resamples (rubato); one channel
+//!   is only resampled.
+//! * The audio callback only converts to `f32`, updates the level meter and `try_send`s;
 //!   it never blocks. When the queue (60 s of audio by default) is full, the chunk is counted
 //!   as dropped, a [`CaptureEvent::Overflow`] is sent, and the consumer later receives the
 //!   same number of zero samples in its place: positions stay exact, nothing goes missing
@@ -23,6 +26,7 @@ use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 
+use super::beam::LiveBeamformer;
 use super::resample::{StreamResampler, TARGET_RATE};
 use super::source::{AudioSource, SourceRead};
 use observant_model::error::one_line_text as one_line;
@@ -233,7 +237,7 @@ pub struct CaptureInfo {
     pub device: String,
     /// Device sample rate in use.
     pub sample_rate: u32,
-    /// Device channels in use (averaged to mono).
+    /// Device channels in use (two or more are beamformed to one, [`LiveBeamformer`]).
     pub channels: u16,
     /// Sample format in use, e.g. `i16`.
     pub sample_format: String,
@@ -279,7 +283,8 @@ impl std::fmt::Debug for LevelMeter {
     }
 }
 
-/// One callback's worth of audio: mono, at the device rate.
+/// One callback's worth of audio: interleaved frames of the captured channels, at the
+/// device rate.
 struct Chunk {
     samples: Vec<f32>,
     /// Frames dropped (queue full) just before this chunk.
@@ -359,7 +364,29 @@ fn find_device(host: &cpal::Host, wanted: &str) -> Result<cpal::Device, CaptureE
     })
 }
 
-/// Pick the stream config: 16 kHz mono when the device offers it, else its default.
+/// Most channels taken from one device (laptop arrays and speakerphones have 2-4).
+pub const MAX_CAPTURE_CHANNELS: u16 = 8;
+
+/// How many channels to capture. A device with a small fixed set of channels (a laptop's
+/// array on its own ALSA device, a USB speakerphone, a Windows or macOS input) gives all of
+/// them, up to [`MAX_CAPTURE_CHANNELS`]; a device that converts to any count (a sound
+/// server's virtual device, PulseAudio's `default`) is asked for as many as its default
+/// (two there: a stereo array comes through as it is, a mono microphone twice, which the
+/// beamformer passes unchanged).
+fn capture_channels(ranges: &[cpal::SupportedStreamConfigRange], default: Option<u16>) -> u16 {
+    let usable = ranges
+        .iter()
+        .filter(|r| FORMAT_PREFERENCE.contains(&r.sample_format()) && r.channels() > 0);
+    match usable.map(|r| r.channels()).max() {
+        Some(max) if max <= MAX_CAPTURE_CHANNELS => max,
+        _ => default.unwrap_or(1).clamp(1, MAX_CAPTURE_CHANNELS),
+    }
+}
+
+/// Pick the stream config: every channel the device has ([`capture_channels`]), at 16 kHz
+/// in the best sample format when it offers that, else at its default or a standard rate
+/// (converted here); a device that cannot give that many channels is taken as before: 16 kHz
+/// mono when it offers it, else its default.
 fn choose_config(
     device: &cpal::Device,
 ) -> Result<(cpal::StreamConfig, SampleFormat, cpal::SupportedBufferSize), CaptureError> {
@@ -367,19 +394,60 @@ fn choose_config(
         .supported_input_configs()
         .map_err(|e| map_cpal(&e))?
         .collect();
-    for fmt in FORMAT_PREFERENCE {
-        if let Some(r) = ranges
-            .iter()
-            .find(|r| r.channels() == 1 && r.sample_format() == fmt && r.contains_rate(TARGET_RATE))
-        {
-            let c = r.with_sample_rate(TARGET_RATE);
-            return Ok((c.config(), c.sample_format(), *c.buffer_size()));
+    let supported = pick_config(&ranges, device.default_input_config())?;
+    Ok((
+        supported.config(),
+        supported.sample_format(),
+        *supported.buffer_size(),
+    ))
+}
+
+/// [`choose_config`] over what the device reported.
+fn pick_config(
+    ranges: &[cpal::SupportedStreamConfigRange],
+    default: Result<cpal::SupportedStreamConfig, cpal::Error>,
+) -> Result<cpal::SupportedStreamConfig, CaptureError> {
+    let usable_default = match &default {
+        Ok(c) if FORMAT_PREFERENCE.contains(&c.sample_format()) => Some(*c),
+        _ => None,
+    };
+    let wanted = capture_channels(ranges, default.as_ref().ok().map(|c| c.channels()));
+    let at_16k = |channels: u16| {
+        FORMAT_PREFERENCE.iter().find_map(|&fmt| {
+            ranges
+                .iter()
+                .find(|r| {
+                    r.channels() == channels
+                        && r.sample_format() == fmt
+                        && r.contains_rate(TARGET_RATE)
+                })
+                .map(|r| r.with_sample_rate(TARGET_RATE))
+        })
+    };
+    if wanted > 1 {
+        let all = at_16k(wanted)
+            .or_else(|| usable_default.filter(|c| c.channels() == wanted))
+            .or_else(|| {
+                FORMAT_PREFERENCE.iter().find_map(|&fmt| {
+                    ranges
+                        .iter()
+                        .find(|r| r.channels() == wanted && r.sample_format() == fmt)
+                        .map(|r| {
+                            r.try_with_standard_sample_rate()
+                                .unwrap_or_else(|| r.with_max_sample_rate())
+                        })
+                })
+            });
+        if let Some(c) = all.filter(|c| c.sample_rate() > 0) {
+            return Ok(c);
         }
     }
-    let default = device.default_input_config();
-    let supported = match default {
-        Ok(c) if FORMAT_PREFERENCE.contains(&c.sample_format()) => c,
-        Ok(_) | Err(_) => {
+    if let Some(c) = at_16k(1) {
+        return Ok(c);
+    }
+    let supported = match usable_default {
+        Some(c) => c,
+        None => {
             // The default is unusable; take any range in a format we handle.
             let r = FORMAT_PREFERENCE
                 .iter()
@@ -388,8 +456,8 @@ fn choose_config(
                         .iter()
                         .find(|r| r.sample_format() == *f && r.channels() > 0)
                 })
-                .ok_or_else(|| match default {
-                    Err(e) => map_cpal(&e),
+                .ok_or_else(|| match &default {
+                    Err(e) => map_cpal(e),
                     Ok(c) => CaptureError::Backend(format!(
                         "geen bruikbaar sampleformaat ({}) / no usable sample format ({})",
                         c.sample_format(),
@@ -405,11 +473,7 @@ fn choose_config(
             "apparaat meldt 0 kanalen of 0 Hz / device reports 0 channels or 0 Hz".into(),
         ));
     }
-    Ok((
-        supported.config(),
-        supported.sample_format(),
-        *supported.buffer_size(),
-    ))
+    Ok(supported)
 }
 
 /// The period to ask the device for: about 20 ms, within what it supports. Left to the
@@ -602,8 +666,12 @@ impl Capture {
     /// The consumer side as an [`AudioSource`] delivering 16 kHz mono.
     pub fn into_source(self) -> Result<DeviceSource> {
         let resampler = StreamResampler::new(self.info.sample_rate)?;
+        let beam = (self.info.channels > 1)
+            .then(|| LiveBeamformer::new(usize::from(self.info.channels), self.info.sample_rate));
         Ok(DeviceSource {
             capture: self,
+            beam,
+            mono: Vec::new(),
             resampler,
             last_data: Instant::now(),
             stall_reported: false,
@@ -636,14 +704,16 @@ struct CallbackSink {
 }
 
 impl CallbackSink {
-    fn deliver(&mut self, mono: Vec<f32>) {
-        for &v in &mono {
+    /// Meters and queues one callback's interleaved frames.
+    fn deliver(&mut self, samples: Vec<f32>) {
+        for &v in &samples {
             self.acc_sq += f64::from(v) * f64::from(v);
             self.acc_peak = self.acc_peak.max(v.abs());
         }
-        self.acc_n += mono.len();
+        let frames = (samples.len() / self.channels.max(1)) as u64;
+        self.acc_n += frames as usize;
         if self.acc_n >= self.window {
-            let rms = (self.acc_sq / self.acc_n as f64).sqrt() as f32;
+            let rms = (self.acc_sq / (self.acc_n * self.channels.max(1)) as f64).sqrt() as f32;
             self.shared.rms_bits.store(rms.to_bits(), Ordering::Relaxed);
             self.shared
                 .peak_bits
@@ -652,9 +722,8 @@ impl CallbackSink {
             self.acc_peak = 0.0;
             self.acc_n = 0;
         }
-        let frames = mono.len() as u64;
         match self.tx.try_send(Chunk {
-            samples: mono,
+            samples,
             dropped_before: self.pending_drop,
         }) {
             Ok(()) => {
@@ -699,16 +768,14 @@ where
                 delay.as_nanos().min(u128::from(u64::MAX)) as u64,
                 Ordering::Relaxed,
             );
-            let ch = sink.channels;
-            let mono: Vec<f32> = if ch == 1 {
-                data.iter().map(|&s| f32::from_sample_(s)).collect()
-            } else {
-                let scale = 1.0 / ch as f32;
-                data.chunks_exact(ch)
-                    .map(|f| f.iter().map(|&s| f32::from_sample_(s)).sum::<f32>() * scale)
-                    .collect()
-            };
-            sink.deliver(mono);
+            // Whole frames only; the channels stay apart (beamformed by the consumer).
+            let whole = frames * sink.channels.max(1);
+            sink.deliver(
+                data[..whole]
+                    .iter()
+                    .map(|&s| f32::from_sample_(s))
+                    .collect(),
+            );
         },
         on_error,
         Some(Duration::from_secs(5)),
@@ -718,6 +785,10 @@ where
 /// The microphone as an [`AudioSource`] (16 kHz mono). `read` waits up to 50 ms for audio.
 pub struct DeviceSource {
     capture: Capture,
+    /// Two or more channels are lined up and summed before resampling.
+    beam: Option<LiveBeamformer>,
+    /// One channel at the device rate (the beamformer's output).
+    mono: Vec<f32>,
     resampler: StreamResampler,
     last_data: Instant,
     stall_reported: bool,
@@ -748,18 +819,45 @@ impl DeviceSource {
     }
 
     fn take_chunk(&mut self, chunk: Chunk, out: &mut Vec<f32>) -> Result<()> {
+        let channels = usize::from(self.capture.info.channels.max(1));
         if chunk.dropped_before > 0 {
             // Keep positions exact: the lost stretch becomes silence.
             let mut left = chunk.dropped_before;
             while left > 0 {
                 let n = left.min(1 << 16) as usize;
                 self.zeros.clear();
-                self.zeros.resize(n, 0.0);
-                self.resampler.push(&self.zeros, out)?;
+                self.zeros.resize(n * channels, 0.0);
+                let zeros = std::mem::take(&mut self.zeros);
+                let r = self.one_channel(&zeros, out);
+                self.zeros = zeros;
+                r?;
                 left -= n as u64;
             }
         }
-        self.resampler.push(&chunk.samples, out)
+        self.one_channel(&chunk.samples, out)
+    }
+
+    /// Interleaved device frames to one channel (beamformed when there are several), then
+    /// resampled to 16 kHz into `out`.
+    fn one_channel(&mut self, interleaved: &[f32], out: &mut Vec<f32>) -> Result<()> {
+        match self.beam.as_mut() {
+            Some(beam) => {
+                self.mono.clear();
+                beam.push(interleaved, &mut self.mono);
+                self.resampler.push(&self.mono, out)
+            }
+            None => self.resampler.push(interleaved, out),
+        }
+    }
+
+    /// The end of the stream: what the beamformer and the resampler still hold.
+    fn finish(&mut self, out: &mut Vec<f32>) -> Result<()> {
+        if let Some(beam) = self.beam.as_mut() {
+            self.mono.clear();
+            beam.flush(&mut self.mono);
+            self.resampler.push(&self.mono, out)?;
+        }
+        self.resampler.finish(out)
     }
 }
 
@@ -772,9 +870,13 @@ impl AudioSource for DeviceSource {
         true
     }
 
-    /// The device's own delay plus what the resampler still holds.
+    /// The device's own delay plus what the beamformer and the resampler still hold.
     fn delivery_delay(&self) -> Duration {
-        let device = Duration::from_nanos(self.capture.shared.delay_ns.load(Ordering::Relaxed));
+        let rate = f64::from(self.capture.info.sample_rate.max(1));
+        let device = Duration::from_nanos(self.capture.shared.delay_ns.load(Ordering::Relaxed))
+            + Duration::from_secs_f64(
+                self.beam.as_ref().map_or(0, |b| b.latency_frames()) as f64 / rate,
+            );
         let held = self
             .resampler
             .expected_output()
@@ -809,7 +911,7 @@ impl AudioSource for DeviceSource {
                     // tail now, report the failure on the next call.
                     if self.failed.is_none() {
                         self.failed = Some(msg);
-                        self.resampler.finish(out)?;
+                        self.finish(out)?;
                         self.capture.stop();
                         if !out.is_empty() {
                             return Ok(SourceRead::Samples(out.len()));
@@ -843,7 +945,7 @@ impl AudioSource for DeviceSource {
             }
             Err(RecvTimeoutError::Disconnected) => {
                 self.ended = true;
-                self.resampler.finish(out)?;
+                self.finish(out)?;
             }
         }
         if out.is_empty() {
@@ -866,7 +968,12 @@ mod tests {
 
     /// A capture with no device behind it: the test plays the audio callback.
     fn fake(rate: u32) -> (Capture, CallbackSink) {
-        let (tx, rx) = crossbeam_channel::bounded::<Chunk>(4);
+        fake_with(rate, 1, 4)
+    }
+
+    /// [`fake`] with `channels` interleaved channels and a queue of `capacity` chunks.
+    fn fake_with(rate: u32, channels: u16, capacity: usize) -> (Capture, CallbackSink) {
+        let (tx, rx) = crossbeam_channel::bounded::<Chunk>(capacity);
         let (events_tx, events_rx) = crossbeam_channel::bounded(16);
         let shared = Arc::new(Shared {
             rms_bits: AtomicU32::new(0),
@@ -882,8 +989,8 @@ mod tests {
             tx,
             events: events_tx.clone(),
             shared: shared.clone(),
-            channels: 1,
-            rate: 16000,
+            channels: usize::from(channels),
+            rate,
             window: 100,
             acc_sq: 0.0,
             acc_peak: 0.0,
@@ -899,9 +1006,9 @@ mod tests {
             info: CaptureInfo {
                 device: "fake".into(),
                 sample_rate: rate,
-                channels: 1,
+                channels,
                 sample_format: "f32".into(),
-                converting: rate != TARGET_RATE,
+                converting: rate != TARGET_RATE || channels != 1,
             },
             options: CaptureOptions::default(),
         };
@@ -997,5 +1104,96 @@ mod tests {
         );
         assert!(seen.iter().any(|e| matches!(e, CaptureEvent::Failed(_))));
         drop(sink);
+    }
+
+    #[test]
+    fn every_microphone_is_captured_and_lined_up() {
+        // A 2-mic array at 16 kHz; the second microphone hears the voice 3 samples later.
+        // The source delivers one channel: the voice itself once the first second has been
+        // measured, not the comb-filtered average of the two.
+        let (capture, mut sink) = fake_with(16000, 2, 1000);
+        let mut src = capture.into_source().unwrap();
+        let mut x = 12345u64;
+        let voice: Vec<f32> = (0..48_000)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((x >> 33) as f32 / (1u64 << 31) as f32) - 0.5
+            })
+            .collect();
+        let frames: Vec<f32> = (0..voice.len())
+            .flat_map(|t| [voice[t], if t >= 3 { voice[t - 3] } else { 0.0 }])
+            .collect();
+        let reader = std::thread::spawn(move || read_all(&mut src));
+        for chunk in frames.chunks(2 * 320) {
+            sink.deliver(chunk.to_vec());
+        }
+        assert_eq!(sink.shared.captured.load(Ordering::Relaxed), 48_000);
+        drop(sink);
+        let (out, err) = reader.join().unwrap();
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(out.len(), voice.len(), "one sample per frame, none lost");
+        let power = |v: &[f32]| v.iter().map(|a| a * a).sum::<f32>() / v.len() as f32;
+        let diff: Vec<f32> = (20_000..46_000).map(|t| out[t] - voice[t]).collect();
+        assert!(power(&diff) < 0.01 * power(&voice[20_000..46_000]));
+    }
+
+    #[test]
+    fn the_config_takes_every_channel_a_device_has() {
+        use cpal::{SupportedBufferSize, SupportedStreamConfig, SupportedStreamConfigRange};
+        let range = |ch: u16, lo: u32, hi: u32, f: SampleFormat| {
+            SupportedStreamConfigRange::new(ch, lo, hi, SupportedBufferSize::Unknown, f)
+        };
+        let default = |ch: u16, rate: u32, f: SampleFormat| {
+            Ok(SupportedStreamConfig::new(
+                ch,
+                rate,
+                SupportedBufferSize::Unknown,
+                f,
+            ))
+        };
+        let pick = |ranges: &[SupportedStreamConfigRange], d| {
+            let c = pick_config(ranges, d).unwrap();
+            (c.channels(), c.sample_rate(), c.sample_format())
+        };
+        // A USB speakerphone with four microphones.
+        let usb = [range(4, 16_000, 48_000, SampleFormat::I16)];
+        assert_eq!(
+            pick(&usb, default(4, 48_000, SampleFormat::I16)),
+            (4, 16_000, SampleFormat::I16)
+        );
+        // A laptop array that only runs at 48 kHz: all channels in its default format,
+        // converted here.
+        let hw = [
+            range(2, 48_000, 48_000, SampleFormat::I32),
+            range(2, 48_000, 48_000, SampleFormat::I16),
+        ];
+        assert_eq!(
+            pick(&hw, default(2, 48_000, SampleFormat::I32)),
+            (2, 48_000, SampleFormat::I32)
+        );
+        // A sound server's virtual device takes any count: its default's (two).
+        let server: Vec<_> = (1..=32)
+            .flat_map(|ch| {
+                [
+                    range(ch, 1, 384_000, SampleFormat::F32),
+                    range(ch, 1, 384_000, SampleFormat::I16),
+                ]
+            })
+            .collect();
+        assert_eq!(
+            pick(&server, default(2, 44_100, SampleFormat::F32)),
+            (2, 16_000, SampleFormat::I16)
+        );
+        // A mono microphone stays mono.
+        let mono = [range(1, 8_000, 48_000, SampleFormat::I16)];
+        assert_eq!(
+            pick(&mono, default(1, 48_000, SampleFormat::I16)),
+            (1, 16_000, SampleFormat::I16)
+        );
+        // Nothing usable: a one-line error, not a panic.
+        let odd = [range(2, 48_000, 48_000, SampleFormat::DsdU8)];
+        assert!(pick_config(&odd, default(2, 48_000, SampleFormat::DsdU8)).is_err());
     }
 }
