@@ -9,6 +9,8 @@
 # Usage: scripts/live-latency.sh [OBSERVANT_BIN] [REPEAT] [WAV...]
 #   (KEEP_EVENTS=DIR keeps the event lines and listen's log; OBSERVANT_ARGS adds options)
 #   REPEAT loops the recordings (e.g. 5 loops of the four audio-nl files is ~30 minutes).
+#   CHANNELS=N plays N-channel recordings (a microphone array) into an N-channel sink as they are;
+#   by default everything is played as one channel.
 # Needs: pulseaudio pulseaudio-utils libasound2-plugins (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +30,7 @@ trap 'kill $PA_PID $SILENCE_PID 2>/dev/null || true; kill ${OBS_PID:-0} 2>/dev/n
 # The playlist: the recordings REPEAT times, joined into one file.
 LIST=()
 for _ in $(seq "$REPEAT"); do LIST+=("${WAVS[@]}"); done
-sox "${LIST[@]}" -r 16000 -c 1 -b 16 "$W/play.wav"
+sox "${LIST[@]}" -r 16000 -c "${CHANNELS:-1}" -b 16 "$W/play.wav"
 DUR=$(soxi -D "$W/play.wav")
 echo "playing $DUR s of audio at real time" >&2
 
@@ -79,9 +81,10 @@ lat_f = [e["t"] - end for e, end in flags]
 # arrived at its wall stamp. paplay's own start-up delay counts against us (conservative).
 def first_nonzero(path):
     with wave.open(path) as f:
-        n, data = f.getnframes(), f.readframes(f.getnframes())
+        n, ch, data = f.getnframes(), f.getnchannels(), f.readframes(f.getnframes())
     a = array.array("h", data)
-    return next((i for i, v in enumerate(a) if v != 0), None), n
+    first = next((i for i, v in enumerate(a) if v != 0), None)
+    return (None if first is None else first // ch), n
 cap_first, frames = first_nonzero(f"{w}/session/audio.wav")
 file_first, _ = first_nonzero(f"{w}/play.wav")
 play_start = float(open(f"{w}/play_start.txt").read())

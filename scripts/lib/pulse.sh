@@ -11,14 +11,14 @@ pulse_ensure_packages() {
   [ -z "$need" ] || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null; }
 }
 
-# Starts the null sink in work folder $1: exports XDG_RUNTIME_DIR, writes $1/asound.conf (use it
+# Starts the null sink in work folder $1 (CHANNELS=N: an N-channel sink, a microphone array): exports XDG_RUNTIME_DIR, writes $1/asound.conf (use it
 # as ALSA_CONFIG_PATH for listen), sets PA_PID, and waits until the server answers.
 pulse_start_null_sink() {
   local w=$1
   export XDG_RUNTIME_DIR=$w/run; mkdir -p "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
   cat > "$w/pa.pa" <<PA
 load-module module-native-protocol-unix
-load-module module-null-sink sink_name=vsink rate=16000 channels=1 format=s16le
+load-module module-null-sink sink_name=vsink rate=16000 channels=${CHANNELS:-1} format=s16le
 set-default-source vsink.monitor
 PA
   cat > "$w/asound.conf" <<ALSA
@@ -37,6 +37,6 @@ ALSA
 # started, not the moment listen opened the device, and every latency would include that gap.
 # Sets SILENCE_PID.
 pulse_play_silence() {
-  pacat --playback -d vsink --format=s16le --rate=16000 --channels=1 --latency-msec=20 </dev/zero &
+  pacat --playback -d vsink --format=s16le --rate=16000 --channels=${CHANNELS:-1} --latency-msec=20 </dev/zero &
   SILENCE_PID=$!
 }
