@@ -58,10 +58,10 @@ pub struct SegmenterConfig {
     /// Longest segment (without padding) before it is split, in seconds.
     pub max_segment_s: f32,
     /// Inside a segment, a frame below `off_threshold` still holds the speech (counts as
-    /// speech: it neither starts the silence that ends the segment nor lets one go on) when its probability is at least this, its level stands
-    /// `hold_snr_db` above the noise floor and at most `hold_below_peak_db` below the
-    /// segment's loudest frame: a far talker in a reverberant room scores 0.1-0.4 with
-    /// Silero while plainly audible.
+    /// speech: it neither starts the silence that ends the segment nor lets one go on) when
+    /// its probability is at least this, its level stands `hold_snr_db` above the noise
+    /// floor and at most `hold_below_peak_db` below the segment's loudest frame: a far
+    /// talker in a reverberant room scores 0.1-0.4 with Silero while plainly audible.
     pub hold_threshold: f32,
     /// How far above the noise floor (dB) a held frame must be; `f32::INFINITY` turns the
     /// hold off.
@@ -71,7 +71,7 @@ pub struct SegmenterConfig {
     /// A segment also starts without any frame reaching `on_threshold` when, of the last
     /// `weak_on_ms` of frames, at least the share `weak_on_share` score at least
     /// `weak_on_threshold` and stand `weak_on_snr_db` above the noise floor: a far talker
-    /// whom Silero scores 0.1-0.45 frame after frame for a whole sentence. The segment
+    /// whom Silero scores 0.15-0.45 frame after frame for a whole sentence. The segment
     /// starts at the first frame of that stretch.
     pub weak_on_threshold: f32,
     /// Length of the stretch that starts a segment on weak scores, in ms.
