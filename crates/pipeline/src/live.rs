@@ -596,6 +596,9 @@ fn run_transcriber(
                 pieces
             };
         let (pieces, spans) = if ts.partial {
+            // A turn taken without a pause often sits in one of Whisper's pieces with the
+            // sentence before it; cut at sentence ends, the earlier sentence can go.
+            let pieces = split_at_sentence_ends(pieces);
             let Some((count, cut)) = release_point(&pieces, clip_seconds) else {
                 continue;
             };
@@ -658,6 +661,57 @@ fn wordless_piece(clip_seconds: f64) -> observant_speech::asr::AsrSegment {
         no_speech_probability: 0.0,
         words: Vec::new(),
     }
+}
+
+/// Whisper's pieces cut after every word that ends a sentence (`.`, `?`, `!`) inside them:
+/// each part keeps its words, its text is theirs, its times run from its first word (the
+/// first part: the piece's start) to its last (the last part: the piece's end). Pieces
+/// without word times stay whole.
+fn split_at_sentence_ends(
+    pieces: Vec<observant_speech::asr::AsrSegment>,
+) -> Vec<observant_speech::asr::AsrSegment> {
+    let ends_sentence = |w: &observant_speech::asr::Word| {
+        w.text
+            .trim_end_matches(['"', '\'', ')', '»'])
+            .ends_with(['.', '?', '!'])
+    };
+    let mut out = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        let mut cuts: Vec<usize> = p.words[..p.words.len().saturating_sub(1)]
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| ends_sentence(w))
+            .map(|(i, _)| i + 1)
+            .collect();
+        if cuts.is_empty() {
+            out.push(p);
+            continue;
+        }
+        cuts.push(p.words.len());
+        let mut from = 0;
+        for (k, &to) in cuts.iter().enumerate() {
+            let words = p.words[from..to].to_vec();
+            let text = words
+                .iter()
+                .map(|w| w.text.trim())
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push(observant_speech::asr::AsrSegment {
+                start: if k == 0 { p.start } else { words[0].start },
+                end: if to == p.words.len() {
+                    p.end
+                } else {
+                    words[words.len() - 1].end
+                },
+                text,
+                confidence: p.confidence,
+                no_speech_probability: p.no_speech_probability,
+                words,
+            });
+            from = to;
+        }
+    }
+    out
 }
 
 /// Which lines of a snapshot's decoding can be sent before the segment ends: the first
@@ -1510,7 +1564,7 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
 
 #[cfg(test)]
 mod tests {
-    use super::{piece_spans, release_point};
+    use super::{piece_spans, release_point, split_at_sentence_ends};
     use observant_speech::asr::{AsrSegment, Word};
 
     fn piece(start: f64, end: f64) -> AsrSegment {
@@ -1571,5 +1625,45 @@ mod tests {
         assert_eq!(release_point(std::slice::from_ref(&a), 9.0), None);
         assert_eq!(release_point(&[a, b], 2.3), None);
         assert_eq!(release_point(&[], 3.0), None);
+    }
+
+    #[test]
+    fn a_snapshot_sends_a_sentence_that_whisper_kept_in_one_piece_with_the_next() {
+        // One piece, two sentences (a turn taken without a pause): "Je moet gaan." ends at
+        // 1.2 s, "Wat denk jij?" runs from 1.6 to 2.8 s; the snapshot is 3.5 s long.
+        let mut p = worded(&[
+            (0.1, 0.4),
+            (0.5, 0.8),
+            (0.9, 1.2),
+            (1.6, 1.9),
+            (2.0, 2.3),
+            (2.4, 2.8),
+        ]);
+        for (w, t) in p
+            .words
+            .iter_mut()
+            .zip(["Je", "moet", "gaan.", "Wat", "denk", "jij?"])
+        {
+            w.text = format!(" {t}");
+        }
+        p.start = 0.0;
+        p.end = 3.0;
+        assert_eq!(release_point(std::slice::from_ref(&p), 3.5), None);
+        let parts = split_at_sentence_ends(vec![p.clone()]);
+        let texts: Vec<&str> = parts.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(texts, ["Je moet gaan.", "Wat denk jij?"]);
+        assert_eq!((parts[0].start, parts[0].end), (0.0, 1.2));
+        assert_eq!((parts[1].start, parts[1].end), (1.6, 3.0));
+        let (count, cut) = release_point(&parts, 3.5).expect("the first sentence is sent");
+        assert_eq!(count, 1);
+        assert!((cut - 1.4).abs() < 1e-9, "{cut}");
+        // A piece that ends its only sentence at its last word, or has no word times,
+        // stays as it is.
+        let one = worded(&[(0.1, 0.5), (0.6, 1.0)]);
+        assert_eq!(split_at_sentence_ends(vec![one.clone()]), vec![one]);
+        assert_eq!(
+            split_at_sentence_ends(vec![piece(0.0, 2.0)]),
+            vec![piece(0.0, 2.0)]
+        );
     }
 }
