@@ -17,7 +17,9 @@
 //! The output has exactly as many samples as the input, aligned with the first channel; it lags
 //! the input by about a second and a half (a block and its right neighbour), which is nothing for
 //! a file ([`Beamformer::flush`] delivers the rest at the end). [`ChannelMix`] is what the
-//! decoders use: one channel passes through, two or more are beamformed.
+//! decoders use: one channel passes through, two or more are beamformed. [`LiveBeamformer`]
+//! is the live capture's form: the same measurement on shorter blocks, steered only with what
+//! was already heard, 2 ms behind the input.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
