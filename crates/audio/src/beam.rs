@@ -44,11 +44,7 @@ pub struct Beamformer {
     /// Block length and hop, in samples.
     window: usize,
     hop: usize,
-    /// Input per channel, from absolute sample `hist_start` on.
-    hist: Vec<VecDeque<f32>>,
-    hist_start: u64,
-    /// Input frames received so far.
-    received: u64,
+    input: Input,
     /// Measured delays per block (samples; one entry per channel, channel 0 is 0; NaN where
     /// nothing could be measured).
     measured: Vec<Vec<f32>>,
@@ -61,6 +57,54 @@ pub struct Beamformer {
     /// The delays the last rendered block used (samples per channel).
     last_delays: Vec<f32>,
     gcc: Gcc,
+}
+
+/// The input both beamformers keep: each channel from absolute frame `start` on (non-finite
+/// samples as 0), and how many frames came in.
+struct Input {
+    channels: Vec<VecDeque<f32>>,
+    start: u64,
+    received: u64,
+}
+
+impl Input {
+    fn new(channels: usize) -> Input {
+        Input {
+            channels: vec![VecDeque::new(); channels],
+            start: 0,
+            received: 0,
+        }
+    }
+
+    /// Appends interleaved frames (a partial frame at the end is ignored).
+    fn push(&mut self, interleaved: &[f32]) {
+        let n = self.channels.len();
+        for frame in interleaved.chunks_exact(n) {
+            for (h, &v) in self.channels.iter_mut().zip(frame) {
+                h.push_back(if v.is_finite() { v } else { 0.0 });
+            }
+        }
+        self.received += (interleaved.len() / n) as u64;
+    }
+
+    /// Frame `t` (absolute) of channel `ch`; 0 outside what is kept.
+    fn at(&self, ch: usize, t: i64) -> f32 {
+        if t < self.start as i64 || t >= self.received as i64 {
+            return 0.0;
+        }
+        self.channels[ch][(t - self.start as i64) as usize]
+    }
+
+    /// Forgets the frames before `keep`.
+    fn drop_before(&mut self, keep: u64) {
+        if keep > self.start {
+            let n = (keep - self.start) as usize;
+            for h in &mut self.channels {
+                h.drain(..n.min(h.len()));
+            }
+            self.start = keep;
+        }
+    }
 }
 
 /// GCC-PHAT delay measurement over one block of every channel (FFT plans and buffers).
@@ -201,9 +245,7 @@ impl Beamformer {
             max_lag,
             window,
             hop,
-            hist: vec![VecDeque::new(); channels],
-            hist_start: 0,
-            received: 0,
+            input: Input::new(channels),
             measured: Vec::new(),
             rendered: 0,
             acc: VecDeque::new(),
@@ -232,14 +274,9 @@ impl Beamformer {
     /// Takes interleaved frames (a partial frame at the end is ignored) and appends the output
     /// samples that are complete to `out` (they lag the input by about a second and a half).
     pub fn push(&mut self, interleaved: &[f32], out: &mut Vec<f32>) {
-        for frame in interleaved.chunks_exact(self.channels) {
-            for (h, &v) in self.hist.iter_mut().zip(frame) {
-                h.push_back(if v.is_finite() { v } else { 0.0 });
-            }
-        }
-        self.received += (interleaved.len() / self.channels) as u64;
+        self.input.push(interleaved);
         // Measure every block that is complete.
-        while self.block_start(self.measured.len()) + self.window as u64 <= self.received {
+        while self.block_start(self.measured.len()) + self.window as u64 <= self.input.received {
             let k = self.measured.len();
             let d = self.measure(k);
             self.measured.push(d);
@@ -258,7 +295,7 @@ impl Beamformer {
     /// Appends the rest of the output (the input is over).
     pub fn flush(&mut self, out: &mut Vec<f32>) {
         // The last blocks, shorter than a window: measured on what there is.
-        while self.block_start(self.measured.len()) < self.received {
+        while self.block_start(self.measured.len()) < self.input.received {
             let k = self.measured.len();
             let d = self.measure(k);
             self.measured.push(d);
@@ -267,16 +304,8 @@ impl Beamformer {
             self.render(self.rendered);
             self.rendered += 1;
         }
-        let end = self.received;
+        let end = self.input.received;
         self.emit(end, out);
-    }
-
-    /// Input sample `t` (absolute) of channel `ch`; 0 outside what is kept.
-    fn at(&self, ch: usize, t: i64) -> f32 {
-        if t < self.hist_start as i64 || t >= self.received as i64 {
-            return 0.0;
-        }
-        self.hist[ch][(t - self.hist_start as i64) as usize]
     }
 
     /// Adds block `k`, its channels lined up with the median of its own and its neighbours'
@@ -304,18 +333,18 @@ impl Beamformer {
             })
             .collect();
         let start = self.block_start(k);
-        let end = (start + self.window as u64).min(self.received);
+        let end = (start + self.window as u64).min(self.input.received);
         let len = (end.saturating_sub(start)) as usize;
         // The block's channels lined up and summed.
         let mut sum: Vec<f32> = (0..len)
-            .map(|i| self.at(0, (start as usize + i) as i64))
+            .map(|i| self.input.at(0, (start as usize + i) as i64))
             .collect();
         for (ch, (whole, filter)) in filters.iter().enumerate().skip(1) {
             // The channel lags the first by its delay d: its sample for time t is at t + d,
             // read through the filter from the samples around it.
             let first = start as i64 + whole - TAPS as i64 + 1;
             let span: Vec<f32> = (0..len + 2 * TAPS)
-                .map(|j| self.at(ch, first + j as i64))
+                .map(|j| self.input.at(ch, first + j as i64))
                 .collect();
             for (i, s) in sum.iter_mut().enumerate() {
                 *s += span[i..i + 2 * TAPS]
@@ -359,24 +388,19 @@ impl Beamformer {
         let keep = self
             .block_start(self.rendered)
             .saturating_sub((self.max_lag + 2 * TAPS) as u64);
-        if keep > self.hist_start {
-            let n = (keep - self.hist_start) as usize;
-            for h in &mut self.hist {
-                h.drain(..n.min(h.len()));
-            }
-            self.hist_start = keep;
-        }
+        self.input.drop_before(keep);
     }
 
     /// Each channel's delay against channel 0 in block `k` ([`Gcc::measure`]).
     fn measure(&mut self, k: usize) -> Vec<f32> {
-        let start = self.block_start(k).max(self.hist_start);
-        let end = (self.block_start(k) + self.window as u64).min(self.received);
+        let start = self.block_start(k).max(self.input.start);
+        let end = (self.block_start(k) + self.window as u64).min(self.input.received);
         if end < start + 64 {
             return vec![0.0; self.channels];
         }
-        let from = (start - self.hist_start) as usize;
-        self.gcc.measure(&self.hist, from, (end - start) as usize)
+        let from = (start - self.input.start) as usize;
+        self.gcc
+            .measure(&self.input.channels, from, (end - start) as usize)
     }
 }
 
@@ -498,10 +522,7 @@ pub struct LiveBeamformer {
     window: usize,
     hop: usize,
     max_lag: usize,
-    /// Input per channel, from absolute frame `hist_start` on.
-    hist: Vec<VecDeque<f32>>,
-    hist_start: u64,
-    received: u64,
+    input: Input,
     delivered: u64,
     /// Start of the next block to measure (absolute frame).
     next_block: u64,
@@ -541,9 +562,7 @@ impl LiveBeamformer {
             window,
             hop,
             max_lag,
-            hist: vec![VecDeque::new(); channels],
-            hist_start: 0,
-            received: 0,
+            input: Input::new(channels),
             delivered: 0,
             next_block: 0,
             measured: VecDeque::new(),
@@ -575,14 +594,9 @@ impl LiveBeamformer {
     /// Takes interleaved frames (a partial frame at the end is ignored) and appends every
     /// output sample that is complete to `out`.
     pub fn push(&mut self, interleaved: &[f32], out: &mut Vec<f32>) {
-        for frame in interleaved.chunks_exact(self.channels) {
-            for (h, &v) in self.hist.iter_mut().zip(frame) {
-                h.push_back(if v.is_finite() { v } else { 0.0 });
-            }
-        }
-        self.received += (interleaved.len() / self.channels) as u64;
+        self.input.push(interleaved);
         let latency = self.latency_frames() as u64;
-        while self.delivered + latency < self.received {
+        while self.delivered + latency < self.input.received {
             self.emit_one(out);
         }
         self.trim();
@@ -590,7 +604,7 @@ impl LiveBeamformer {
 
     /// Appends what is held back (the input is over).
     pub fn flush(&mut self, out: &mut Vec<f32>) {
-        while self.delivered < self.received {
+        while self.delivered < self.input.received {
             self.emit_one(out);
         }
     }
@@ -599,10 +613,10 @@ impl LiveBeamformer {
     /// measured, then the channels are read through the steering filters.
     fn emit_one(&mut self, out: &mut Vec<f32>) {
         let t = self.delivered;
-        let heard = (t + self.latency_frames() as u64 + 1).min(self.received);
+        let heard = (t + self.latency_frames() as u64 + 1).min(self.input.received);
         while self.next_block + self.window as u64 <= heard {
-            let from = (self.next_block - self.hist_start) as usize;
-            let d = self.gcc.measure(&self.hist, from, self.window);
+            let from = (self.next_block - self.input.start) as usize;
+            let d = self.gcc.measure(&self.input.channels, from, self.window);
             self.measured.push_back(d);
             if self.measured.len() > 3 {
                 self.measured.pop_front();
@@ -644,24 +658,16 @@ impl LiveBeamformer {
 
     /// The channels lined up by `steering` and summed, at time `t`.
     fn steered(&self, t: u64, steering: &[(i64, [f32; 2 * TAPS])]) -> f32 {
-        let mut sum = self.at(0, t as i64);
+        let mut sum = self.input.at(0, t as i64);
         for (ch, (whole, filter)) in steering.iter().enumerate().skip(1) {
             let first = t as i64 + whole - TAPS as i64 + 1;
             sum += filter
                 .iter()
                 .enumerate()
-                .map(|(k, h)| h * self.at(ch, first + k as i64))
+                .map(|(k, h)| h * self.input.at(ch, first + k as i64))
                 .sum::<f32>();
         }
         sum
-    }
-
-    /// Input frame `t` (absolute) of channel `ch`; 0 outside what is kept.
-    fn at(&self, ch: usize, t: i64) -> f32 {
-        if t < self.hist_start as i64 || t >= self.received as i64 {
-            return 0.0;
-        }
-        self.hist[ch][(t - self.hist_start as i64) as usize]
     }
 
     /// Drops input neither the next block nor the next output needs.
@@ -670,13 +676,7 @@ impl LiveBeamformer {
             self.delivered
                 .saturating_sub((self.max_lag + 2 * TAPS) as u64),
         );
-        if keep > self.hist_start {
-            let n = (keep - self.hist_start) as usize;
-            for h in &mut self.hist {
-                h.drain(..n.min(h.len()));
-            }
-            self.hist_start = keep;
-        }
+        self.input.drop_before(keep);
     }
 }
 
