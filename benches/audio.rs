@@ -5,7 +5,9 @@
 //! estimate; `room/estimate_30s`: one estimate over a full 30-s meter, what live does every
 //! 5 s), and the beamformer that turns a microphone array's channels into one
 //! (`beam/2ch_16k_30s`, `beam/4ch_48k_30s`; the stereo WAV of `decode/` goes through it too),
-//! and its live form for capture (`beam/live_2ch_16k_30s`, `beam/live_4ch_48k_30s`).
+//! and its live form for capture (`beam/live_2ch_16k_30s`, `beam/live_4ch_48k_30s`), and the
+//! multi-channel dereverberation (WPE) files get before it (`dereverb/wpe_2ch_16k_30s`,
+//! `dereverb/wpe_4ch_48k_30s`; on one core).
 //! Run with `cargo bench --bench audio`; the real-time factor is 30 s of audio divided by the
 //! time per iteration.
 
@@ -236,12 +238,39 @@ fn bench_beam(c: &mut Criterion) {
     g.finish();
 }
 
+fn bench_dereverb(c: &mut Criterion) {
+    let speech = speech();
+    let mut g = c.benchmark_group("dereverb");
+    g.sample_size(10);
+    for (name, channels, rate, factor) in [
+        ("wpe_2ch_16k_30s", 2, 16_000, 1),
+        ("wpe_4ch_48k_30s", 4, 48_000, 3),
+    ] {
+        let input = array(&speech, channels, factor);
+        // On one core (the real-time factor the issue asks for); files use every core.
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut wpe =
+                    observant::audio::dereverb::Dereverb::new(channels, rate).with_threads(1);
+                let mut out = Vec::with_capacity(input.len());
+                for chunk in input.chunks(channels * rate as usize / 10) {
+                    wpe.push(chunk, &mut out);
+                }
+                wpe.flush(&mut out);
+                black_box(out.len())
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_decode,
     bench_vad,
     bench_segmenter,
     bench_room,
-    bench_beam
+    bench_beam,
+    bench_dereverb
 );
 criterion_main!(benches);

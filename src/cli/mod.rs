@@ -159,6 +159,10 @@ pub struct SpeechArgs {
     /// Do not attribute speakers (everything is S1).
     #[arg(long)]
     pub no_diarize: bool,
+    /// Do not dereverberate a recording of several microphones before they become one
+    /// (a file analysed whole; one microphone and live listening never are).
+    #[arg(long)]
+    pub no_dereverb: bool,
     /// Name known voices from this group's voice profiles (`observant group learn`); other
     /// voices stay S1, S2, ...
     #[arg(long, value_name = "NAME")]
@@ -189,6 +193,7 @@ impl SpeechArgs {
             enroll: self.enroll.clone(),
             vad: self.vad.clone(),
             no_diarize: self.no_diarize,
+            no_dereverb: self.no_dereverb,
             group: self.group.clone(),
             passphrase_file: passphrase_file
                 .map(std::path::Path::to_path_buf)

@@ -25,6 +25,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use realfft::num_complex::Complex;
+
+use super::dereverb::Dereverb;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
 /// Half length of the fractional-delay filter (taps on each side).
@@ -460,17 +462,37 @@ fn steering(d: f32) -> (i64, [f32; 2 * TAPS]) {
 }
 
 /// What the decoders do with a file's channels: one passes through, two or more are beamformed
-/// ([`Beamformer`]). A stream whose channel count changes midway starts a new beamformer.
+/// ([`Beamformer`]), after dereverberation ([`Dereverb`]) when that is asked for. A stream
+/// whose channel count changes midway starts a new beamformer.
 #[derive(Debug)]
 pub struct ChannelMix {
     rate: u32,
     beam: Option<Beamformer>,
+    /// Dereverberate two or more channels before they are beamformed.
+    dereverb: bool,
+    wpe: Option<Dereverb>,
+    /// The dereverberated frames on their way to the beamformer.
+    clean: Vec<f32>,
 }
 
 impl ChannelMix {
     /// For a stream at `rate` Hz.
     pub fn new(rate: u32) -> ChannelMix {
-        ChannelMix { rate, beam: None }
+        ChannelMix {
+            rate,
+            beam: None,
+            dereverb: false,
+            wpe: None,
+            clean: Vec::new(),
+        }
+    }
+
+    /// Dereverberates two or more channels ([`Dereverb`]) before they become one; this holds
+    /// back a block of a minute, so it is for files read as fast as they decode, not for a stream
+    /// played at its pace.
+    pub fn with_dereverb(mut self, on: bool) -> ChannelMix {
+        self.dereverb = on;
+        self
     }
 
     /// Appends one channel made of the interleaved `channels`-channel frames to `out`.
@@ -486,14 +508,29 @@ impl ChannelMix {
             self.flush(out);
         }
         let rate = self.rate;
-        self.beam
-            .get_or_insert_with(|| Beamformer::new(channels, rate))
-            .push(interleaved, out);
+        let beam = self
+            .beam
+            .get_or_insert_with(|| Beamformer::new(channels, rate));
+        if self.dereverb {
+            let wpe = self
+                .wpe
+                .get_or_insert_with(|| Dereverb::new(channels, rate));
+            self.clean.clear();
+            wpe.push(interleaved, &mut self.clean);
+            beam.push(&self.clean, out);
+        } else {
+            beam.push(interleaved, out);
+        }
     }
 
     /// Appends what is still held back; call once the stream has ended.
     pub fn flush(&mut self, out: &mut Vec<f32>) {
         if let Some(mut b) = self.beam.take() {
+            if let Some(mut wpe) = self.wpe.take() {
+                self.clean.clear();
+                wpe.flush(&mut self.clean);
+                b.push(&self.clean, out);
+            }
             b.flush(out);
         }
     }

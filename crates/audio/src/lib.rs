@@ -6,6 +6,8 @@
 //!   for short files;
 //! * [`resample`]: [`StreamResampler`] (rubato) and downmixing;
 //! * [`beam`]: [`Beamformer`](beam::Beamformer), several microphones to one channel;
+//! * [`dereverb`]: [`Dereverb`](dereverb::Dereverb), multi-channel WPE before the beamformer
+//!   (files);
 //! * [`source`]: the [`AudioSource`] trait with [`FileSource`] and [`TestSignal`];
 //! * [`capture`]: cpal capture, [`Capture`] / [`DeviceSource`], device list, level meter;
 //! * [`vad`], [`silero`]: the [`Vad`] trait, Silero VAD v6 in pure Rust, [`EnergyVad`];
@@ -15,6 +17,7 @@
 pub mod beam;
 pub mod capture;
 pub mod decode;
+pub mod dereverb;
 pub mod gemm;
 pub mod playback;
 pub mod resample;

@@ -106,6 +106,12 @@ impl FileSource {
         })
     }
 
+    /// Dereverberates a recording of two or more channels ([`AudioFile::with_dereverb`]).
+    pub fn with_dereverb(mut self, on: bool) -> FileSource {
+        self.file = self.file.with_dereverb(on);
+        self
+    }
+
     /// Stop after the first `seconds` of audio.
     pub fn with_limit_seconds(mut self, seconds: f64) -> FileSource {
         if seconds.is_finite() && seconds >= 0.0 {

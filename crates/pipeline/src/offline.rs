@@ -43,6 +43,9 @@ pub struct OfflineOptions {
     pub vad: VadKind,
     /// Attribute speakers at all (off: every utterance is "S1").
     pub diarize: bool,
+    /// Dereverberate a recording of two or more channels before they become one
+    /// (`observant_audio::dereverb`; one channel is never dereverberated).
+    pub dereverb: bool,
     /// Show a progress bar on stderr.
     pub progress: bool,
     /// Progress for a GUI: samples (16 kHz) decoded so far and in total.
@@ -89,6 +92,7 @@ impl OfflineOptions {
             group: None,
             vad: VadKind::Silero,
             diarize: true,
+            dereverb: true,
             progress: false,
             progress_counter: None,
         }
@@ -143,7 +147,7 @@ pub fn voice_encoder(opts: &OfflineOptions) -> Result<Option<VoiceEncoder>> {
 /// Transcribes and attributes a whole recording.
 pub fn transcribe_file(path: &Path, opts: &OfflineOptions) -> Result<(Transcript, OfflineStats)> {
     let t0 = Instant::now();
-    let source = FileSource::open(path)?;
+    let source = FileSource::open(path)?.with_dereverb(opts.dereverb);
     let mut transcriber = WhisperTranscriber::load(opts.whisper.clone())?;
     let encoder = voice_encoder(opts)?;
     let mut enrolled = Vec::new();
@@ -728,6 +732,7 @@ pub fn options_from_speech(a: &crate::SpeechOptions, verbose: bool) -> Result<Of
     }
     o.vad = a.vad.parse()?;
     o.diarize = !a.no_diarize;
+    o.dereverb = !a.no_dereverb;
     o.progress = true;
     if let Some(name) = &a.group {
         let secret = observant_store::session::Secret::resolve(a.passphrase_file.as_deref())?;

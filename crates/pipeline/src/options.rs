@@ -24,6 +24,8 @@ pub struct SpeechOptions {
     pub vad: String,
     /// Do not attribute speakers (everything is S1).
     pub no_diarize: bool,
+    /// Do not dereverberate a multi-channel recording before its channels become one.
+    pub no_dereverb: bool,
     /// Name known voices from this group's voice profiles.
     pub group: Option<String>,
     /// The file holding the passphrase that unlocks the group store (and sessions).
