@@ -17,7 +17,8 @@
 //! The output has exactly as many samples as the input, aligned with the first channel; it lags
 //! the input by about a second and a half (a block and its right neighbour), which is nothing for
 //! a file ([`Beamformer::flush`] delivers the rest at the end). [`ChannelMix`] is what the
-//! decoders use: one channel passes through, two or more are beamformed. [`LiveBeamformer`]
+//! decoders use: one channel passes through, two or more are beamformed; for a file analysed
+//! whole, dereverberated first ([`crate::dereverb`]). [`LiveBeamformer`]
 //! is the live capture's form: the same measurement on shorter blocks, steered only with what
 //! was already heard, 2 ms behind the input.
 
@@ -25,9 +26,9 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use realfft::num_complex::Complex;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
 use super::dereverb::Dereverb;
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
 /// Half length of the fractional-delay filter (taps on each side).
 const TAPS: usize = 16;
