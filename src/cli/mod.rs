@@ -159,8 +159,8 @@ pub struct SpeechArgs {
     /// Do not attribute speakers (everything is S1).
     #[arg(long)]
     pub no_diarize: bool,
-    /// Do not dereverberate the recording before it is transcribed (files and the second
-    /// pass; live listening never is).
+    /// Do not dereverberate a recording of several microphones before they become one
+    /// (a file analysed whole; one microphone and live listening never are).
     #[arg(long)]
     pub no_dereverb: bool,
     /// Name known voices from this group's voice profiles (`observant group learn`); other

@@ -463,13 +463,13 @@ fn steering(d: f32) -> (i64, [f32; 2 * TAPS]) {
 }
 
 /// What the decoders do with a file's channels: one passes through, two or more are beamformed
-/// ([`Beamformer`]); before that, when asked for, they are dereverberated ([`Dereverb`]). A
-/// stream whose channel count changes midway starts afresh.
+/// ([`Beamformer`]), after dereverberation ([`Dereverb`]) when that is asked for. A stream
+/// whose channel count changes midway starts a new beamformer.
 #[derive(Debug)]
 pub struct ChannelMix {
     rate: u32,
     beam: Option<Beamformer>,
-    /// Dereverberate the channels before they become one.
+    /// Dereverberate two or more channels before they are beamformed.
     dereverb: bool,
     wpe: Option<Dereverb>,
     /// The dereverberated frames on their way to the beamformer.
@@ -488,9 +488,9 @@ impl ChannelMix {
         }
     }
 
-    /// Dereverberates the channels ([`Dereverb`]; several together) before they become one;
-    /// this holds back a block of a minute, so it is for files read as fast as they decode,
-    /// not for a stream played at its pace.
+    /// Dereverberates two or more channels ([`Dereverb`]) before they become one; this holds
+    /// back a block of a minute, so it is for files read as fast as they decode, not for a stream
+    /// played at its pace.
     pub fn with_dereverb(mut self, on: bool) -> ChannelMix {
         self.dereverb = on;
         self
@@ -498,46 +498,40 @@ impl ChannelMix {
 
     /// Appends one channel made of the interleaved `channels`-channel frames to `out`.
     pub fn push(&mut self, interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
-        if channels == 0
-            || self.wpe.as_ref().is_some_and(|w| w.channels() != channels)
-            || self.beam.as_ref().is_some_and(|b| b.channels() != channels)
-        {
+        if channels < 2 {
             self.flush(out);
-        }
-        if channels == 0 {
+            if channels == 1 {
+                out.extend_from_slice(interleaved);
+            }
             return;
         }
+        if self.beam.as_ref().is_some_and(|b| b.channels() != channels) {
+            self.flush(out);
+        }
         let rate = self.rate;
-        let frames: &[f32] = if self.dereverb {
+        let beam = self
+            .beam
+            .get_or_insert_with(|| Beamformer::new(channels, rate));
+        if self.dereverb {
             let wpe = self
                 .wpe
                 .get_or_insert_with(|| Dereverb::new(channels, rate));
             self.clean.clear();
             wpe.push(interleaved, &mut self.clean);
-            &self.clean
+            beam.push(&self.clean, out);
         } else {
-            interleaved
-        };
-        if channels == 1 {
-            out.extend_from_slice(frames);
-        } else {
-            self.beam
-                .get_or_insert_with(|| Beamformer::new(channels, rate))
-                .push(frames, out);
+            beam.push(interleaved, out);
         }
     }
 
     /// Appends what is still held back; call once the stream has ended.
     pub fn flush(&mut self, out: &mut Vec<f32>) {
-        if let Some(mut wpe) = self.wpe.take() {
-            self.clean.clear();
-            wpe.flush(&mut self.clean);
-            match self.beam.as_mut() {
-                Some(b) => b.push(&self.clean, out),
-                None => out.extend_from_slice(&self.clean),
-            }
-        }
         if let Some(mut b) = self.beam.take() {
+            if let Some(mut wpe) = self.wpe.take() {
+                self.clean.clear();
+                wpe.flush(&mut self.clean);
+                b.push(&self.clean, out);
+            }
             b.flush(out);
         }
     }

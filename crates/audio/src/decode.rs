@@ -344,8 +344,8 @@ impl AudioFile {
         &self.info
     }
 
-    /// Dereverberates the recording ([`crate::dereverb`]; several channels together, before
-    /// they become one); for a whole file read at once (it holds back a minute).
+    /// Dereverberates a recording of two or more channels before they become one
+    /// ([`crate::dereverb`]); for a whole file read at once (it holds back a minute).
     pub fn with_dereverb(mut self, on: bool) -> AudioFile {
         self.mix = ChannelMix::new(self.info.sample_rate).with_dereverb(on);
         self

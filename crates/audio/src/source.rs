@@ -106,7 +106,7 @@ impl FileSource {
         })
     }
 
-    /// Dereverberates the recording ([`AudioFile::with_dereverb`]).
+    /// Dereverberates a recording of two or more channels ([`AudioFile::with_dereverb`]).
     pub fn with_dereverb(mut self, on: bool) -> FileSource {
         self.file = self.file.with_dereverb(on);
         self

@@ -43,8 +43,8 @@ pub struct OfflineOptions {
     pub vad: VadKind,
     /// Attribute speakers at all (off: every utterance is "S1").
     pub diarize: bool,
-    /// Dereverberate the recording (`observant_audio::dereverb`; several channels together,
-    /// before they become one): files and the second pass, never live.
+    /// Dereverberate a recording of two or more channels before they become one
+    /// (`observant_audio::dereverb`; one channel is never dereverberated).
     pub dereverb: bool,
     /// Show a progress bar on stderr.
     pub progress: bool,

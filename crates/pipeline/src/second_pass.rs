@@ -77,13 +77,7 @@ pub fn second_pass_with(
         );
     };
     let audio_seconds = audio.duration_seconds();
-    let source: Box<dyn observant_audio::AudioSource> = if opts.dereverb {
-        Box::new(observant_audio::dereverb::DereverbSource::new(
-            audio.into_source_from(0)?,
-        ))
-    } else {
-        Box::new(audio.into_source_from(0)?)
-    };
+    let source = audio.into_source_from(0)?;
     // The cap on voices the session was started with holds here too.
     let mut opts = opts.clone();
     if opts.speakers.is_none() && opts.max_speakers.is_none() {
