@@ -17,6 +17,24 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Write `channels` (each the same length, in [-1, 1]) as one 16-bit WAV at `rate`.
+fn write_pcm16(path: &Path, rate: u32, channels: &[Vec<f32>]) {
+    let spec = hound::WavSpec {
+        channels: channels.len() as u16,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for t in 0..channels[0].len() {
+        for c in channels {
+            w.write_sample((c[t].clamp(-1.0, 1.0) * 32767.0) as i16)
+                .unwrap();
+        }
+    }
+    w.finalize().unwrap();
+}
+
 /// Write a WAV with hound: `channels` channels of a 440 Hz sine with per-channel amplitude.
 fn write_wav(
     path: &Path,
@@ -158,12 +176,6 @@ fn a_reverberant_two_microphone_file_loses_its_late_echo_when_dereverberation_is
     // between the bursts are quieter; the file keeps its length either way.
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("room.wav");
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
     let n = 5 * 16_000;
     let mut x: u64 = 99;
     let mut rnd = move || {
@@ -197,14 +209,7 @@ fn a_reverberant_two_microphone_file_loses_its_late_echo_when_dereverberation_is
             }
         }
     }
-    let mut w = hound::WavWriter::create(&p, spec).unwrap();
-    for t in 0..n {
-        for mic in &mics {
-            w.write_sample((mic[t].clamp(-1.0, 1.0) * 32767.0) as i16)
-                .unwrap();
-        }
-    }
-    w.finalize().unwrap();
+    write_pcm16(&p, 16_000, &mics);
     let read = |on: bool| {
         let mut f = AudioFile::open(&p).unwrap().with_dereverb(on);
         let (mut all, mut chunk) = (Vec::new(), Vec::new());
@@ -242,12 +247,6 @@ fn a_microphone_array_recording_is_lined_up_before_it_becomes_one_channel() {
     // would lose its high frequencies (a comb filter); lined up, the channel is the source.
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("array.wav");
-    let spec = hound::WavSpec {
-        channels: 4,
-        sample_rate: 48_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
     let n = 3 * 48_000;
     let mut x: u64 = 12345;
     let src: Vec<f32> = (0..n)
@@ -258,14 +257,14 @@ fn a_microphone_array_recording_is_lined_up_before_it_becomes_one_channel() {
             ((x >> 33) as f32 / (1u64 << 31) as f32 - 0.5) * 0.5
         })
         .collect();
-    let mut w = hound::WavWriter::create(&p, spec).unwrap();
-    for t in 0..n {
-        for c in 0..4 {
-            let v = if t >= 4 * c { src[t - 4 * c] } else { 0.0 };
-            w.write_sample((v * 32767.0) as i16).unwrap();
-        }
-    }
-    w.finalize().unwrap();
+    let mics: Vec<Vec<f32>> = (0..4)
+        .map(|c| {
+            (0..n)
+                .map(|t| if t >= 4 * c { src[t - 4 * c] } else { 0.0 })
+                .collect()
+        })
+        .collect();
+    write_pcm16(&p, 48_000, &mics);
     let out = load_16k_mono(&p, None).unwrap();
     assert_eq!(out.len(), n / 3, "one second of 16 kHz per second of audio");
     // The source's power (its 0-8 kHz part survives the resampling to 16 kHz) is kept: the
