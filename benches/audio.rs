@@ -7,7 +7,8 @@
 //! (`beam/2ch_16k_30s`, `beam/4ch_48k_30s`; the stereo WAV of `decode/` goes through it too),
 //! and its live form for capture (`beam/live_2ch_16k_30s`, `beam/live_4ch_48k_30s`), and the
 //! multi-channel dereverberation (WPE) files get before it (`dereverb/wpe_2ch_16k_30s`,
-//! `dereverb/wpe_4ch_48k_30s`; on one core).
+//! `dereverb/wpe_4ch_48k_30s`; on one core), and the one-channel WPE of a reverberant window
+//! on its way to Whisper (`dereverb/wpe_1ch_16k_30s`).
 //! Run with `cargo bench --bench audio`; the real-time factor is 30 s of audio divided by the
 //! time per iteration.
 
@@ -243,6 +244,7 @@ fn bench_dereverb(c: &mut Criterion) {
     let mut g = c.benchmark_group("dereverb");
     g.sample_size(10);
     for (name, channels, rate, factor) in [
+        ("wpe_1ch_16k_30s", 1, 16_000, 1),
         ("wpe_2ch_16k_30s", 2, 16_000, 1),
         ("wpe_4ch_48k_30s", 4, 48_000, 3),
     ] {

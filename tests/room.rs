@@ -231,3 +231,53 @@ fn the_report_of_a_recording_names_the_room_problem() {
         }
     }
 }
+
+/// A fake Whisper that keeps what it was given to hear and hears nothing.
+#[derive(Default)]
+struct Ears(Vec<f32>);
+
+impl observant::asr::Transcriber for Ears {
+    fn transcribe(&mut self, pcm: &[f32]) -> anyhow::Result<Vec<observant::asr::AsrSegment>> {
+        self.0.extend_from_slice(pcm);
+        Ok(Vec::new())
+    }
+    fn describe(&self) -> String {
+        "ears".into()
+    }
+    fn language(&self) -> Option<String> {
+        None
+    }
+}
+
+/// What the recogniser hears of a one-microphone recording transcribed offline.
+fn heard(name: &str, dereverb: bool) -> Vec<f32> {
+    use observant::pipeline::offline::{OfflineOptions, transcribe_source};
+    let mut opts = OfflineOptions::new(PathBuf::from("unused"));
+    opts.diarize = false;
+    opts.dereverb = dereverb;
+    let mut ears = Ears::default();
+    let source = FileSource::open(fixture(name)).unwrap();
+    transcribe_source(source, &mut ears, None, &[], &opts).unwrap();
+    assert!(
+        ears.0.len() > 16000 * 5,
+        "{name}: the recogniser heard the speech"
+    );
+    ears.0
+}
+
+#[test]
+fn a_far_reverberant_voice_reaches_the_recogniser_dereverberated_a_close_one_as_recorded() {
+    use observant::audio::room::estimate;
+    let clarity = |pcm: &[f32]| estimate(pcm).unwrap().clarity;
+    // Far away in a reverberant room: Whisper hears the syllables less smeared.
+    let (raw, clean) = (heard("far", false), heard("far", true));
+    assert_eq!(raw.len(), clean.len(), "same windows, same length");
+    assert!(
+        clarity(&clean) > clarity(&raw) + 0.03,
+        "clarity {} -> {}",
+        clarity(&raw),
+        clarity(&clean)
+    );
+    // A close microphone is left exactly as it was recorded.
+    assert_eq!(heard("close", true), heard("close", false));
+}

@@ -159,8 +159,9 @@ pub struct SpeechArgs {
     /// Do not attribute speakers (everything is S1).
     #[arg(long)]
     pub no_diarize: bool,
-    /// Do not dereverberate a recording of several microphones before they become one
-    /// (a file analysed whole; one microphone and live listening never are).
+    /// Do not dereverberate: several microphones before they become one, one microphone
+    /// where it sounds reverberant before Whisper hears it (files and the second pass; live
+    /// listening never is).
     #[arg(long)]
     pub no_dereverb: bool,
     /// Name known voices from this group's voice profiles (`observant group learn`); other

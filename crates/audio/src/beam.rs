@@ -496,6 +496,11 @@ impl ChannelMix {
         self
     }
 
+    /// Whether two or more channels are dereverberated.
+    pub fn dereverbs(&self) -> bool {
+        self.dereverb
+    }
+
     /// Appends one channel made of the interleaved `channels`-channel frames to `out`.
     pub fn push(&mut self, interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
         if channels < 2 {

@@ -351,6 +351,12 @@ impl AudioFile {
         self
     }
 
+    /// Whether the channels are dereverberated before they become one (asked for, and two or
+    /// more of them).
+    pub fn dereverberates(&self) -> bool {
+        self.mix.dereverbs() && self.info.channels >= 2
+    }
+
     /// The path as given to [`open`](Self::open).
     pub fn path(&self) -> &str {
         &self.path

@@ -65,6 +65,12 @@ pub trait AudioSource: Send {
     fn delivery_delay(&self) -> Duration {
         Duration::ZERO
     }
+
+    /// True when the samples are already dereverberated (a file of several microphones read
+    /// with [`FileSource::with_dereverb`]), so the recogniser's input is not treated again.
+    fn dereverberated(&self) -> bool {
+        false
+    }
 }
 
 impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
@@ -85,6 +91,9 @@ impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
     }
     fn delivery_delay(&self) -> Duration {
         (**self).delivery_delay()
+    }
+    fn dereverberated(&self) -> bool {
+        (**self).dereverberated()
     }
 }
 
@@ -167,6 +176,10 @@ impl AudioSource for FileSource {
     /// A file read as a live input (`listen --input-file`) ends where it was stopped.
     fn stop(&mut self) {
         self.ended = true;
+    }
+
+    fn dereverberated(&self) -> bool {
+        self.file.dereverberates()
     }
 }
 

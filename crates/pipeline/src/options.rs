@@ -24,7 +24,8 @@ pub struct SpeechOptions {
     pub vad: String,
     /// Do not attribute speakers (everything is S1).
     pub no_diarize: bool,
-    /// Do not dereverberate a multi-channel recording before its channels become one.
+    /// Do not dereverberate (several channels before they become one, one channel before
+    /// the recogniser hears it).
     pub no_dereverb: bool,
     /// Name known voices from this group's voice profiles.
     pub group: Option<String>,
