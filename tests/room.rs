@@ -2,7 +2,9 @@
 //! screen's advice while the microphone hears the room (a recording stands in for the
 //! microphone), and `listen`'s `room` events. The three fixtures are the same 12 s of Dutch
 //! conversation as a close microphone hears it, from far away in a reverberant room, and close
-//! by in a noisy one (`tests/fixtures/audio/README.md`).
+//! by in a noisy one (`tests/fixtures/audio/README.md`). Also what the recogniser is given of
+//! the far and the close recording (one channel is dereverberated for Whisper where it sounds
+//! reverberant).
 
 mod common;
 

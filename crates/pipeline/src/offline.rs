@@ -1,5 +1,6 @@
 //! Offline transcription of a recording: stream-decode -> VAD segments -> Whisper on
-//! windows of packed segments (large windows: best word accuracy) and, independently,
+//! windows of packed segments (large windows: best word accuracy; a window of one channel that
+//! sounds reverberant is dereverberated first, [`WindowDereverb`]) and, independently,
 //! speaker turns ([`Diarizer`]: segments cut at pauses and at speaker changes, clustered
 //! globally into speakers or enrolled names) -> every recognised word goes to the speaker
 //! turn it falls in (by time) -> one utterance per turn. So a speaker change inside a VAD
@@ -108,6 +109,9 @@ pub struct OfflineStats {
     pub segments: usize,
     pub decode_vad_seconds: f64,
     pub asr_seconds: f64,
+    /// Dereverberating one channel's windows before Whisper (included in neither of the
+    /// others).
+    pub dereverb_seconds: f64,
     pub speaker_seconds: f64,
     pub total_seconds: f64,
     /// Windows decoded again segment by segment after the recogniser looped.
@@ -445,10 +449,12 @@ impl WindowDecoder<'_> {
             offsets.push(pcm.len());
             pcm.extend_from_slice(&s.samples);
         }
-        let t_asr = Instant::now();
         if let Some(d) = self.dereverb.as_deref_mut() {
+            let t = Instant::now();
             pcm = d.apply(pcm);
+            self.stats.dereverb_seconds += t.elapsed().as_secs_f64();
         }
+        let t_asr = Instant::now();
         let raw = self.transcriber.transcribe(&pcm)?;
         let raw_words: usize = raw.iter().map(|a| a.words.len()).sum();
         tracing::debug!(
