@@ -241,6 +241,27 @@ fn a_reverberant_two_microphone_file_loses_its_late_echo_when_dereverberation_is
 }
 
 #[test]
+fn a_file_says_whether_its_channels_were_dereverberated_so_whisper_does_not_get_it_twice() {
+    // Several microphones are dereverberated together before they become one, and the
+    // offline path then leaves the one channel alone; one microphone is left to it.
+    let dir = tempfile::tempdir().unwrap();
+    let tone: Vec<f32> = (0..16_000).map(|i| (i as f32 * 0.05).sin() * 0.3).collect();
+    let (mono, stereo) = (dir.path().join("mono.wav"), dir.path().join("stereo.wav"));
+    write_pcm16(&mono, 16_000, std::slice::from_ref(&tone));
+    write_pcm16(&stereo, 16_000, &[tone.clone(), tone]);
+    let said = |p: &Path, on: bool| {
+        FileSource::open(p)
+            .unwrap()
+            .with_dereverb(on)
+            .dereverberated()
+    };
+    assert!(said(&stereo, true));
+    assert!(!said(&stereo, false));
+    assert!(!said(&mono, true));
+    assert!(!said(&mono, false));
+}
+
+#[test]
 fn a_microphone_array_recording_is_lined_up_before_it_becomes_one_channel() {
     // One voice-like source heard by four microphones at 48 kHz, each 4 samples after the
     // previous one (a talker beside a 4-mic laptop array). A plain average of the channels
