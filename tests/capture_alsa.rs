@@ -38,12 +38,17 @@ fn alsa_file_plugin_capture_is_bit_exact() {
         .flatten()
         .collect();
     std::fs::write(&raw, bytes).unwrap();
+    // What the plugin "records" goes to a file of its own, not to /dev/null: where /dev/null
+    // is a plain file (some sandboxes and CI runners), the captured PCM landed in it and every
+    // later `rustc -` probe read binary from its stdin (the stop-34 CI failure).
+    let sink = dir.path().join("output.raw");
     let conf = dir.path().join("asound.conf");
     std::fs::write(
         &conf,
         format!(
             "</usr/share/alsa/alsa.conf>\n\
-             pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"/dev/null\"\n  infile \"{}\"\n  format \"raw\"\n}}\n",
+             pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"{}\"\n  infile \"{}\"\n  format \"raw\"\n}}\n",
+            sink.display(),
             raw.display()
         ),
     )
