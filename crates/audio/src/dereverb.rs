@@ -214,6 +214,9 @@ struct Work {
     rr: Vec<f64>,
     ri: Vec<f64>,
     p: Vec<Complex64>,
+    /// `p` as it is summed, real and imaginary parts apart, by channel: `[ch][i]`.
+    pr: Vec<Vec<f64>>,
+    pi: Vec<Vec<f64>>,
     x: Vec<Complex64>,
     /// `x`'s real and imaginary parts.
     xr: Vec<f64>,
@@ -236,6 +239,8 @@ impl Work {
             rr: vec![0.0; l * l],
             ri: vec![0.0; l * l],
             p: vec![Complex64::default(); l * m],
+            pr: vec![vec![0.0; l]; m],
+            pi: vec![vec![0.0; l]; m],
             x: vec![Complex64::default(); l],
             xr: vec![0.0; l],
             xi: vec![0.0; l],
@@ -256,6 +261,8 @@ impl Work {
             rr,
             ri,
             p,
+            pr,
+            pi,
             x,
             xr,
             xi,
@@ -289,7 +296,10 @@ impl Work {
             let floor = mean * REL_FLOOR + ABS_FLOOR;
             rr.fill(0.0);
             ri.fill(0.0);
-            p.fill(Complex64::default());
+            for (a, b) in pr.iter_mut().zip(pi.iter_mut()) {
+                a.fill(0.0);
+                b.fill(0.0);
+            }
             for t in (0..frames).step_by(cfg.frame_step.max(1)) {
                 if !stack(y, t, cfg, x) {
                     continue;
@@ -299,11 +309,13 @@ impl Work {
                     (*re, *im) = (v.re, v.im);
                 }
                 hermitian_update(rr, ri, xr, xi, w);
+                for (ch, yc) in y.iter().enumerate() {
+                    cross_update(&mut pr[ch], &mut pi[ch], xr, xi, w, yc[t]);
+                }
+            }
+            for (ch, (a, b)) in pr.iter().zip(pi.iter()).enumerate() {
                 for i in 0..l {
-                    let xw = x[i] * w;
-                    for (ch, yc) in y.iter().enumerate() {
-                        p[i * m + ch] += xw * yc[t].conj();
-                    }
+                    p[i * m + ch] = Complex64::new(a[i], b[i]);
                 }
             }
             for i in 0..l {
@@ -376,6 +388,41 @@ fn hermitian_update_rows(rr: &mut [f64], ri: &mut [f64], xr: &[f64], xi: &[f64],
 #[target_feature(enable = "avx2")]
 fn hermitian_update_avx2(rr: &mut [f64], ri: &mut [f64], xr: &[f64], xi: &[f64], w: f64) {
     hermitian_update_rows(rr, ri, xr, xi, w);
+}
+
+/// `P[i] += (x[i] * w) * conj(v)` for one channel's column of `P` (real and imaginary parts
+/// apart), term for term as in complex numbers, four lanes wide where the CPU has AVX2.
+fn cross_update(pr: &mut [f64], pi: &mut [f64], xr: &[f64], xi: &[f64], w: f64, v: Complex64) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        unsafe { cross_update_avx2(pr, pi, xr, xi, w, v) };
+        return;
+    }
+    cross_update_lanes(pr, pi, xr, xi, w, v);
+}
+
+#[inline(always)]
+fn cross_update_lanes(
+    pr: &mut [f64],
+    pi: &mut [f64],
+    xr: &[f64],
+    xi: &[f64],
+    w: f64,
+    v: Complex64,
+) {
+    let (br, bi) = (v.re, -v.im);
+    for (((r, m), &a), &b) in pr.iter_mut().zip(pi.iter_mut()).zip(xr).zip(xi) {
+        let (ar, ai) = (a * w, b * w);
+        *r += ar * br - ai * bi;
+        *m += ar * bi + ai * br;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn cross_update_avx2(pr: &mut [f64], pi: &mut [f64], xr: &[f64], xi: &[f64], w: f64, v: Complex64) {
+    cross_update_lanes(pr, pi, xr, xi, w, v);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -824,6 +871,9 @@ mod tests {
         let mut reference = vec![Complex64::default(); l * l];
         let (mut rr, mut ri) = (vec![0.0; l * l], vec![0.0; l * l]);
         let (mut pr, mut pi) = (vec![0.0; l * l], vec![0.0; l * l]);
+        let mut cross = vec![Complex64::default(); l];
+        let (mut cr, mut ci) = (vec![0.0; l], vec![0.0; l]);
+        let (mut qr, mut qi) = (vec![0.0; l], vec![0.0; l]);
         for frame in v.chunks_exact(2 * l) {
             let x: Vec<Complex64> = frame
                 .chunks_exact(2)
@@ -840,6 +890,22 @@ mod tests {
             let xi: Vec<f64> = x.iter().map(|c| c.im).collect();
             hermitian_update(&mut rr, &mut ri, &xr, &xi, w);
             hermitian_update_rows(&mut pr, &mut pi, &xr, &xi, w);
+            let now = x[l / 2];
+            for (c, v) in cross.iter_mut().zip(&x) {
+                *c += (v * w) * now.conj();
+            }
+            cross_update(&mut cr, &mut ci, &xr, &xi, w, now);
+            cross_update_lanes(&mut qr, &mut qi, &xr, &xi, w, now);
+        }
+        for (i, want) in cross.iter().enumerate() {
+            assert_eq!(
+                (cr[i].to_bits(), ci[i].to_bits()),
+                (want.re.to_bits(), want.im.to_bits())
+            );
+            assert_eq!(
+                (qr[i].to_bits(), qi[i].to_bits()),
+                (want.re.to_bits(), want.im.to_bits())
+            );
         }
         for i in 0..l {
             for j in i..l {
