@@ -259,6 +259,16 @@ fn a_file_says_whether_its_channels_were_dereverberated_so_whisper_does_not_get_
     assert!(!said(&stereo, false));
     assert!(!said(&mono, true));
     assert!(!said(&mono, false));
+    // And the time it took, which `transcribe --stats` reports apart from decoding.
+    let took = |p: &Path, on: bool| {
+        let mut s = FileSource::open(p).unwrap().with_dereverb(on);
+        let mut buf = Vec::new();
+        while !matches!(s.read(&mut buf).unwrap(), SourceRead::End) {}
+        s.dereverb_seconds()
+    };
+    assert!(took(&stereo, true) > 0.0);
+    assert_eq!(took(&stereo, false), 0.0);
+    assert_eq!(took(&mono, true), 0.0);
 }
 
 #[test]

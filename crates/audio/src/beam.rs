@@ -474,6 +474,8 @@ pub struct ChannelMix {
     wpe: Option<Dereverb>,
     /// The dereverberated frames on their way to the beamformer.
     clean: Vec<f32>,
+    /// Time spent dereverberating so far.
+    wpe_time: std::time::Duration,
 }
 
 impl ChannelMix {
@@ -485,6 +487,7 @@ impl ChannelMix {
             dereverb: false,
             wpe: None,
             clean: Vec::new(),
+            wpe_time: std::time::Duration::ZERO,
         }
     }
 
@@ -499,6 +502,11 @@ impl ChannelMix {
     /// Whether two or more channels are dereverberated.
     pub fn dereverbs(&self) -> bool {
         self.dereverb
+    }
+
+    /// Seconds spent dereverberating so far (wall clock; `transcribe --stats` reports it).
+    pub fn dereverb_seconds(&self) -> f64 {
+        self.wpe_time.as_secs_f64()
     }
 
     /// Appends one channel made of the interleaved `channels`-channel frames to `out`.
@@ -522,7 +530,9 @@ impl ChannelMix {
                 .wpe
                 .get_or_insert_with(|| Dereverb::new(channels, rate));
             self.clean.clear();
+            let began = std::time::Instant::now();
             wpe.push(interleaved, &mut self.clean);
+            self.wpe_time += began.elapsed();
             beam.push(&self.clean, out);
         } else {
             beam.push(interleaved, out);
@@ -534,7 +544,9 @@ impl ChannelMix {
         if let Some(mut b) = self.beam.take() {
             if let Some(mut wpe) = self.wpe.take() {
                 self.clean.clear();
+                let began = std::time::Instant::now();
                 wpe.flush(&mut self.clean);
+                self.wpe_time += began.elapsed();
                 b.push(&self.clean, out);
             }
             b.flush(out);

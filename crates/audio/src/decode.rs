@@ -357,6 +357,11 @@ impl AudioFile {
         self.mix.dereverbs() && self.info.channels >= 2
     }
 
+    /// Seconds spent dereverberating the channels so far.
+    pub fn dereverb_seconds(&self) -> f64 {
+        self.mix.dereverb_seconds()
+    }
+
     /// The path as given to [`open`](Self::open).
     pub fn path(&self) -> &str {
         &self.path

@@ -71,6 +71,12 @@ pub trait AudioSource: Send {
     fn dereverberated(&self) -> bool {
         false
     }
+
+    /// Seconds this source spent dereverberating what it delivered (included in the time its
+    /// `read`s took), so a caller can report it apart.
+    fn dereverb_seconds(&self) -> f64 {
+        0.0
+    }
 }
 
 impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
@@ -94,6 +100,9 @@ impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
     }
     fn dereverberated(&self) -> bool {
         (**self).dereverberated()
+    }
+    fn dereverb_seconds(&self) -> f64 {
+        (**self).dereverb_seconds()
     }
 }
 
@@ -180,6 +189,10 @@ impl AudioSource for FileSource {
 
     fn dereverberated(&self) -> bool {
         self.file.dereverberates()
+    }
+
+    fn dereverb_seconds(&self) -> f64 {
+        self.file.dereverb_seconds()
     }
 }
 

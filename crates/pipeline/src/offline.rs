@@ -109,8 +109,8 @@ pub struct OfflineStats {
     pub segments: usize,
     pub decode_vad_seconds: f64,
     pub asr_seconds: f64,
-    /// Dereverberating one channel's windows before Whisper (included in neither of the
-    /// others).
+    /// Dereverberation: a multi-channel file's channels before they become one, or one
+    /// channel's windows before Whisper (included in neither of the others).
     pub dereverb_seconds: f64,
     pub speaker_seconds: f64,
     pub total_seconds: f64,
@@ -266,6 +266,10 @@ pub fn transcribe_source<S: AudioSource>(
     }
     stats.segments = index;
     stats.audio_seconds = segments.position() as f64 / RATE;
+    // A multi-channel file's dereverberation happened while it was read: report it apart.
+    let channels_dereverb = segments.source().dereverb_seconds();
+    stats.dereverb_seconds += channels_dereverb;
+    stats.decode_vad_seconds = (stats.decode_vad_seconds - channels_dereverb).max(0.0);
     stats.language = transcriber.language();
 
     let t_spk = Instant::now();
