@@ -272,6 +272,60 @@ fn a_file_says_whether_its_channels_were_dereverberated_so_whisper_does_not_get_
 }
 
 #[test]
+fn a_file_played_as_a_live_input_keeps_each_of_its_channels_at_16k() {
+    // A 48-kHz stereo file: a 440-Hz tone on the left, a quieter one on the right. Played as
+    // a live input with its channels kept (a microphone array saved for the second pass),
+    // every channel comes out at 16 kHz as itself, as long as the one channel delivered.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("array.wav");
+    let n = 48_000;
+    let tone = |amp: f32| -> Vec<f32> {
+        (0..n)
+            .map(|t| amp * (2.0 * std::f32::consts::PI * 440.0 * t as f32 / 48_000.0).sin())
+            .collect()
+    };
+    write_pcm16(&p, 48_000, &[tone(0.5), tone(0.1)]);
+    let read_all = |mut s: Box<dyn AudioSource>| {
+        let (mut mono, mut frames, mut buf, mut ch) = (0usize, Vec::new(), Vec::new(), Vec::new());
+        loop {
+            let r = s.read(&mut buf).unwrap();
+            s.take_channels(&mut ch);
+            frames.extend_from_slice(&ch);
+            match r {
+                SourceRead::Samples(k) => mono += k,
+                SourceRead::Pending => {}
+                SourceRead::End => break,
+            }
+        }
+        (s.kept_channels(), mono, frames)
+    };
+    let kept = || FileSource::open(&p).unwrap().keep_channels(true);
+    for source in [
+        Box::new(kept()) as Box<dyn AudioSource>,
+        Box::new(observant::audio::source::Paced::new(kept())),
+    ] {
+        let (channels, mono, frames) = read_all(source);
+        assert_eq!(channels, 2);
+        assert_eq!(mono, expected_len(n, 48_000));
+        assert_eq!(
+            frames.len(),
+            2 * mono,
+            "every channel as long as the recording"
+        );
+        let left: Vec<f32> = frames.iter().step_by(2).copied().collect();
+        let right: Vec<f32> = frames.iter().skip(1).step_by(2).copied().collect();
+        let (l, r) = (tone_stats(&left), tone_stats(&right));
+        assert!(
+            (l.1 - 0.5).abs() < 0.02 && (r.1 - 0.1).abs() < 0.01,
+            "{l:?} {r:?}"
+        );
+    }
+    // Not asked for (a file transcribed offline): nothing is kept.
+    let (channels, _, frames) = read_all(Box::new(FileSource::open(&p).unwrap()));
+    assert_eq!((channels, frames.len()), (0, 0));
+}
+
+#[test]
 fn a_microphone_array_recording_is_lined_up_before_it_becomes_one_channel() {
     // One voice-like source heard by four microphones at 48 kHz, each 4 samples after the
     // previous one (a talker beside a 4-mic laptop array). A plain average of the channels

@@ -3,7 +3,8 @@
 //! device, and the samples that come out of `DeviceSource` must equal the fixture's bit for
 //! bit. The device takes any channel count, so capture asks for its default's two; the file
 //! holds the fixture on both channels (a mono microphone as a sound server hands it over),
-//! and the beamformer must pass it through unchanged.
+//! and the beamformer must pass it through unchanged; the two channels kept for the session
+//! must be the file's, bit for bit.
 //!
 //! `ALSA_CONFIG_PATH` has to be set before anything touches ALSA in the process, so this file
 //! holds exactly one test (each integration test file is its own process).
@@ -69,6 +70,10 @@ fn alsa_file_plugin_capture_is_bit_exact() {
     let events = capture.events();
     let mut source = capture.into_source().unwrap();
     assert!(!source.describe().is_empty());
+    // Both channels are also kept as they were heard, for the session to save.
+    assert_eq!(source.kept_channels(), 2);
+    let mut kept: Vec<f32> = Vec::new();
+    let mut frames = Vec::new();
 
     // The null slave is not paced: the whole file arrives at once (then stale data).
     let want = pcm.len();
@@ -82,7 +87,10 @@ fn alsa_file_plugin_capture_is_bit_exact() {
             "only {} of {want} samples",
             got.len()
         );
-        match source.read(&mut buf).unwrap() {
+        let read = source.read(&mut buf).unwrap();
+        source.take_channels(&mut frames);
+        kept.extend_from_slice(&frames);
+        match read {
             SourceRead::Samples(_) => got.extend_from_slice(&buf),
             SourceRead::Pending => {}
             SourceRead::End => panic!("capture ended early"),
@@ -109,6 +117,19 @@ fn alsa_file_plugin_capture_is_bit_exact() {
         mismatches.len(),
         mismatches[0]
     );
+    // And each kept channel is the file's channel, bit for bit.
+    assert!(
+        kept.len() >= 2 * want,
+        "{} kept of {}",
+        kept.len(),
+        2 * want
+    );
+    let kept_off = pcm
+        .iter()
+        .zip(kept.chunks_exact(2))
+        .filter(|(p, f)| f[0] != f32::from(**p) / 32768.0 || f[1] != f[0])
+        .count();
+    assert_eq!(kept_off, 0, "kept channels differ from the file");
     // The flood may overflow the queue long after the file; never within it.
     assert!(
         stats.dropped_frames == 0 || stats.captured_frames >= pcm.len() as u64,

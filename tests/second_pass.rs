@@ -283,3 +283,135 @@ fn a_live_session_is_transcribed_again_when_its_review_opens() {
     // The participants of the live session stay.
     assert_eq!(doc.original.participants, common::participants());
 }
+
+/// The clip as a two-microphone array hears it (the second microphone 3 samples later and a
+/// little quieter), written to `path`; returns the two channels as written (16-bit values).
+fn two_mic_clip(path: &Path) -> [Vec<i16>; 2] {
+    let mut r = hound::WavReader::open(clip()).unwrap();
+    let left: Vec<i16> = r.samples::<i16>().map(Result::unwrap).collect();
+    let right: Vec<i16> = (0..left.len())
+        .map(|t| {
+            if t >= 3 {
+                (f32::from(left[t - 3]) * 0.8) as i16
+            } else {
+                0
+            }
+        })
+        .collect();
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 16000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for (l, r) in left.iter().zip(&right) {
+        w.write_sample(*l).unwrap();
+        w.write_sample(*r).unwrap();
+    }
+    w.finalize().unwrap();
+    [left, right]
+}
+
+/// A session from a microphone array (#13: "use every microphone the device has"): live
+/// hears the channels beamformed to one, but the session keeps each channel as it came
+/// (encrypted like the rest in an encrypted session), and the second pass hears all of them.
+#[test]
+fn a_session_from_a_microphone_array_keeps_every_channel_for_the_second_pass() {
+    use observant::pipeline::live::{LiveParts, SingleSpeaker, start_with};
+    use observant::session::{Secret, Session};
+    let root = tempfile::tempdir().unwrap();
+    let wav = root.path().join("array.wav");
+    let channels = two_mic_clip(&wav);
+    let secret = Secret::new("geheim-van-de-groep").unwrap();
+    for encrypted in [false, true] {
+        let dir = root.path().join(format!("live-{encrypted}"));
+        let parts = LiveParts {
+            source: Box::new(
+                observant::audio::source::FileSource::open(&wav)
+                    .unwrap()
+                    .keep_channels(true),
+            ),
+            vad: Box::new(observant::audio::vad::EnergyVad::default()),
+            transcriber: Box::new(NumberedLines(0)),
+            attributor: Box::new(SingleSpeaker),
+            classifier: observant::analysis::classify::Classifier::new(),
+            config: observant::analysis::config::Config::default(),
+            meta: observant::session::SessionMeta::default(),
+            save_dir: Some(dir.clone()),
+            secret: encrypted.then(|| secret.clone()),
+            device: "test".into(),
+            reopen: None,
+            file_hook: None,
+            disk_hold_seconds: 300.0,
+        };
+        let p = start_with(parts).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(Instant::now() < deadline, "pipeline did not stop");
+            if let Ok(observant::pipeline::Event::Stopped { .. }) =
+                p.handle.events.recv_timeout(Duration::from_millis(100))
+            {
+                break;
+            }
+        }
+        p.join();
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("audio"))
+            .collect();
+        names.sort();
+        let ext = if encrypted { "enc" } else { "wav" };
+        assert_eq!(
+            names,
+            [
+                format!("audio-ch1.{ext}"),
+                format!("audio-ch2.{ext}"),
+                format!("audio.{ext}")
+            ]
+        );
+        let session = Session::open_opt(&dir, encrypted.then_some(&secret)).unwrap();
+        // Each channel as the microphone gave it (one step of 16 bits at most).
+        let kept = session.channel_audio().unwrap().expect("both channels");
+        for (mut k, want) in kept.into_iter().zip(&channels) {
+            let got = k.read_all().unwrap();
+            assert_eq!(got.len(), want.len());
+            let off = got
+                .iter()
+                .zip(want)
+                .filter(|(g, w)| (**g * 32768.0 - f32::from(**w)).abs() > 1.5)
+                .count();
+            assert_eq!(off, 0, "a kept channel differs from the microphone's");
+        }
+        // The second pass hears both (the stand-in transcriber here; the real one below).
+        let pass = observant::pipeline::second_pass::second_pass_with(
+            &session,
+            &session.transcript(),
+            &mut NumberedLines(0),
+            None,
+            &observant::pipeline::offline::OfflineOptions::new(PathBuf::from("unused")),
+        )
+        .unwrap();
+        assert_eq!(pass.channels, 2);
+        assert!(pass.lines > 0);
+    }
+    // From the command line, with the bundled model: `listen --input-file` keeps the file's
+    // channels as it would a microphone's, and `second-pass` says it used them.
+    let dir = root.path().join("cli");
+    let mut cmd = observant();
+    cmd.args(["listen", "--lang", "nl", "--input-file"])
+        .arg(&wav)
+        .arg("--save")
+        .arg(&dir);
+    run_ok(cmd, None);
+    assert!(dir.join("audio-ch2.wav").is_file());
+    let mut cmd = observant();
+    cmd.args(["second-pass", "--lang", "nl"]).arg(&dir);
+    let out = run_ok(cmd, None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("alle 2 microfoons"), "{err}");
+    let note: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(note["channels"], 2);
+    assert!(note["lines"].as_u64().unwrap() > 0, "{note}");
+}

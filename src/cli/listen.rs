@@ -239,11 +239,11 @@ fn open_source(a: &ListenArgs) -> Result<(Box<dyn AudioSource>, String, CaptureC
     let mut capture_stats = None;
     let (source, device): (Box<dyn AudioSource>, String) = match &a.input_file {
         Some(p) if a.realtime => (
-            Box::new(Paced::new(FileSource::open(p)?)),
+            Box::new(Paced::new(FileSource::open(p)?.keep_channels(true))),
             format!("file:{} (real time)", p.display()),
         ),
         Some(p) => (
-            Box::new(FileSource::open(p)?),
+            Box::new(FileSource::open(p)?.keep_channels(true)),
             format!("file:{}", p.display()),
         ),
         None => {

@@ -29,6 +29,7 @@ use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
 use super::dereverb::Dereverb;
+use super::resample::ChannelKeeper;
 
 /// Half length of the fractional-delay filter (taps on each side).
 const TAPS: usize = 16;
@@ -476,6 +477,8 @@ pub struct ChannelMix {
     clean: Vec<f32>,
     /// Time spent dereverberating so far.
     wpe_time: std::time::Duration,
+    /// The channels kept apart as they came ([`ChannelMix::keep_channels`]).
+    kept: Option<ChannelKeeper>,
 }
 
 impl ChannelMix {
@@ -488,6 +491,39 @@ impl ChannelMix {
             wpe: None,
             clean: Vec::new(),
             wpe_time: std::time::Duration::ZERO,
+            kept: None,
+        }
+    }
+
+    /// Also keeps a stream of `channels` (two or more) channel by channel at 16 kHz
+    /// ([`ChannelKeeper`]; take them with [`ChannelMix::take_channels`]). A stretch with
+    /// another channel count is not kept, nor anything after a resampling error.
+    pub fn keep_channels(mut self, channels: usize) -> ChannelMix {
+        self.kept = (channels >= 2)
+            .then(|| ChannelKeeper::new(channels, self.rate).ok())
+            .flatten();
+        self
+    }
+
+    /// The number of channels kept apart (0: none).
+    pub fn kept_channels(&self) -> usize {
+        self.kept.as_ref().map_or(0, ChannelKeeper::channels)
+    }
+
+    /// Replaces `out` with the kept channels' 16 kHz frames (interleaved) since the last call.
+    pub fn take_channels(&mut self, out: &mut Vec<f32>) {
+        match self.kept.as_mut() {
+            Some(k) => k.take(out),
+            None => out.clear(),
+        }
+    }
+
+    /// The end of the stream for the kept channels: what their resamplers hold.
+    pub fn finish_channels(&mut self) {
+        if let Some(k) = self.kept.as_mut()
+            && k.finish().is_err()
+        {
+            self.kept = None;
         }
     }
 
@@ -511,6 +547,12 @@ impl ChannelMix {
 
     /// Appends one channel made of the interleaved `channels`-channel frames to `out`.
     pub fn push(&mut self, interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
+        if let Some(k) = self.kept.as_mut()
+            && k.channels() == channels
+            && k.push(interleaved).is_err()
+        {
+            self.kept = None;
+        }
         if channels < 2 {
             self.flush(out);
             if channels == 1 {

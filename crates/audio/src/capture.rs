@@ -27,7 +27,7 @@ use cpal::{FromSample, SampleFormat, SizedSample};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 
 use super::beam::LiveBeamformer;
-use super::resample::{StreamResampler, TARGET_RATE};
+use super::resample::{ChannelKeeper, StreamResampler, TARGET_RATE};
 use super::source::{AudioSource, SourceRead};
 use observant_model::error::one_line_text as one_line;
 
@@ -668,9 +668,14 @@ impl Capture {
         let resampler = StreamResampler::new(self.info.sample_rate)?;
         let beam = (self.info.channels > 1)
             .then(|| LiveBeamformer::new(usize::from(self.info.channels), self.info.sample_rate));
+        // Every microphone is also kept as it was heard, for the session to save.
+        let kept = (self.info.channels > 1)
+            .then(|| ChannelKeeper::new(usize::from(self.info.channels), self.info.sample_rate))
+            .transpose()?;
         Ok(DeviceSource {
             capture: self,
             beam,
+            kept,
             mono: Vec::new(),
             resampler,
             last_data: Instant::now(),
@@ -787,6 +792,8 @@ pub struct DeviceSource {
     capture: Capture,
     /// Two or more channels are lined up and summed before resampling.
     beam: Option<LiveBeamformer>,
+    /// Two or more channels, each kept at 16 kHz ([`AudioSource::take_channels`]).
+    kept: Option<ChannelKeeper>,
     /// One channel at the device rate (the beamformer's output).
     mono: Vec<f32>,
     resampler: StreamResampler,
@@ -840,6 +847,12 @@ impl DeviceSource {
     /// Interleaved device frames to one channel (beamformed when there are several), then
     /// resampled to 16 kHz into `out`.
     fn one_channel(&mut self, interleaved: &[f32], out: &mut Vec<f32>) -> Result<()> {
+        if let Some(k) = self.kept.as_mut()
+            && k.push(interleaved).is_err()
+        {
+            // Only the copies are lost; the session then keeps its one channel alone.
+            self.kept = None;
+        }
         match self.beam.as_mut() {
             Some(beam) => {
                 self.mono.clear();
@@ -852,6 +865,11 @@ impl DeviceSource {
 
     /// The end of the stream: what the beamformer and the resampler still hold.
     fn finish(&mut self, out: &mut Vec<f32>) -> Result<()> {
+        if let Some(k) = self.kept.as_mut()
+            && k.finish().is_err()
+        {
+            self.kept = None;
+        }
         if let Some(beam) = self.beam.as_mut() {
             self.mono.clear();
             beam.flush(&mut self.mono);
@@ -864,6 +882,17 @@ impl DeviceSource {
 impl AudioSource for DeviceSource {
     fn stop(&mut self) {
         DeviceSource::stop(self)
+    }
+
+    fn kept_channels(&self) -> usize {
+        self.kept.as_ref().map_or(0, ChannelKeeper::channels)
+    }
+
+    fn take_channels(&mut self, out: &mut Vec<f32>) {
+        match self.kept.as_mut() {
+            Some(k) => k.take(out),
+            None => out.clear(),
+        }
     }
 
     fn is_live(&self) -> bool {

@@ -347,8 +347,30 @@ impl AudioFile {
     /// Dereverberates a recording of two or more channels before they become one
     /// ([`crate::dereverb`]); for a whole file read at once (it holds back a minute).
     pub fn with_dereverb(mut self, on: bool) -> AudioFile {
-        self.mix = ChannelMix::new(self.info.sample_rate).with_dereverb(on);
+        let mix = std::mem::replace(&mut self.mix, ChannelMix::new(self.info.sample_rate));
+        self.mix = mix.with_dereverb(on);
         self
+    }
+
+    /// Keeps a recording of two or more channels channel by channel too, at 16 kHz
+    /// ([`AudioFile::take_channels`]): a file played as a live input is saved the way a
+    /// microphone array is.
+    pub fn keep_channels(mut self, on: bool) -> AudioFile {
+        let channels = if on { self.info.channels as usize } else { 0 };
+        let mix = std::mem::replace(&mut self.mix, ChannelMix::new(self.info.sample_rate));
+        self.mix = mix.keep_channels(channels);
+        self
+    }
+
+    /// The number of channels kept apart (0: none).
+    pub fn kept_channels(&self) -> usize {
+        self.mix.kept_channels()
+    }
+
+    /// Replaces `out` with the kept channels' frames (16 kHz, interleaved) decoded since the
+    /// last call.
+    pub fn take_channels(&mut self, out: &mut Vec<f32>) {
+        self.mix.take_channels(out)
     }
 
     /// Whether the channels are dereverberated before they become one (asked for, and two or
@@ -382,6 +404,7 @@ impl AudioFile {
             if !matches!(more, Ok(true)) {
                 // The end (or a damaged stream): what the beamformer still holds.
                 self.mix.flush(&mut self.mono);
+                self.mix.finish_channels();
             }
             let more = more.map_err(|e| {
                 self.finished = true;

@@ -261,6 +261,88 @@ fn gcd(mut a: u32, mut b: u32) -> u32 {
     a.max(1)
 }
 
+/// Each channel of an interleaved stream resampled to 16 kHz on its own and interleaved again:
+/// a multi-channel microphone kept channel by channel (a session saves them beside the one
+/// channel live hears, so the second pass can use every microphone). Every channel gets the
+/// same number of samples, and as many as a [`StreamResampler`] of one channel would give.
+pub struct ChannelKeeper {
+    channels: usize,
+    resamplers: Vec<StreamResampler>,
+    one: Vec<f32>,
+    resampled: Vec<Vec<f32>>,
+    /// 16 kHz frames (interleaved) not taken yet.
+    ready: Vec<f32>,
+}
+
+impl std::fmt::Debug for ChannelKeeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelKeeper")
+            .field("channels", &self.channels)
+            .field("ready", &self.ready.len())
+            .finish()
+    }
+}
+
+impl ChannelKeeper {
+    /// For `channels` channels at `input_rate` Hz.
+    pub fn new(channels: usize, input_rate: u32) -> Result<ChannelKeeper> {
+        Ok(ChannelKeeper {
+            channels,
+            resamplers: (0..channels)
+                .map(|_| StreamResampler::new(input_rate))
+                .collect::<Result<_>>()?,
+            one: Vec::new(),
+            resampled: vec![Vec::new(); channels],
+            ready: Vec::new(),
+        })
+    }
+
+    /// The number of channels kept.
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// Feeds interleaved frames at the input rate.
+    pub fn push(&mut self, interleaved: &[f32]) -> Result<()> {
+        let c = self.channels.max(1);
+        for k in 0..self.channels {
+            self.one.clear();
+            self.one
+                .extend(interleaved.iter().skip(k).step_by(c).copied());
+            self.resampled[k].clear();
+            self.resamplers[k].push(&self.one, &mut self.resampled[k])?;
+        }
+        self.interleave();
+        Ok(())
+    }
+
+    /// The end of the stream: what the resamplers still hold.
+    pub fn finish(&mut self) -> Result<()> {
+        for k in 0..self.channels {
+            self.resampled[k].clear();
+            self.resamplers[k].finish(&mut self.resampled[k])?;
+        }
+        self.interleave();
+        Ok(())
+    }
+
+    /// Moves the 16 kHz frames ready so far (interleaved) to `out`, replacing its contents.
+    pub fn take(&mut self, out: &mut Vec<f32>) {
+        out.clear();
+        std::mem::swap(out, &mut self.ready);
+    }
+
+    fn interleave(&mut self) {
+        let n = self.resampled.iter().map(Vec::len).min().unwrap_or(0);
+        self.ready.reserve(n * self.channels);
+        for i in 0..n {
+            for ch in &self.resampled {
+                self.ready.push(ch[i]);
+            }
+        }
+    }
+}
+
 /// Average interleaved frames of `channels` channels into mono, appending to `out`.
 /// A trailing partial frame is ignored. `channels == 0` appends nothing.
 pub fn downmix_into(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {

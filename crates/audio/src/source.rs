@@ -77,6 +77,20 @@ pub trait AudioSource: Send {
     fn dereverb_seconds(&self) -> f64 {
         0.0
     }
+
+    /// How many channels the source keeps apart besides the one it delivers: the microphones
+    /// of an array or a speakerphone (2 or more), 0 when it has one channel or keeps none.
+    /// A live session saves them, so the second pass can use every microphone.
+    fn kept_channels(&self) -> usize {
+        0
+    }
+
+    /// Replaces `out` with the kept channels' frames at 16 kHz, interleaved, that arrived
+    /// since the last call (as many frames, over the whole stream, as samples `read`
+    /// delivered, give or take what the beamformer holds back at a moment).
+    fn take_channels(&mut self, out: &mut Vec<f32>) {
+        out.clear();
+    }
 }
 
 impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
@@ -104,6 +118,12 @@ impl<S: AudioSource + ?Sized> AudioSource for Box<S> {
     fn dereverb_seconds(&self) -> f64 {
         (**self).dereverb_seconds()
     }
+    fn kept_channels(&self) -> usize {
+        (**self).kept_channels()
+    }
+    fn take_channels(&mut self, out: &mut Vec<f32>) {
+        (**self).take_channels(out)
+    }
 }
 
 /// A recording on disk, decoded and converted on the fly (see [`AudioFile`]).
@@ -127,6 +147,13 @@ impl FileSource {
     /// Dereverberates a recording of two or more channels ([`AudioFile::with_dereverb`]).
     pub fn with_dereverb(mut self, on: bool) -> FileSource {
         self.file = self.file.with_dereverb(on);
+        self
+    }
+
+    /// Keeps a recording of two or more channels channel by channel too
+    /// ([`AudioSource::take_channels`]), as a microphone array is kept live.
+    pub fn keep_channels(mut self, on: bool) -> FileSource {
+        self.file = self.file.keep_channels(on);
         self
     }
 
@@ -194,6 +221,14 @@ impl AudioSource for FileSource {
     fn dereverb_seconds(&self) -> f64 {
         self.file.dereverb_seconds()
     }
+
+    fn kept_channels(&self) -> usize {
+        self.file.kept_channels()
+    }
+
+    fn take_channels(&mut self, out: &mut Vec<f32>) {
+        self.file.take_channels(out)
+    }
 }
 
 /// Any source delivered no faster than real time, like a microphone: `listen --input-file F
@@ -204,6 +239,10 @@ pub struct Paced<S: AudioSource> {
     start: Option<Instant>,
     delivered: u64,
     held: Vec<f32>,
+    /// The inner source's kept channels (interleaved), released in step with `held`.
+    held_channels: Vec<f32>,
+    /// Kept channels released and not taken yet.
+    channels_out: Vec<f32>,
     /// Samples per delivery (20 ms, like a typical capture period).
     chunk: usize,
 }
@@ -215,6 +254,8 @@ impl<S: AudioSource> Paced<S> {
             start: None,
             delivered: 0,
             held: Vec::new(),
+            held_channels: Vec::new(),
+            channels_out: Vec::new(),
             chunk: (TARGET_RATE / 50) as usize,
         }
     }
@@ -227,7 +268,13 @@ impl<S: AudioSource> AudioSource for Paced<S> {
         let mut pending = false;
         while self.held.len() < self.chunk {
             let mut more = Vec::new();
-            match self.inner.read(&mut more)? {
+            let read = self.inner.read(&mut more)?;
+            if self.inner.kept_channels() > 0 {
+                let mut frames = Vec::new();
+                self.inner.take_channels(&mut frames);
+                self.held_channels.extend_from_slice(&frames);
+            }
+            match read {
                 SourceRead::Samples(_) => self.held.extend_from_slice(&more),
                 SourceRead::Pending => {
                     pending = true;
@@ -237,6 +284,10 @@ impl<S: AudioSource> AudioSource for Paced<S> {
             }
         }
         if self.held.is_empty() {
+            // The end: what the channels still hold goes out with it.
+            if !pending {
+                self.channels_out.append(&mut self.held_channels);
+            }
             return Ok(if pending {
                 SourceRead::Pending
             } else {
@@ -255,6 +306,11 @@ impl<S: AudioSource> AudioSource for Paced<S> {
         }
         out.extend(self.held.drain(..n));
         self.delivered += n as u64;
+        let c = self.inner.kept_channels();
+        if c > 0 {
+            let frames = (n * c).min(self.held_channels.len() / c * c);
+            self.channels_out.extend(self.held_channels.drain(..frames));
+        }
         Ok(SourceRead::Samples(n))
     }
 
@@ -268,11 +324,21 @@ impl<S: AudioSource> AudioSource for Paced<S> {
 
     fn stop(&mut self) {
         self.held.clear();
+        self.held_channels.clear();
         self.inner.stop();
     }
 
     fn is_live(&self) -> bool {
         true
+    }
+
+    fn kept_channels(&self) -> usize {
+        self.inner.kept_channels()
+    }
+
+    fn take_channels(&mut self, out: &mut Vec<f32>) {
+        out.clear();
+        std::mem::swap(out, &mut self.channels_out);
     }
 }
 

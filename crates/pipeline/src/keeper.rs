@@ -213,6 +213,85 @@ impl AudioKeeper {
     }
 }
 
+/// The microphone's channels, each in its own file beside the recording
+/// (`Session::create_channel_writers`), for the second pass. They are a copy, so they give
+/// way to the recording: when the disk refuses them they are deleted at once (which frees
+/// space for the recording) and the second pass uses the recording alone.
+pub struct ChannelFiles {
+    writers: Vec<AudioWriter>,
+    paths: Vec<PathBuf>,
+    one: Vec<f32>,
+    last_flush: Instant,
+}
+
+impl ChannelFiles {
+    /// Writes channel `k` of the frames given to `writers[k]`, whose file is `paths[k]`.
+    pub fn new(writers: Vec<AudioWriter>, paths: Vec<PathBuf>) -> ChannelFiles {
+        ChannelFiles {
+            writers,
+            paths,
+            one: Vec::new(),
+            last_flush: Instant::now(),
+        }
+    }
+
+    /// The number of channels.
+    pub fn channels(&self) -> usize {
+        self.writers.len()
+    }
+
+    /// Appends interleaved frames; an error (the files are then deleted) ends the copies.
+    pub fn write(&mut self, interleaved: &[f32]) -> Result<(), String> {
+        let c = self.writers.len().max(1);
+        for (k, w) in self.writers.iter_mut().enumerate() {
+            self.one.clear();
+            self.one
+                .extend(interleaved.iter().skip(k).step_by(c).copied());
+            if let Err(e) = w.write(&self.one) {
+                return Err(observant_model::error::one_line(&e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes about once a second (at once with `force`), as the recording is.
+    pub fn tick(&mut self, now: Instant, force: bool) -> Result<(), String> {
+        if !force && now.duration_since(self.last_flush) < Duration::from_secs(1) {
+            return Ok(());
+        }
+        self.last_flush = now;
+        for w in &mut self.writers {
+            w.flush()
+                .map_err(|e| observant_model::error::one_line(&e))?;
+        }
+        Ok(())
+    }
+
+    /// Ends the files (their headers written).
+    pub fn finish(self) -> Result<(), String> {
+        let paths = self.paths;
+        for w in self.writers {
+            if let Err(e) = w.finish() {
+                remove_all(&paths);
+                return Err(observant_model::error::one_line(&e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives up the copies: the files are deleted.
+    pub fn abandon(self) {
+        drop(self.writers);
+        remove_all(&self.paths);
+    }
+}
+
+fn remove_all(paths: &[PathBuf]) {
+    for p in paths {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,5 +434,52 @@ mod tests {
         assert!(err.is_some_and(|e| e.contains("disk full")));
         assert_eq!(n, 5_000);
         assert_eq!(read_wav(&p2), q(&audio[..5_000]));
+    }
+
+    #[test]
+    fn a_microphone_s_channels_are_kept_whole_or_given_up_for_the_recording() {
+        let d = tempfile::tempdir().unwrap();
+        let paths: Vec<_> = (1..=2)
+            .map(|i| d.path().join(format!("audio-ch{i}.wav")))
+            .collect();
+        let quota = Arc::new(AtomicU64::new(u64::MAX));
+        let open = |quota: &Arc<AtomicU64>| {
+            let writers = paths
+                .iter()
+                .map(|p| {
+                    let file = QuotaFile {
+                        file: std::fs::File::create(p).unwrap(),
+                        quota: quota.clone(),
+                    };
+                    AudioWriter::on(Box::new(file), 16000).unwrap()
+                })
+                .collect();
+            ChannelFiles::new(writers, paths.clone())
+        };
+        // Interleaved frames: channel 1 the ramp, channel 2 its negative.
+        let left = ramp(32_000, 0);
+        let frames: Vec<f32> = left.iter().flat_map(|&v| [v, -v]).collect();
+        let mut c = open(&quota);
+        assert_eq!(c.channels(), 2);
+        for chunk in frames.chunks(3200) {
+            c.write(chunk).unwrap();
+            c.tick(Instant::now(), false).unwrap();
+        }
+        c.finish().unwrap();
+        let right: Vec<f32> = left.iter().map(|v| -v).collect();
+        assert_eq!(read_wav(&paths[0]), q(&left));
+        assert_eq!(read_wav(&paths[1]), q(&right));
+        // A full disk: the copies are given up and their files deleted, which frees room
+        // for the recording itself.
+        quota.store(44 + 2 * 8_000, Ordering::SeqCst);
+        let mut c = open(&quota);
+        let failed = frames.chunks(3200).find_map(|chunk| {
+            c.write(chunk)
+                .and_then(|_| c.tick(Instant::now(), true))
+                .err()
+        });
+        assert!(failed.is_some_and(|m| m.contains("disk full")));
+        c.abandon();
+        assert!(paths.iter().all(|p| !p.exists()));
     }
 }

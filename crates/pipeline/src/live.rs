@@ -28,7 +28,7 @@ use anyhow::Result;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 
 use super::events::{Command, Event, PipelineHandle, Stage, StageStatus};
-use super::keeper::{AudioKeeper, DiskNews};
+use super::keeper::{AudioKeeper, ChannelFiles, DiskNews};
 use super::publish::Publisher;
 use observant_analysis::classify::Classifier;
 use observant_analysis::config::Config;
@@ -369,6 +369,10 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
     };
 
     let (session, journal, keeper) = open_store(&parts)?;
+    let channel_files = session
+        .as_ref()
+        .filter(|_| parts.file_hook.is_none())
+        .and_then(|s| open_channel_files(s, parts.source.kept_channels()));
 
     let _ = ev_tx.send(Event::Started {
         t: 0.0,
@@ -389,6 +393,8 @@ pub fn start_with(parts: LiveParts) -> Result<LivePipeline> {
             room: RoomMeter::new(),
             room_next: ROOM_FIRST_SAMPLES,
             keeper,
+            channel_files,
+            channel_buf: Vec::new(),
             seg_tx,
             ev: ev_tx.clone(),
             shared: shared.clone(),
@@ -498,6 +504,32 @@ fn open_store(
         }
         None => (None, None, None),
     })
+}
+
+/// Files for each of the source's `channels` (two or more) beside the recording; `None` for
+/// fewer, or when they cannot be created (the recording itself goes on: they are a copy).
+fn open_channel_files(s: &Session, channels: usize) -> Option<ChannelFiles> {
+    if channels < 2 {
+        return None;
+    }
+    let paths: Vec<_> = (1..=channels)
+        .map(|i| {
+            s.dir.join(observant_store::session::channel_file_name(
+                i,
+                s.is_encrypted(),
+            ))
+        })
+        .collect();
+    match s.create_channel_writers(channels, 16000) {
+        Ok(w) => Some(ChannelFiles::new(w, paths)),
+        Err(e) => {
+            tracing::warn!("microphone channels not kept: {e:#}");
+            for p in &paths {
+                let _ = std::fs::remove_file(p);
+            }
+            None
+        }
+    }
 }
 
 /// The transcriber stage: Whisper over each segment, the pieces (with their audio, for the
@@ -801,6 +833,10 @@ struct CaptureStage {
     room: RoomMeter,
     room_next: u64,
     keeper: Option<AudioKeeper>,
+    /// Each microphone of an array kept apart for the second pass (a copy: see
+    /// [`ChannelFiles`]).
+    channel_files: Option<ChannelFiles>,
+    channel_buf: Vec<f32>,
     seg_tx: Sender<TimedSegment>,
     ev: Sender<Event>,
     shared: Arc<Shared>,
@@ -832,6 +868,11 @@ impl CaptureStage {
         }
         let segs = self.segmenter.flush();
         self.cut(segs);
+        if let Some(c) = self.channel_files.take()
+            && let Err(message) = c.finish()
+        {
+            self.channels_lost(message);
+        }
         if let Some(k) = self.keeper.take() {
             let (written, error) = k.finish();
             self.shared.written.store(written, Ordering::Relaxed);
@@ -858,9 +899,11 @@ impl CaptureStage {
             let read = self.source.read(&mut buf);
             let now = Instant::now();
             self.disk(now, false);
+            let paused = self.shared.paused.load(Ordering::Relaxed) && !stopping;
+            self.keep_channels(paused);
             match read {
                 Ok(SourceRead::Samples(_)) => {
-                    if self.shared.paused.load(Ordering::Relaxed) && !stopping {
+                    if paused {
                         continue;
                     }
                     // Disk first: a crash later in the pipeline never loses captured audio.
@@ -990,8 +1033,49 @@ impl CaptureStage {
         }
     }
 
+    /// Writes the channels that came with the last read to their files (drops them while
+    /// paused, as the recording does).
+    fn keep_channels(&mut self, paused: bool) {
+        if self.channel_files.is_none() {
+            return;
+        }
+        let mut frames = std::mem::take(&mut self.channel_buf);
+        self.source.take_channels(&mut frames);
+        if !paused
+            && !frames.is_empty()
+            && let Some(c) = self.channel_files.as_mut()
+            && let Err(message) = c.write(&frames)
+        {
+            if let Some(c) = self.channel_files.take() {
+                c.abandon();
+            }
+            self.channels_lost(message);
+        }
+        self.channel_buf = frames;
+    }
+
+    /// Tells the user the separate channels are no longer kept (the recording goes on).
+    fn channels_lost(&self, message: String) {
+        let _ = self.ev.send(Event::Error {
+            t: self.t(),
+            message: format!(
+                "de losse microfoonkanalen worden niet bewaard, de opname zelf wel / \
+                 the separate microphone channels are not kept, the recording itself is: {message}"
+            ),
+            fatal: false,
+        });
+    }
+
     /// Flushes the audio file about once a second (`now`: at once) and retries a failing disk.
     fn disk(&mut self, now: Instant, force: bool) {
+        if let Some(c) = self.channel_files.as_mut()
+            && let Err(message) = c.tick(now, force)
+        {
+            if let Some(c) = self.channel_files.take() {
+                c.abandon();
+            }
+            self.channels_lost(message);
+        }
         let Some(k) = self.keeper.as_mut() else {
             return;
         };
@@ -1043,6 +1127,16 @@ impl CaptureStage {
                 match open(device.as_deref()) {
                     Ok((source, name)) => {
                         self.source = source;
+                        // A device that came back with other channels: the copies end (the
+                        // second pass then uses the recording).
+                        if self
+                            .channel_files
+                            .as_ref()
+                            .is_some_and(|c| c.channels() != self.source.kept_channels())
+                            && let Some(c) = self.channel_files.take()
+                        {
+                            c.abandon();
+                        }
                         let _ = self.ev.send(Event::Reconnected {
                             t: self.t(),
                             device: name,

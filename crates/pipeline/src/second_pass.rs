@@ -14,12 +14,14 @@
 use anyhow::{Result, bail};
 
 use super::offline::{OfflineOptions, transcribe_source};
+use observant_audio::source::AudioSource;
 use observant_model::transcript::{Transcript, Utterance};
 use observant_speech::asr::Transcriber;
 use observant_speech::asr::whisper::WhisperTranscriber;
 use observant_speech::speakers::encoder::VoiceEncoder;
 use observant_store::groups::is_anonymous_label;
 use observant_store::session::Session;
+use observant_store::session::audio_reader::SessionChannelsSource;
 
 /// Beam width of the second pass (live and `transcribe` decode greedily). On `audio-nl`
 /// beam 5 took 1.85x the time of greedy decoding for WER 0.429 against 0.441 and the first
@@ -39,6 +41,8 @@ pub struct SecondPass {
     pub reattributed: f64,
     /// Seconds of audio transcribed.
     pub audio_seconds: f64,
+    /// Microphone channels heard: 1, or each channel of an array the session kept.
+    pub channels: usize,
 }
 
 /// Transcribes the session's whole recording again (see the module docs) with the model and
@@ -77,7 +81,16 @@ pub fn second_pass_with(
         );
     };
     let audio_seconds = audio.duration_seconds();
-    let source = audio.into_source_from(0)?;
+    // A microphone of several channels kept each of them: they are dereverberated together and
+    // lined up as a multi-channel file is, better than the one channel live made of them.
+    let (source, channels): (Box<dyn AudioSource>, usize) = match session.channel_audio()? {
+        Some(chs) => {
+            let s = SessionChannelsSource::new(chs, opts.dereverb)?;
+            let n = s.channels();
+            (Box::new(s), n)
+        }
+        None => (Box::new(audio.into_source_from(0)?), 1),
+    };
     // The cap on voices the session was started with holds here too.
     let mut opts = opts.clone();
     if opts.speakers.is_none() && opts.max_speakers.is_none() {
@@ -97,6 +110,7 @@ pub fn second_pass_with(
         transcript,
         reattributed,
         audio_seconds,
+        channels,
     })
 }
 

@@ -25,6 +25,10 @@ pub struct PassNote {
     /// Review corrections of single lines (speaker, text) made before the second pass; they
     /// referred to the live lines and were dropped.
     pub dropped_edits: usize,
+    /// Microphone channels the pass heard: each channel of an array the session kept (2 or
+    /// more), or 1, the recording itself (0 in notes from before this was kept).
+    #[serde(default)]
+    pub channels: usize,
 }
 
 /// Flags per kind, in kind order.
@@ -56,12 +60,26 @@ pub fn flag_changes(before: &[Flag], after: &[Flag]) -> (FlagTally, FlagTally) {
 impl PassNote {
     /// The note in a sentence or two.
     pub fn describe(&self, lang: UiLang) -> String {
-        let mut out = format!(
-            "{} {} {} {} {}; {} % {}",
+        let from = if self.channels >= 2 {
+            format!(
+                "{} {} {}: {}",
+                lang.t(
+                    "Tweede ronde over de hele opname, alle",
+                    "Second pass over the whole recording, all"
+                ),
+                self.channels,
+                lang.t("microfoons", "microphones"),
+                lang.t("van", "from"),
+            )
+        } else {
             lang.t(
                 "Tweede ronde over de hele opname: van",
-                "Second pass over the whole recording: from"
-            ),
+                "Second pass over the whole recording: from",
+            )
+            .to_string()
+        };
+        let mut out = format!(
+            "{from} {} {} {} {}; {} % {}",
             self.live_lines,
             lang.t("naar", "to"),
             self.lines,
@@ -128,6 +146,7 @@ impl ReviewDoc {
             flags_added,
             flags_gone,
             dropped_edits,
+            channels: pass.channels,
         });
         self.save();
     }
@@ -185,11 +204,29 @@ mod tests {
             flags_added: added,
             flags_gone: gone,
             dropped_edits: 2,
+            channels: 1,
         };
         let text = note.describe(UiLang::Nl);
         assert!(text.contains("van 40 naar 43 regels"), "{text}");
         assert!(text.contains("12 %"), "{text}");
         assert!(text.contains("+1"), "{text}");
         assert!(text.contains("2 correctie"), "{text}");
+        assert!(!text.contains("microfoons"), "{text}");
+        // A session that kept every microphone says so.
+        let four = PassNote {
+            channels: 4,
+            ..note
+        };
+        let text = four.describe(UiLang::En);
+        assert!(
+            text.contains("all 4 microphones: from 40 to 43 lines"),
+            "{text}"
+        );
+        // A note saved before the count was kept reads as before.
+        let old: PassNote = serde_json::from_str(
+            r#"{"live_lines":1,"lines":2,"reattributed":0.0,"flags_added":[],"flags_gone":[],"dropped_edits":0}"#,
+        )
+        .unwrap();
+        assert_eq!(old.channels, 0);
     }
 }

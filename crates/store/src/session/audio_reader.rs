@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 
 use super::crypt::{DataKey, SEAL_OVERHEAD};
 use super::records::{FileHeader, HEADER_LEN, Kind, scan};
+use observant_audio::beam::ChannelMix;
 use observant_audio::source::{AudioSource, SourceRead};
 
 /// A session's recorded audio: mono, 16-bit, at [`SessionAudio::sample_rate`].
@@ -281,5 +282,94 @@ impl AudioSource for SessionAudioSource {
     }
     fn total_samples(&self) -> Option<u64> {
         Some(self.audio.len() - self.start)
+    }
+}
+
+/// The channels of a multi-channel microphone ([`super::Session::channel_audio`]) read
+/// together and made one channel the way a multi-channel file is
+/// ([`ChannelMix`]: lined up and summed, dereverberated first when asked), for the second pass.
+pub struct SessionChannelsSource {
+    channels: Vec<SessionAudio>,
+    mix: ChannelMix,
+    pos: u64,
+    len: u64,
+    block: Vec<f32>,
+    interleaved: Vec<f32>,
+    ended: bool,
+}
+
+impl SessionChannelsSource {
+    /// All `channels` (two or more, 16 kHz), dereverberated before they are lined up when
+    /// `dereverb` is set.
+    pub fn new(channels: Vec<SessionAudio>, dereverb: bool) -> Result<SessionChannelsSource> {
+        if channels.len() < 2 {
+            bail!("minder dan twee kanalen / fewer than two channels");
+        }
+        if let Some(a) = channels.iter().find(|a| a.rate != 16000) {
+            bail!(
+                "sessie-audio is niet 16 kHz / session audio is not 16 kHz ({} Hz)",
+                a.rate
+            );
+        }
+        let len = channels.iter().map(SessionAudio::len).min().unwrap_or(0);
+        Ok(SessionChannelsSource {
+            channels,
+            mix: ChannelMix::new(16000).with_dereverb(dereverb),
+            pos: 0,
+            len,
+            block: Vec::new(),
+            interleaved: Vec::new(),
+            ended: false,
+        })
+    }
+
+    /// How many channels are read.
+    pub fn channels(&self) -> usize {
+        self.channels.len()
+    }
+}
+
+impl AudioSource for SessionChannelsSource {
+    fn read(&mut self, out: &mut Vec<f32>) -> Result<SourceRead> {
+        out.clear();
+        if self.ended {
+            return Ok(SourceRead::End);
+        }
+        let n = (self.len - self.pos).min(16000) as usize;
+        if n == 0 {
+            self.ended = true;
+            self.mix.flush(out);
+        } else {
+            let c = self.channels.len();
+            self.interleaved.clear();
+            self.interleaved.resize(n * c, 0.0);
+            for (k, a) in self.channels.iter_mut().enumerate() {
+                self.block.clear();
+                self.block.resize(n, 0.0);
+                let got = a.read(self.pos, &mut self.block)?;
+                for (i, &s) in self.block[..got].iter().enumerate() {
+                    self.interleaved[i * c + k] = s;
+                }
+            }
+            self.pos += n as u64;
+            self.mix.push(&self.interleaved, c, out);
+        }
+        Ok(match (out.is_empty(), self.ended) {
+            (false, _) => SourceRead::Samples(out.len()),
+            (true, true) => SourceRead::End,
+            (true, false) => SourceRead::Pending,
+        })
+    }
+    fn describe(&self) -> String {
+        format!("session audio ({} channels)", self.channels.len())
+    }
+    fn total_samples(&self) -> Option<u64> {
+        Some(self.len)
+    }
+    fn dereverberated(&self) -> bool {
+        self.mix.dereverbs()
+    }
+    fn dereverb_seconds(&self) -> f64 {
+        self.mix.dereverb_seconds()
     }
 }

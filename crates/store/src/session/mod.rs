@@ -6,7 +6,10 @@
 //!   re-assignments, step changes, notes, flag verdicts), flushed to disk every second or so,
 //!   so a killed app loses at most that much; a torn last line is ignored on recovery;
 //! - `audio.wav`: the captured audio, written as it arrives (see [`audio_writer`]); its
-//!   header is refreshed on every flush and repaired on recovery.
+//!   header is refreshed on every flush and repaired on recovery;
+//! - `audio-ch1.wav`, `audio-ch2.wav`, ...: when the microphone has several channels (a laptop
+//!   array, a speakerphone), each channel as it was heard, beside the one channel live made
+//!   of them, so the second pass can use every microphone ([`Session::channel_audio`]).
 //!
 //! [`Session::open`] replays the journal into the current state; the same replay serves
 //! crash recovery, review and reports.
@@ -158,6 +161,20 @@ pub const META_ENC_FILE: &str = "session.enc";
 pub const JOURNAL_ENC_FILE: &str = "journal.enc";
 /// Encrypted sessions: the audio.
 pub const AUDIO_ENC_FILE: &str = "audio.enc";
+/// The file that keeps channel `index` (1, 2, ...) of a multi-channel microphone: `audio-ch1.wav`,
+/// or `audio-ch1.enc` in an encrypted session.
+pub fn channel_file_name(index: usize, encrypted: bool) -> String {
+    let ext = if encrypted { "enc" } else { "wav" };
+    format!("audio-ch{index}.{ext}")
+}
+
+/// Is `name` one of the files [`channel_file_name`] makes?
+pub fn is_channel_file_name(name: &str) -> bool {
+    name.strip_prefix("audio-ch")
+        .and_then(|r| r.strip_suffix(".wav").or_else(|| r.strip_suffix(".enc")))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Plain marker: the session's transcript is complete (content: Unix seconds when it was).
 pub const TRANSCRIBED_FILE: &str = "transcribed";
 
@@ -500,6 +517,62 @@ impl Session {
         }
     }
 
+    /// Writers for each channel of a multi-channel microphone (`audio-ch1.wav`, ..., or `.enc`
+    /// when encrypted), 16-bit mono files like the recording itself.
+    pub fn create_channel_writers(
+        &self,
+        channels: usize,
+        sample_rate: u32,
+    ) -> Result<Vec<audio_writer::AudioWriter>> {
+        (1..=channels)
+            .map(|i| {
+                let p = self.dir.join(channel_file_name(i, self.key.is_some()));
+                match &self.key {
+                    Some(k) => audio_writer::AudioWriter::on(
+                        Box::new(sealed::SealedWav::create(&p, k, sample_rate)?),
+                        sample_rate,
+                    ),
+                    None => audio_writer::AudioWriter::create(&p, sample_rate),
+                }
+            })
+            .collect()
+    }
+
+    /// The paths of the channel files that exist, channel 1 first (stops at the first missing).
+    pub fn channel_paths(&self) -> Vec<PathBuf> {
+        (1..)
+            .map(|i| self.dir.join(channel_file_name(i, self.key.is_some())))
+            .take_while(|p| p.is_file())
+            .collect()
+    }
+
+    /// Every channel of the microphone the session was recorded with, when there were two or
+    /// more and they were kept whole: each as long as the recording within half a second
+    /// (a channel file cut short, by a full disk or a device that came back with other
+    /// channels, is not used). `None` otherwise: the recording itself is then all there is.
+    pub fn channel_audio(&self) -> Result<Option<Vec<SessionAudio>>> {
+        let paths = self.channel_paths();
+        if paths.len() < 2 {
+            return Ok(None);
+        }
+        let Some(main) = self.audio()? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(paths.len());
+        for p in &paths {
+            let a = match &self.key {
+                Some(k) => SessionAudio::open_sealed(p, k)?,
+                None => SessionAudio::open_wav(p)?,
+            };
+            let tolerance = u64::from(main.sample_rate() / 2);
+            if a.sample_rate() != main.sample_rate() || a.len().abs_diff(main.len()) > tolerance {
+                return Ok(None);
+            }
+            out.push(a);
+        }
+        Ok(Some(out))
+    }
+
     /// The session's audio for reading and seeking, plain or encrypted (`None`: no audio, e.g.
     /// deleted by retention). See the module docs.
     pub fn audio(&self) -> Result<Option<SessionAudio>> {
@@ -688,6 +761,70 @@ mod tests {
             uncertain_words: Vec::new(),
             speech: None,
         }
+    }
+
+    /// A session of `len` samples with `channels` channel files of the given lengths,
+    /// encrypted when `secret` is given; channel `k` holds the constant `0.1 * (k + 1)`.
+    fn with_channels(
+        root: &Path,
+        secret: Option<&Secret>,
+        len: usize,
+        channel_lens: &[usize],
+    ) -> Session {
+        let root = root.join(format!("r{}{len}{channel_lens:?}", secret.is_some()));
+        std::fs::create_dir_all(&root).unwrap();
+        let (s, j) = Session::create_with(&root, SessionMeta::default(), secret).unwrap();
+        drop(j);
+        let mut w = s.create_audio_writer(16000).unwrap();
+        w.write(&vec![0.05; len]).unwrap();
+        w.finish().unwrap();
+        let writers = s.create_channel_writers(channel_lens.len(), 16000).unwrap();
+        for (k, (mut w, &n)) in writers.into_iter().zip(channel_lens).enumerate() {
+            w.write(&vec![0.1 * (k + 1) as f32; n]).unwrap();
+            w.finish().unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn a_microphone_s_channels_are_read_back_only_when_they_are_whole() {
+        let root = tempfile::tempdir().unwrap();
+        let secret = Secret::new("pw")
+            .unwrap()
+            .with_kdf(KdfParams::INSECURE_FOR_TESTS);
+        for secret in [None, Some(&secret)] {
+            // Two channels as long as the recording: both, in order, plain or encrypted.
+            let s = with_channels(root.path(), secret, 32000, &[32000, 32000]);
+            let chs = s.channel_audio().unwrap().expect("two channels");
+            assert_eq!(chs.len(), 2);
+            for (k, mut a) in chs.into_iter().enumerate() {
+                let pcm = a.read_all().unwrap();
+                assert_eq!(pcm.len(), 32000);
+                assert!(
+                    (pcm[100] - 0.1 * (k + 1) as f32).abs() < 1e-3,
+                    "{}",
+                    pcm[100]
+                );
+            }
+            let names: Vec<String> = s
+                .channel_paths()
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect();
+            let ext = if secret.is_some() { "enc" } else { "wav" };
+            assert_eq!(
+                names,
+                [format!("audio-ch1.{ext}"), format!("audio-ch2.{ext}")]
+            );
+        }
+        // Cut short (a full disk): the recording alone is used.
+        let s = with_channels(root.path(), None, 32000, &[32000, 16000]);
+        assert!(s.channel_audio().unwrap().is_none());
+        // One channel is no array.
+        let s = with_channels(root.path(), None, 32000, &[32000]);
+        assert!(s.channel_audio().unwrap().is_none());
+        assert!(is_channel_file_name("audio-ch12.enc"));
+        assert!(!is_channel_file_name("audio-ch.wav") && !is_channel_file_name("audio.wav"));
     }
 
     #[test]

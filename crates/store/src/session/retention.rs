@@ -99,9 +99,21 @@ pub fn has_audio(dir: &Path) -> bool {
         .any(|f| dir.join(f).is_file())
 }
 
+/// Deletes the recording and the microphone's separate channels (`audio-ch*.wav|enc`).
 fn delete_audio(dir: &Path) -> Result<()> {
-    for f in [AUDIO_FILE, AUDIO_ENC_FILE] {
-        let p = dir.join(f);
+    let mut files: Vec<std::path::PathBuf> = [AUDIO_FILE, AUDIO_ENC_FILE]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        files.extend(
+            entries
+                .flatten()
+                .filter(|e| super::is_channel_file_name(&e.file_name().to_string_lossy()))
+                .map(|e| e.path()),
+        );
+    }
+    for p in files {
         if p.exists() {
             std::fs::remove_file(&p).with_context(|| {
                 format!(
@@ -187,6 +199,11 @@ mod tests {
         let mut w = s.create_audio_writer(16000).unwrap();
         w.write(&[0.1; 1600]).unwrap();
         w.finish().unwrap();
+        // A microphone of two channels, each kept beside the recording.
+        for mut w in s.create_channel_writers(2, 16000).unwrap() {
+            w.write(&[0.1; 1600]).unwrap();
+            w.finish().unwrap();
+        }
         if transcribed {
             mark_transcribed(&s.dir).unwrap();
         }
@@ -213,6 +230,14 @@ mod tests {
         assert_eq!(r.deleted, vec![done_dir.clone()]);
         assert_eq!(r.recording, vec![live_dir.clone()]);
         assert!(!has_audio(&done_dir));
+        // The microphone's channels went with the recording.
+        let left: Vec<String> = std::fs::read_dir(&done_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("audio"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert_eq!(Session::open(&busy_dir).unwrap().channel_paths().len(), 2);
         // The rest of the finished session stays; the unfinished one keeps its audio.
         assert!(Session::open(&done_dir).is_ok());
         assert!(has_audio(&busy_dir));
