@@ -5,7 +5,9 @@
 //! estimate; `room/estimate_30s`: one estimate over a full 30-s meter, what live does every
 //! 5 s), and the beamformer that turns a microphone array's channels into one
 //! (`beam/2ch_16k_30s`, `beam/4ch_48k_30s`; the stereo WAV of `decode/` goes through it too),
-//! and its live form for capture (`beam/live_2ch_16k_30s`, `beam/live_4ch_48k_30s`), and the
+//! and its live form for capture (`beam/live_2ch_16k_30s`, `beam/live_4ch_48k_30s`), and what
+//! capture does besides, keeping every channel at 16 kHz for the session
+//! (`beam/keep_2ch_16k_30s`, `beam/keep_4ch_48k_30s`), and the
 //! multi-channel dereverberation (WPE) files get before it (`dereverb/wpe_2ch_16k_30s`,
 //! `dereverb/wpe_4ch_48k_30s`; on one core), and the one-channel WPE of a reverberant window
 //! on its way to Whisper (`dereverb/wpe_1ch_16k_30s`).
@@ -220,6 +222,23 @@ fn bench_beam(c: &mut Criterion) {
                 }
                 beam.flush(&mut out);
                 black_box(out.len())
+            })
+        });
+        // Live capture keeps every channel for the session too: each resampled to 16 kHz on
+        // its own, in 20 ms callbacks (nothing to resample at 16 kHz).
+        g.bench_function(format!("keep_{name}"), |b| {
+            b.iter(|| {
+                let mut keep = observant::audio::ChannelKeeper::new(channels, rate).unwrap();
+                let mut frames = Vec::new();
+                let mut total = 0;
+                for chunk in input.chunks(channels * rate as usize / 50) {
+                    keep.push(chunk).unwrap();
+                    keep.take(&mut frames);
+                    total += frames.len();
+                }
+                keep.finish().unwrap();
+                keep.take(&mut frames);
+                black_box(total + frames.len())
             })
         });
         // Live capture: steered with delays measured on audio already heard, pushed in

@@ -4,7 +4,7 @@
 //! Everything downstream works on 16 kHz mono `f32` with exact `u64` sample positions:
 //! * [`decode`]: [`AudioFile`] streams any recording as 16 kHz mono chunks; [`load_16k_mono`]
 //!   for short files;
-//! * [`resample`]: [`StreamResampler`] (rubato) and downmixing;
+//! * [`resample`]: [`StreamResampler`] (rubato), [`ChannelKeeper`] (each channel of an array at 16 kHz) and downmixing;
 //! * [`beam`]: [`Beamformer`](beam::Beamformer), several microphones to one channel;
 //! * [`dereverb`]: [`Dereverb`](dereverb::Dereverb), multi-channel WPE before the beamformer
 //!   (files);
@@ -32,7 +32,7 @@ pub use capture::{
     InputDevice, Level, LevelMeter, list_input_devices,
 };
 pub use decode::{AudioFile, AudioInfo, UnusableAudio, load_16k_mono};
-pub use resample::{StreamResampler, TARGET_RATE};
+pub use resample::{ChannelKeeper, StreamResampler, TARGET_RATE};
 pub use room::RoomMeter;
 pub use segment::{Segmenter, SegmenterConfig, Segments, SpeechSegment};
 pub use silero::SileroVad;

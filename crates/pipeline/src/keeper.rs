@@ -216,12 +216,16 @@ impl AudioKeeper {
 /// The microphone's channels, each in its own file beside the recording
 /// (`Session::create_channel_writers`), for the second pass. They are a copy, so they give
 /// way to the recording: when the disk refuses them they are deleted at once (which frees
-/// space for the recording) and the second pass uses the recording alone.
+/// space for the recording) and the second pass uses the recording alone. Channels that were
+/// the same throughout (a mono microphone a sound server hands over twice) are deleted at the
+/// end: the recording holds exactly that (the beamformer passes it through bit for bit).
 pub struct ChannelFiles {
     writers: Vec<AudioWriter>,
     paths: Vec<PathBuf>,
     one: Vec<f32>,
     last_flush: Instant,
+    /// Whether any frame so far had channels that differ.
+    distinct: bool,
 }
 
 impl ChannelFiles {
@@ -232,6 +236,7 @@ impl ChannelFiles {
             paths,
             one: Vec::new(),
             last_flush: Instant::now(),
+            distinct: false,
         }
     }
 
@@ -243,6 +248,11 @@ impl ChannelFiles {
     /// Appends interleaved frames; an error (the files are then deleted) ends the copies.
     pub fn write(&mut self, interleaved: &[f32]) -> Result<(), String> {
         let c = self.writers.len().max(1);
+        if !self.distinct {
+            self.distinct = interleaved
+                .chunks_exact(c)
+                .any(|f| f.iter().any(|&v| v != f[0]));
+        }
         for (k, w) in self.writers.iter_mut().enumerate() {
             self.one.clear();
             self.one
@@ -267,8 +277,13 @@ impl ChannelFiles {
         Ok(())
     }
 
-    /// Ends the files (their headers written).
-    pub fn finish(self) -> Result<(), String> {
+    /// Ends the files (their headers written); `Ok(false)`: the channels were one and the
+    /// same throughout, so the files were deleted.
+    pub fn finish(self) -> Result<bool, String> {
+        if !self.distinct {
+            self.abandon();
+            return Ok(false);
+        }
         let paths = self.paths;
         for w in self.writers {
             if let Err(e) = w.finish() {
@@ -276,7 +291,7 @@ impl ChannelFiles {
                 return Err(observant_model::error::one_line(&e));
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Gives up the copies: the files are deleted.
@@ -465,7 +480,7 @@ mod tests {
             c.write(chunk).unwrap();
             c.tick(Instant::now(), false).unwrap();
         }
-        c.finish().unwrap();
+        assert!(c.finish().unwrap());
         let right: Vec<f32> = left.iter().map(|v| -v).collect();
         assert_eq!(read_wav(&paths[0]), q(&left));
         assert_eq!(read_wav(&paths[1]), q(&right));
@@ -480,6 +495,14 @@ mod tests {
         });
         assert!(failed.is_some_and(|m| m.contains("disk full")));
         c.abandon();
+        assert!(paths.iter().all(|p| !p.exists()));
+        // One channel twice (a mono microphone through a sound server): nothing to keep
+        // beyond the recording.
+        quota.store(u64::MAX, Ordering::SeqCst);
+        let mut c = open(&quota);
+        let twice: Vec<f32> = left.iter().flat_map(|&v| [v, v]).collect();
+        c.write(&twice).unwrap();
+        assert!(!c.finish().unwrap());
         assert!(paths.iter().all(|p| !p.exists()));
     }
 }
