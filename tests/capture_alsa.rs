@@ -68,7 +68,7 @@ fn alsa_file_plugin_capture_is_bit_exact() {
     assert!(info.converting);
     let meter = capture.level_meter();
     let events = capture.events();
-    let mut source = capture.into_source().unwrap();
+    let mut source = capture.into_source().unwrap().keep_channels(true).unwrap();
     assert!(!source.describe().is_empty());
     // Both channels are also kept as they were heard, for the session to save.
     assert_eq!(source.kept_channels(), 2);

@@ -262,7 +262,8 @@ fn open_source(a: &ListenArgs) -> Result<(Box<dyn AudioSource>, String, CaptureC
                 info.device.clone()
             };
             capture_stats = Some((cap.stats_handle(), f64::from(cap.info().sample_rate)));
-            (Box::new(cap.into_source()?), name)
+            // Kept channel by channel too, for the session's second pass.
+            (Box::new(cap.into_source()?.keep_channels(true)?), name)
         }
     };
     Ok((source, device, capture_stats))

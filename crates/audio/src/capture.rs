@@ -668,14 +668,10 @@ impl Capture {
         let resampler = StreamResampler::new(self.info.sample_rate)?;
         let beam = (self.info.channels > 1)
             .then(|| LiveBeamformer::new(usize::from(self.info.channels), self.info.sample_rate));
-        // Every microphone is also kept as it was heard, for the session to save.
-        let kept = (self.info.channels > 1)
-            .then(|| ChannelKeeper::new(usize::from(self.info.channels), self.info.sample_rate))
-            .transpose()?;
         Ok(DeviceSource {
             capture: self,
             beam,
-            kept,
+            kept: None,
             mono: Vec::new(),
             resampler,
             last_data: Instant::now(),
@@ -815,6 +811,17 @@ impl std::fmt::Debug for DeviceSource {
 }
 
 impl DeviceSource {
+    /// Keeps every microphone of an array as it was heard too, each at 16 kHz
+    /// ([`AudioSource::take_channels`], which the reader must then call after each `read`:
+    /// what it does not take piles up), for a session to save. One channel: nothing to keep.
+    pub fn keep_channels(mut self, on: bool) -> Result<DeviceSource> {
+        let channels = usize::from(self.capture.info.channels);
+        self.kept = (on && channels > 1)
+            .then(|| ChannelKeeper::new(channels, self.capture.info.sample_rate))
+            .transpose()?;
+        Ok(self)
+    }
+
     /// The capture behind this source (info, level meter, events, stats).
     pub fn capture(&self) -> &Capture {
         &self.capture
@@ -1166,6 +1173,63 @@ mod tests {
         let power = |v: &[f32]| v.iter().map(|a| a * a).sum::<f32>() / v.len() as f32;
         let diff: Vec<f32> = (20_000..46_000).map(|t| out[t] - voice[t]).collect();
         assert!(power(&diff) < 0.01 * power(&voice[20_000..46_000]));
+    }
+
+    #[test]
+    fn every_microphone_is_kept_at_16k_only_when_asked() {
+        // A 2-mic array at 48 kHz: the second microphone hears the voice 3 samples later at
+        // half the level. Kept, each channel comes out at 16 kHz as itself, as many frames as
+        // the one channel delivered; not asked for (the start screen's meter), nothing piles up.
+        let mut x = 12345u64;
+        let voice: Vec<f32> = (0..96_000)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((x >> 33) as f32 / (1u64 << 31) as f32) - 0.5
+            })
+            .collect();
+        let frames: Vec<f32> = (0..voice.len())
+            .flat_map(|t| [voice[t], if t >= 3 { 0.5 * voice[t - 3] } else { 0.0 }])
+            .collect();
+        for keep in [true, false] {
+            let (capture, mut sink) = fake_with(48_000, 2, 1000);
+            let mut src = capture.into_source().unwrap().keep_channels(keep).unwrap();
+            assert_eq!(src.kept_channels(), if keep { 2 } else { 0 });
+            let reader = std::thread::spawn(move || {
+                let (mut mono, mut kept, mut buf, mut ch) = (0, Vec::new(), Vec::new(), Vec::new());
+                loop {
+                    let r = src.read(&mut buf);
+                    src.take_channels(&mut ch);
+                    kept.extend_from_slice(&ch);
+                    match r {
+                        Ok(SourceRead::Samples(n)) => mono += n,
+                        Ok(SourceRead::Pending) => {}
+                        _ => return (mono, kept),
+                    }
+                }
+            });
+            for chunk in frames.chunks(2 * 960) {
+                sink.deliver(chunk.to_vec());
+            }
+            drop(sink);
+            let (mono, kept) = reader.join().unwrap();
+            assert_eq!(mono, 32_000);
+            if !keep {
+                assert!(kept.is_empty());
+                continue;
+            }
+            assert_eq!(
+                kept.len(),
+                2 * mono,
+                "each channel as long as the recording"
+            );
+            let power = |v: &[f32]| v.iter().map(|a| a * a).sum::<f32>() / v.len() as f32;
+            let left: Vec<f32> = kept.iter().step_by(2).copied().collect();
+            let right: Vec<f32> = kept.iter().skip(1).step_by(2).copied().collect();
+            let ratio = power(&right) / power(&left);
+            assert!((ratio - 0.25).abs() < 0.02, "{ratio}");
+        }
     }
 
     #[test]

@@ -1034,9 +1034,9 @@ impl CaptureStage {
     }
 
     /// Writes the channels that came with the last read to their files (drops them while
-    /// paused, as the recording does).
+    /// paused, as the recording does, and when there are no files: they are always taken).
     fn keep_channels(&mut self, paused: bool) {
-        if self.channel_files.is_none() {
+        if self.source.kept_channels() == 0 {
             return;
         }
         let mut frames = std::mem::take(&mut self.channel_buf);
@@ -1586,7 +1586,8 @@ pub fn open_device(device: Option<&str>) -> Result<(Box<dyn AudioSource>, String
         ..Default::default()
     })?;
     let name = cap.info().device.clone();
-    Ok((Box::new(cap.into_source()?), name))
+    // Every microphone of an array is kept for the session (the second pass hears them all).
+    Ok((Box::new(cap.into_source()?.keep_channels(true)?), name))
 }
 
 /// The real pipeline for the GUI: captures `cfg.device` (or the default input) and runs
