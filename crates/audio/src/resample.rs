@@ -6,6 +6,8 @@
 //! by [`StreamResampler::finish`], so `n` input samples always give exactly
 //! `round(n * 16000 / rate)` output samples and sample `k` of the output lies at time
 //! `k / 16000` s of the input. That is what makes segment times exact positions in the audio.
+//! [`ChannelKeeper`] does the same for every channel of a microphone array, each on its own
+//! (what a live session keeps beside its one channel for the second pass).
 //!
 //! Rates whose ratio to 16 kHz is a small fraction (8, 11.025, 22.05, 24, 32, 44.1, 48, 88.2,
 //! 96 kHz, ...) use rubato's synchronous FFT resampler (fast, linear phase, proper anti-alias

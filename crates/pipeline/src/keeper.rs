@@ -7,6 +7,9 @@
 //! Pure bookkeeping around [`AudioWriter`], driven by the live pipeline's segmenter stage,
 //! which turns the [`DiskNews`] into events for the UI. At the end the WAV header is repaired
 //! from the file's real length, so what reached the disk is always a valid file.
+//!
+//! [`ChannelFiles`] keeps a microphone array's channels beside the recording, each in its own
+//! file, for the second pass; a copy that gives way to the recording when the disk refuses it.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -1,5 +1,7 @@
 //! Reading a session's audio, plain (`audio.wav`) or encrypted (`audio.enc`), with seeking:
-//! [`SessionAudio`] (get one with [`super::Session::audio`]).
+//! [`SessionAudio`] (get one with [`super::Session::audio`]); and a microphone array's kept
+//! channels read together and made one channel as a multi-channel file is
+//! ([`SessionChannelsSource`], over [`super::Session::channel_audio`]).
 //!
 //! An encrypted file is indexed when opened (one 4-byte length read per record, no
 //! decryption); a read decrypts only the records it touches and keeps the last one, so

@@ -20,8 +20,8 @@
 //! given a [`Secret`]) keeps everything encrypted (see [`crypt`] and [`records`]):
 //! `session.key` (the session's random data key, wrapped under an Argon2id key from the
 //! passphrase), `session.enc` (the metadata), `journal.enc` (the journal, one sealed record per
-//! flush) and `audio.enc` (the audio in sealed records of 0.5 s). A killed app loses at most
-//! the record being written; a record that was altered, moved or dropped is an error. Open
+//! flush) and `audio.enc` (the audio in sealed records of 0.5 s; a microphone array's channels
+//! the same way in `audio-ch1.enc`, ...). A killed app loses at most the record being written; a record that was altered, moved or dropped is an error. Open
 //! one with [`Session::open_with`] (or [`Session::open_opt`]); [`Session::open`] says that a
 //! passphrase is needed ([`CryptError::NeedPassphrase`]); a wrong one is
 //! [`CryptError::WrongPassphrase`] ("Verkeerd wachtwoord / wrong passphrase"). Nothing
