@@ -547,9 +547,10 @@ impl Session {
     }
 
     /// Every channel of the microphone the session was recorded with, when there were two or
-    /// more and they were kept whole: each as long as the recording within half a second
-    /// (a channel file cut short, by a full disk or a device that came back with other
-    /// channels, is not used). `None` otherwise: the recording itself is then all there is.
+    /// more and they were kept whole: each as long as the recording within 2 s (what a killed
+    /// app can leave unflushed; a channel file cut short by a full disk, or by a device that
+    /// came back with other channels, or damaged, is not used). `None` otherwise: the
+    /// recording itself is then all there is.
     pub fn channel_audio(&self) -> Result<Option<Vec<SessionAudio>>> {
         let paths = self.channel_paths();
         if paths.len() < 2 {
@@ -560,11 +561,15 @@ impl Session {
         };
         let mut out = Vec::with_capacity(paths.len());
         for p in &paths {
-            let a = match &self.key {
-                Some(k) => SessionAudio::open_sealed(p, k)?,
-                None => SessionAudio::open_wav(p)?,
+            let opened = match &self.key {
+                Some(k) => SessionAudio::open_sealed(p, k),
+                None => SessionAudio::open_wav(p),
             };
-            let tolerance = u64::from(main.sample_rate() / 2);
+            // A damaged copy is no reason to stop: the recording is there.
+            let Ok(a) = opened else {
+                return Ok(None);
+            };
+            let tolerance = 2 * u64::from(main.sample_rate());
             if a.sample_rate() != main.sample_rate() || a.len().abs_diff(main.len()) > tolerance {
                 return Ok(None);
             }
@@ -817,8 +822,14 @@ mod tests {
                 [format!("audio-ch1.{ext}"), format!("audio-ch2.{ext}")]
             );
         }
-        // Cut short (a full disk): the recording alone is used.
-        let s = with_channels(root.path(), None, 32000, &[32000, 16000]);
+        // Cut short (a full disk): the recording alone is used; a second short (a kill) is
+        // still whole enough.
+        let s = with_channels(root.path(), None, 64000, &[64000, 16000]);
+        assert!(s.channel_audio().unwrap().is_none());
+        let s = with_channels(root.path(), None, 64000, &[64000, 48000]);
+        assert_eq!(s.channel_audio().unwrap().map(|c| c.len()), Some(2));
+        // Damaged: not used, and no error (the recording is there).
+        std::fs::write(&s.channel_paths()[1], b"RIFF....WAVEjunk").unwrap();
         assert!(s.channel_audio().unwrap().is_none());
         // One channel is no array.
         let s = with_channels(root.path(), None, 32000, &[32000]);
