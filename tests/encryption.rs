@@ -5,9 +5,11 @@
 //! encrypted sessions and forgets sessions completely. Fast: cheap Argon2 parameters in the
 //! library tests, no ../shared.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as Proc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use observant::session::{
     AUDIO_ENC_FILE, CryptError, Entry, JOURNAL_ENC_FILE, KEY_FILE, KdfParams, META_ENC_FILE,
@@ -352,17 +354,10 @@ fn the_live_pipeline_writes_an_encrypted_session_and_marks_it_transcribed() {
         file_hook: None,
         disk_hold_seconds: 300.0,
     };
-    let p = observant::pipeline::live::start_with(parts).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        assert!(Instant::now() < deadline, "pipeline did not stop");
-        if let Ok(observant::pipeline::Event::Stopped { .. }) =
-            p.handle.events.recv_timeout(Duration::from_millis(100))
-        {
-            break;
-        }
-    }
-    p.join();
+    common::run_to_end(
+        observant::pipeline::live::start_with(parts).unwrap(),
+        Duration::from_secs(30),
+    );
     assert!(!Session::is_being_recorded(&dir));
     assert!(observant::session::transcribed_at(&dir).is_some());
     let bytes = all_bytes(&dir);

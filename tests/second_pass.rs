@@ -345,17 +345,7 @@ fn a_session_from_a_microphone_array_keeps_every_channel_for_the_second_pass() {
             file_hook: None,
             disk_hold_seconds: 300.0,
         };
-        let p = start_with(parts).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            assert!(Instant::now() < deadline, "pipeline did not stop");
-            if let Ok(observant::pipeline::Event::Stopped { .. }) =
-                p.handle.events.recv_timeout(Duration::from_millis(100))
-            {
-                break;
-            }
-        }
-        p.join();
+        common::run_to_end(start_with(parts).unwrap(), Duration::from_secs(60));
         let mut names: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

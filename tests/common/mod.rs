@@ -1,5 +1,6 @@
 //! Shared harness for the egui_kittest GUI tests (`tests/gui.rs`, `tests/review_gui.rs`,
-//! `tests/groups_gui.rs`):
+//! `tests/groups_gui.rs`), and running a live pipeline to its end (`tests/encryption.rs`,
+//! `tests/second_pass.rs`):
 //! the CREA test session, the app options, building a harness and stepping it until a
 //! state is reached.
 
@@ -140,4 +141,19 @@ pub fn pump(h: &mut Harness<'static, ObservantApp>, done: impl Fn(&ObservantApp)
 /// [`pump`] until a live session is on screen and `done` holds for it.
 pub fn pump_session(h: &mut Harness<'static, ObservantApp>, done: impl Fn(&Session) -> bool) {
     pump(h, |app| app.session().is_some_and(&done));
+}
+
+/// Waits (at most `within`) for a live pipeline fed by a file to report `Stopped`, then joins
+/// its stages.
+pub fn run_to_end(p: observant::pipeline::live::LivePipeline, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        assert!(Instant::now() < deadline, "pipeline did not stop");
+        if let Ok(observant::pipeline::Event::Stopped { .. }) =
+            p.handle.events.recv_timeout(Duration::from_millis(100))
+        {
+            break;
+        }
+    }
+    p.join();
 }

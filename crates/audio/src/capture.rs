@@ -1051,6 +1051,19 @@ mod tests {
         (capture, sink)
     }
 
+    /// `n` samples of deterministic white noise in -0.5..0.5 (a voice-like wide band).
+    fn noise(n: usize) -> Vec<f32> {
+        let mut x = 12345u64;
+        (0..n)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((x >> 33) as f32 / (1u64 << 31) as f32) - 0.5
+            })
+            .collect()
+    }
+
     fn read_all(src: &mut DeviceSource) -> (Vec<f32>, Option<String>) {
         let mut all = Vec::new();
         let mut buf = Vec::new();
@@ -1149,15 +1162,7 @@ mod tests {
         // measured, not the comb-filtered average of the two.
         let (capture, mut sink) = fake_with(16000, 2, 1000);
         let mut src = capture.into_source().unwrap();
-        let mut x = 12345u64;
-        let voice: Vec<f32> = (0..48_000)
-            .map(|_| {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((x >> 33) as f32 / (1u64 << 31) as f32) - 0.5
-            })
-            .collect();
+        let voice = noise(48_000);
         let frames: Vec<f32> = (0..voice.len())
             .flat_map(|t| [voice[t], if t >= 3 { voice[t - 3] } else { 0.0 }])
             .collect();
@@ -1180,15 +1185,7 @@ mod tests {
         // A 2-mic array at 48 kHz: the second microphone hears the voice 3 samples later at
         // half the level. Kept, each channel comes out at 16 kHz as itself, as many frames as
         // the one channel delivered; not asked for (the start screen's meter), nothing piles up.
-        let mut x = 12345u64;
-        let voice: Vec<f32> = (0..96_000)
-            .map(|_| {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((x >> 33) as f32 / (1u64 << 31) as f32) - 0.5
-            })
-            .collect();
+        let voice = noise(96_000);
         let frames: Vec<f32> = (0..voice.len())
             .flat_map(|t| [voice[t], if t >= 3 { 0.5 * voice[t - 3] } else { 0.0 }])
             .collect();
