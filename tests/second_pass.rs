@@ -188,6 +188,52 @@ fn the_review_window_offers_the_second_pass_and_shows_what_changed() {
     h.get_by_label_contains("Tweede ronde over de hele opname");
     assert!(h.query_by_label("Tweede ronde starten").is_none());
     assert!(dir.join("review.json").exists());
+    let live_lines = h
+        .state()
+        .review()
+        .unwrap()
+        .doc
+        .pass
+        .as_ref()
+        .unwrap()
+        .live_lines;
+
+    // The number of voices was wrong: the user sets it, and the pass runs again with it.
+    h.get_by_label_contains("Klopt het aantal stemmen niet?");
+    for _ in 0..12 {
+        if h.query_by_label("Opnieuw met 1 stem").is_some() {
+            break;
+        }
+        h.get_by_label("−").click();
+        h.run_steps(2);
+    }
+    h.get_by_label("Opnieuw met 1 stem").click();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while h
+        .state()
+        .review()
+        .is_some_and(|r| r.doc.pass.as_ref().is_none_or(|p| p.voices != Some(1)))
+    {
+        assert!(Instant::now() < deadline, "the pass did not run again");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.run_steps(3);
+    h.get_by_label_contains("Met 1 stem, zoals ingesteld.");
+    let review = h.state().review().unwrap();
+    let speakers: std::collections::BTreeSet<&str> = review
+        .doc
+        .analysis
+        .utterances
+        .iter()
+        .map(|u| u.speaker.as_str())
+        .collect();
+    assert_eq!(speakers.len(), 1, "one voice, as set: {speakers:?}");
+    // Compared with live again, not with the first pass.
+    assert_eq!(review.doc.pass.as_ref().unwrap().live_lines, live_lines);
+    let side: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("review.json")).unwrap()).unwrap();
+    assert_eq!(side["pass"]["voices"], 1, "{side}");
 }
 
 /// Stands in for live Whisper: one line per speech segment, numbered.

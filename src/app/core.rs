@@ -258,16 +258,19 @@ pub type GroupVoices =
 /// ([`crate::pipeline::second_pass`]) with the speech model `model` and the session's own
 /// language; `live` is the session's transcript as live made it. `group` loads the voices
 /// of the session's group, which then name the voices they match (profile-guided
-/// clustering); when it fails the pass runs without them.
+/// clustering); when it fails the pass runs without them. `speakers`: the number of voices
+/// when the user set it (otherwise estimated, capped as the session was).
 pub fn second_pass_with_progress(
     session: crate::session::Session,
     live: Transcript,
     model: PathBuf,
     progress: Option<std::sync::Arc<crate::pipeline::offline::ProgressCounter>>,
     group: Option<GroupVoices>,
+    speakers: Option<usize>,
 ) -> Receiver<Result<crate::pipeline::second_pass::SecondPass, String>> {
     in_background("observant-second-pass", move || {
         let mut opts = crate::pipeline::offline::OfflineOptions::new(model);
+        opts.speakers = speakers;
         if let Some(Ok((name, voices))) = group.map(|load| load())
             && !voices.is_empty()
         {

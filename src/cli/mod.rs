@@ -422,8 +422,9 @@ fn second_pass(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()>
         opts.whisper.language = crate::asr::AsrLanguage::stored(session.meta.language.as_deref());
     }
     opts.progress = !verbose;
-    let pass = crate::pipeline::second_pass::second_pass(&session, &doc.original, &opts)?;
-    doc.apply_second_pass(pass);
+    let live = doc.live_transcript()?;
+    let pass = crate::pipeline::second_pass::second_pass(&session, &live, &opts)?;
+    doc.apply_second_pass(pass, opts.speakers);
     if let Some(e) = &doc.save_error {
         anyhow::bail!("{e}");
     }

@@ -93,6 +93,9 @@ pub struct ReviewState {
     pub pass_job: Option<crate::ui::second_pass::PassJob>,
     /// Why the last second pass failed.
     pub pass_error: Option<String>,
+    /// The number of voices the user sets for running the second pass again (0: not chosen
+    /// yet; the bar then starts from the voices the lines have).
+    pub pass_voices: usize,
     /// The room check of the recording while it runs (its result goes to `doc.room`).
     pub room_job: Option<Receiver<Result<crate::audio::room::RoomCheck, String>>>,
     /// The speech model a second pass uses (the start screen's choice; `None`: the session's

@@ -1,6 +1,7 @@
 //! The second pass in the review window: a bar under the toolbar that offers it for a live
 //! session's recording, shows its progress (and lets it be stopped) while it runs in the
-//! background, and afterwards says what changed. The work is `crate::app::core`'s
+//! background, and afterwards says what changed, with a way to run it again for a number of
+//! voices the user sets (when the estimate merged two people or split one). The work is `crate::app::core`'s
 //! `second_pass_with_progress`; the result goes to `ReviewDoc::apply_second_pass`.
 
 use std::path::PathBuf;
@@ -20,6 +21,8 @@ use crate::pipeline::second_pass::SecondPass;
 pub struct PassJob {
     rx: Receiver<Result<SecondPass, String>>,
     progress: Arc<ProgressCounter>,
+    /// The number of voices set for this pass (`None`: estimated).
+    voices: Option<usize>,
 }
 
 impl ReviewScreen {
@@ -27,9 +30,31 @@ impl ReviewScreen {
     /// or already running). The model: the one set in the review's state, else the one the
     /// session was recorded with when it is still there, else the bundled one.
     pub fn start_second_pass(&mut self) {
-        if self.state.pass_job.is_some() || !self.doc.second_pass_possible() {
+        if self.doc.second_pass_possible() {
+            self.run_second_pass(None);
+        }
+    }
+
+    /// Runs the second pass again with `voices` voices (nothing when no pass has run, or
+    /// one is running). The pass compares with the live lines and takes live's names, as
+    /// the first did.
+    pub fn second_pass_again(&mut self, voices: usize) {
+        if self.doc.second_pass_again_possible() && voices >= 1 {
+            self.run_second_pass(Some(voices));
+        }
+    }
+
+    fn run_second_pass(&mut self, voices: Option<usize>) {
+        if self.state.pass_job.is_some() {
             return;
         }
+        let live = match self.doc.live_transcript() {
+            Ok(t) => t,
+            Err(e) => {
+                self.state.pass_error = Some(format!("{e:#}"));
+                return;
+            }
+        };
         let Some(session) = self.doc.session.clone() else {
             return;
         };
@@ -53,13 +78,18 @@ impl ReviewScreen {
             });
         let rx = crate::app::core::second_pass_with_progress(
             session,
-            self.doc.original.clone(),
+            live,
             model,
             Some(progress.clone()),
             group,
+            voices,
         );
         self.state.pass_error = None;
-        self.state.pass_job = Some(PassJob { rx, progress });
+        self.state.pass_job = Some(PassJob {
+            rx,
+            progress,
+            voices,
+        });
     }
 
     /// Is a second pass running?
@@ -74,8 +104,9 @@ impl ReviewScreen {
         };
         match job.rx.try_recv() {
             Ok(Ok(pass)) => {
+                let voices = job.voices;
                 self.state.pass_job = None;
-                self.doc.apply_second_pass(pass);
+                self.doc.apply_second_pass(pass, voices);
                 self.state.selected = (!self.doc.analysis.utterances.is_empty()).then_some(0);
             }
             Ok(Err(e)) => {
@@ -139,6 +170,9 @@ impl ReviewScreen {
         }
         if let Some(note) = &self.doc.pass {
             ui.label(RichText::new(note.describe(lang)).color(theme::TEXT));
+            if self.doc.second_pass_again_possible() {
+                self.voices_again(ui, lang);
+            }
             return;
         }
         if let Some(e) = &self.state.pass_error {
@@ -167,5 +201,50 @@ impl ReviewScreen {
         {
             self.start_second_pass();
         }
+        if self.doc.second_pass_again_possible() {
+            self.voices_again(ui, lang);
+        }
+    }
+
+    /// "Klopt het aantal stemmen niet? [-] N [+] [Opnieuw met N stemmen]": the estimate can
+    /// merge two people whose voices the room makes alike, or split one; the user who was
+    /// there knows how many spoke.
+    fn voices_again(&mut self, ui: &mut Ui, lang: UiLang) {
+        if self.state.pass_voices == 0 {
+            self.state.pass_voices = self.doc.analysis.speakers.len().max(1);
+        }
+        let n = self.state.pass_voices;
+        ui.separator();
+        ui.label(
+            RichText::new(lang.t("Klopt het aantal stemmen niet?", "Wrong number of voices?"))
+                .color(theme::TEXT),
+        );
+        if ui
+            .add_enabled(n > 1, egui::Button::new("−").small())
+            .on_hover_text(lang.t("Eén stem minder", "One voice fewer"))
+            .clicked()
+        {
+            self.state.pass_voices = n - 1;
+        }
+        ui.label(RichText::new(n.to_string()).strong().color(theme::TEXT));
+        if ui
+            .add_enabled(n < MAX_VOICES, egui::Button::new("+").small())
+            .on_hover_text(lang.t("Eén stem meer", "One voice more"))
+            .clicked()
+        {
+            self.state.pass_voices = n + 1;
+        }
+        let n = self.state.pass_voices;
+        let again = format!(
+            "{} {n} {}",
+            lang.t("Opnieuw met", "Again with"),
+            crate::review::second_pass::voices_word(n, lang)
+        );
+        if ui.button(again).clicked() {
+            self.second_pass_again(n);
+        }
     }
 }
+
+/// The most voices the bar offers (an intervisie group is 4-8 people, with guests).
+const MAX_VOICES: usize = 12;

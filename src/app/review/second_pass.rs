@@ -29,6 +29,9 @@ pub struct PassNote {
     /// more), or 1, the recording itself (0 in notes from before this was kept).
     #[serde(default)]
     pub channels: usize,
+    /// The number of voices the user set for this pass (`None`: estimated, as by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voices: Option<usize>,
 }
 
 /// Flags per kind, in kind order.
@@ -107,6 +110,14 @@ impl PassNote {
                 flags.join(", ")
             ));
         }
+        if let Some(n) = self.voices {
+            out.push_str(&format!(
+                " {} {n} {}, {}.",
+                lang.t("Met", "With"),
+                voices_word(n, lang),
+                lang.t("zoals ingesteld", "as set")
+            ));
+        }
         if self.dropped_edits > 0 {
             out.push_str(&format!(
                 " {} {}",
@@ -121,10 +132,20 @@ impl PassNote {
     }
 }
 
+/// "stem"/"stemmen" ("voice"/"voices") for `n`.
+pub fn voices_word(n: usize, lang: UiLang) -> &'static str {
+    if n == 1 {
+        lang.t("stem", "voice")
+    } else {
+        lang.t("stemmen", "voices")
+    }
+}
+
 impl ReviewDoc {
     /// Replaces the live lines with the second pass's (see the module docs), keeps the
     /// corrections that name speakers and the flag verdicts, notes what changed and saves.
-    pub fn apply_second_pass(&mut self, pass: SecondPass) {
+    /// `voices`: the number of voices the user set for the pass, if any.
+    pub fn apply_second_pass(&mut self, pass: SecondPass, voices: Option<usize>) {
         let before = self.analysis.flags.clone();
         let kept: Vec<Edit> = self
             .edits
@@ -147,8 +168,30 @@ impl ReviewDoc {
             flags_gone,
             dropped_edits,
             channels: pass.channels,
+            voices,
         });
         self.save();
+    }
+
+    /// The session's transcript as live made it: the lines under review until a second pass
+    /// replaced them, then read again from the session's own files (which a pass never
+    /// rewrites), so a pass run again compares with live and takes live's names.
+    pub fn live_transcript(&self) -> anyhow::Result<crate::transcript::Transcript> {
+        match (&self.pass, &self.session) {
+            (Some(_), Some(s)) => Ok(crate::session::Session::open(&s.dir)?.transcript()),
+            _ => Ok(self.original.clone()),
+        }
+    }
+
+    /// May the second pass run again (with a number of voices the user sets): a saved session
+    /// with a recording that has had one.
+    pub fn second_pass_again_possible(&self) -> bool {
+        self.pass.is_some()
+            && matches!(self.origin, super::Origin::Session(_))
+            && self
+                .session
+                .as_ref()
+                .is_some_and(crate::session::Session::has_audio)
     }
 
     /// May a second pass run on this review: a saved session with a recording that has not
@@ -205,6 +248,7 @@ mod tests {
             flags_gone: gone,
             dropped_edits: 2,
             channels: 1,
+            voices: None,
         };
         let text = note.describe(UiLang::Nl);
         assert!(text.contains("van 40 naar 43 regels"), "{text}");
@@ -212,6 +256,23 @@ mod tests {
         assert!(text.contains("+1"), "{text}");
         assert!(text.contains("2 correctie"), "{text}");
         assert!(!text.contains("microfoons"), "{text}");
+        assert!(!text.contains("stemmen"), "{text}");
+        // A count the user set is named.
+        let set = PassNote {
+            voices: Some(3),
+            ..note.clone()
+        };
+        assert!(
+            set.describe(UiLang::Nl)
+                .contains("Met 3 stemmen, zoals ingesteld."),
+            "{}",
+            set.describe(UiLang::Nl)
+        );
+        let one = PassNote {
+            voices: Some(1),
+            ..note.clone()
+        };
+        assert!(one.describe(UiLang::En).contains("With 1 voice, as set."));
         // A session that kept every microphone says so.
         let four = PassNote {
             channels: 4,
@@ -228,5 +289,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old.channels, 0);
+        assert_eq!(old.voices, None);
     }
 }
