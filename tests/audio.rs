@@ -823,6 +823,33 @@ fn a_far_talker_never_scored_as_speech_still_opens_a_segment() {
 }
 
 #[test]
+fn a_talker_across_a_large_room_scored_barely_above_noise_still_opens_a_segment() {
+    // A talker 3 m away in a large reverberant room: Silero scores the sentence 0.08-0.12
+    // frame after frame (room noise and the pauses: 0.00-0.02), while it stands 20 dB above
+    // the room noise. Measured that way on simulated rooms (RT60 0.65-0.7 s, 2.5-3 m).
+    let audio = tones(&[(0.002, 100), (0.02, 60), (0.002, 60)]);
+    let mut probs = frames(&[(0.01, 100), (0.1, 60), (0.01, 60)]);
+    for (k, p) in probs.iter_mut().enumerate().skip(100).take(60) {
+        *p = [0.08, 0.12, 0.09, 0.1][k % 4];
+    }
+    let segs = run(
+        &mut scripted(&probs, SegmenterConfig::default()),
+        &audio,
+        1600,
+    );
+    assert_eq!(segs.len(), 1, "{segs:?}");
+    assert_eq!(segs[0].speech_start, 100 * 512);
+    // A sound just as loud that the VAD scores as noise (0.04) opens nothing.
+    let probs = frames(&[(0.01, 100), (0.04, 60), (0.01, 60)]);
+    let segs = run(
+        &mut scripted(&probs, SegmenterConfig::default()),
+        &audio,
+        1600,
+    );
+    assert!(segs.is_empty(), "{segs:?}");
+}
+
+#[test]
 fn audible_speech_after_a_short_gap_ends_the_gap() {
     // Close speech, a 256 ms gap at the hiss, a far voice held for 640 ms (scored 0.2,
     // 30 dB above the hiss), another 256 ms gap, speech again: one segment. Before, the

@@ -16,13 +16,13 @@
 //!   recording, `audio-room/multi5-a-room`). The peak condition keeps pauses and decaying
 //!   tails of close, clean speech (30 dB and more below its syllables) out of the hold.
 //! * also starts, without any frame reaching `on_threshold`, on a stretch of `weak_on_ms`
-//!   (320 ms) in which at least 70 % of the frames score `weak_on_threshold` (0.15) or more
+//!   (320 ms) in which at least 70 % of the frames score `weak_on_threshold` (0.08) or more
 //!   and stand `weak_on_snr_db` (8 dB) above the noise floor, beginning with such a frame:
-//!   a quiet far talker (1-2 m away, across the table) whom Silero scores 0.15-0.45 for a
-//!   whole sentence never opened a segment, and the sentence was on no line (2-3 % of the
-//!   speech time of some 4-voice room recordings). Room noise and keyboard clicks score
-//!   below 0.1 or sit at the floor; a reverberant tail follows speech, where the hold
-//!   already decides.
+//!   a quiet far talker (1-3 m away, across the table) whom Silero scores 0.05-0.45 for a
+//!   whole sentence never opened a segment, and the sentence was on no line (2-4 % of the
+//!   speech time of some 4-voice room recordings). Room noise, keyboard clicks, a fan and
+//!   paper rustling score below 0.05 or sit at the floor; a reverberant tail follows
+//!   speech, where the hold already decides.
 //! * is dropped when its speech part is shorter than `min_speech_ms` (250 ms),
 //! * gets `pad_ms` (200 ms) of audio on each side (never overlapping the previous segment;
 //!   the end padding is at most `min_silence_ms` so a segment is complete the moment its
@@ -71,7 +71,7 @@ pub struct SegmenterConfig {
     /// A segment also starts without any frame reaching `on_threshold` when, of the last
     /// `weak_on_ms` of frames, at least the share `weak_on_share` score at least
     /// `weak_on_threshold` and stand `weak_on_snr_db` above the noise floor: a far talker
-    /// whom Silero scores 0.15-0.45 frame after frame for a whole sentence. The segment
+    /// whom Silero scores 0.05-0.45 frame after frame for a whole sentence. The segment
     /// starts at the first frame of that stretch.
     pub weak_on_threshold: f32,
     /// Length of the stretch that starts a segment on weak scores, in ms.
@@ -95,7 +95,7 @@ impl Default for SegmenterConfig {
             hold_threshold: 0.1,
             hold_snr_db: 10.0,
             hold_below_peak_db: 15.0,
-            weak_on_threshold: 0.15,
+            weak_on_threshold: 0.08,
             weak_on_ms: 320,
             weak_on_share: 0.7,
             weak_on_snr_db: 8.0,
