@@ -1,8 +1,9 @@
 //! The second pass in the review window: a bar under the toolbar that offers it for a live
 //! session's recording, shows its progress (and lets it be stopped) while it runs in the
 //! background, and afterwards says what changed, with a way to run it again for a number of
-//! voices the user sets (when the estimate merged two people or split one). The work is `crate::app::core`'s
-//! `second_pass_with_progress`; the result goes to `ReviewDoc::apply_second_pass`.
+//! voices the user sets (when the estimate merged two people or split one). The work is
+//! `crate::app::core`'s `second_pass_with_progress`; the result goes to
+//! `ReviewDoc::apply_second_pass`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -168,21 +169,26 @@ impl ReviewScreen {
             ui.ctx().request_repaint_after(Duration::from_millis(200));
             return;
         }
+        let failed = self.state.pass_error.as_ref().map(|e| {
+            RichText::new(format!(
+                "{} {e}",
+                lang.t("Tweede ronde niet gelukt:", "Second pass failed:")
+            ))
+            .color(theme::RED)
+        });
         if let Some(note) = &self.doc.pass {
+            // A pass run again that failed leaves the earlier one in place, and says so.
             ui.label(RichText::new(note.describe(lang)).color(theme::TEXT));
+            if let Some(failed) = failed {
+                ui.label(failed);
+            }
             if self.doc.second_pass_again_possible() {
                 self.voices_again(ui, lang);
             }
             return;
         }
-        if let Some(e) = &self.state.pass_error {
-            ui.label(
-                RichText::new(format!(
-                    "{} {e}",
-                    lang.t("Tweede ronde niet gelukt:", "Second pass failed:")
-                ))
-                .color(theme::RED),
-            );
+        if let Some(failed) = failed {
+            ui.label(failed);
         } else {
             ui.label(
                 RichText::new(lang.t(
@@ -200,9 +206,6 @@ impl ReviewScreen {
                 .clicked()
         {
             self.start_second_pass();
-        }
-        if self.doc.second_pass_again_possible() {
-            self.voices_again(ui, lang);
         }
     }
 
