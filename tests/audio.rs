@@ -621,6 +621,16 @@ fn scripted(probs: &[f32], config: SegmenterConfig) -> Segmenter {
 }
 
 /// Segments of `audio` pushed in chunks of `chunk`, then flushed.
+/// The default segmenter's segments of `audio` whose frames the VAD scores `probs`, fed in
+/// chunks of 1600 samples (100 ms).
+fn segments(probs: &[f32], audio: &[f32]) -> Vec<SpeechSegment> {
+    run(
+        &mut scripted(probs, SegmenterConfig::default()),
+        audio,
+        1600,
+    )
+}
+
 fn run(seg: &mut Segmenter, audio: &[f32], chunk: usize) -> Vec<SpeechSegment> {
     let mut out = Vec::new();
     for c in audio.chunks(chunk) {
@@ -763,11 +773,7 @@ fn a_far_talker_scored_low_but_plainly_audible_stays_one_segment() {
     // 0.2 after that (a far talker in a reverberant room), then room noise scored 0.2 too.
     let audio = tones(&[(0.0, 120), (0.05, 90), (0.0, 60)]);
     let probs = frames(&[(0.0, 120), (0.8, 3), (0.2, 87), (0.2, 60)]);
-    let segs = run(
-        &mut scripted(&probs, SegmenterConfig::default()),
-        &audio,
-        1600,
-    );
+    let segs = segments(&probs, &audio);
     assert_eq!(segs.len(), 1, "{segs:?}");
     // The whole turn, not its first three frames; and it ends where the voice ends, not at
     // the end of the stream (the noise after it is scored 0.2 as well, but is not loud).
@@ -793,11 +799,7 @@ fn a_far_talker_never_scored_as_speech_still_opens_a_segment() {
     for (k, p) in probs.iter_mut().enumerate().skip(100).take(60) {
         *p = if k % 3 == 0 { 0.3 } else { 0.2 };
     }
-    let segs = run(
-        &mut scripted(&probs, SegmenterConfig::default()),
-        &audio,
-        1600,
-    );
+    let segs = segments(&probs, &audio);
     assert_eq!(segs.len(), 1, "{segs:?}");
     // It starts where the voice starts (not 320 ms later, when the stretch is complete),
     // and the hiss after it, scored the same, is not speech: it is not above the floor.
@@ -832,20 +834,12 @@ fn a_talker_across_a_large_room_scored_barely_above_noise_still_opens_a_segment(
     for (k, p) in probs.iter_mut().enumerate().skip(100).take(60) {
         *p = [0.08, 0.12, 0.09, 0.1][k % 4];
     }
-    let segs = run(
-        &mut scripted(&probs, SegmenterConfig::default()),
-        &audio,
-        1600,
-    );
+    let segs = segments(&probs, &audio);
     assert_eq!(segs.len(), 1, "{segs:?}");
     assert_eq!(segs[0].speech_start, 100 * 512);
     // A sound just as loud that the VAD scores as noise (0.04) opens nothing.
     let probs = frames(&[(0.01, 100), (0.04, 60), (0.01, 60)]);
-    let segs = run(
-        &mut scripted(&probs, SegmenterConfig::default()),
-        &audio,
-        1600,
-    );
+    let segs = segments(&probs, &audio);
     assert!(segs.is_empty(), "{segs:?}");
 }
 
@@ -873,11 +867,7 @@ fn audible_speech_after_a_short_gap_ends_the_gap() {
         (0.9, 40),
         (0.0, 30),
     ]);
-    let segs = run(
-        &mut scripted(&probs, SegmenterConfig::default()),
-        &audio,
-        1600,
-    );
+    let segs = segments(&probs, &audio);
     assert_eq!(segs.len(), 1, "{segs:?}");
     assert_eq!(segs[0].speech_start, 30 * 512);
     assert_eq!(segs[0].speech_end, 146 * 512);
@@ -890,11 +880,7 @@ fn a_quiet_pause_in_close_speech_still_ends_the_segment() {
     // again: two segments, as without the hold.
     let audio = tones(&[(0.0, 30), (0.3, 40), (0.006, 19), (0.3, 40), (0.0, 30)]);
     let probs = frames(&[(0.0, 30), (0.9, 40), (0.2, 19), (0.9, 40), (0.0, 30)]);
-    let segs = run(
-        &mut scripted(&probs, SegmenterConfig::default()),
-        &audio,
-        1600,
-    );
+    let segs = segments(&probs, &audio);
     assert_eq!(segs.len(), 2, "{segs:?}");
     assert_eq!(segs[0].speech_end, 70 * 512);
     assert_eq!(segs[1].speech_start, 89 * 512);

@@ -186,19 +186,18 @@ impl ReviewDoc {
     /// May the second pass run again (with a number of voices the user sets): a saved session
     /// with a recording that has had one.
     pub fn second_pass_again_possible(&self) -> bool {
-        self.pass.is_some()
-            && matches!(self.origin, super::Origin::Session(_))
-            && self
-                .session
-                .as_ref()
-                .is_some_and(crate::session::Session::has_audio)
+        self.pass.is_some() && self.is_session_with_recording()
     }
 
     /// May a second pass run on this review: a saved session with a recording that has not
     /// had one yet.
     pub fn second_pass_possible(&self) -> bool {
-        self.pass.is_none()
-            && matches!(self.origin, super::Origin::Session(_))
+        self.pass.is_none() && self.is_session_with_recording()
+    }
+
+    /// A saved session under review whose recording is there.
+    fn is_session_with_recording(&self) -> bool {
+        matches!(self.origin, super::Origin::Session(_))
             && self
                 .session
                 .as_ref()
