@@ -10,7 +10,9 @@
 //! (`beam/keep_2ch_16k_30s`, `beam/keep_4ch_48k_30s`), and the
 //! multi-channel dereverberation (WPE) files get before it (`dereverb/wpe_2ch_16k_30s`,
 //! `dereverb/wpe_4ch_48k_30s`; on one core), and the one-channel WPE of a reverberant window
-//! on its way to Whisper (`dereverb/wpe_1ch_16k_30s`).
+//! on its way to Whisper (`dereverb/wpe_1ch_16k_30s`), and the simulated room a voice
+//! learnt from close speech is also printed through (`reverb/room_0.8s_30s`: 30 s convolved
+//! with the longer of the two responses, `groups::learn::PRINT_ROOMS`).
 //! Run with `cargo bench --bench audio`; the real-time factor is 30 s of audio divided by the
 //! time per iteration.
 
@@ -290,6 +292,18 @@ fn bench_dereverb(c: &mut Criterion) {
     g.finish();
 }
 
+fn bench_reverb(c: &mut Criterion) {
+    let speech = speech();
+    let room = observant::groups::learn::PRINT_ROOMS[1];
+    let h = room.impulse_response(16_000);
+    let mut g = c.benchmark_group("reverb");
+    g.sample_size(10);
+    g.bench_function("room_0.8s_30s", |b| {
+        b.iter(|| black_box(observant::audio::reverb::convolve(&speech, &h).len()))
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_decode,
@@ -297,6 +311,7 @@ criterion_group!(
     bench_segmenter,
     bench_room,
     bench_beam,
-    bench_dereverb
+    bench_dereverb,
+    bench_reverb
 );
 criterion_main!(benches);

@@ -312,3 +312,81 @@ fn the_second_pass_names_the_groups_voices_where_live_knew_none() {
         "{after}"
     );
 }
+
+/// The learn conversation heard through a simulated room (the clips as a far laptop would
+/// hear them), written as a new WAV with the same transcript.
+fn in_room(wav: &Path, out: &Path, room: observant::audio::reverb::SimulatedRoom) -> Vec<f32> {
+    let pcm = observant::audio::decode::load_16k_mono(wav, None).unwrap();
+    let heard = room.apply(&pcm, 16000);
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(out, spec).unwrap();
+    for s in &heard {
+        w.write_sample((s * 32767.0).clamp(-32768.0, 32767.0) as i16)
+            .unwrap();
+    }
+    w.finalize().unwrap();
+    heard
+}
+
+#[test]
+fn a_voice_learnt_close_is_also_printed_as_a_room_hears_it() {
+    use observant::audio::reverb::SimulatedRoom;
+    use observant::groups::learn::PRINT_ROOMS;
+    let tmp = tempfile::tempdir().unwrap();
+    let encoder = VoiceEncoder::load_default().unwrap();
+    let (wav, json) = conversation(
+        tmp.path(),
+        "close",
+        &[("big-1.wav", "Bartholomeus"), ("small-1.wav", "Annemarie")],
+    );
+    let t: Transcript = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let pcm = observant::audio::decode::load_16k_mono(&wav, None).unwrap();
+    let close = learn_voices(&encoder, &pcm, &t);
+    assert!(close.clarity.unwrap() >= observant::room::REVERBERANT_CLARITY);
+    assert_eq!(close.voices.len(), 2);
+    assert!(
+        close
+            .voices
+            .iter()
+            .all(|v| v.in_rooms.len() == PRINT_ROOMS.len())
+    );
+
+    // The other clips of both voices, heard in a room the prints were not made in: each
+    // is closer to its own voice's room prints than to the print of the close recording.
+    let (other, _) = conversation(
+        tmp.path(),
+        "other",
+        &[("big-2.wav", "Bartholomeus"), ("small-2.wav", "Annemarie")],
+    );
+    let far = SimulatedRoom {
+        rt60_s: 0.65,
+        drr_db: -2.0,
+        seed: 77,
+    };
+    let heard = in_room(&other, &tmp.path().join("far.wav"), far);
+    let big2 = clip("big-2.wav").len();
+    let small_from = big2 + 8000;
+    for (voice, range) in [(0, 0..big2), (1, small_from..heard.len() - 8000)] {
+        let e = encoder.embed_utterance(&heard[range]);
+        let v = &close.voices[voice];
+        let plain = e.cosine(&v.embedding);
+        let room = v.in_rooms.iter().map(|r| e.cosine(r)).fold(-1.0, f32::max);
+        assert!(
+            room > plain + 0.02,
+            "{}: room {room} vs close {plain}",
+            v.name
+        );
+    }
+
+    // A recording made in a room already is printed as it is: no simulated companions.
+    let reverberant = in_room(&wav, &tmp.path().join("reverberant.wav"), far);
+    let learnt = learn_voices(&encoder, &reverberant, &t);
+    assert!(learnt.clarity.unwrap() < observant::room::REVERBERANT_CLARITY);
+    assert_eq!(learnt.voices.len(), 2);
+    assert!(learnt.voices.iter().all(|v| v.in_rooms.is_empty()));
+}

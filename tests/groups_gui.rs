@@ -209,6 +209,7 @@ fn one_voice_per_speaker(t: &Transcript) -> Learnt {
             seconds: 12.0,
             used: 2,
             dropped: 0,
+            in_rooms: Vec::new(),
         });
     }
     out

@@ -116,10 +116,9 @@ fn learn(a: &LearnArgs, ui: UiLang) -> Result<()> {
         if m.role.is_none() {
             m.role = role;
         }
-        m.add_print(
-            VoicePrint::new(&v.embedding, v.seconds, &source, at)
-                .with_background(&learnt.background),
-        );
+        for print in VoicePrint::all_of(&learnt, v, &source, at) {
+            m.add_print(print);
+        }
         let dropped = |word: &str| {
             if v.dropped > 0 {
                 format!(", {} {word}", v.dropped)
@@ -136,7 +135,7 @@ fn learn(a: &LearnArgs, ui: UiLang) -> Result<()> {
                     v.seconds,
                     v.used,
                     dropped("weggelaten"),
-                    m.prints.len()
+                    m.real_prints().count()
                 ),
                 &format!(
                     "{}: voice learnt from {:.0} s of speech ({} utterances{}), {} recording(s) in the profile",
@@ -144,7 +143,7 @@ fn learn(a: &LearnArgs, ui: UiLang) -> Result<()> {
                     v.seconds,
                     v.used,
                     dropped("left out"),
-                    m.prints.len()
+                    m.real_prints().count()
                 ),
             )
         );
@@ -211,7 +210,7 @@ fn list(a: &ListArgs, ui: UiLang) -> Result<()> {
                     name: &m.name,
                     role: m.role.map(|r| r.as_str()),
                     voice: m.has_profile(),
-                    recordings: m.prints.len(),
+                    recordings: m.real_prints().count(),
                     seconds: (m.profile_seconds() * 10.0).round() / 10.0,
                 })
                 .collect(),
@@ -235,11 +234,11 @@ fn list(a: &ListArgs, ui: UiLang) -> Result<()> {
                     let voice = if m.voice {
                         ui.t(
                             &format!(
-                                "stemprofiel uit {:.0} s ({} opnames)",
+                                "stemprofiel uit {:.0} s ({} opname(s))",
                                 m.seconds, m.recordings
                             ),
                             &format!(
-                                "voice profile from {:.0} s ({} recordings)",
+                                "voice profile from {:.0} s ({} recording(s))",
                                 m.seconds, m.recordings
                             ),
                         )

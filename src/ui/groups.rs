@@ -323,10 +323,11 @@ pub fn apply_learnt(
             continue;
         }
         let m = group.member_mut_or_add(&v.name);
-        if m.add_print(
-            VoicePrint::new(&v.embedding, v.seconds, source, now)
-                .with_background(&learnt.background),
-        ) {
+        let mut added = false;
+        for print in VoicePrint::all_of(learnt, v, source, now) {
+            added |= m.add_print(print);
+        }
+        if added {
             out.learnt.push(m.name.clone());
         }
     }
@@ -410,7 +411,7 @@ fn message(ui: &mut Ui, m: &Option<(String, bool)>) {
 
 fn voice_summary(m: &crate::groups::Member, lang: UiLang) -> String {
     if m.has_profile() {
-        let (n, s) = (m.prints.len(), m.profile_seconds());
+        let (n, s) = (m.real_prints().count(), m.profile_seconds());
         match lang {
             UiLang::Nl => format!("stemprofiel ({n} opname(s), {s:.0} s)"),
             UiLang::En => format!("voice profile ({n} recording(s), {s:.0} s)"),
@@ -1484,6 +1485,7 @@ mod tests {
             seconds: 20.0,
             used: 3,
             dropped: 0,
+            in_rooms: Vec::new(),
         }
     }
 

@@ -12,6 +12,7 @@
 //! * [`capture`]: cpal capture, [`Capture`] / [`DeviceSource`], device list, level meter;
 //! * [`vad`], [`silero`]: the [`Vad`] trait, Silero VAD v6 in pure Rust, [`EnergyVad`];
 //! * [`room`]: [`RoomMeter`], the room check (speech level, noise floor, clarity);
+//! * [`reverb`]: simulated room responses and fast convolution (voice prints heard in a room);
 //! * [`segment`]: the push-based [`Segmenter`] producing [`SpeechSegment`]s.
 
 pub mod beam;
@@ -21,6 +22,7 @@ pub mod dereverb;
 pub mod gemm;
 pub mod playback;
 pub mod resample;
+pub mod reverb;
 pub mod room;
 pub mod segment;
 pub mod silero;

@@ -328,6 +328,17 @@ pub fn check_recording(
     })
 }
 
+/// [`check_recording`] over 16 kHz mono samples already in memory.
+pub fn check_pcm(samples: &[f32], window_seconds: f64) -> RoomCheck {
+    let mut chunks = samples.chunks(RATE as usize * 10);
+    // The closure never fails, so neither does the check.
+    check_chunks(window_seconds, || Ok(chunks.next().map(<[f32]>::to_vec))).unwrap_or(RoomCheck {
+        seconds: samples.len() as f64 / f64::from(RATE),
+        windows: Vec::new(),
+        overall: None,
+    })
+}
+
 /// [`check_recording`] over any 16 kHz mono source (a session's own, possibly encrypted,
 /// audio): read to its end.
 pub fn check_source(

@@ -619,6 +619,7 @@ mod tests {
     const RULE: VoiceMatch = VoiceMatch {
         raw_min: 0.80,
         centred_min: 0.30,
+        centred_min_rooms: 0.35,
         raw_floor: 0.55,
         min_voices: 3,
     };

@@ -4,7 +4,16 @@
 //! are left out, and utterances whose voice is far from the speaker's own mean (a wrong
 //! name, a cough, someone else's barge-in) are dropped before the final mean. Anonymous
 //! labels (`S1`, `S2`, ...) teach nothing.
+//!
+//! A print learnt from close speech would meet the same voice in a meeting room as a laptop
+//! on the table hears it, and there it scores far lower (README "Groepen / Groups"). So when
+//! the recording is close (the room check's clarity), each voice also gets companions: the
+//! same utterances played through [`PRINT_ROOMS`], simulated rooms ([`SimulatedRoom`]),
+//! embedded again. A voice heard in a real room then meets a print heard in a room.
 
+use observant_audio::reverb::{SimulatedRoom, convolve};
+use observant_audio::room::check_pcm;
+use observant_model::room::REVERBERANT_CLARITY;
 use observant_model::transcript::Transcript;
 use observant_speech::speakers::encoder::{Embedding, VoiceEncoder};
 
@@ -19,6 +28,40 @@ const OUTLIER_SIMILARITY: f32 = 0.55;
 /// Weight cap per utterance (seconds), so one long monologue does not drown the rest.
 const WEIGHT_CAP_S: f32 = 10.0;
 
+/// The simulated rooms a print from close speech is also heard through: an ordinary
+/// meeting room with the talker at about its critical distance (RT60 0.5 s, as much echo as
+/// direct sound) and a hard, echoing one with the talker further away (RT60 0.8 s, echo 4 dB
+/// above the direct sound). Generic rooms, not fitted to any recording.
+pub const PRINT_ROOMS: [SimulatedRoom; 2] = [
+    SimulatedRoom {
+        rt60_s: 0.5,
+        drr_db: 0.0,
+        seed: 0x0b5e_0001,
+    },
+    SimulatedRoom {
+        rt60_s: 0.8,
+        drr_db: -4.0,
+        seed: 0x0b5e_0002,
+    },
+];
+/// How a simulated room is named in a member's overview ("galm 0,5 s / echo 0.5 s").
+pub fn room_label(room: &SimulatedRoom) -> String {
+    let nl = format!("{:.1}", room.rt60_s).replace('.', ",");
+    format!(
+        "gesimuleerde galm {nl} s / simulated echo {:.1} s",
+        room.rt60_s
+    )
+}
+
+/// Speech per voice (seconds) played through each simulated room: enough for a stable
+/// print, and bounded for a long session.
+const ROOM_PRINT_MAX_S: f32 = 120.0;
+/// Speech before an utterance that is played through the room with it (seconds), so its
+/// start carries the echo of what came before, as in a real room.
+const ROOM_CONTEXT_S: f64 = 0.5;
+/// Length of the room check's windows over the recording (seconds).
+const CLARITY_WINDOW_S: f64 = 30.0;
+
 /// What a recording taught about one named voice.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LearntVoice {
@@ -29,6 +72,9 @@ pub struct LearntVoice {
     /// Utterances used and dropped as outliers.
     pub used: usize,
     pub dropped: usize,
+    /// The same voice heard through each of [`PRINT_ROOMS`] (same utterances, played through
+    /// the simulated room); empty when the recording is itself reverberant or far.
+    pub in_rooms: Vec<Embedding>,
 }
 
 /// A named speaker that gave no print, and why.
@@ -47,6 +93,10 @@ pub struct Learnt {
     /// Mean voice of the recording (plain mean of the learnt voices) when it holds at least
     /// three, else zero: what the prints are centred on when matched.
     pub background: Embedding,
+    /// The same for each of [`PRINT_ROOMS`] (the mean of the voices heard in that room).
+    pub room_backgrounds: Vec<Embedding>,
+    /// The recording's clarity (room check, median over its windows); `None` when too short.
+    pub clarity: Option<f32>,
 }
 
 /// The clean stretches (sample ranges) of each utterance: the utterance minus the parts
@@ -80,13 +130,35 @@ fn clean_spans(t: &Transcript, rate: f64, len: usize) -> Vec<Vec<(usize, usize)>
         .collect()
 }
 
-/// Computes a voice print for every named speaker of `transcript` from `pcm_16k`.
+/// Computes a voice print for every named speaker of `transcript` from `pcm_16k`, and when
+/// the recording is close (clarity at least [`REVERBERANT_CLARITY`]) the same voices heard
+/// through [`PRINT_ROOMS`].
 pub fn learn_voices(encoder: &VoiceEncoder, pcm_16k: &[f32], transcript: &Transcript) -> Learnt {
+    let clarity = check_pcm(pcm_16k, CLARITY_WINDOW_S)
+        .overall
+        .map(|e| e.clarity);
+    let rooms: &[SimulatedRoom] = if clarity.is_some_and(|c| c >= REVERBERANT_CLARITY) {
+        &PRINT_ROOMS
+    } else {
+        &[]
+    };
+    learn_voices_in(encoder, pcm_16k, transcript, rooms, clarity)
+}
+
+/// [`learn_voices`] with the simulated rooms given.
+pub fn learn_voices_in(
+    encoder: &VoiceEncoder,
+    pcm_16k: &[f32],
+    transcript: &Transcript,
+    rooms: &[SimulatedRoom],
+    clarity: Option<f32>,
+) -> Learnt {
     const RATE: f64 = 16000.0;
     let min_len = (MIN_UTTERANCE_S * RATE) as usize;
     let spans = clean_spans(transcript, RATE, pcm_16k.len());
     let mut names: Vec<String> = Vec::new();
-    let mut clips: Vec<(usize, &[f32])> = Vec::new();
+    // (speaker, first sample, one past the last)
+    let mut clips: Vec<(usize, usize, usize)> = Vec::new();
     for (u, spans) in transcript.utterances.iter().zip(&spans) {
         let name = u.speaker.trim();
         if is_anonymous_label(name) {
@@ -101,28 +173,34 @@ pub fn learn_voices(encoder: &VoiceEncoder, pcm_16k: &[f32], transcript: &Transc
         };
         for &(s, e) in spans {
             if e - s >= min_len {
-                clips.push((k, &pcm_16k[s..e]));
+                clips.push((k, s, e));
             }
         }
     }
-    let pcm: Vec<&[f32]> = clips.iter().map(|(_, c)| *c).collect();
+    let pcm: Vec<&[f32]> = clips.iter().map(|&(_, s, e)| &pcm_16k[s..e]).collect();
     let embs = encoder.embed_utterances(&pcm);
-    let secs = |c: &[f32]| c.len() as f32 / RATE as f32;
-    let mut out = Learnt::default();
+    let secs = |(_, s, e): (usize, usize, usize)| (e - s) as f32 / RATE as f32;
+    let mut out = Learnt {
+        clarity,
+        ..Learnt::default()
+    };
+    // Per learnt voice: the clips (indices into `clips`) its print rests on.
+    let mut kept_clips: Vec<Vec<usize>> = Vec::new();
     for (k, name) in names.iter().enumerate() {
-        let mine: Vec<(&Embedding, f32)> = clips
-            .iter()
-            .zip(&embs)
-            .filter(|((s, _), e)| *s == k && !e.is_zero())
-            .map(|((_, c), e)| (e, secs(c)))
+        let mine: Vec<usize> = (0..clips.len())
+            .filter(|&i| clips[i].0 == k && !embs[i].is_zero())
             .collect();
-        let total: f32 = mine.iter().map(|(_, s)| s).sum();
-        let first = Embedding::weighted_mean(mine.iter().map(|(e, s)| (*e, s.min(WEIGHT_CAP_S))));
-        let kept: Vec<&(&Embedding, f32)> = mine
+        let total: f32 = mine.iter().map(|&i| secs(clips[i])).sum();
+        let first = Embedding::weighted_mean(
+            mine.iter()
+                .map(|&i| (&embs[i], secs(clips[i]).min(WEIGHT_CAP_S))),
+        );
+        let kept: Vec<usize> = mine
             .iter()
-            .filter(|(e, _)| e.cosine(&first) >= OUTLIER_SIMILARITY)
+            .copied()
+            .filter(|&i| embs[i].cosine(&first) >= OUTLIER_SIMILARITY)
             .collect();
-        let seconds: f32 = kept.iter().map(|(_, s)| s).sum();
+        let seconds: f32 = kept.iter().map(|&i| secs(clips[i])).sum();
         if seconds < MIN_LEARN_S || first.is_zero() {
             out.too_short.push(Skipped {
                 name: name.clone(),
@@ -130,19 +208,76 @@ pub fn learn_voices(encoder: &VoiceEncoder, pcm_16k: &[f32], transcript: &Transc
             });
             continue;
         }
-        let embedding =
-            Embedding::weighted_mean(kept.iter().map(|(e, s)| (*e, s.min(WEIGHT_CAP_S))));
+        let embedding = Embedding::weighted_mean(
+            kept.iter()
+                .map(|&i| (&embs[i], secs(clips[i]).min(WEIGHT_CAP_S))),
+        );
         out.voices.push(LearntVoice {
             name: name.clone(),
             embedding,
             seconds,
             used: kept.len(),
             dropped: mine.len() - kept.len(),
+            in_rooms: Vec::new(),
         });
+        kept_clips.push(kept);
     }
     if out.voices.len() >= 3 {
         out.background =
             observant_speech::speakers::enroll::plain_mean(out.voices.iter().map(|v| &v.embedding));
+    }
+    if out.voices.is_empty() || rooms.is_empty() {
+        return out;
+    }
+    // The clips each voice is heard in the rooms with: its kept clips in order, up to
+    // ROOM_PRINT_MAX_S of speech.
+    let chosen: Vec<Vec<usize>> = kept_clips
+        .iter()
+        .map(|kept| {
+            let mut sum = 0.0;
+            kept.iter()
+                .copied()
+                .take_while(|&i| {
+                    let go = sum < ROOM_PRINT_MAX_S;
+                    sum += secs(clips[i]);
+                    go
+                })
+                .collect()
+        })
+        .collect();
+    let context = (ROOM_CONTEXT_S * RATE) as usize;
+    for room in rooms {
+        let h = room.impulse_response(RATE as u32);
+        let heard: Vec<Vec<f32>> = chosen
+            .iter()
+            .flatten()
+            .map(|&i| {
+                let (_, s, e) = clips[i];
+                let from = s.saturating_sub(context);
+                convolve(&pcm_16k[from..e], &h).split_off(s - from)
+            })
+            .collect();
+        let refs: Vec<&[f32]> = heard.iter().map(Vec::as_slice).collect();
+        let room_embs = encoder.embed_utterances(&refs);
+        let mut at = 0;
+        for (v, idx) in out.voices.iter_mut().zip(&chosen) {
+            let mine = &room_embs[at..at + idx.len()];
+            at += idx.len();
+            let e = Embedding::weighted_mean(
+                mine.iter()
+                    .zip(idx)
+                    .filter(|(e, _)| !e.is_zero())
+                    .map(|(e, &i)| (e, secs(clips[i]).min(WEIGHT_CAP_S))),
+            );
+            v.in_rooms.push(e);
+        }
+        out.room_backgrounds.push(if out.voices.len() >= 3 {
+            observant_speech::speakers::enroll::plain_mean(
+                out.voices.iter().filter_map(|v| v.in_rooms.last()),
+            )
+        } else {
+            Embedding::default()
+        });
     }
     out
 }

@@ -27,10 +27,13 @@ pub const MAX_PRINTS: usize = 8;
 /// recording and voices from another (clean, and simulated rooms RT60 0.35-0.55 s), raw
 /// cosines of the same voice were 0.93-0.97 clean and 0.65-0.88 in a room, of different
 /// voices up to 0.77; centred cosines of the same voice 0.29-0.86, of different voices at
-/// most 0.29 (0.23 with a clean profile).
+/// most 0.29 (0.23 with a clean profile). With prints heard in simulated rooms
+/// (`learn::PRINT_ROOMS`), over 32 simulated rooms: the same voice's centred cosine median
+/// 0.64 (5th percentile 0.38), a different voice's at most 0.29, hence 0.35 for them.
 pub const VOICE_MATCH: VoiceMatch = VoiceMatch {
     raw_min: 0.80,
     centred_min: 0.30,
+    centred_min_rooms: 0.35,
     raw_floor: 0.55,
     min_voices: 3,
 };
@@ -82,6 +85,10 @@ pub struct VoicePrint {
     /// three), to centre the print on (see `VoiceMatch`); empty when unknown.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub background: Vec<f32>,
+    /// For a print of the voice as heard in a simulated room (`learn::PRINT_ROOMS`), which
+    /// room; `None` for a print of the recording as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulated: Option<String>,
 }
 
 impl VoicePrint {
@@ -93,7 +100,40 @@ impl VoicePrint {
             source: source.to_string(),
             learnt_at,
             background: Vec::new(),
+            simulated: None,
         }
+    }
+
+    /// The same print marked as the voice heard in simulated room `room`.
+    pub fn simulated_in(mut self, room: &str) -> VoicePrint {
+        self.simulated = Some(room.to_string());
+        self
+    }
+
+    /// The prints one learnt voice gives: the recording's own, then one per simulated room
+    /// it was heard in, each with its recording's (or room's) mean voice to centre on.
+    pub fn all_of(
+        learnt: &learn::Learnt,
+        voice: &learn::LearntVoice,
+        source: &str,
+        learnt_at: u64,
+    ) -> Vec<VoicePrint> {
+        let mut out = vec![
+            VoicePrint::new(&voice.embedding, voice.seconds, source, learnt_at)
+                .with_background(&learnt.background),
+        ];
+        for (k, e) in voice.in_rooms.iter().enumerate() {
+            let Some(room) = learn::PRINT_ROOMS.get(k) else {
+                continue;
+            };
+            let bg = learnt.room_backgrounds.get(k).copied().unwrap_or_default();
+            out.push(
+                VoicePrint::new(e, voice.seconds, source, learnt_at)
+                    .with_background(&bg)
+                    .simulated_in(&learn::room_label(room)),
+            );
+        }
+        out
     }
 
     /// The same print with the mean voice of its recording (ignored when zero).
@@ -150,20 +190,33 @@ impl Member {
         self.prints.iter().any(|p| p.embedding().is_some())
     }
 
-    /// Seconds of speech behind the profile.
+    /// Seconds of speech behind the profile (simulated prints reuse the same speech).
     pub fn profile_seconds(&self) -> f32 {
-        self.prints.iter().map(|p| p.seconds).sum()
+        self.real_prints().map(|p| p.seconds).sum()
+    }
+
+    /// Prints of recordings as they are (not heard in a simulated room).
+    pub fn real_prints(&self) -> impl Iterator<Item = &VoicePrint> {
+        self.prints.iter().filter(|p| p.simulated.is_none())
     }
 
     /// Adds a print (only with consent: returns false and keeps nothing otherwise). Beyond
-    /// [`MAX_PRINTS`] the two most alike prints are merged into their weighted mean.
+    /// [`MAX_PRINTS`] of its kind (the recordings as they are, or one simulated room) the two
+    /// most alike prints of that kind are merged into their weighted mean.
     pub fn add_print(&mut self, print: VoicePrint) -> bool {
         if !self.consent || print.embedding().is_none() {
             return false;
         }
+        let kind = print.simulated.clone();
         self.prints.push(print);
-        while self.prints.len() > MAX_PRINTS {
-            merge_closest(&mut self.prints);
+        loop {
+            let same: Vec<usize> = (0..self.prints.len())
+                .filter(|&i| self.prints[i].simulated == kind)
+                .collect();
+            if same.len() <= MAX_PRINTS {
+                break;
+            }
+            merge_closest(&mut self.prints, &same);
         }
         true
     }
@@ -176,37 +229,45 @@ impl Member {
         self.prints.clear();
     }
 
-    /// The member's voice for attribution: the duration-weighted mean of the prints as the
-    /// main embedding, every print as an alternative (a voice heard in another room or
-    /// through another microphone matches the print made there). `None` without a profile.
+    /// The member's voice for attribution: the duration-weighted mean of the prints of
+    /// recordings as the main embedding, each of them as an alternative (a voice heard in
+    /// another room or through another microphone matches the print made there), and every
+    /// print centred on its recording's mean voice, those heard in simulated rooms included
+    /// (only the centred score uses them). `None` without a profile.
     pub fn enrollment(&self) -> Option<Enrollment> {
-        let prints: Vec<(Embedding, f32)> = self
-            .prints
-            .iter()
+        let real: Vec<(Embedding, f32)> = self
+            .real_prints()
             .filter_map(|p| p.embedding().map(|e| (e, p.seconds.max(0.1))))
             .collect();
-        if prints.is_empty() {
+        if real.is_empty() {
             return None;
         }
-        let mean = Embedding::weighted_mean(prints.iter().map(|(e, w)| (e, *w)));
+        let mean = Embedding::weighted_mean(real.iter().map(|(e, w)| (e, *w)));
         let mut e = Enrollment::from_embedding(&self.name, mean);
-        if prints.len() > 1 {
-            e.alternates = prints.iter().map(|(e, _)| *e).collect();
+        if real.len() > 1 {
+            e.alternates = real.iter().map(|(e, _)| *e).collect();
         }
+        let usable = self
+            .prints
+            .iter()
+            .filter(|p| p.embedding().is_some())
+            .count();
         let centred: Vec<Embedding> = self.prints.iter().filter_map(VoicePrint::centred).collect();
-        if centred.len() == prints.len() {
+        if centred.len() == usable {
             e.centred = centred;
+            e.heard_in_rooms = self.prints.iter().any(|p| p.simulated.is_some());
         }
         Some(e)
     }
 }
 
-/// Merges the two most similar prints of `prints` (at least two) into one.
-fn merge_closest(prints: &mut Vec<VoicePrint>) {
+/// Merges the two most similar prints among `among` (indices into `prints`, at least two)
+/// into one.
+fn merge_closest(prints: &mut Vec<VoicePrint>, among: &[usize]) {
     let embs: Vec<Option<Embedding>> = prints.iter().map(VoicePrint::embedding).collect();
-    let mut best = (0, 1, f32::NEG_INFINITY);
-    for i in 0..prints.len() {
-        for j in i + 1..prints.len() {
+    let mut best = (among[0], among[1], f32::NEG_INFINITY);
+    for (n, &i) in among.iter().enumerate() {
+        for &j in &among[n + 1..] {
             let s = match (&embs[i], &embs[j]) {
                 (Some(a), Some(b)) => a.cosine(b),
                 _ => f32::INFINITY,
@@ -353,6 +414,61 @@ mod tests {
     }
 
     #[test]
+    fn prints_heard_in_simulated_rooms_are_companions_not_recordings() {
+        let mut m = Member::new("Anna");
+        m.consent = true;
+        let bg = axis(9, 8, 0.5);
+        let learnt = learn::Learnt {
+            background: bg,
+            room_backgrounds: vec![axis(9, 7, 0.5), axis(9, 6, 0.5)],
+            ..learn::Learnt::default()
+        };
+        for k in 0..MAX_PRINTS + 2 {
+            let voice = learn::LearntVoice {
+                name: "Anna".into(),
+                embedding: axis(0, 1 + k, 0.2),
+                seconds: 10.0,
+                used: 3,
+                dropped: 0,
+                in_rooms: vec![axis(0, 10 + k, 0.9), axis(0, 20 + k, 1.2)],
+            };
+            let prints = VoicePrint::all_of(&learnt, &voice, &format!("s{k}.wav"), 1);
+            assert_eq!(prints.len(), 3);
+            for p in prints {
+                assert!(m.add_print(p));
+            }
+        }
+        // Each kind is bounded on its own; the recordings are what the profile rests on.
+        assert_eq!(m.real_prints().count(), MAX_PRINTS);
+        assert_eq!(m.prints.len(), 3 * MAX_PRINTS);
+        assert!((m.profile_seconds() - 10.0 * (MAX_PRINTS + 2) as f32).abs() < 1e-3);
+        let e = m.enrollment().expect("profile");
+        assert!(e.heard_in_rooms);
+        assert_eq!(
+            e.alternates.len(),
+            MAX_PRINTS,
+            "raw scores use the recordings only"
+        );
+        assert_eq!(
+            e.centred.len(),
+            3 * MAX_PRINTS,
+            "centred scores use every print"
+        );
+        assert!(
+            e.similarity(&axis(0, 10, 0.9)) < 0.9,
+            "a room print is no alternative"
+        );
+        // Stored and read back, the kind is kept.
+        let json = serde_json::to_string(&m).expect("json");
+        let back: Member = serde_json::from_str(&json).expect("read");
+        assert_eq!(back, m);
+        // A profile learnt before room prints existed reads as one without them.
+        let old = json.replace(",\"simulated\":", ",\"x\":");
+        let old: Member = serde_json::from_str(&old).expect("old");
+        assert_eq!(old.real_prints().count(), old.prints.len());
+    }
+
+    #[test]
     fn members_are_found_added_and_removed_by_name() {
         let mut g = Group::new("Team Noord");
         g.member_mut_or_add("Anna").consent = true;
@@ -375,6 +491,7 @@ mod tests {
             source: String::new(),
             learnt_at: 0,
             background: vec![f32::NAN; 2],
+            simulated: None,
         };
         assert!(p.embedding().is_none());
         let mut m = Member::new("Bram");
