@@ -44,7 +44,7 @@ pub const PRINT_ROOMS: [SimulatedRoom; 2] = [
         seed: 0x0b5e_0002,
     },
 ];
-/// How a simulated room is named in a member's overview ("galm 0,5 s / echo 0.5 s").
+/// How a print heard in a simulated room names that room (stored with the print).
 pub fn room_label(room: &SimulatedRoom) -> String {
     let nl = format!("{:.1}", room.rt60_s).replace('.', ",");
     format!(
