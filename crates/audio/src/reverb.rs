@@ -66,51 +66,80 @@ fn gaussian(rng: &mut fastrand::Rng) -> f32 {
 /// dropped) and scaled to the RMS of `x`, so the level a voice encoder sees stays the same.
 /// FFT overlap-add in blocks of twice the response's length: O(n log n).
 pub fn convolve(x: &[f32], h: &[f32]) -> Vec<f32> {
-    if x.is_empty() || h.is_empty() {
-        return x.to_vec();
-    }
-    let n_fft = (2 * h.len()).next_power_of_two().max(64);
-    let hop = n_fft - h.len() + 1;
-    let mut planner = RealFftPlanner::<f32>::new();
-    let fwd = planner.plan_fft_forward(n_fft);
-    let inv = planner.plan_fft_inverse(n_fft);
-    let mut hbuf = vec![0.0f32; n_fft];
-    hbuf[..h.len()].copy_from_slice(h);
-    let mut hspec = fwd.make_output_vec();
-    // The buffers have the planner's sizes, so the transforms cannot fail.
-    let _ = fwd.process(&mut hbuf, &mut hspec);
-    let mut out = vec![0.0f32; x.len()];
-    let mut block = vec![0.0f32; n_fft];
-    let mut spec = fwd.make_output_vec();
-    let norm = 1.0 / n_fft as f32;
-    for start in (0..x.len()).step_by(hop) {
-        let end = (start + hop).min(x.len());
-        block.fill(0.0);
-        for (b, v) in block.iter_mut().zip(&x[start..end]) {
-            *b = if v.is_finite() { *v } else { 0.0 };
-        }
-        let _ = fwd.process(&mut block, &mut spec);
-        for (s, hs) in spec.iter_mut().zip(&hspec) {
-            *s *= *hs;
-        }
-        // The inverse wants a purely real first and last bin.
-        spec[0] = Complex32::new(spec[0].re, 0.0);
-        if let Some(last) = spec.last_mut() {
-            *last = Complex32::new(last.re, 0.0);
-        }
-        let _ = inv.process(&mut spec, &mut block);
-        for (o, b) in out[start..].iter_mut().zip(&block) {
-            *o += b * norm;
+    Convolver::new(h).apply(x)
+}
+
+/// [`convolve`] with one response prepared once (its transform and the FFT plans), for
+/// many clips.
+pub struct Convolver {
+    n_fft: usize,
+    taps: usize,
+    fwd: std::sync::Arc<dyn realfft::RealToComplex<f32>>,
+    inv: std::sync::Arc<dyn realfft::ComplexToReal<f32>>,
+    spectrum: Vec<Complex32>,
+}
+
+impl Convolver {
+    /// Prepares response `h`.
+    pub fn new(h: &[f32]) -> Convolver {
+        let n_fft = (2 * h.len()).next_power_of_two().max(64);
+        let mut planner = RealFftPlanner::<f32>::new();
+        let fwd = planner.plan_fft_forward(n_fft);
+        let inv = planner.plan_fft_inverse(n_fft);
+        let mut hbuf = vec![0.0f32; n_fft];
+        hbuf[..h.len()].copy_from_slice(h);
+        let mut spectrum = fwd.make_output_vec();
+        // The buffers have the planner's sizes, so the transforms cannot fail.
+        let _ = fwd.process(&mut hbuf, &mut spectrum);
+        Convolver {
+            n_fft,
+            taps: h.len(),
+            fwd,
+            inv,
+            spectrum,
         }
     }
-    let rms =
-        |v: &[f32]| (v.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
-    let (a, b) = (rms(x), rms(&out));
-    if b > 0.0 && a.is_finite() {
-        let g = (a / b) as f32;
-        out.iter_mut().for_each(|v| *v *= g);
+
+    /// `x` convolved with the response (see [`convolve`]).
+    pub fn apply(&self, x: &[f32]) -> Vec<f32> {
+        if x.is_empty() || self.taps == 0 {
+            return x.to_vec();
+        }
+        let hop = self.n_fft - self.taps + 1;
+        let mut out = vec![0.0f32; x.len()];
+        let mut block = vec![0.0f32; self.n_fft];
+        let mut spec = self.fwd.make_output_vec();
+        let norm = 1.0 / self.n_fft as f32;
+        for start in (0..x.len()).step_by(hop) {
+            let end = (start + hop).min(x.len());
+            block.fill(0.0);
+            for (b, v) in block.iter_mut().zip(&x[start..end]) {
+                *b = if v.is_finite() { *v } else { 0.0 };
+            }
+            let _ = self.fwd.process(&mut block, &mut spec);
+            for (s, hs) in spec.iter_mut().zip(&self.spectrum) {
+                *s *= *hs;
+            }
+            // The inverse wants a purely real first and last bin.
+            spec[0] = Complex32::new(spec[0].re, 0.0);
+            if let Some(last) = spec.last_mut() {
+                *last = Complex32::new(last.re, 0.0);
+            }
+            let _ = self.inv.process(&mut spec, &mut block);
+            for (o, b) in out[start..].iter_mut().zip(&block) {
+                *o += b * norm;
+            }
+        }
+        let rms = |v: &[f32]| {
+            (v.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
+        };
+        let (a, b) = (rms(x), rms(&out));
+        if b > 0.0 && a.is_finite() {
+            let g = (a / b) as f32;
+            out.iter_mut().for_each(|v| *v *= g);
+        }
+        out
     }
-    out
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! same utterances played through [`PRINT_ROOMS`], simulated rooms ([`SimulatedRoom`]),
 //! embedded again. A voice heard in a real room then meets a print heard in a room.
 
-use observant_audio::reverb::{SimulatedRoom, convolve};
+use observant_audio::reverb::{Convolver, SimulatedRoom};
 use observant_audio::room::check_pcm;
 use observant_model::room::REVERBERANT_CLARITY;
 use observant_model::transcript::Transcript;
@@ -142,7 +142,10 @@ pub fn learn_voices(encoder: &VoiceEncoder, pcm_16k: &[f32], transcript: &Transc
     } else {
         &[]
     };
-    learn_voices_in(encoder, pcm_16k, transcript, rooms, clarity)
+    Learnt {
+        clarity,
+        ..learn_voices_in(encoder, pcm_16k, transcript, rooms)
+    }
 }
 
 /// [`learn_voices`] with the simulated rooms given.
@@ -151,7 +154,6 @@ pub fn learn_voices_in(
     pcm_16k: &[f32],
     transcript: &Transcript,
     rooms: &[SimulatedRoom],
-    clarity: Option<f32>,
 ) -> Learnt {
     const RATE: f64 = 16000.0;
     let min_len = (MIN_UTTERANCE_S * RATE) as usize;
@@ -180,10 +182,7 @@ pub fn learn_voices_in(
     let pcm: Vec<&[f32]> = clips.iter().map(|&(_, s, e)| &pcm_16k[s..e]).collect();
     let embs = encoder.embed_utterances(&pcm);
     let secs = |(_, s, e): (usize, usize, usize)| (e - s) as f32 / RATE as f32;
-    let mut out = Learnt {
-        clarity,
-        ..Learnt::default()
-    };
+    let mut out = Learnt::default();
     // Per learnt voice: the clips (indices into `clips`) its print rests on.
     let mut kept_clips: Vec<Vec<usize>> = Vec::new();
     for (k, name) in names.iter().enumerate() {
@@ -247,14 +246,14 @@ pub fn learn_voices_in(
         .collect();
     let context = (ROOM_CONTEXT_S * RATE) as usize;
     for room in rooms {
-        let h = room.impulse_response(RATE as u32);
+        let room = Convolver::new(&room.impulse_response(RATE as u32));
         let heard: Vec<Vec<f32>> = chosen
             .iter()
             .flatten()
             .map(|&i| {
                 let (_, s, e) = clips[i];
                 let from = s.saturating_sub(context);
-                convolve(&pcm_16k[from..e], &h).split_off(s - from)
+                room.apply(&pcm_16k[from..e]).split_off(s - from)
             })
             .collect();
         let refs: Vec<&[f32]> = heard.iter().map(Vec::as_slice).collect();
