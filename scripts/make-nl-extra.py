@@ -212,14 +212,14 @@ def prepare_clip(ogg, tmpdir):
     return pcm
 
 
-def level_clips(root, level):
-    """Kept clips of a level in script order: list of dicts."""
-    snd = os.path.join(root, "sound", level, "nl")
+def level_clips(root, level, lang="nl"):
+    """Kept clips of a level in script order: list of dicts (`lang`: the dub, nl or cs)."""
+    snd = os.path.join(root, "sound", level, lang)
     scr = os.path.join(root, "script", level)
     if not os.path.isdir(snd):
         return [], {}
     oggs = sorted(f[:-4] for f in os.listdir(snd) if f.endswith(".ogg"))
-    dpath = os.path.join(scr, "dialogs_nl.lua")
+    dpath = os.path.join(scr, "dialogs_%s.lua" % lang)
     dialogs = parse_dialogs(dpath) if os.path.exists(dpath) else {}
     code = scan_code(os.path.join(scr, "code.lua")) if os.path.exists(os.path.join(scr, "code.lua")) else []
     ogg_set = set(oggs)
@@ -279,8 +279,8 @@ def level_clips(root, level):
             stats["weak"] += 1
             continue
         kept.append({"id": did, "speaker": vals.pop(), "text": nl.strip(),
-                     "ogg": "sound/%s/nl/%s.ogg" % (level, did),
-                     "sub": "script/%s/dialogs_nl.lua:%d" % (level, line),
+                     "ogg": "sound/%s/%s/%s.ogg" % (level, lang, did),
+                     "sub": "script/%s/dialogs_%s.lua:%d" % (level, lang, line),
                      "evidence": "+".join(k for k in ("font", "code", "id") if k in sig)})
     stats["kept"] = len(kept)
     return kept, stats

@@ -202,6 +202,13 @@ fn learnt_voices_are_named_in_another_recording_and_the_store_is_sealed() {
         list.contains("Bartholomeus") && !list.contains("Annemarie"),
         "{list}"
     );
+    // His profile comes from one 3.6-s turn: thin, and the list says so.
+    let v: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(
+        v[0]["members"][0]["thin"],
+        serde_json::Value::Bool(true),
+        "{list}"
+    );
     let out = run_ok(bin(&groups).arg("analyze").arg(&other).args([
         "--group",
         "Intervisie Noord",

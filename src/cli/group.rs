@@ -193,6 +193,8 @@ struct MemberView<'a> {
     voice: bool,
     recordings: usize,
     seconds: f32,
+    /// Learnt from under 10 s of speech: names a voice only on a close match.
+    thin: bool,
 }
 
 fn list(a: &ListArgs, ui: UiLang) -> Result<()> {
@@ -212,6 +214,7 @@ fn list(a: &ListArgs, ui: UiLang) -> Result<()> {
                     voice: m.has_profile(),
                     recordings: m.real_prints().count(),
                     seconds: (m.profile_seconds() * 10.0).round() / 10.0,
+                    thin: m.thin_profile(),
                 })
                 .collect(),
         })
@@ -232,13 +235,21 @@ fn list(a: &ListArgs, ui: UiLang) -> Result<()> {
                 ));
                 for m in &g.members {
                     let voice = if m.voice {
+                        let thin = if m.thin {
+                            ui.t(
+                                "; dun: noemt alleen bij een sterke gelijkenis",
+                                "; thin: names only on a close match",
+                            )
+                        } else {
+                            ""
+                        };
                         ui.t(
                             &format!(
-                                "stemprofiel uit {:.0} s ({} opname(s))",
+                                "stemprofiel uit {:.0} s ({} opname(s)){thin}",
                                 m.seconds, m.recordings
                             ),
                             &format!(
-                                "voice profile from {:.0} s ({} recording(s))",
+                                "voice profile from {:.0} s ({} recording(s)){thin}",
                                 m.seconds, m.recordings
                             ),
                         )

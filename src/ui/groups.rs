@@ -412,9 +412,17 @@ fn message(ui: &mut Ui, m: &Option<(String, bool)>) {
 fn voice_summary(m: &crate::groups::Member, lang: UiLang) -> String {
     if m.has_profile() {
         let (n, s) = (m.real_prints().count(), m.profile_seconds());
+        let thin = if m.thin_profile() {
+            lang.t(
+                "; dun: noemt alleen bij een sterke gelijkenis",
+                "; thin: names only on a close match",
+            )
+        } else {
+            ""
+        };
         match lang {
-            UiLang::Nl => format!("stemprofiel ({n} opname(s), {s:.0} s)"),
-            UiLang::En => format!("voice profile ({n} recording(s), {s:.0} s)"),
+            UiLang::Nl => format!("stemprofiel ({n} opname(s), {s:.0} s){thin}"),
+            UiLang::En => format!("voice profile ({n} recording(s), {s:.0} s){thin}"),
         }
     } else if m.consent {
         lang.t("nog geen stemprofiel", "no voice profile yet")

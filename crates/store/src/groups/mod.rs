@@ -34,6 +34,8 @@ pub const VOICE_MATCH: VoiceMatch = VoiceMatch {
     raw_min: 0.80,
     centred_min: 0.30,
     centred_min_rooms: 0.35,
+    thin_below_s: 10.0,
+    centred_min_thin: 0.60,
     raw_floor: 0.55,
     min_voices: 3,
 };
@@ -195,6 +197,12 @@ impl Member {
         self.real_prints().map(|p| p.seconds).sum()
     }
 
+    /// A profile learnt from so little speech that it names a voice only on a close match
+    /// ([`VoiceMatch::thin_below_s`]); it grows with the sessions the member is recognised in.
+    pub fn thin_profile(&self) -> bool {
+        self.has_profile() && self.profile_seconds() < VOICE_MATCH.thin_below_s
+    }
+
     /// Prints of recordings as they are (not heard in a simulated room).
     pub fn real_prints(&self) -> impl Iterator<Item = &VoicePrint> {
         self.prints.iter().filter(|p| p.simulated.is_none())
@@ -244,6 +252,7 @@ impl Member {
         }
         let mean = Embedding::weighted_mean(real.iter().map(|(e, w)| (e, *w)));
         let mut e = Enrollment::from_embedding(&self.name, mean);
+        e.speech_seconds = Some(real.iter().map(|(_, s)| s).sum());
         if real.len() > 1 {
             e.alternates = real.iter().map(|(e, _)| *e).collect();
         }
