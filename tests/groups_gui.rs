@@ -327,6 +327,30 @@ fn saving_voices_asks_consent_for_members_without_it_and_yes_keeps_a_profile() {
 }
 
 #[test]
+fn a_profile_from_a_few_seconds_is_shown_as_thin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = three();
+    let mut dirk = Member::new("Dirk");
+    dirk.consent = true;
+    assert!(dirk.add_print(VoicePrint::new(&axis(3), 6.0, "eerder.wav", 1)));
+    g.members.push(dirk);
+    store_with(dir.path(), g);
+    let mut h = start_screen_unlocked(
+        dir.path(),
+        ScriptedPipeline::new(session()).instant().into_starter(),
+    );
+    h.get_by_label("Beheren…").click();
+    h.run_steps(2);
+    // Dirk spoke 6 s when his voice was learnt: his profile names him only on a close match.
+    h.get_by_label("stemprofiel (1 opname(s), 6 s); dun: noemt alleen bij een sterke gelijkenis");
+    assert_eq!(
+        h.query_all_by_label("stemprofiel (1 opname(s), 30 s)")
+            .count(),
+        3
+    );
+}
+
+#[test]
 fn forgetting_a_member_after_confirming_removes_them_from_the_store() {
     let dir = tempfile::tempdir().unwrap();
     store_with(dir.path(), three());
