@@ -14,6 +14,8 @@ make-nl-extra.py (speaker evidence, sox conversion, trimming):
   * turn order seeded per file: talkativeness weight 0.5-1.5 per voice, the same voice again
     with probability 0.20, otherwise another by weight; each voice speaks its own clips in
     script order; pauses 0.3-1.2 s of digital silence; files of about 180 s;
+  * with --librivox, 5-voice files too (multi5-*): the LibriVox reader's three clips that
+    multi5-a does not use, spread over the file (18 s in all);
   * each clip's active level (energy mean of the 10-ms frames within 30 dB of its loudest) is
     set to -26 dBFS + a per-file per-voice offset (+-4 dB) + a per-clip jitter (+-2 dB), with
     no peak above -1 dBFS.
@@ -68,7 +70,20 @@ def level_pool(root, lang):
     return out
 
 
-def build(name, root, pools, used, tmpdir):
+def librivox_clips(d, skip):
+    """The LibriVox reader's clips (pocketsphinx-testdata) not used by `multi5-a`."""
+    if not d:
+        return []
+    text = {}
+    for line in open(os.path.join(d, "transcription"), encoding="utf-8"):
+        m = line.strip().rsplit(" (", 1)
+        if len(m) == 2:
+            text[m[1].rstrip(")")] = m[0].replace("<s>", "").replace("</s>", "").strip()
+    return [{"wav": os.path.join(d, k + ".wav"), "text": t, "ogg": k + ".wav", "sub": "transcription",
+             "evidence": "reader"} for k, t in sorted(text.items()) if k not in skip]
+
+
+def build(name, root, pools, used, tmpdir, english=()):
     rng = random.Random(name)
     # levels per language, not used by another file if avoidable
     levels = {}
@@ -83,18 +98,28 @@ def build(name, root, pools, used, tmpdir):
         queue[f"{lang}-{who}"] = clips
     weight = {v: rng.uniform(0.5, 1.5) for v in queue}
     offset = {v: rng.uniform(-4.0, 4.0) for v in queue}
+    if english:
+        offset["en-librivox"] = rng.uniform(-4.0, 4.0)
+    # the English clips go at turns spread over the file (about 45 turns in all)
+    english_at = {int(round((k + 0.5) * 45 / len(english))): c for k, c in enumerate(english)}
     pcm, utts, rows, t, prev = [], [], [], 0, None
     while t / SR < TARGET_SEC:
         live = [v for v in queue if queue[v]]
         if not live:
             break
-        if prev in live and rng.random() < SAME_AGAIN:
-            v = prev
+        if len(utts) in english_at and prev != "en-librivox":
+            v, c = "en-librivox", english_at.pop(len(utts))
+            a = nlx.read_pcm(c["wav"])
+            b = nlx.trim_bounds(a)
+            a = a[b[0] * 16:b[1] * 16] if b else None
         else:
-            others = [x for x in live if x != prev] or live
-            v = rng.choices(others, [weight[x] for x in others])[0]
-        c = queue[v].pop(0)
-        a = nlx.prepare_clip(os.path.join(root, c["ogg"]), tmpdir)
+            if prev in live and rng.random() < SAME_AGAIN:
+                v = prev
+            else:
+                others = [x for x in live if x != prev] or live
+                v = rng.choices(others, [weight[x] for x in others])[0]
+            c = queue[v].pop(0)
+            a = nlx.prepare_clip(os.path.join(root, c["ogg"]), tmpdir)
         if a is None or len(a) < SR // 2:
             continue
         x = np.asarray(a, dtype=np.float64)
@@ -121,19 +146,27 @@ def main():
     ap.add_argument("--root", default="/tmp/fillets/x/usr/share/games/fillets-ng")
     ap.add_argument("--out", default="multi-extra")
     ap.add_argument("--files", type=int, default=6)
+    ap.add_argument("--librivox", default="",
+                    help="pocketsphinx-testdata's test/data/librivox: also write 5-voice files "
+                         "(multi5-*) with the reader's three clips multi5-a does not use")
     args = ap.parse_args()
     pools = {lang: level_pool(args.root, lang) for lang in ("nl", "cs")}
     print("levels: nl %d, cs %d" % (len(pools["nl"]), len(pools["cs"])), file=sys.stderr)
     os.makedirs(args.out, exist_ok=True)
     tsv = ["file\tindex\tstart\tend\tspeaker\tsource_ogg\tsubtitle_source\tspeaker_evidence\tgain_db"]
     used = set()
+    english = librivox_clips(args.librivox, {"sense_and_sensibility_01_austen_64kb-0880",
+                                             "sense_and_sensibility_01_austen_64kb-0930"})
+    jobs = [("multi4-" + chr(ord("b") + k), ()) for k in range(args.files)]
+    if english:
+        jobs += [("multi5-" + chr(ord("b") + k), english) for k in range(args.files // 2)]
     with tempfile.TemporaryDirectory() as tmpdir:
-        for k in range(args.files):
-            name = "multi4-" + chr(ord("b") + k)
-            pcm, utts, rows, levels = build(name, args.root, pools, used, tmpdir)
+        for name, eng in jobs:
+            pcm, utts, rows, levels = build(name, args.root, pools, used, tmpdir, eng)
             nlx.write_wav(os.path.join(args.out, name + ".wav"), pcm.tolist())
             doc = {"language": "mixed",
-                   "participants": [{"name": f"{l}-{w}", "role": "deelnemer"} for l, w in VOICES],
+                   "participants": [{"name": f"{l}-{w}", "role": "deelnemer"} for l, w in VOICES]
+                   + ([{"name": "en-librivox", "role": "deelnemer"}] if eng else []),
                    "utterances": utts}
             with open(os.path.join(args.out, name + ".json"), "w", encoding="utf-8") as f:
                 json.dump(doc, f, ensure_ascii=False, indent=1)

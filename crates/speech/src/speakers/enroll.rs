@@ -332,7 +332,7 @@ pub fn group_matches_shared(
     rule: &VoiceMatch,
 ) -> Vec<Option<usize>> {
     let scores = group_scores(centroids, enrolled, rule);
-    let mut matched = group_matches(centroids, enrolled, rule);
+    let mut matched = matches_of(&scores, enrolled.len());
     for (m, row) in matched.iter_mut().zip(scores.iter()) {
         if m.is_some() {
             continue;
@@ -355,7 +355,14 @@ pub fn group_matches(
     enrolled: &[Enrollment],
     rule: &VoiceMatch,
 ) -> Vec<Option<usize>> {
-    let scores = group_scores(centroids, enrolled, rule);
+    matches_of(&group_scores(centroids, enrolled, rule), enrolled.len())
+}
+
+/// The one-to-one assignment of [`group_matches`] on a score table of `members` columns.
+fn matches_of(scores: &[Vec<(f32, bool)>], members: usize) -> Vec<Option<usize>> {
+    if members == 0 {
+        return vec![None; scores.len()];
+    }
     let gated: Vec<Vec<f32>> = scores
         .iter()
         .map(|row| {
@@ -364,9 +371,6 @@ pub fn group_matches(
                 .collect()
         })
         .collect();
-    if enrolled.is_empty() {
-        return vec![None; centroids.len()];
-    }
     max_score_matching(&gated)
         .into_iter()
         .enumerate()
