@@ -75,12 +75,19 @@ fn learn(dir: &Path, groups: &Path, name: &str) -> (PathBuf, PathBuf) {
         "learn",
         &[("big-1.wav", "Bartholomeus"), ("small-1.wav", "Annemarie")],
     );
-    run_ok(
-        bin(groups)
-            .args(["group", "learn", name])
-            .arg(&wav)
-            .arg("--transcript")
-            .arg(&json),
+    let out = bin(groups)
+        .args(["group", "learn", name])
+        .arg(&wav)
+        .arg("--transcript")
+        .arg(&json)
+        .output()
+        .expect("run observant");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "failed: {err}");
+    // One 3.6-s turn each: the learner is told the profiles are thin.
+    assert!(
+        err.matches("dun profiel").count() + err.matches("thin profile").count() == 2,
+        "{err}"
     );
     (wav, json)
 }

@@ -126,11 +126,19 @@ fn learn(a: &LearnArgs, ui: UiLang) -> Result<()> {
                 String::new()
             }
         };
+        let thin = if m.thin_profile() {
+            ui.t(
+                "; dun profiel: noemt alleen bij een sterke gelijkenis tot er meer spraak is",
+                "; thin profile: names only on a close match until there is more speech",
+            )
+        } else {
+            ""
+        };
         eprintln!(
             "{}",
             ui.t(
                 &format!(
-                    "{}: stem geleerd uit {:.0} s spraak ({} uitingen{}), {} opname(s) in het profiel",
+                    "{}: stem geleerd uit {:.0} s spraak ({} uitingen{}), {} opname(s) in het profiel{thin}",
                     v.name,
                     v.seconds,
                     v.used,
@@ -138,7 +146,7 @@ fn learn(a: &LearnArgs, ui: UiLang) -> Result<()> {
                     m.real_prints().count()
                 ),
                 &format!(
-                    "{}: voice learnt from {:.0} s of speech ({} utterances{}), {} recording(s) in the profile",
+                    "{}: voice learnt from {:.0} s of speech ({} utterances{}), {} recording(s) in the profile{thin}",
                     v.name,
                     v.seconds,
                     v.used,
