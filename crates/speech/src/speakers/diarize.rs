@@ -627,16 +627,8 @@ fn fill_silent(labels: &mut [usize], embeddings: &[Embedding]) {
 mod tests {
     use super::*;
 
-    /// The rule groups use (`observant_store::groups::VOICE_MATCH`).
-    const RULE: VoiceMatch = VoiceMatch {
-        raw_min: 0.80,
-        centred_min: 0.30,
-        centred_min_rooms: 0.35,
-        thin_below_s: 10.0,
-        centred_min_thin: 0.60,
-        raw_floor: 0.55,
-        min_voices: 3,
-    };
+    /// The rule groups use.
+    const RULE: VoiceMatch = super::super::enroll::GROUP_MATCH;
 
     /// A voice in one room: the room's common component (axis 0) plus the voice's own
     /// direction (axis `10 + v`, weight `w`), with a little per-item spread.

@@ -212,6 +212,27 @@ pub struct VoiceMatch {
     pub min_voices: usize,
 }
 
+/// The rule a group's voices are matched by (`observant_store::groups::VOICE_MATCH`).
+/// Calibrated on data (README "Groepen / Groups", `examples/voice_similarity.rs`): with
+/// profiles from one recording and voices from another (clean, and simulated rooms RT60
+/// 0.35-0.55 s), raw cosines of the same voice were 0.93-0.97 clean and 0.65-0.88 in a room,
+/// of different voices up to 0.77; centred cosines of the same voice 0.29-0.86, of different
+/// voices at most 0.29 (0.23 with a clean profile). With prints heard in simulated rooms
+/// (the store's `learn::PRINT_ROOMS`), over 32 simulated rooms: the same voice's centred
+/// cosine median 0.64 (5th percentile 0.38), a different voice's at most 0.29, hence 0.35
+/// for them. A thin profile (under 10 s of speech) needs 0.60: on 37 files of other
+/// conversations of the same voices a different voice reached at most 0.58 against any
+/// print, every time against a thin one.
+pub const GROUP_MATCH: VoiceMatch = VoiceMatch {
+    raw_min: 0.80,
+    centred_min: 0.30,
+    centred_min_rooms: 0.35,
+    thin_below_s: 10.0,
+    centred_min_thin: 0.60,
+    raw_floor: 0.55,
+    min_voices: 3,
+};
+
 /// `vectors` minus their mean, each normalised again.
 pub fn centred(vectors: &[Embedding], mean: &Embedding) -> Vec<Embedding> {
     vectors
@@ -416,15 +437,7 @@ mod tests {
 
     #[test]
     fn a_thin_profile_names_a_voice_only_on_a_close_match() {
-        let rule = VoiceMatch {
-            raw_min: 0.80,
-            centred_min: 0.30,
-            centred_min_rooms: 0.35,
-            thin_below_s: 10.0,
-            centred_min_thin: 0.60,
-            raw_floor: 0.55,
-            min_voices: 3,
-        };
+        let rule = GROUP_MATCH;
         let (centroids, mut anna) = anna_at(0.45);
         let names = |e: &Enrollment| group_matches(&centroids, std::slice::from_ref(e), &rule);
         // Unknown amount of speech, or enough of it: 0.45 names her.
@@ -445,15 +458,7 @@ mod tests {
 
     #[test]
     fn a_print_heard_in_simulated_rooms_asks_a_higher_centred_score() {
-        let rule = VoiceMatch {
-            raw_min: 0.80,
-            centred_min: 0.30,
-            centred_min_rooms: 0.35,
-            thin_below_s: 10.0,
-            centred_min_thin: 0.60,
-            raw_floor: 0.55,
-            min_voices: 3,
-        };
+        let rule = GROUP_MATCH;
         // A centred print at cosine 0.32 with the first voice, raw cosine 0.74.
         let (centroids, mut anna) = anna_at(0.32);
         let names = |e: &Enrollment| group_matches(&centroids, std::slice::from_ref(e), &rule);
@@ -466,13 +471,8 @@ mod tests {
     fn a_voice_cut_in_two_carries_the_name_twice_but_a_guest_does_not() {
         // Few voices: only the raw cosine names (0.80).
         let rule = VoiceMatch {
-            raw_min: 0.80,
-            centred_min: 0.30,
-            centred_min_rooms: 0.35,
-            thin_below_s: 10.0,
-            centred_min_thin: 0.60,
-            raw_floor: 0.55,
             min_voices: 10,
+            ..GROUP_MATCH
         };
         let centroids = [
             axis(0, 9, 0.1), // Anna

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use observant_model::transcript::Role;
 use observant_speech::speakers::encoder::{EMBEDDING_DIM, Embedding};
-use observant_speech::speakers::enroll::{Enrollment, VoiceMatch};
+use observant_speech::speakers::enroll::{Enrollment, GROUP_MATCH, VoiceMatch};
 
 pub use store::GroupStore;
 
@@ -22,23 +22,9 @@ pub use store::GroupStore;
 /// stays small.
 pub const MAX_PRINTS: usize = 8;
 
-/// How a session's voices are matched to the group's (see [`VoiceMatch`]). Calibrated on
-/// data (README "Groepen / Groups", `examples/voice_similarity.rs`): with profiles from one
-/// recording and voices from another (clean, and simulated rooms RT60 0.35-0.55 s), raw
-/// cosines of the same voice were 0.93-0.97 clean and 0.65-0.88 in a room, of different
-/// voices up to 0.77; centred cosines of the same voice 0.29-0.86, of different voices at
-/// most 0.29 (0.23 with a clean profile). With prints heard in simulated rooms
-/// (`learn::PRINT_ROOMS`), over 32 simulated rooms: the same voice's centred cosine median
-/// 0.64 (5th percentile 0.38), a different voice's at most 0.29, hence 0.35 for them.
-pub const VOICE_MATCH: VoiceMatch = VoiceMatch {
-    raw_min: 0.80,
-    centred_min: 0.30,
-    centred_min_rooms: 0.35,
-    thin_below_s: 10.0,
-    centred_min_thin: 0.60,
-    raw_floor: 0.55,
-    min_voices: 3,
-};
+/// How a session's voices are matched to the group's: [`GROUP_MATCH`], calibrated on data
+/// (README "Groepen / Groups").
+pub const VOICE_MATCH: VoiceMatch = GROUP_MATCH;
 
 /// Similarity an utterance must reach with a member's voice in a live session before the
 /// member's name is used (utterances are short, so their embeddings scatter more).
