@@ -9,7 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as Proc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use observant::session::{
     AUDIO_ENC_FILE, CryptError, Entry, JOURNAL_ENC_FILE, KEY_FILE, KdfParams, META_ENC_FILE,
@@ -358,6 +358,13 @@ fn the_live_pipeline_writes_an_encrypted_session_and_marks_it_transcribed() {
         observant::pipeline::live::start_with(parts).unwrap(),
         Duration::from_secs(30),
     );
+    // The recording lock is gone once the pipeline has stopped. (Other tests of this
+    // binary start `observant` processes: a child forked at the moment the lock file is
+    // closed shares it until it executes, so the check allows a moment for that.)
+    let released = Instant::now() + Duration::from_secs(5);
+    while Session::is_being_recorded(&dir) && Instant::now() < released {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(!Session::is_being_recorded(&dir));
     assert!(observant::session::transcribed_at(&dir).is_some());
     let bytes = all_bytes(&dir);
