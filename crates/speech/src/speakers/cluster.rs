@@ -46,6 +46,9 @@ pub struct ClusterConfig {
     /// At most this many reliable items enter the agglomerative step (evenly subsampled
     /// beyond it; bounds memory to about 2 x n^2 x 4 bytes).
     pub max_items: usize,
+    /// Automatic count: when the plain clustering finds several speakers, cluster again
+    /// with every embedding centred on the session's mean voice (see [`cluster`]).
+    pub centre: bool,
 }
 
 impl Default for ClusterConfig {
@@ -59,6 +62,7 @@ impl Default for ClusterConfig {
             weight_cap_s: 10.0,
             refine_iterations: 10,
             max_items: 2000,
+            centre: true,
         }
     }
 }
@@ -115,7 +119,122 @@ pub fn nearest(e: &Embedding, centroids: &[Embedding]) -> Option<(usize, f32)> {
 
 /// Clusters `items` (in time order) into speakers. Never panics; empty input gives an
 /// empty result, all-silent input one speaker.
+///
+/// With an automatic count and [`ClusterConfig::centre`], a result of two or more speakers
+/// is clustered once more after subtracting the session's mean voice (the duration-weighted
+/// mean of all embeddings) from every embedding: what all voices in one recording share
+/// (the room, the microphone, the language) dominates the raw embeddings in a reverberant
+/// room, where four different voices measured 0.84-0.88 apart by centroid (close voices
+/// 0.66-0.78), so the silhouette cut or the merge rule took two of them for one. Centred,
+/// the same voices are -0.6-0.1 apart and their own halves 0.5-0.93. This is the centring
+/// of embeddings before length normalisation (Garcia-Romero & Espy-Wilson 2011) with the
+/// recording's own mean, as the conversation-dependent projections of i-vector diarization
+/// do (Shum et al. 2013; Sell & Garcia-Romero 2014; only the centring is done here).
+///
+/// In the centred pass a speaker must hold [`CENTRED_MIN_SHARE`] of the speech, and its
+/// result is taken only when it finds more speakers than the plain one:
+/// undoing merges is what it is for, and where it found no more voices it was measured to
+/// move a few short items (clean five-voice files) or, on the 1.6-s pieces of the offline
+/// path in two far rooms, to merge voices itself. A single voice is decided on the raw
+/// embeddings (centred, any split of one voice looks like two), so a one-speaker result
+/// stays one speaker. The centroids returned are always raw (for matching against enrolled
+/// or group voices).
 pub fn cluster(items: &[Item], config: &ClusterConfig) -> Clustering {
+    let plain = cluster_plain(items, config);
+    let automatic = config.num_speakers.is_none_or(|n| n == 0);
+    if !config.centre || !automatic || plain.num_speakers() < 2 {
+        return plain;
+    }
+    let weights: Vec<f32> = items
+        .iter()
+        .map(|it| {
+            if it.duration_s.is_finite() && it.duration_s > 0.0 && !it.embedding.is_zero() {
+                it.duration_s.min(config.weight_cap_s.max(0.1))
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    // What the voices share: the weighted mean of the unit embeddings, subtracted at its
+    // own length.
+    let total: f64 = weights.iter().map(|&w| f64::from(w)).sum();
+    if total <= 0.0 {
+        return plain;
+    }
+    let mut shared = [0f64; super::encoder::EMBEDDING_DIM];
+    for (it, &w) in items.iter().zip(weights.iter()) {
+        if w > 0.0 {
+            let e = it.embedding.normalized();
+            for (a, v) in shared.iter_mut().zip(e.0.iter()) {
+                *a += f64::from(w) * f64::from(*v) / total;
+            }
+        }
+    }
+    let centred: Vec<Item> = items
+        .iter()
+        .map(|it| {
+            if it.embedding.is_zero() {
+                return *it;
+            }
+            let mut e = it.embedding.normalized();
+            for (x, m) in e.0.iter_mut().zip(shared.iter()) {
+                *x -= *m as f32;
+            }
+            Item {
+                embedding: e.normalized(),
+                duration_s: it.duration_s,
+            }
+        })
+        .collect();
+    // Only voices that hold a real share of the speech count here: centred, the spread of
+    // one voice is larger, and small clusters of a few lines came out as extra speakers.
+    let c = cluster_plain(
+        &centred,
+        &ClusterConfig {
+            centre: false,
+            min_speaker_s: config.min_speaker_s.max(CENTRED_MIN_SHARE * total as f32),
+            ..config.clone()
+        },
+    );
+    // Centring is there to undo merges: a result without more speakers than the plain
+    // one leaves the plain result standing.
+    if c.num_speakers() <= plain.num_speakers() {
+        return plain;
+    }
+    // The centroids returned are raw: the weighted mean of each cluster's own embeddings
+    // (its reliable ones when it has any).
+    let centroids: Vec<Embedding> = (0..c.num_speakers())
+        .map(|s| {
+            let member = |i: &usize| c.labels[*i] == s && weights[*i] > 0.0;
+            let strong = (0..items.len())
+                .filter(member)
+                .any(|i| items[i].duration_s >= config.min_reliable_s);
+            Embedding::weighted_mean(
+                (0..items.len())
+                    .filter(member)
+                    .filter(|&i| !strong || items[i].duration_s >= config.min_reliable_s)
+                    .map(|i| (&items[i].embedding, weights[i])),
+            )
+        })
+        .collect();
+    if centroids.iter().any(Embedding::is_zero) {
+        return plain;
+    }
+    Clustering {
+        labels: c.labels,
+        centroids,
+    }
+}
+
+/// In the centred clustering (see [`cluster`]) a speaker needs at least this share of the
+/// session's speech (weighted as the clustering weighs it): the centred pass is there to
+/// find voices that speak much and were merged, not small ones (the plain pass finds
+/// those). Measured on the live lines of 22 simulated rooms and clean files: without it,
+/// two five-voice rooms came out with 6 and 8 speakers (clusters of 6-10 s); with 4%, 6% and
+/// 8% mean speaker accuracy 0.928, 0.932, 0.932 (plain 0.870).
+const CENTRED_MIN_SHARE: f32 = 0.06;
+
+fn cluster_plain(items: &[Item], config: &ClusterConfig) -> Clustering {
     if items.is_empty() {
         return Clustering::default();
     }
@@ -541,6 +660,60 @@ mod tests {
             }
             assert_eq!(c.label_names()[3], "S3");
         }
+    }
+
+    /// Four voices heard in one room: what they all share (one strong common direction, as
+    /// the room and microphone give) and what two pairs of alike voices share outweigh what
+    /// tells each voice apart (cosine 0.77 within a pair, 0.49 across).
+    const COMMON: f32 = 1.6;
+    const PAIR: f32 = 1.2;
+    fn room_voice(v: usize, j: usize) -> Embedding {
+        let mut e = Embedding::default();
+        e.0[0] = COMMON;
+        e.0[10 + v / 2] = PAIR;
+        e.0[1 + v] = 1.0;
+        e.0[100 + (j * 3 + v) % 60] = 0.35;
+        e.0[200 + (j * 7) % 50] = 0.25;
+        e.normalized()
+    }
+
+    #[test]
+    fn voices_that_share_the_room_are_told_apart_once_centred() {
+        let seq: Vec<usize> = (0..48).map(|j| [0, 1, 2, 3, 1, 0][j % 6]).collect();
+        let it: Vec<Item> = seq
+            .iter()
+            .enumerate()
+            .map(|(j, &v)| Item {
+                embedding: room_voice(v, j),
+                duration_s: 2.5,
+            })
+            .collect();
+        let plain = cluster(
+            &it,
+            &ClusterConfig {
+                centre: false,
+                ..ClusterConfig::default()
+            },
+        );
+        assert!(plain.num_speakers() < 4, "plain: {}", plain.num_speakers());
+        let c = cluster(&it, &ClusterConfig::default());
+        assert_eq!(c.num_speakers(), 4);
+        for (j, &v) in seq.iter().enumerate() {
+            let first = seq.iter().position(|&w| w == v).unwrap_or(0);
+            assert_eq!(c.labels[j], c.labels[first], "item {j}");
+        }
+        // The centroids are the voices as heard (raw), for matching against known voices.
+        for (j, &v) in seq.iter().enumerate().take(4) {
+            assert!(c.centroids[c.labels[j]].dot(&room_voice(v, j)) > 0.9);
+        }
+        // One voice in that room stays one speaker.
+        let one: Vec<Item> = (0..30)
+            .map(|j| Item {
+                embedding: room_voice(2, j),
+                duration_s: 2.5,
+            })
+            .collect();
+        assert_eq!(cluster(&one, &ClusterConfig::default()).num_speakers(), 1);
     }
 
     #[test]

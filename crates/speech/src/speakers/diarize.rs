@@ -280,6 +280,8 @@ fn finish(parts: &[Part], n_segments: usize, config: &DiarizeConfig) -> Diarizat
                 .max_speakers
                 .max(config.cluster.num_speakers.unwrap_or(0) + 4),
             merge_similarity: config.cluster.merge_similarity.max(WINDOW_MERGE_SIMILARITY),
+            // Window clusters only place the cuts; they are kept as they were measured.
+            centre: false,
             ..config.cluster.clone()
         };
         let window_clusters = cluster(&items, &window_config);
@@ -660,10 +662,16 @@ mod tests {
         Enrollment::from_embedding(name, e)
     }
 
+    /// Centring (see [`cluster`]) already tells these voices apart; without it the
+    /// clustering merges them as it can in a room, which is what the splitting must undo.
     fn group_config(enrolled: Vec<Enrollment>) -> DiarizeConfig {
         DiarizeConfig {
             enrolled,
             group_match: Some(RULE),
+            cluster: ClusterConfig {
+                centre: false,
+                ..ClusterConfig::default()
+            },
             ..DiarizeConfig::default()
         }
     }
