@@ -132,10 +132,11 @@ pub fn nearest(e: &Embedding, centroids: &[Embedding]) -> Option<(usize, f32)> {
 /// do (Shum et al. 2013; Sell & Garcia-Romero 2014; only the centring is done here).
 ///
 /// In the centred pass a speaker must hold [`CENTRED_MIN_SHARE`] of the speech, and its
-/// result is taken only when it finds more speakers than the plain one:
-/// undoing merges is what it is for, and where it found no more voices it was measured to
-/// move a few short items (clean five-voice files) or, on the 1.6-s pieces of the offline
-/// path in two far rooms, to merge voices itself. A single voice is decided on the raw
+/// result is taken only when it finds more speakers than the plain one (undoing merges is
+/// what it is for; where it found no more voices it was measured to move a few short items
+/// on clean five-voice files or, on the 1.6-s pieces of the offline path in two far rooms,
+/// to merge voices itself) and keeps them apart on the raw embeddings ([`KEEP_SEPARATION`]:
+/// a far single voice cut into pieces does not). A single voice is decided on the raw
 /// embeddings (centred, any split of one voice looks like two), so a one-speaker result
 /// stays one speaker. The centroids returned are always raw (for matching against enrolled
 /// or group voices).
@@ -202,10 +203,9 @@ pub fn cluster(items: &[Item], config: &ClusterConfig) -> Clustering {
     if c.num_speakers() <= plain.num_speakers() {
         return plain;
     }
-    let separation = raw_silhouette(items, &weights, &c, config.max_items);
-    if separation < MIN_SEPARATION
-        || separation < KEEP_SEPARATION * raw_silhouette(items, &weights, &plain, config.max_items)
-    {
+    let [separation, plain_separation] =
+        raw_silhouettes(items, &weights, [&c, &plain], config.max_items);
+    if separation < MIN_SEPARATION || separation < KEEP_SEPARATION * plain_separation {
         return plain;
     }
     // The centroids returned are raw: the weighted mean of each cluster's own embeddings
@@ -238,14 +238,19 @@ pub fn cluster(items: &[Item], config: &ClusterConfig) -> Clustering {
 /// centred results that undid merges kept 0.85-1.02 of it and reached 0.28-0.36 (live lines
 /// of seven simulated rooms, 1.6-s pieces of two); a single far voice that the plain pass
 /// had cut in two and the centred pass in three or six kept 0.63 and 0.30 (0.15 and 0.09).
-const KEEP_SEPARATION: f32 = 0.8;
+pub const KEEP_SEPARATION: f32 = 0.8;
 
 /// See [`KEEP_SEPARATION`].
-const MIN_SEPARATION: f32 = 0.2;
+pub const MIN_SEPARATION: f32 = 0.2;
 
-/// Weighted silhouette of a clustering on the items' own (raw) embeddings, over at most
-/// `max_items` of them (evenly subsampled).
-fn raw_silhouette(items: &[Item], weights: &[f32], c: &Clustering, max_items: usize) -> f32 {
+/// Weighted silhouettes of two clusterings of `items` on the items' own (raw) embeddings,
+/// over at most `max_items` of them (evenly subsampled).
+fn raw_silhouettes(
+    items: &[Item],
+    weights: &[f32],
+    clusterings: [&Clustering; 2],
+    max_items: usize,
+) -> [f32; 2] {
     let mut used: Vec<usize> = (0..items.len()).filter(|&i| weights[i] > 0.0).collect();
     let max_items = max_items.max(16);
     if used.len() > max_items {
@@ -268,8 +273,10 @@ fn raw_silhouette(items: &[Item], weights: &[f32], c: &Clustering, max_items: us
         }
     }
     let w: Vec<f32> = used.iter().map(|&i| weights[i]).collect();
-    let labels: Vec<usize> = used.iter().map(|&i| c.labels[i]).collect();
-    silhouette(&sim, &w, &labels, c.num_speakers())
+    clusterings.map(|c| {
+        let labels: Vec<usize> = used.iter().map(|&i| c.labels[i]).collect();
+        silhouette(&sim, &w, &labels, c.num_speakers())
+    })
 }
 
 /// In the centred clustering (see [`cluster`]) a speaker needs at least this share of the
@@ -278,7 +285,7 @@ fn raw_silhouette(items: &[Item], weights: &[f32], c: &Clustering, max_items: us
 /// those). Measured on the live lines of 22 simulated rooms and clean files: without it,
 /// two five-voice rooms came out with 6 and 8 speakers (clusters of 6-10 s); with 4%, 6% and
 /// 8% mean speaker accuracy 0.928, 0.932, 0.932 (plain 0.870).
-const CENTRED_MIN_SHARE: f32 = 0.06;
+pub const CENTRED_MIN_SHARE: f32 = 0.06;
 
 fn cluster_plain(items: &[Item], config: &ClusterConfig) -> Clustering {
     if items.is_empty() {
