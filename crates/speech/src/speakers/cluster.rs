@@ -124,9 +124,10 @@ pub fn nearest(e: &Embedding, centroids: &[Embedding]) -> Option<(usize, f32)> {
 /// is clustered once more after subtracting the session's mean voice (the duration-weighted
 /// mean of all embeddings) from every embedding: what all voices in one recording share
 /// (the room, the microphone, the language) dominates the raw embeddings in a reverberant
-/// room, where four different voices measured 0.84-0.88 apart by centroid (close voices
-/// 0.66-0.78), so the silhouette cut or the merge rule took two of them for one. Centred,
-/// the same voices are -0.6-0.1 apart and their own halves 0.5-0.93. This is the centring
+/// room, where the closest two of four different voices measured 0.84-0.88 alike by
+/// centroid (recorded close: 0.66-0.78), so the silhouette cut or the merge rule took two of
+/// them for one. Centred, different voices are at most 0.3 alike and the two halves of one
+/// voice's lines 0.5-0.93 (live lines of simulated rooms and clean files). This is the centring
 /// of embeddings before length normalisation (Garcia-Romero & Espy-Wilson 2011) with the
 /// recording's own mean, as the conversation-dependent projections of i-vector diarization
 /// do (Shum et al. 2013; Sell & Garcia-Romero 2014; only the centring is done here).
