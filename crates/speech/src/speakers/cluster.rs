@@ -150,10 +150,10 @@ pub fn cluster(items: &[Item], config: &ClusterConfig) -> Clustering {
     let weights: Vec<f32> = items
         .iter()
         .map(|it| {
-            if it.duration_s.is_finite() && it.duration_s > 0.0 && !it.embedding.is_zero() {
-                it.duration_s.min(config.weight_cap_s.max(0.1))
-            } else {
+            if it.embedding.is_zero() {
                 0.0
+            } else {
+                item_weight(it, config)
             }
         })
         .collect();
@@ -213,16 +213,10 @@ pub fn cluster(items: &[Item], config: &ClusterConfig) -> Clustering {
     // (its reliable ones when it has any).
     let centroids: Vec<Embedding> = (0..c.num_speakers())
         .map(|s| {
-            let member = |i: &usize| c.labels[*i] == s && weights[*i] > 0.0;
-            let strong = (0..items.len())
-                .filter(member)
-                .any(|i| items[i].duration_s >= config.min_reliable_s);
-            Embedding::weighted_mean(
-                (0..items.len())
-                    .filter(member)
-                    .filter(|&i| !strong || items[i].duration_s >= config.min_reliable_s)
-                    .map(|i| (&items[i].embedding, weights[i])),
-            )
+            let members: Vec<usize> = (0..items.len())
+                .filter(|&i| c.labels[i] == s && weights[i] > 0.0)
+                .collect();
+            members_centroid(items, &members, config)
         })
         .collect();
     if centroids.iter().any(Embedding::is_zero) {
@@ -252,27 +246,15 @@ fn raw_silhouettes(
     clusterings: [&Clustering; 2],
     max_items: usize,
 ) -> [f32; 2] {
-    let mut used: Vec<usize> = (0..items.len()).filter(|&i| weights[i] > 0.0).collect();
-    let max_items = max_items.max(16);
-    if used.len() > max_items {
-        let step = used.len() as f64 / max_items as f64;
-        used = (0..max_items)
-            .map(|k| used[((k as f64 * step) as usize).min(used.len() - 1)])
-            .collect();
-    }
-    let n = used.len();
+    let used = evenly(
+        (0..items.len()).filter(|&i| weights[i] > 0.0).collect(),
+        max_items,
+    );
     let emb: Vec<Embedding> = used
         .iter()
         .map(|&i| items[i].embedding.normalized())
         .collect();
-    let mut sim = vec![0f32; n * n];
-    for a in 0..n {
-        for b in a..n {
-            let s = emb[a].dot(&emb[b]);
-            sim[a * n + b] = s;
-            sim[b * n + a] = s;
-        }
-    }
+    let sim = similarity_table(&emb);
     let w: Vec<f32> = used.iter().map(|&i| weights[i]).collect();
     clusterings.map(|c| {
         let labels: Vec<usize> = used.iter().map(|&i| c.labels[i]).collect();
@@ -293,19 +275,7 @@ fn cluster_plain(items: &[Item], config: &ClusterConfig) -> Clustering {
         return Clustering::default();
     }
     let known = config.num_speakers.filter(|&n| n > 0);
-    let cap = if config.weight_cap_s.is_finite() && config.weight_cap_s > 0.0 {
-        config.weight_cap_s
-    } else {
-        f32::MAX
-    };
-    let weight = |it: &Item| -> f32 {
-        let d = it.duration_s;
-        if d.is_finite() && d > 0.0 {
-            d.min(cap)
-        } else {
-            0.0
-        }
-    };
+    let weight = |it: &Item| item_weight(it, config);
     let usable: Vec<usize> = (0..items.len())
         .filter(|&i| !items[i].embedding.is_zero() && weight(&items[i]) > 0.0)
         .collect();
@@ -323,13 +293,7 @@ fn cluster_plain(items: &[Item], config: &ClusterConfig) -> Clustering {
     if reliable.len() < known.unwrap_or(2).max(2) {
         reliable = usable.clone();
     }
-    let max_items = config.max_items.max(16);
-    if reliable.len() > max_items {
-        let step = reliable.len() as f64 / max_items as f64;
-        reliable = (0..max_items)
-            .map(|k| reliable[((k as f64 * step) as usize).min(reliable.len() - 1)])
-            .collect();
-    }
+    let reliable = evenly(reliable, config.max_items);
     let emb: Vec<Embedding> = reliable.iter().map(|&i| items[i].embedding).collect();
     let w: Vec<f32> = reliable.iter().map(|&i| weight(&items[i])).collect();
     let groups = choose_speakers(&emb, &w, known, config);
@@ -352,16 +316,7 @@ fn cluster_plain(items: &[Item], config: &ClusterConfig) -> Clustering {
         let mut next = Vec::with_capacity(centroids.len());
         for (k, old) in centroids.iter().enumerate() {
             let members: Vec<usize> = usable.iter().copied().filter(|&i| labels[i] == k).collect();
-            let strong: Vec<usize> = members
-                .iter()
-                .copied()
-                .filter(|&i| items[i].duration_s >= config.min_reliable_s)
-                .collect();
-            let from = if strong.is_empty() { &members } else { &strong };
-            let c = Embedding::weighted_mean(
-                from.iter()
-                    .map(|&i| (&items[i].embedding, weight(&items[i]))),
-            );
+            let c = members_centroid(items, &members, config);
             if c.is_zero() {
                 // Empty cluster: keep only if the count is fixed.
                 if known.is_some() {
@@ -386,6 +341,62 @@ fn cluster_plain(items: &[Item], config: &ClusterConfig) -> Clustering {
         }
     }
     renumber_by_appearance(labels, centroids)
+}
+
+/// An item's weight: its duration, capped at [`ClusterConfig::weight_cap_s`] (0 when not
+/// a positive number).
+fn item_weight(it: &Item, config: &ClusterConfig) -> f32 {
+    let cap = if config.weight_cap_s.is_finite() && config.weight_cap_s > 0.0 {
+        config.weight_cap_s
+    } else {
+        f32::MAX
+    };
+    let d = it.duration_s;
+    if d.is_finite() && d > 0.0 {
+        d.min(cap)
+    } else {
+        0.0
+    }
+}
+
+/// At most `max_items` (at least 16) of `indices`, evenly spread.
+fn evenly(indices: Vec<usize>, max_items: usize) -> Vec<usize> {
+    let max_items = max_items.max(16);
+    if indices.len() <= max_items {
+        return indices;
+    }
+    let step = indices.len() as f64 / max_items as f64;
+    (0..max_items)
+        .map(|k| indices[((k as f64 * step) as usize).min(indices.len() - 1)])
+        .collect()
+}
+
+/// Cosine similarity of every pair of (unit) embeddings, row by row.
+fn similarity_table(emb: &[Embedding]) -> Vec<f32> {
+    let m = emb.len();
+    let mut sim = vec![0f32; m * m];
+    for i in 0..m {
+        for j in i..m {
+            let s = emb[i].dot(&emb[j]);
+            sim[i * m + j] = s;
+            sim[j * m + i] = s;
+        }
+    }
+    sim
+}
+
+/// Weighted mean of the members' embeddings, from the reliable ones
+/// ([`ClusterConfig::min_reliable_s`]) when there are any.
+fn members_centroid(items: &[Item], members: &[usize], config: &ClusterConfig) -> Embedding {
+    let strong = members
+        .iter()
+        .any(|&i| items[i].duration_s >= config.min_reliable_s);
+    Embedding::weighted_mean(
+        members
+            .iter()
+            .filter(|&&i| !strong || items[i].duration_s >= config.min_reliable_s)
+            .map(|&i| (&items[i].embedding, item_weight(&items[i], config))),
+    )
 }
 
 fn assign_all(items: &[Item], centroids: &[Embedding]) -> Vec<usize> {
@@ -565,14 +576,7 @@ fn choose_speakers(
     if m == 1 {
         return vec![vec![0]];
     }
-    let mut sim = vec![0f32; m * m];
-    for i in 0..m {
-        for j in i..m {
-            let s = emb[i].dot(&emb[j]);
-            sim[i * m + j] = s;
-            sim[j * m + i] = s;
-        }
-    }
+    let sim = similarity_table(emb);
     let dendro = Dendrogram::build(&sim, w);
     let weight_of = |g: &[usize]| -> f32 { g.iter().map(|&j| w[j]).sum() };
     // Clusters at a cut, largest first, and how many of them are speakers.
@@ -677,8 +681,28 @@ fn linkage(sim: &[f32], w: &[f32], m: usize, a: &[usize], b: &[usize]) -> f32 {
     if den > 0.0 { (num / den) as f32 } else { 0.0 }
 }
 
+/// Test voices shared by the speaker modules' tests.
+#[cfg(test)]
+pub(crate) mod test_voices {
+    use super::Embedding;
+
+    /// Voice `v` (0-3) of four heard in one room, item `j`: what they all share (one strong
+    /// common direction, as the room and microphone give) and what two pairs of alike voices
+    /// share outweigh what tells each voice apart (cosine 0.77 within a pair, 0.49 across).
+    pub(crate) fn room_voice(v: usize, j: usize) -> Embedding {
+        let mut e = Embedding::default();
+        e.0[0] = 1.6;
+        e.0[10 + v / 2] = 1.2;
+        e.0[1 + v] = 1.0;
+        e.0[100 + (j * 3 + v) % 60] = 0.35;
+        e.0[200 + (j * 7) % 50] = 0.25;
+        e.normalized()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_voices::room_voice;
     use super::*;
 
     /// A unit embedding near axis `axis` with a little deterministic spread.
@@ -714,21 +738,6 @@ mod tests {
             }
             assert_eq!(c.label_names()[3], "S3");
         }
-    }
-
-    /// Four voices heard in one room: what they all share (one strong common direction, as
-    /// the room and microphone give) and what two pairs of alike voices share outweigh what
-    /// tells each voice apart (cosine 0.77 within a pair, 0.49 across).
-    const COMMON: f32 = 1.6;
-    const PAIR: f32 = 1.2;
-    fn room_voice(v: usize, j: usize) -> Embedding {
-        let mut e = Embedding::default();
-        e.0[0] = COMMON;
-        e.0[10 + v / 2] = PAIR;
-        e.0[1 + v] = 1.0;
-        e.0[100 + (j * 3 + v) % 60] = 0.35;
-        e.0[200 + (j * 7) % 50] = 0.25;
-        e.normalized()
     }
 
     #[test]

@@ -466,19 +466,9 @@ mod tests {
         assert_eq!(o.speaker_of(2), Some(b));
     }
 
-    /// Four voices in one room: all share the room (axis 0), two pairs sound alike.
-    fn room_voice(v: usize, j: usize) -> Embedding {
-        let mut e = Embedding::default();
-        e.0[0] = 1.6;
-        e.0[10 + v / 2] = 1.2;
-        e.0[1 + v] = 1.0;
-        e.0[100 + (j * 3 + v) % 60] = 0.35;
-        e.0[200 + (j * 7) % 50] = 0.25;
-        e.normalized()
-    }
-
     #[test]
     fn four_voices_in_one_room_end_as_four_speakers() {
+        use super::super::cluster::test_voices::room_voice;
         let mut o = OnlineSpeakers::new(OnlineConfig::default());
         let seq: Vec<usize> = (0..40).map(|j| [0, 1, 2, 3, 1, 0, 3, 2][j % 8]).collect();
         for (j, &v) in seq.iter().enumerate() {
