@@ -367,6 +367,7 @@ fn a_voice_learnt_close_is_also_printed_as_a_room_hears_it() {
         rt60_s: 0.65,
         drr_db: -2.0,
         seed: 77,
+        noise_snr_db: None,
     };
     let heard = in_room(&other, far);
     let big2 = clip("big-2.wav").len();
@@ -379,6 +380,39 @@ fn a_voice_learnt_close_is_also_printed_as_a_room_hears_it() {
         assert!(
             room > plain + 0.02,
             "{}: room {room} vs close {plain}",
+            v.name
+        );
+    }
+
+    // The same clips in a noisy room (a steady noise floor 12 dB below the speech, as a fan
+    // or ventilation gives): closer to the print heard with noise than to those heard in
+    // the quiet rooms.
+    let noisy = SimulatedRoom {
+        rt60_s: 0.55,
+        drr_db: -3.0,
+        seed: 78,
+        noise_snr_db: Some(12.0),
+    };
+    let mut heard = in_room(&other, noisy);
+    noisy.add_noise(&mut heard, 7);
+    let with_noise = PRINT_ROOMS
+        .iter()
+        .position(|r| r.noise_snr_db.is_some())
+        .expect("a print room with noise");
+    for (voice, range) in [(0, 0..big2), (1, small_from..heard.len() - 8000)] {
+        let e = encoder.embed_utterance(&heard[range]);
+        let v = &close.voices[voice];
+        let quiet = v
+            .in_rooms
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != with_noise)
+            .map(|(_, r)| e.cosine(r))
+            .fold(-1.0, f32::max);
+        let noisy_print = e.cosine(&v.in_rooms[with_noise]);
+        assert!(
+            noisy_print > quiet + 0.02,
+            "{}: noisy room print {noisy_print} vs quiet rooms {quiet}",
             v.name
         );
     }

@@ -3,7 +3,8 @@
 //! decay that falls 60 dB in RT60; Polack, Acustica 1993; the form used to augment speaker and
 //! speech models with simulated reverberation, e.g. Ko et al., ICASSP 2017) and a fast
 //! convolution (FFT overlap-add). Used to give a voice print learnt from close speech
-//! companions "heard in a room"; never on the audio that is recognised or saved.
+//! companions "heard in a room" (with the room's noise, [`SimulatedRoom::add_noise`]); never
+//! on the audio that is recognised or saved.
 
 use realfft::RealFftPlanner;
 use realfft::num_complex::Complex32;
@@ -19,6 +20,10 @@ pub struct SimulatedRoom {
     pub drr_db: f32,
     /// Seed of the echo's noise (the same seed gives the same response).
     pub seed: u64,
+    /// The room's steady noise (ventilation, traffic, a projector's fan) as heard by the
+    /// microphone: pink noise this many dB below the speech ([`SimulatedRoom::add_noise`]);
+    /// `None` for a quiet room.
+    pub noise_snr_db: Option<f32>,
 }
 
 /// The first reflection arrives this long after the direct sound (seconds).
@@ -49,9 +54,42 @@ impl SimulatedRoom {
         h
     }
 
-    /// `pcm` as heard in this room (see [`convolve`]).
+    /// `pcm` as heard in this room (see [`convolve`]), without its noise.
     pub fn apply(&self, pcm: &[f32], sample_rate: u32) -> Vec<f32> {
         convolve(pcm, &self.impulse_response(sample_rate))
+    }
+
+    /// Adds the room's noise ([`SimulatedRoom::noise_snr_db`]) to `pcm`, a stretch of speech:
+    /// pink noise (Kellet's filter of white noise, -3 dB per octave as most room noise
+    /// falls) at the stretch's RMS level minus the SNR. `seed` picks the noise, so that every
+    /// stretch gets its own. Nothing for a quiet room or a silent stretch.
+    pub fn add_noise(&self, pcm: &mut [f32], seed: u64) {
+        let Some(snr) = self.noise_snr_db else {
+            return;
+        };
+        let rms = |v: &[f32]| {
+            (v.iter().map(|s| f64::from(*s) * f64::from(*s)).sum::<f64>() / v.len().max(1) as f64)
+                .sqrt()
+        };
+        let level = rms(pcm);
+        if level <= 0.0 || !level.is_finite() {
+            return;
+        }
+        let mut rng = fastrand::Rng::with_seed(self.seed ^ seed.rotate_left(17));
+        let (mut b0, mut b1, mut b2) = (0.0f32, 0.0f32, 0.0f32);
+        let noise: Vec<f32> = (0..pcm.len())
+            .map(|_| {
+                let w = gaussian(&mut rng);
+                b0 = 0.99765 * b0 + w * 0.099_046;
+                b1 = 0.963 * b1 + w * 0.296_516_4;
+                b2 = 0.57 * b2 + w * 1.052_691_3;
+                b0 + b1 + b2 + w * 0.1848
+            })
+            .collect();
+        let gain = (level / rms(&noise).max(1e-12) * 10f64.powf(-f64::from(snr) / 20.0)) as f32;
+        for (x, n) in pcm.iter_mut().zip(noise) {
+            *x += gain * n;
+        }
     }
 }
 
@@ -161,6 +199,7 @@ mod tests {
             rt60_s: 0.02,
             drr_db: 0.0,
             seed: 3,
+            noise_snr_db: None,
         }
         .impulse_response(16000);
         let fast = convolve(&x, &h);
@@ -183,6 +222,7 @@ mod tests {
             rt60_s: 0.5,
             drr_db: -3.0,
             seed: 1,
+            noise_snr_db: None,
         };
         let h = room.impulse_response(16000);
         assert_eq!(h.len(), 9600);
@@ -197,6 +237,47 @@ mod tests {
     }
 
     #[test]
+    fn room_noise_sits_the_asked_level_below_the_speech() {
+        let speech: Vec<f32> = (0..32000)
+            .map(|i| 0.3 * (i as f32 * 0.07).sin() * (i as f32 * 0.0011).sin())
+            .collect();
+        let power = |v: &[f32]| v.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>();
+        let noisy_room = SimulatedRoom {
+            rt60_s: 0.6,
+            drr_db: -2.0,
+            seed: 5,
+            noise_snr_db: Some(15.0),
+        };
+        let mut heard = speech.clone();
+        noisy_room.add_noise(&mut heard, 1);
+        let noise: Vec<f32> = heard.iter().zip(&speech).map(|(h, s)| h - s).collect();
+        let snr = 10.0 * (power(&speech) / power(&noise)).log10();
+        assert!((snr - 15.0).abs() < 0.01, "SNR {snr} dB");
+        // Pink: more of it in the low band than in the high one (white noise has equal
+        // energy per Hz, so the first difference would carry most of it).
+        let diff: Vec<f32> = noise.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(power(&diff) < 0.5 * power(&noise), "not pink");
+        // Each stretch its own noise, the same one every time.
+        let mut again = speech.clone();
+        noisy_room.add_noise(&mut again, 1);
+        assert_eq!(again, heard);
+        let mut other = speech.clone();
+        noisy_room.add_noise(&mut other, 2);
+        assert_ne!(other, heard);
+        // A quiet room and a silent stretch are left as they are.
+        let quiet = SimulatedRoom {
+            noise_snr_db: None,
+            ..noisy_room
+        };
+        let mut unchanged = speech.clone();
+        quiet.add_noise(&mut unchanged, 1);
+        assert_eq!(unchanged, speech);
+        let mut silence = vec![0.0f32; 1000];
+        noisy_room.add_noise(&mut silence, 1);
+        assert!(silence.iter().all(|v| *v == 0.0));
+    }
+
+    #[test]
     fn a_click_becomes_an_echo_that_keeps_the_level() {
         let mut x = vec![0.0f32; 16000];
         x[100] = 1.0;
@@ -204,6 +285,7 @@ mod tests {
             rt60_s: 0.4,
             drr_db: 0.0,
             seed: 9,
+            noise_snr_db: None,
         }
         .apply(&x, 16000);
         let late: f32 = y[100 + 1600..100 + 4800].iter().map(|v| v * v).sum();
