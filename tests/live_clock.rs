@@ -359,3 +359,100 @@ fn a_short_pause_between_two_lines_is_shared_between_them_as_in_the_report() {
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines[1].0 - lines[0].1 > 2.0, "{lines:?}");
 }
+
+/// A fake Whisper that writes a whole clip as one piece of two sentences (a question, then
+/// its answer taken at once by another voice), with word times: what Whisper often does
+/// with a turn taken without a pause.
+struct OnePieceTwoSentences;
+
+impl Transcriber for OnePieceTwoSentences {
+    fn transcribe(&mut self, pcm: &[f32]) -> anyhow::Result<Vec<AsrSegment>> {
+        let Some(first) = pcm.iter().position(|v| v.abs() > 0.01) else {
+            return Ok(Vec::new());
+        };
+        // Times in the clip: the first voice's words from where its sound starts.
+        let at = first as f64 / 16000.0;
+        let words: Vec<Word> = [
+            ("Waarom", 0.0, 0.4),
+            ("deed", 0.4, 0.8),
+            ("je", 0.8, 1.0),
+            ("dat?", 1.0, 1.9),
+            ("Omdat", 2.1, 2.6),
+            ("het", 2.6, 3.0),
+            ("moest.", 3.0, 3.8),
+        ]
+        .iter()
+        .map(|&(text, a, b)| Word {
+            start: at + a,
+            end: at + b,
+            text: text.into(),
+            probability: 0.9,
+        })
+        .collect();
+        Ok(vec![AsrSegment {
+            start: 0.0,
+            end: pcm.len() as f64 / 16000.0,
+            text: "Waarom deed je dat? Omdat het moest.".into(),
+            confidence: 0.9,
+            no_speech_probability: 0.01,
+            words,
+        }])
+    }
+    fn describe(&self) -> String {
+        "one-piece fake".into()
+    }
+    fn language(&self) -> Option<String> {
+        Some("nl".into())
+    }
+}
+
+/// Two voices told apart by loudness (the first soft, the second loud).
+struct ByLoudness;
+
+impl observant::pipeline::live::Attributor for ByLoudness {
+    fn attribute(&mut self, pcm: &[f32]) -> String {
+        let rms = (pcm.iter().map(|v| v * v).sum::<f32>() / pcm.len().max(1) as f32).sqrt();
+        if rms < 0.1 { "S1" } else { "S2" }.into()
+    }
+    fn reassign(&mut self, _index: usize, _speaker: &str) {}
+    fn enroll_next(&mut self, _name: &str) {}
+    fn rename(&mut self, _from: &str, _to: &str) {}
+}
+
+#[test]
+fn two_sentences_in_one_piece_are_two_lines_each_with_its_own_voice() {
+    // A file (no snapshots): 0.5 s of silence, a soft voice for 2 s, at once a loud one for
+    // 1.8 s, 1 s of silence. Whisper writes both sentences as one piece.
+    let tone = |n: usize, a: f32| -> Vec<f32> {
+        (0..n)
+            .map(|i| a * (i as f32 * 2.0 * std::f32::consts::PI * 220.0 / 16000.0).sin())
+            .collect()
+    };
+    let mut samples = vec![0.0f32; 8000];
+    samples.extend(tone(32_000, 0.05));
+    samples.extend(tone(28_800, 0.3));
+    samples.extend(std::iter::repeat_n(0.0f32, 16000));
+    let mut p = parts_with(
+        Box::new(TestSignal::from_samples(samples)),
+        Box::new(OnePieceTwoSentences),
+    );
+    p.attributor = Box::new(ByLoudness);
+    let lines: Vec<(String, String, f64, f64)> = events(p)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Utterance { utterance: u, .. } => Some((u.text, u.speaker, u.start, u.end)),
+            _ => None,
+        })
+        .collect();
+    let said: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|(t, s, _, _)| (t.as_str(), s.as_str()))
+        .collect();
+    assert_eq!(
+        said,
+        [("Waarom deed je dat?", "S1"), ("Omdat het moest.", "S2")],
+        "{lines:?}"
+    );
+    // The question's line ends where the answer begins (between 2.4 and 2.6 s).
+    assert!((2.3..2.7).contains(&lines[0].3), "{lines:?}");
+}

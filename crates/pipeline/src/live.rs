@@ -651,6 +651,10 @@ fn run_transcriber(
                     .saturating_sub(seg.start_sample + skip as u64) as f64
                     / RATE
             };
+            // Cut at sentence ends as a snapshot's lines are, so a line is the same whether
+            // a snapshot sent it or the finished segment (a file read as fast as it
+            // decodes takes no snapshots), and a turn taken at once gets its own voice.
+            let pieces = split_at_sentence_ends(pieces);
             let spans = piece_spans(&pieces, heard_until.max(clip_seconds));
             (pieces, spans)
         };
