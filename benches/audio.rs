@@ -12,7 +12,8 @@
 //! `dereverb/wpe_4ch_48k_30s`; on one core), and the one-channel WPE of a reverberant window
 //! on its way to Whisper (`dereverb/wpe_1ch_16k_30s`), and the simulated room a voice
 //! learnt from close speech is also printed through (`reverb/room_0.8s_30s`: 30 s convolved
-//! with the longer of the two responses, `groups::learn::PRINT_ROOMS`).
+//! with the longest of the responses, `groups::learn::PRINT_ROOMS`), and the noise of the
+//! noisy one (`reverb/noise_30s`).
 //! Run with `cargo bench --bench audio`; the real-time factor is 30 s of audio divided by the
 //! time per iteration.
 
@@ -300,6 +301,18 @@ fn bench_reverb(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("room_0.8s_30s", |b| {
         b.iter(|| black_box(observant::audio::reverb::convolve(&speech, &h).len()))
+    });
+    // The noisy print room's noise over the same 30 s.
+    let noisy = observant::groups::learn::PRINT_ROOMS
+        .into_iter()
+        .find(|r| r.noise_snr_db.is_some())
+        .expect("a print room with noise");
+    g.bench_function("noise_30s", |b| {
+        b.iter(|| {
+            let mut heard = speech.clone();
+            noisy.add_noise(&mut heard, 1);
+            black_box(heard.len())
+        })
     });
     g.finish();
 }
