@@ -453,6 +453,6 @@ fn two_sentences_in_one_piece_are_two_lines_each_with_its_own_voice() {
         [("Waarom deed je dat?", "S1"), ("Omdat het moest.", "S2")],
         "{lines:?}"
     );
-    // The question's line ends where the answer begins (between 2.4 and 2.6 s).
+    // The question's line ends where the answer begins (about 2.5 s in).
     assert!((2.3..2.7).contains(&lines[0].3), "{lines:?}");
 }

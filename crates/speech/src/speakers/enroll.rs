@@ -223,9 +223,9 @@ pub struct VoiceMatch {
 /// for them. With the print heard in a noisy room added (7 Dec; speakers of at least 5 s and
 /// 85 % one voice in 71 room and held-out files): the same voice median 0.76 (5th percentile
 /// 0.44), a different voice's at most 0.34 (next 0.31); the bar stayed at 0.35, as 0.38
-/// named no guest less and members less often. A thin profile (under 10 s of speech) needs 0.60: on 37 files of other
-/// conversations of the same voices a different voice reached at most 0.58 against any
-/// print, every time against a thin one.
+/// named no guest less and members less often. A thin profile (under 10 s of speech) needs
+/// 0.60: on 37 files of other conversations of the same voices a different voice reached at
+/// most 0.58 against any print, every time against a thin one.
 pub const GROUP_MATCH: VoiceMatch = VoiceMatch {
     raw_min: 0.80,
     centred_min: 0.30,

@@ -9,7 +9,8 @@
 //! on the table hears it, and there it scores far lower (README "Groepen / Groups"). So when
 //! the recording is close (the room check's clarity), each voice also gets companions: the
 //! same utterances played through [`PRINT_ROOMS`], simulated rooms ([`SimulatedRoom`]: echo,
-//! and in one of them noise), embedded again. A voice heard in a real room then meets a print heard in a room.
+//! and in one of them noise), embedded again. A voice heard in a real room then meets a
+//! print heard in a room.
 
 use observant_audio::reverb::{Convolver, SimulatedRoom};
 use observant_audio::room::check_pcm;
