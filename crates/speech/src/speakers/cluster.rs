@@ -705,6 +705,17 @@ mod tests {
     use super::test_voices::room_voice;
     use super::*;
 
+    /// The automatic clustering without the centred second pass.
+    fn cluster_uncentred(items: &[Item]) -> Clustering {
+        cluster(
+            items,
+            &ClusterConfig {
+                centre: false,
+                ..ClusterConfig::default()
+            },
+        )
+    }
+
     /// A unit embedding near axis `axis` with a little deterministic spread.
     fn voice(axis: usize, jitter: usize) -> Embedding {
         let mut e = Embedding::default();
@@ -751,13 +762,7 @@ mod tests {
                 duration_s: 2.5,
             })
             .collect();
-        let plain = cluster(
-            &it,
-            &ClusterConfig {
-                centre: false,
-                ..ClusterConfig::default()
-            },
-        );
+        let plain = cluster_uncentred(&it);
         assert!(plain.num_speakers() < 4, "plain: {}", plain.num_speakers());
         let c = cluster(&it, &ClusterConfig::default());
         assert_eq!(c.num_speakers(), 4);
@@ -803,13 +808,7 @@ mod tests {
                 duration_s: 2.0,
             })
             .collect();
-        let plain = cluster(
-            &it,
-            &ClusterConfig {
-                centre: false,
-                ..ClusterConfig::default()
-            },
-        );
+        let plain = cluster_uncentred(&it);
         let c = cluster(&it, &ClusterConfig::default());
         assert_eq!((plain.num_speakers(), c.num_speakers()), (2, 2));
     }
