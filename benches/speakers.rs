@@ -136,11 +136,12 @@ fn bench_group_match(c: &mut Criterion) {
 }
 
 /// The live attributor's push once its utterances are clustered again
-/// (`OnlineSpeakers::push`, see `speakers::online`): the cost of one utterance after 150 and
-/// after 1,500 utterances (about 12 and 120 minutes of talk) of five voices. Up to 150
-/// utterances every push re-clusters; beyond, every n/150-th, so the 1,500 figure is the
-/// mean over ten pushes.
+/// (`OnlineSpeakers::push_prints`, see `speakers::online`): the cost of one utterance of 3.1 s
+/// (three window prints) after 150 and after 1,500 utterances (about 12 and 120 minutes of
+/// talk) of five voices. Up to 150 utterances every push re-clusters; beyond, every n/150-th,
+/// so the 1,500 figure is the mean over ten pushes.
 fn bench_online_recluster(c: &mut Criterion) {
+    use observant::speakers::SegmentPrints;
     use observant::speakers::encoder::{EMBEDDING_DIM, Embedding};
     use observant::speakers::online::{OnlineConfig, OnlineSpeakers};
     let mut state = 11u32;
@@ -156,15 +157,17 @@ fn bench_online_recluster(c: &mut Criterion) {
     let mut g = c.benchmark_group("speakers");
     for n in [150usize, 1500] {
         let mut base = OnlineSpeakers::new(OnlineConfig::default());
-        let utterances: Vec<Embedding> = (0..n + 10).map(|j| rnd(j % 5)).collect();
-        for e in &utterances[..n] {
-            base.push(e, 2.5);
+        let utterances: Vec<SegmentPrints> = (0..n + 10)
+            .map(|j| SegmentPrints::from_windows(&[rnd(j % 5), rnd(j % 5), rnd(j % 5)]))
+            .collect();
+        for p in &utterances[..n] {
+            base.push_prints(p.clone(), 3.1);
         }
         g.bench_function(format!("online_push_after_{n}_x10"), |b| {
             b.iter(|| {
                 let mut o = base.clone();
-                for e in &utterances[n..] {
-                    black_box(o.push(black_box(e), 2.5));
+                for p in &utterances[n..] {
+                    black_box(o.push_prints(black_box(p.clone()), 3.1));
                 }
             })
         });

@@ -1,11 +1,12 @@
 //! Adapters from the speakers module to the live pipeline's [`Attributor`] seam: the GE2E
-//! voice encoder embeds each utterance and [`OnlineSpeakers`] attributes it to the nearest
-//! known voice (an enrolled name, or S1, S2, ...), or starts a new speaker.
+//! voice encoder takes the window prints of each utterance and [`OnlineSpeakers`] attributes
+//! it to the nearest known voice (an enrolled name, or S1, S2, ...), or starts a new speaker.
 
 use anyhow::{Context, Result};
 
 use super::live::Attributor;
 use super::offline::OfflineOptions;
+use observant_speech::speakers::diarize::{DiarizeConfig, SegmentPrints};
 use observant_speech::speakers::encoder::VoiceEncoder;
 use observant_speech::speakers::enroll::Enrollment;
 use observant_speech::speakers::online::{OnlineConfig, OnlineSpeakers};
@@ -80,15 +81,15 @@ impl VoiceAttributor {
 
 impl Attributor for VoiceAttributor {
     fn attribute(&mut self, pcm: &[f32]) -> String {
-        let emb = self.encoder.embed_utterance(pcm);
         if let Some(name) = self.enroll_next.take() {
-            let e = Enrollment::from_embedding(&name, emb);
+            let e = Enrollment::from_embedding(&name, self.encoder.embed_utterance(pcm));
             self.online.enroll(&e);
             self.ids.push(None);
             self.reported.push(None);
             return name;
         }
-        let a = self.online.push(&emb, pcm.len() as f32 / 16000.0);
+        let prints = SegmentPrints::of(&self.encoder, pcm, DiarizeConfig::default().min_pause_s);
+        let a = self.online.push_prints(prints, pcm.len() as f32 / 16000.0);
         self.ids.push(Some(a.utterance));
         let label = if self.group.is_empty() {
             a.label

@@ -11,7 +11,7 @@ use super::enroll::{
     DEFAULT_MIN_SIMILARITY, Enrollment, VoiceMatch, group_matches, group_scores,
     group_speaker_names, speaker_names,
 };
-use super::mel::{SAMPLE_RATE, WINDOW_SAMPLES};
+use super::mel::{FRAME_STEP, HOP, SAMPLE_RATE, WINDOW_SAMPLES};
 
 /// A speech segment of the recording, in samples at 16 kHz (`start..end`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,12 +112,23 @@ const WINDOW_MERGE_SIMILARITY: f32 = 0.80;
 
 /// A stretch of a segment between pauses (absolute sample positions) with its 1.6 s
 /// window embeddings (positions relative to `speech.0`).
+#[derive(Clone, Debug, Default)]
 struct Part {
     segment: usize,
     span: (usize, usize),
     speech: (usize, usize),
     windows: Vec<WindowEmbedding>,
     embedding: Embedding,
+}
+
+impl Part {
+    /// The part as stretch of segment `segment`, which starts at sample `start`.
+    fn placed(mut self, segment: usize, start: usize) -> Part {
+        self.segment = segment;
+        self.span = (start + self.span.0, start + self.span.1);
+        self.speech = (start + self.speech.0, start + self.speech.1);
+        self
+    }
 }
 
 /// A piece of a segment with its embedding (the unit that is finally clustered).
@@ -186,10 +197,35 @@ impl Diarizer {
     /// Adds the next segment: `pcm_16k` starts at sample `start` of the recording.
     /// Returns the segment's index (the `segment` of its [`Turn`]s).
     pub fn push_segment(&mut self, encoder: &VoiceEncoder, start: usize, pcm_16k: &[f32]) -> usize {
+        let prints = SegmentPrints::of(encoder, pcm_16k, self.min_pause_s);
         let index = self.segments;
         self.segments += 1;
+        self.parts
+            .extend(prints.parts.into_iter().map(|p| p.placed(index, start)));
+        index
+    }
+
+    /// Clusters everything pushed so far into speakers (see [`diarize`]).
+    pub fn finish(&self, config: &DiarizeConfig) -> Diarization {
+        finish(&self.parts, self.segments, config)
+    }
+}
+
+/// The voice prints of one speech segment as [`Diarizer`] keeps them: the segment cut at
+/// internal pauses, and the 1.6 s window embeddings of each stretch. The live attributor
+/// keeps these per line, so that its re-clustering sees what the offline path sees
+/// ([`diarize_prints`]) instead of one print per line.
+#[derive(Clone, Debug, Default)]
+pub struct SegmentPrints {
+    /// Stretches with positions relative to the segment's first sample.
+    parts: Vec<Part>,
+}
+
+impl SegmentPrints {
+    /// The prints of `pcm_16k`, cut at pauses of at least `min_pause_s` (`None`: whole).
+    pub fn of(encoder: &VoiceEncoder, pcm_16k: &[f32], min_pause_s: Option<f32>) -> SegmentPrints {
         let n = pcm_16k.len();
-        let stretches = match self.min_pause_s {
+        let stretches = match min_pause_s {
             Some(p) => split_at_pauses(pcm_16k, p),
             None => vec![Stretch {
                 span: (0, n),
@@ -202,27 +238,93 @@ impl Diarizer {
             .collect();
         let nonempty: Vec<&[f32]> = audio.iter().copied().filter(|a| !a.is_empty()).collect();
         let mut embs = encoder.embed_windows_batch(&nonempty).into_iter();
-        for (st, a) in stretches.iter().zip(audio.iter()) {
-            let windows = if a.is_empty() {
-                Vec::new()
-            } else {
-                embs.next().unwrap_or_default()
-            };
-            self.parts.push(Part {
-                segment: index,
-                span: (start + st.span.0, start + st.span.1),
-                speech: (start + st.speech.0, start + st.speech.0 + a.len()),
-                embedding: utterance_embedding(&windows),
-                windows,
-            });
-        }
-        index
+        let parts = stretches
+            .iter()
+            .zip(audio.iter())
+            .map(|(st, a)| {
+                let windows = if a.is_empty() {
+                    Vec::new()
+                } else {
+                    embs.next().unwrap_or_default()
+                };
+                Part {
+                    segment: 0,
+                    span: st.span,
+                    speech: (st.speech.0, st.speech.0 + a.len()),
+                    embedding: utterance_embedding(&windows),
+                    windows,
+                }
+            })
+            .collect();
+        SegmentPrints { parts }
     }
 
-    /// Clusters everything pushed so far into speakers (see [`diarize`]).
-    pub fn finish(&self, config: &DiarizeConfig) -> Diarization {
-        finish(&self.parts, self.segments, config)
+    /// A segment known only by one print for `samples` of speech (one stretch, one window).
+    pub fn from_embedding(embedding: Embedding, samples: usize) -> SegmentPrints {
+        SegmentPrints {
+            parts: vec![Part {
+                segment: 0,
+                span: (0, samples),
+                speech: (0, samples),
+                windows: vec![WindowEmbedding {
+                    start: 0,
+                    end: samples,
+                    embedding,
+                }],
+                embedding,
+            }],
+        }
     }
+
+    /// A segment of one stretch of speech known by its window prints, one every 0.77 s
+    /// (the encoder's layout), e.g. prints kept from an earlier run.
+    pub fn from_windows(prints: &[Embedding]) -> SegmentPrints {
+        let step = FRAME_STEP * HOP;
+        let windows: Vec<WindowEmbedding> = prints
+            .iter()
+            .enumerate()
+            .map(|(k, e)| WindowEmbedding {
+                start: k * step,
+                end: k * step + WINDOW_SAMPLES,
+                embedding: *e,
+            })
+            .collect();
+        let samples = windows.last().map_or(0, |w| w.end);
+        SegmentPrints {
+            parts: vec![Part {
+                segment: 0,
+                span: (0, samples),
+                speech: (0, samples),
+                embedding: utterance_embedding(&windows),
+                windows,
+            }],
+        }
+    }
+
+    /// The segment's print: the normalised mean of all its windows (zero when silent), the
+    /// print of its speech without the pauses.
+    pub fn embedding(&self) -> Embedding {
+        Embedding::mean(
+            self.parts
+                .iter()
+                .flat_map(|p| p.windows.iter().map(|w| &w.embedding)),
+        )
+    }
+}
+
+/// [`diarize`] over segments whose prints were taken already (`prints[i]` is segment `i`;
+/// segments are laid end to end, so [`Diarization::turns`] positions count from the first
+/// one's start): the clustering of the whole session the live attributor repeats as lines
+/// arrive. Only [`DiarizeConfig::min_pause_s`] is not used (the prints were cut already).
+pub fn diarize_prints(prints: &[&SegmentPrints], config: &DiarizeConfig) -> Diarization {
+    let mut parts = Vec::new();
+    let mut offset = 0;
+    for (i, p) in prints.iter().enumerate() {
+        let len = p.parts.iter().map(|x| x.span.1).max().unwrap_or(0);
+        parts.extend(p.parts.iter().cloned().map(|x| x.placed(i, offset)));
+        offset += len;
+    }
+    finish(&parts, prints.len(), config)
 }
 
 /// Embedding of a piece (sample range relative to the stretch's speech) from the

@@ -14,7 +14,9 @@ pub mod online;
 
 pub use change::{ChangeConfig, Piece, split_segment};
 pub use cluster::{ClusterConfig, Clustering, Item, cluster, speaker_label};
-pub use diarize::{Diarization, DiarizeConfig, Segment, Turn, diarize};
+pub use diarize::{
+    Diarization, DiarizeConfig, Segment, SegmentPrints, Turn, diarize, diarize_prints,
+};
 pub use encoder::{EMBEDDING_DIM, Embedding, VoiceEncoder, WindowEmbedding, utterance_embedding};
 pub use enroll::{Enrollment, parse_enroll_arg, speaker_names};
 pub use online::{Attribution, OnlineConfig, OnlineSpeakers};

@@ -8,17 +8,19 @@
 //! voices of one recording all went to S1: live speaker accuracy 0.47-0.53 where the
 //! offline clustering reaches 0.99). So, once there is enough speech, the anonymous
 //! utterances so far are clustered again as a whole after each new one
-//! ([`super::cluster::cluster`], the offline clustering, as in online diarization systems
-//! that re-cluster a growing buffer), the new clusters take over the labels of the
-//! speakers they share the most speech with (so S1 stays S1), and the new utterance gets
-//! its cluster's label. Named speakers (enrolled, renamed) and utterances the observer
+//! ([`super::diarize::diarize_prints`], the offline clustering over each utterance's window
+//! prints, as in online diarization systems that re-cluster a growing buffer; an utterance
+//! goes with the speaker holding most of its time), the new clusters take over the labels
+//! of the speakers they share the most speech with (so S1 stays S1), and the new utterance
+//! gets its cluster's label. Named speakers (enrolled, renamed) and utterances the observer
 //! moved by hand stay as they are. Earlier utterances that move can be read back with
 //! [`OnlineSpeakers::speaker_of`] (the live pipeline sends those lines again).
 
 use anyhow::{Result, bail};
 
 use super::assign::max_score_matching;
-use super::cluster::{ClusterConfig, Item, cluster, nearest, speaker_label};
+use super::cluster::{ClusterConfig, nearest, speaker_label};
+use super::diarize::{DiarizeConfig, SegmentPrints, diarize_prints};
 use super::encoder::{EMBEDDING_DIM, Embedding};
 use super::enroll::Enrollment;
 
@@ -109,6 +111,8 @@ impl Speaker {
 #[derive(Clone, Debug)]
 struct Utterance {
     embedding: Embedding,
+    /// Its window prints, which the re-clustering clusters as the offline path does.
+    prints: SegmentPrints,
     weight: f64,
     speaker: usize,
     /// Moved by the observer: re-clustering leaves it where it was put.
@@ -189,9 +193,24 @@ impl OnlineSpeakers {
         self.speakers.len() - 1
     }
 
-    /// Attributes one utterance (its embedding and speech duration in seconds).
+    /// Attributes one utterance known by one embedding and its speech duration in seconds.
     pub fn push(&mut self, embedding: &Embedding, duration_s: f32) -> Attribution {
-        let e = embedding.normalized();
+        let samples = if duration_s.is_finite() && duration_s > 0.0 {
+            (f64::from(duration_s) * 16000.0) as usize
+        } else {
+            0
+        };
+        self.push_prints(
+            SegmentPrints::from_embedding(embedding.normalized(), samples),
+            duration_s,
+        )
+    }
+
+    /// Attributes one utterance by its window prints ([`SegmentPrints::of`] its audio) and
+    /// its speech duration in seconds: the utterance joins a speaker by the mean of its
+    /// windows, and the re-clustering cuts it where its windows change voice, as offline.
+    pub fn push_prints(&mut self, prints: SegmentPrints, duration_s: f32) -> Attribution {
+        let e = prints.embedding().normalized();
         let w = if e.is_zero() {
             0.0
         } else {
@@ -230,6 +249,7 @@ impl OnlineSpeakers {
         let id = self.utterances.len();
         self.utterances.push(Utterance {
             embedding: e,
+            prints,
             weight: w,
             speaker,
             pinned: false,
@@ -283,15 +303,21 @@ impl OnlineSpeakers {
                 }),
             ..ClusterConfig::default()
         };
-        let items: Vec<Item> = free
-            .iter()
-            .map(|&i| Item {
-                embedding: self.utterances[i].embedding,
-                duration_s: self.utterances[i].weight as f32,
-            })
-            .collect();
-        let clustering = cluster(&items, &cluster_config);
-        let k = clustering.num_speakers();
+        // The session's speakers as the offline path finds them: each utterance's windows,
+        // cut at pauses and where the voice changes, clustered over the whole session; an
+        // utterance goes with the speaker holding most of its time. One print per line was
+        // too coarse in noisy rooms: five voices came out as two.
+        let prints: Vec<&SegmentPrints> =
+            free.iter().map(|&i| &self.utterances[i].prints).collect();
+        let clustering = diarize_prints(
+            &prints,
+            &DiarizeConfig {
+                cluster: cluster_config,
+                ..DiarizeConfig::default()
+            },
+        );
+        let labels = clustering.segment_speakers;
+        let k = clustering.centroids.len();
         // Which anonymous speaker each cluster continues: most shared speech, one-to-one.
         let anonymous: Vec<usize> = (0..self.speakers.len())
             .filter(|&s| !self.speakers[s].named)
@@ -300,7 +326,7 @@ impl OnlineSpeakers {
         for (j, &i) in free.iter().enumerate() {
             let u = &self.utterances[i];
             if let (Some(row), Some(col)) = (
-                shared.get_mut(clustering.labels[j]),
+                shared.get_mut(labels[j]),
                 anonymous.iter().position(|&s| s == u.speaker),
             ) {
                 row[col] += u.weight as f32;
@@ -321,13 +347,16 @@ impl OnlineSpeakers {
         }
         for (j, &i) in free.iter().enumerate() {
             let to = target
-                .get(clustering.labels[j])
+                .get(labels[j])
                 .copied()
                 .unwrap_or(self.utterances[i].speaker);
-            let u = self.utterances[i].clone();
-            if u.speaker != to {
-                self.speakers[u.speaker].remove(&u.embedding, u.weight);
-                self.speakers[to].add(&u.embedding, u.weight);
+            let (from, e, w) = {
+                let u = &self.utterances[i];
+                (u.speaker, u.embedding, u.weight)
+            };
+            if from != to {
+                self.speakers[from].remove(&e, w);
+                self.speakers[to].add(&e, w);
                 self.utterances[i].speaker = to;
             }
         }
@@ -337,7 +366,11 @@ impl OnlineSpeakers {
     /// Moves utterance `utterance` to speaker `to` (its embedding leaves the old
     /// centroid and joins the new one). `to == num_speakers()` creates a new speaker.
     pub fn reassign(&mut self, utterance: usize, to: usize) -> Result<()> {
-        let Some(u) = self.utterances.get(utterance).cloned() else {
+        let Some((from, e, w)) = self
+            .utterances
+            .get(utterance)
+            .map(|u| (u.speaker, u.embedding, u.weight))
+        else {
             bail!("no utterance {utterance} to reassign");
         };
         if to > self.speakers.len() {
@@ -348,13 +381,13 @@ impl OnlineSpeakers {
         } else {
             to
         };
-        if u.speaker == to {
+        if from == to {
             return Ok(());
         }
-        if let Some(old) = self.speakers.get_mut(u.speaker) {
-            old.remove(&u.embedding, u.weight);
+        if let Some(old) = self.speakers.get_mut(from) {
+            old.remove(&e, w);
         }
-        self.speakers[to].add(&u.embedding, u.weight);
+        self.speakers[to].add(&e, w);
         self.utterances[utterance].speaker = to;
         self.utterances[utterance].pinned = true;
         Ok(())
@@ -510,5 +543,35 @@ mod tests {
         // Silence and NaN durations are harmless.
         let z = o.push(&Embedding::default(), f32::NAN);
         assert!(z.speaker < o.num_speakers());
+    }
+
+    /// Live lines that hold two voices (a turn taken without a pause, heard in one of
+    /// Whisper's pieces): clustered by one print per line, such lines sit between the two
+    /// voices and came out as a third speaker; clustered by their windows, they are cut
+    /// where the voice changes and go to the voice that holds most of their time.
+    #[test]
+    fn lines_holding_two_voices_are_cut_by_their_windows() {
+        let mut o = OnlineSpeakers::new(OnlineConfig::default());
+        // 0: voice 1, 1: voice 2, 2: voice 1 then 2 (three windows to two), 3: 2 then 1.
+        let kinds = [0, 1, 2, 3, 0, 2, 1, 3, 2, 0, 3, 1, 2, 3, 0, 1];
+        for (j, &kind) in kinds.iter().enumerate() {
+            let windows: Vec<Embedding> = match kind {
+                0 => (0..5).map(|k| voice(1, j * 8 + k)).collect(),
+                1 => (0..5).map(|k| voice(2, j * 8 + k)).collect(),
+                2 => (0..5)
+                    .map(|k| voice(if k < 3 { 1 } else { 2 }, j * 8 + k))
+                    .collect(),
+                _ => (0..5)
+                    .map(|k| voice(if k < 3 { 2 } else { 1 }, j * 8 + k))
+                    .collect(),
+            };
+            o.push_prints(SegmentPrints::from_windows(&windows), 4.6);
+        }
+        let of: Vec<usize> = (0..kinds.len()).map(|j| o.speaker_of(j).unwrap()).collect();
+        assert_eq!(o.num_speakers(), 2, "{:?}", o.labels());
+        let first_voice = |kind: usize| if kind == 1 || kind == 3 { of[1] } else { of[0] };
+        for (j, &kind) in kinds.iter().enumerate() {
+            assert_eq!(of[j], first_voice(kind), "line {j}");
+        }
     }
 }
