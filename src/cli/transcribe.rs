@@ -42,13 +42,18 @@ pub fn run(a: &TranscribeArgs, verbose: bool) -> anyhow::Result<()> {
             }
         };
         eprintln!(
-            "observant: {:.1} s audio ({:.1} s speech, {} segments) in {:.2} s = {:.1}x real time | decode+VAD {:.2} s, dereverberation {:.2} s, whisper {:.2} s ({} decodings stopped early, {} windows decoded again after a loop, {} skipped runs of speech decoded again), speakers {:.2} s | model {} | language {}",
+            "observant: {:.1} s audio ({:.1} s speech, {} segments) in {:.2} s = {:.1}x real time | decode+VAD {:.2} s{}, dereverberation {:.2} s, whisper {:.2} s ({} decodings stopped early, {} windows decoded again after a loop, {} skipped runs of speech decoded again), speakers {:.2} s | model {} | language {}",
             stats.audio_seconds,
             stats.speech_seconds,
             stats.segments,
             stats.total_seconds,
             rtf(stats.total_seconds),
             stats.decode_vad_seconds,
+            if stats.vad_dereverberated {
+                " (the VAD heard it dereverberated: the room hid speech from it)"
+            } else {
+                ""
+            },
             stats.dereverb_seconds,
             stats.asr_seconds,
             stats.decodings_stopped,

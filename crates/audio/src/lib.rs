@@ -28,6 +28,7 @@ pub mod segment;
 pub mod silero;
 pub mod source;
 pub mod vad;
+pub mod vad_track;
 
 pub use capture::{
     Capture, CaptureError, CaptureEvent, CaptureInfo, CaptureOptions, CaptureStats, DeviceSource,

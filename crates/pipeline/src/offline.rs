@@ -1,4 +1,6 @@
-//! Offline transcription of a recording: stream-decode -> VAD segments -> Whisper on
+//! Offline transcription of a recording: stream-decode -> VAD segments (a recording of one
+//! channel is first listened to once, and where the room hides speech from the VAD it hears
+//! the recording dereverberated, [`vad_for`]) -> Whisper on
 //! windows of packed segments (large windows: best word accuracy; a window of one channel that
 //! sounds reverberant is dereverberated first, [`WindowDereverb`]) and, independently,
 //! speaker turns ([`Diarizer`]: segments cut at pauses and at speaker changes, clustered
@@ -15,7 +17,7 @@ use anyhow::{Context, Result};
 
 use observant_audio::segment::{Segmenter, SegmenterConfig, Segments, SpeechSegment};
 use observant_audio::source::{AudioSource, FileSource};
-use observant_audio::vad::{VadKind, default_vad};
+use observant_audio::vad::{ScriptedVad, Vad, VadKind, default_vad};
 use observant_model::transcript::{Participant, Role, Transcript, Utterance};
 use observant_speech::asr::Transcriber;
 use observant_speech::asr::filter::HallucinationFilter;
@@ -121,6 +123,8 @@ pub struct OfflineStats {
     pub decodings_stopped: usize,
     /// Runs of speech the recogniser skipped (no word in them) that were decoded again.
     pub skipped_redecoded: usize,
+    /// The VAD heard the recording dereverberated (the room hid speech from it, [`vad_for`]).
+    pub vad_dereverberated: bool,
     pub model: String,
     pub language: Option<String>,
 }
@@ -167,15 +171,90 @@ pub fn transcribe_file(path: &Path, opts: &OfflineOptions) -> Result<(Transcript
             enrolled.push((name.clone(), enc.embed_utterance(&pcm)));
         }
     }
-    let (t, mut stats) =
-        transcribe_source(source, &mut transcriber, encoder.as_ref(), &enrolled, opts)?;
+    let t_hear = Instant::now();
+    let picked = if source.dereverberated() {
+        PickedVad::as_chosen(opts)
+    } else {
+        vad_for(|| FileSource::open(path), opts)?
+    };
+    let heard_seconds = t_hear.elapsed().as_secs_f64();
+    let vad_dereverberated = picked.dereverberated;
+    let (t, mut stats) = transcribe_source_with_vad(
+        source,
+        picked.vad,
+        &mut transcriber,
+        encoder.as_ref(),
+        &enrolled,
+        opts,
+    )?;
+    stats.decode_vad_seconds += heard_seconds;
+    stats.vad_dereverberated = vad_dereverberated;
     stats.total_seconds = t0.elapsed().as_secs_f64();
     Ok((t, stats))
+}
+
+/// The VAD for a recording of one channel that `open` reads from its start (again): Silero,
+/// or, in a reverberant room where Silero misses much of the speech, Silero's scores of the
+/// recording dereverberated (`observant_audio::vad_track`; only the VAD hears that). Only
+/// for Silero with dereverberation on (`--no-dereverb` and `--vad energy` leave it out).
+pub fn vad_for<S: AudioSource>(
+    open: impl Fn() -> Result<S>,
+    opts: &OfflineOptions,
+) -> Result<PickedVad> {
+    if !opts.dereverb || opts.vad != VadKind::Silero {
+        return Ok(PickedVad::as_chosen(opts));
+    }
+    let hearing = observant_audio::vad_track::hear(open()?)?;
+    tracing::debug!(?hearing, "the VAD's hearing of the recording");
+    if !hearing.needs_dereverberation() {
+        return Ok(PickedVad::as_chosen(opts));
+    }
+    let track =
+        observant_audio::vad_track::dereverberated_track(open()?, opts.whisper.threads.max(1))?;
+    tracing::info!(
+        heard_share = hearing.heard_share,
+        clarity = hearing.clarity,
+        "galm verbergt spraak voor de VAD: die hoort de opname ontgalmd / reverberation hides speech from the VAD: it hears the recording dereverberated"
+    );
+    Ok(PickedVad {
+        vad: Box::new(ScriptedVad::new(track)),
+        dereverberated: true,
+    })
+}
+
+/// The segmenter's VAD for a recording ([`vad_for`]).
+pub struct PickedVad {
+    pub vad: Box<dyn Vad>,
+    /// True when it replays Silero's scores of the recording dereverberated.
+    pub dereverberated: bool,
+}
+
+impl PickedVad {
+    /// The VAD the options name, hearing the recording as it is.
+    fn as_chosen(opts: &OfflineOptions) -> PickedVad {
+        PickedVad {
+            vad: default_vad(opts.vad),
+            dereverberated: false,
+        }
+    }
 }
 
 /// The core of [`transcribe_file`] over any source and transcriber (tests use scripted ones).
 pub fn transcribe_source<S: AudioSource>(
     source: S,
+    transcriber: &mut dyn Transcriber,
+    encoder: Option<&VoiceEncoder>,
+    enrolled: &[(String, Embedding)],
+    opts: &OfflineOptions,
+) -> Result<(Transcript, OfflineStats)> {
+    let vad = default_vad(opts.vad);
+    transcribe_source_with_vad(source, vad, transcriber, encoder, enrolled, opts)
+}
+
+/// [`transcribe_source`] with the segmenter's VAD given (see [`vad_for`]).
+pub fn transcribe_source_with_vad<S: AudioSource>(
+    source: S,
+    vad: Box<dyn Vad>,
     transcriber: &mut dyn Transcriber,
     encoder: Option<&VoiceEncoder>,
     enrolled: &[(String, Embedding)],
@@ -188,7 +267,7 @@ pub fn transcribe_source<S: AudioSource>(
         threads: opts.whisper.threads.max(1),
         reverberant: None,
     });
-    let segmenter = Segmenter::new(default_vad(opts.vad), SegmenterConfig::default());
+    let segmenter = Segmenter::new(vad, SegmenterConfig::default());
     let mut segments = Segments::new(source, segmenter);
     let bar = progress_bar(opts.progress, total);
     let filter = HallucinationFilter::default();
@@ -388,11 +467,9 @@ impl WindowDereverb {
 }
 
 /// A window of one channel is dereverberated before it is decoded when the room check reads
-/// its clarity (`observant_audio::room`) below this. Measured on packed windows: close
-/// talkers 0.63-0.92 (most above 0.75), far or reverberant rooms 0.28-0.69; dereverberating
-/// a close window gains nothing (twelve clean conversations 0.414 -> 0.410, within the noise)
-/// and costs about 1.6 % of real time on two threads, so those are left as they are.
-const DEREVERB_BELOW_CLARITY: f32 = 0.70;
+/// its clarity below [`observant_audio::dereverb::REVERBERANT_BELOW_CLARITY`]; dereverberating a close window would
+/// cost about 1.6 % of real time on two threads for nothing, so those are left as they are.
+const DEREVERB_BELOW_CLARITY: f32 = observant_audio::dereverb::REVERBERANT_BELOW_CLARITY;
 
 /// Shortest run of segments without a word (seconds of audio) that is decoded again.
 const MIN_UNHEARD_S: f64 = 1.0;

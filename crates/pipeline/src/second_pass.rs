@@ -11,10 +11,11 @@
 //! much speech time changed speaker. The session's own files are not rewritten: the caller
 //! keeps the result beside them (review's sidecar).
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
-use super::offline::{OfflineOptions, transcribe_source};
+use super::offline::{OfflineOptions, transcribe_source_with_vad, vad_for};
 use observant_audio::source::AudioSource;
+use observant_audio::vad::default_vad;
 use observant_model::transcript::{Transcript, Utterance};
 use observant_speech::asr::Transcriber;
 use observant_speech::asr::whisper::WhisperTranscriber;
@@ -91,12 +92,28 @@ pub fn second_pass_with(
         }
         None => (Box::new(audio.into_source_from(0)?), 1),
     };
+    // One channel: the VAD hears it dereverberated where the room hides speech from it (the
+    // channels of an array were dereverberated together already).
+    let vad = if channels == 1 {
+        let picked = vad_for(
+            || {
+                session
+                    .audio()?
+                    .context("de opname is weg / the recording is gone")?
+                    .into_source_from(0)
+            },
+            opts,
+        )?;
+        picked.vad
+    } else {
+        default_vad(opts.vad)
+    };
     // The cap on voices the session was started with holds here too.
     let mut opts = opts.clone();
     if opts.speakers.is_none() && opts.max_speakers.is_none() {
         opts.max_speakers = session.meta.max_speakers;
     }
-    let (fresh, _) = transcribe_source(source, transcriber, encoder, &[], &opts)?;
+    let (fresh, _) = transcribe_source_with_vad(source, vad, transcriber, encoder, &[], &opts)?;
     let mut utterances = fresh.utterances;
     let reattributed = name_like(&live.utterances, &mut utterances);
     let transcript = Transcript {
