@@ -10,7 +10,9 @@
 //! (`beam/keep_2ch_16k_30s`, `beam/keep_4ch_48k_30s`), and the
 //! multi-channel dereverberation (WPE) files get before it (`dereverb/wpe_2ch_16k_30s`,
 //! `dereverb/wpe_4ch_48k_30s`; on one core), and the one-channel WPE of a reverberant window
-//! on its way to Whisper (`dereverb/wpe_1ch_16k_30s`), and the simulated room a voice
+//! on its way to Whisper (`dereverb/wpe_1ch_16k_30s`), the online WPE the live VAD hears a
+//! hard room through (`dereverb/online_wpe_1ch_16k_30s`) and that whole VAD
+//! (`dereverb/room_aware_vad_30s`: Silero twice, the WPE, the room check), and the simulated room a voice
 //! learnt from close speech is also printed through (`reverb/room_0.8s_30s`: 30 s convolved
 //! with the longest of the responses, `groups::learn::PRINT_ROOMS`), and the noise of the
 //! noisy one (`reverb/noise_30s`).
@@ -290,6 +292,28 @@ fn bench_dereverb(c: &mut Criterion) {
             })
         });
     }
+    // The live VAD's view of a room that hides a voice: online WPE as capture delivers
+    // (0.5-s chunks), and the whole room-aware VAD (Silero twice, the WPE, the room check).
+    g.bench_function("online_wpe_1ch_16k_30s", |b| {
+        b.iter(|| {
+            let mut wpe = observant::audio::online_wpe::OnlineDereverb::new();
+            let mut out = Vec::with_capacity(speech.len());
+            for chunk in speech.chunks(8192) {
+                wpe.push(chunk, &mut out);
+            }
+            black_box(out.len())
+        })
+    });
+    g.bench_function("room_aware_vad_30s", |b| {
+        b.iter(|| {
+            let mut vad = observant::audio::vad_track::RoomAwareVad::new().unwrap();
+            let mut out = Vec::new();
+            for chunk in speech.chunks(8192) {
+                vad.speech_probabilities(chunk, &mut out);
+            }
+            black_box(out.len())
+        })
+    });
     g.finish();
 }
 

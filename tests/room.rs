@@ -314,3 +314,44 @@ fn a_voice_the_room_hides_from_the_vad_reaches_the_recogniser() {
     let close = fixture("close");
     assert_eq!(heard_seconds(&close, true), heard_seconds(&close, false));
 }
+
+/// Silero's scores of a recording's frames, fed as live capture feeds them (0.5-s chunks),
+/// through `vad`.
+fn live_scores(vad: &mut dyn observant::audio::Vad, pcm: &[f32]) -> Vec<f32> {
+    let mut out = Vec::new();
+    for chunk in pcm.chunks(8192) {
+        vad.speech_probabilities(chunk, &mut out);
+    }
+    out
+}
+
+#[test]
+fn live_the_vad_turns_to_the_dereverberated_room_once_it_misses_a_voice() {
+    use observant::audio::vad_track::RoomAwareVad;
+    use observant::audio::{SileroVad, load_16k_mono};
+    let hard = load_16k_mono(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/room-hard.ogg"),
+        None,
+    )
+    .unwrap();
+    let mut live = RoomAwareVad::new().unwrap();
+    let picked = live_scores(&mut live, &hard);
+    let plain = live_scores(&mut SileroVad::bundled().unwrap(), &hard);
+    assert!(live.dereverberated(), "{:?}", live.hearing());
+    // Over the last ten seconds (after it turned) it hears far more speech than Silero.
+    let speech = |p: &[f32]| p[p.len() - 312..].iter().filter(|&&v| v >= 0.5).count();
+    assert!(
+        speech(&picked) > 2 * speech(&plain),
+        "{} -> {} frames",
+        speech(&plain),
+        speech(&picked)
+    );
+    // A close recording gets exactly Silero's own scores.
+    let close = load_16k_mono(fixture("close"), None).unwrap();
+    let mut live = RoomAwareVad::new().unwrap();
+    assert_eq!(
+        live_scores(&mut live, &close),
+        live_scores(&mut SileroVad::bundled().unwrap(), &close)
+    );
+    assert!(!live.dereverberated());
+}

@@ -20,6 +20,7 @@ pub mod capture;
 pub mod decode;
 pub mod dereverb;
 pub mod gemm;
+pub mod online_wpe;
 pub mod playback;
 pub mod resample;
 pub mod reverb;

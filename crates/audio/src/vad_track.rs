@@ -21,10 +21,11 @@
 use anyhow::Result;
 
 use crate::dereverb::{Dereverb, REVERBERANT_BELOW_CLARITY};
+use crate::online_wpe::OnlineDereverb;
 use crate::room::RoomMeter;
 use crate::silero::SileroVad;
 use crate::source::{AudioSource, SourceRead};
-use crate::vad::{FRAME, Vad};
+use crate::vad::{FRAME, Vad, VadKind};
 
 /// A frame is loud when its level stands this far above the recording's noise floor (the 5th
 /// percentile of the frame levels).
@@ -209,6 +210,190 @@ pub fn dereverberated_track(mut source: impl AudioSource, threads: usize) -> Res
     wpe.flush(&mut out);
     scorer.push(&out);
     Ok(scorer.finish().0)
+}
+
+/// Silero for a live stream that also listens to the stream dereverberated as it comes
+/// ([`OnlineDereverb`]), and passes on those scores instead of its own once the session has
+/// shown the same signs as a recording that needs it ([`Hearing::needs_dereverberation`]: the
+/// room check's median clarity over 15-s spans below the line, and Silero calling less than
+/// [`MIN_HEARD_SHARE`] of the loud frames speech, counted over the session so far, after at
+/// least [`LIVE_MIN_LOUD_S`] of loud frames). Until then, and in every room where Silero hears
+/// the speech, its scores are exactly Silero's own. Costs a second Silero and the online WPE,
+/// about 1.5 % of one core.
+pub struct RoomAwareVad {
+    raw: SileroVad,
+    heard: SileroVad,
+    wpe: OnlineDereverb,
+    meter: RoomMeter,
+    in_span: usize,
+    clarities: Vec<f32>,
+    /// Frames by level (1-dB bins from [`FLOOR_MIN_DB`] up) and by whether Silero called
+    /// them speech.
+    levels: Vec<[u64; 2]>,
+    frames: u64,
+    dereverberated: bool,
+    raw_p: Vec<f32>,
+    heard_p: Vec<f32>,
+    clean: Vec<f32>,
+}
+
+/// Seconds of loud frames a live session needs before its VAD may switch to the
+/// dereverberated scores.
+pub const LIVE_MIN_LOUD_S: f32 = 10.0;
+
+/// The live room check's clarity is taken over spans of this many seconds (half the room
+/// check's own, to decide sooner).
+const LIVE_CLARITY_SPAN_S: f32 = 15.0;
+
+/// Level bins of [`RoomAwareVad`] (1 dB each from [`FLOOR_MIN_DB`] to 0 dBFS).
+const LEVEL_BINS: usize = (-FLOOR_MIN_DB) as usize + 1;
+
+impl std::fmt::Debug for RoomAwareVad {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoomAwareVad")
+            .field("dereverberated", &self.dereverberated)
+            .finish()
+    }
+}
+
+impl RoomAwareVad {
+    /// Silero twice (as it is and dereverberated); fails when Silero does not load.
+    pub fn new() -> Result<RoomAwareVad> {
+        Ok(RoomAwareVad {
+            raw: SileroVad::bundled()?,
+            heard: SileroVad::bundled()?,
+            wpe: OnlineDereverb::new(),
+            meter: RoomMeter::with_span(LIVE_CLARITY_SPAN_S),
+            in_span: 0,
+            clarities: Vec::new(),
+            levels: vec![[0; 2]; LEVEL_BINS],
+            frames: 0,
+            dereverberated: false,
+            raw_p: Vec::new(),
+            heard_p: Vec::new(),
+            clean: Vec::new(),
+        })
+    }
+
+    /// True once it passes on the dereverberated scores.
+    pub fn dereverberated(&self) -> bool {
+        self.dereverberated
+    }
+
+    /// What it has heard of the session so far.
+    pub fn hearing(&self) -> Hearing {
+        let total: u64 = self.levels.iter().map(|c| c[0] + c[1]).sum();
+        let mut heard_share = None;
+        if total > 0 {
+            // The floor: the 5th percentile of the frame levels.
+            let mut seen = 0;
+            let mut floor = 0;
+            for (b, c) in self.levels.iter().enumerate() {
+                seen += c[0] + c[1];
+                if seen * 20 > total {
+                    floor = b;
+                    break;
+                }
+            }
+            let loud = &self.levels[(floor + LOUD_OVER_FLOOR_DB as usize + 1).min(LEVEL_BINS)..];
+            let (quiet, called): (u64, u64) =
+                loud.iter().fold((0, 0), |(a, b), c| (a + c[0], b + c[1]));
+            let frames_per_s = 16_000.0 / FRAME as f32;
+            if (quiet + called) as f32 >= LIVE_MIN_LOUD_S * frames_per_s {
+                heard_share = Some(called as f32 / (quiet + called) as f32);
+            }
+        }
+        Hearing {
+            heard_share,
+            clarity: median(&mut self.clarities.clone()),
+        }
+    }
+
+    /// Books one frame (its samples as recorded and Silero's score of them).
+    fn book(&mut self, frame: &[f32], p: f32) {
+        let ms = frame.iter().map(|v| v * v).sum::<f32>() / FRAME as f32;
+        let db = 10.0 * ms.max(1e-12).log10();
+        if db >= FLOOR_MIN_DB {
+            let bin = ((db - FLOOR_MIN_DB) as usize).min(LEVEL_BINS - 1);
+            self.levels[bin][usize::from(p >= 0.5)] += 1;
+        }
+        let span = (LIVE_CLARITY_SPAN_S * 16_000.0) as usize;
+        self.meter.push(frame);
+        self.in_span += frame.len();
+        if self.in_span >= span {
+            if let Some(e) = self
+                .meter
+                .estimate()
+                .filter(|e| e.speech_seconds >= observant_model::room::MIN_SPEECH_SECONDS)
+            {
+                self.clarities.push(e.clarity);
+            }
+            self.meter.reset();
+            self.in_span = 0;
+        }
+        self.frames += 1;
+        // Decided again about once a second.
+        if self.frames.is_multiple_of(32) {
+            self.dereverberated = self.hearing().needs_dereverberation();
+        }
+    }
+}
+
+impl Vad for RoomAwareVad {
+    fn speech_probability(&mut self, frame: &[f32]) -> f32 {
+        let mut padded = [0.0f32; FRAME];
+        let n = frame.len().min(FRAME);
+        padded[..n].copy_from_slice(&frame[..n]);
+        let mut out = Vec::with_capacity(1);
+        self.speech_probabilities(&padded, &mut out);
+        out.first().copied().unwrap_or(0.0)
+    }
+
+    fn speech_probabilities(&mut self, frames: &[f32], out: &mut Vec<f32>) {
+        let whole = frames.len() / FRAME * FRAME;
+        if whole < frames.len() {
+            // A partial tail: scored zero-padded, as one more frame.
+            self.speech_probabilities(&frames[..whole], out);
+            let p = self.speech_probability(&frames[whole..]);
+            out.push(p);
+            return;
+        }
+        self.raw_p.clear();
+        self.raw.speech_probabilities(frames, &mut self.raw_p);
+        self.clean.clear();
+        self.wpe.push(frames, &mut self.clean);
+        self.heard_p.clear();
+        self.heard
+            .speech_probabilities(&self.clean, &mut self.heard_p);
+        for (k, frame) in frames.chunks_exact(FRAME).enumerate() {
+            let raw = self.raw_p.get(k).copied().unwrap_or(0.0);
+            let heard = self.heard_p.get(k).copied().unwrap_or(0.0);
+            self.book(frame, raw);
+            out.push(if self.dereverberated { heard } else { raw });
+        }
+    }
+
+    fn reset(&mut self) {
+        if let Ok(fresh) = RoomAwareVad::new() {
+            *self = fresh;
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        self.raw.name()
+    }
+}
+
+/// The VAD for live listening: [`RoomAwareVad`] for Silero with dereverberation on, else the
+/// detector asked for (`crate::vad::default_vad`).
+pub fn live_vad(kind: VadKind, dereverb: bool) -> Box<dyn Vad> {
+    if kind == VadKind::Silero && dereverb {
+        match RoomAwareVad::new() {
+            Ok(v) => return Box::new(v),
+            Err(e) => tracing::warn!("VAD: {e:#}"),
+        }
+    }
+    crate::vad::default_vad(kind)
 }
 
 #[cfg(test)]

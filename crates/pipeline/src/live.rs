@@ -1557,7 +1557,7 @@ pub fn parts_from_options(
     };
     Ok(LiveParts {
         source,
-        vad: observant_audio::vad::default_vad(opts.vad),
+        vad: observant_audio::vad_track::live_vad(opts.vad, opts.dereverb),
         transcriber: Box::new(transcriber),
         attributor,
         classifier: (*setup.classifier).clone(),
@@ -1635,7 +1635,7 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
     let language = cfg.lang.code().map(str::to_string);
     let parts = LiveParts {
         source,
-        vad: observant_audio::vad::default_vad(observant_audio::vad::VadKind::Silero),
+        vad: observant_audio::vad_track::live_vad(observant_audio::vad::VadKind::Silero, true),
         transcriber: Box::new(transcriber),
         attributor,
         classifier: (*cfg.setup.classifier).clone(),
