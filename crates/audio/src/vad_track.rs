@@ -4,9 +4,10 @@
 //! small, hard room a far voice reaches the microphone smeared by its own echo, and Silero can
 //! stop calling it speech at all: in one simulated room (RT60 0.68 s, the deeper of two voices
 //! 1.7 m away) it called 0.16 of the frames that stood 12 dB over the noise floor speech, and
-//! half the conversation never reached the recogniser. Dereverberated (WPE, `dereverb`), the
-//! same frames scored 0.94. In rooms where Silero hears the speech (0.86-1.00 of the loud
-//! frames in 30 simulated rooms) dereverberation moves its scores by a point or two.
+//! half the conversation never reached the recogniser. Dereverberated (the online WPE of
+//! `online_wpe`), the same frames scored 0.95. In rooms where Silero hears the speech
+//! (0.86-1.00 of the loud frames in 30 simulated rooms) dereverberation moves its scores by a
+//! point or two.
 //!
 //! So a recording is first listened to as it is ([`hear`]): the share of its loud frames that
 //! Silero calls speech, and the room check's clarity (`room`). When the room sounds
@@ -16,11 +17,11 @@
 //! [`crate::vad::ScriptedVad`]). Only the VAD hears the dereverberated audio: the segments,
 //! the voice prints and the saved recording stay as recorded. Other recordings are segmented
 //! exactly as before, at the cost of reading them once more (Silero and the decoder: about
-//! 0.1 % of real time).
+//! 0.1 % of real time). Live, [`RoomAwareVad`] does the same as the audio comes.
 
 use anyhow::Result;
 
-use crate::dereverb::{Dereverb, REVERBERANT_BELOW_CLARITY};
+use crate::dereverb::REVERBERANT_BELOW_CLARITY;
 use crate::online_wpe::OnlineDereverb;
 use crate::room::RoomMeter;
 use crate::silero::SileroVad;
@@ -188,27 +189,39 @@ fn median(v: &mut [f32]) -> Option<f32> {
     Some(v[v.len() / 2])
 }
 
-/// Silero's score of every 512-sample frame of `source` dereverberated (one channel, WPE on
-/// `threads` threads), aligned with the source: one score per frame the segmenter will see.
-pub fn dereverberated_track(mut source: impl AudioSource, threads: usize) -> Result<Vec<f32>> {
+/// Silero's score of every 512-sample frame of `source` dereverberated by the online WPE the
+/// live VAD uses ([`OnlineDereverb`]), its lag taken out: one score per frame the segmenter
+/// will see, aligned with the source.
+pub fn dereverberated_track(mut source: impl AudioSource) -> Result<Vec<f32>> {
     let mut scorer = FrameScorer::new()?;
-    let mut wpe = Dereverb::new(1, 16_000).with_threads(threads.max(1));
+    let mut wpe = OnlineDereverb::new();
     let mut chunk = Vec::new();
     let mut out = Vec::new();
+    // Output samples still to drop (the lag), samples read and samples scored.
+    let (mut lag, mut read, mut scored) = (crate::online_wpe::LATENCY, 0usize, 0usize);
+    let mut take = |out: &[f32], lag: &mut usize, scored: &mut usize, limit: usize| {
+        let drop = (*lag).min(out.len());
+        *lag -= drop;
+        let n = (out.len() - drop).min(limit - *scored);
+        scorer.push(&out[drop..drop + n]);
+        *scored += n;
+    };
     loop {
         match source.read(&mut chunk)? {
             SourceRead::Samples(_) => {
+                read += chunk.len();
                 out.clear();
                 wpe.push(&chunk, &mut out);
-                scorer.push(&out);
+                take(&out, &mut lag, &mut scored, usize::MAX);
             }
             SourceRead::Pending => std::thread::sleep(std::time::Duration::from_millis(5)),
             SourceRead::End => break,
         }
     }
+    // The last samples, still inside the WPE's frame, are pushed out by silence.
     out.clear();
-    wpe.flush(&mut out);
-    scorer.push(&out);
+    wpe.push(&[0.0; crate::online_wpe::LATENCY + 128], &mut out);
+    take(&out, &mut lag, &mut scored, read);
     Ok(scorer.finish().0)
 }
 
@@ -440,7 +453,7 @@ mod tests {
         // 2.5 s of bursts: 78 whole frames and a partial one.
         let signal = TestSignal::bursts(5, 0.2, 0.3);
         let n = signal.len() as usize;
-        let track = dereverberated_track(signal, 1).unwrap();
+        let track = dereverberated_track(signal).unwrap();
         assert_eq!(track.len(), n.div_ceil(FRAME));
         assert!(track.iter().all(|p| (0.0..=1.0).contains(p)));
     }

@@ -209,8 +209,7 @@ pub fn vad_for<S: AudioSource>(
     if !hearing.needs_dereverberation() {
         return Ok(PickedVad::as_chosen(opts));
     }
-    let track =
-        observant_audio::vad_track::dereverberated_track(open()?, opts.whisper.threads.max(1))?;
+    let track = observant_audio::vad_track::dereverberated_track(open()?)?;
     tracing::info!(
         heard_share = hearing.heard_share,
         clarity = hearing.clarity,
