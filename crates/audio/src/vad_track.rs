@@ -231,8 +231,8 @@ pub fn dereverberated_track(mut source: impl AudioSource) -> Result<Vec<f32>> {
 /// room check's median clarity over 15-s spans below the line, and Silero calling less than
 /// [`MIN_HEARD_SHARE`] of the loud frames speech, counted over the session so far, after at
 /// least [`LIVE_MIN_LOUD_S`] of loud frames). Until then, and in every room where Silero hears
-/// the speech, its scores are exactly Silero's own. Costs a second Silero and the online WPE,
-/// about 1.5 % of one core.
+/// the speech, its scores are exactly Silero's own. Costs a second Silero and the online WPE:
+/// all of it 0.8 % of one core (`benches/audio.rs`, `dereverb/room_aware_vad_30s`).
 pub struct RoomAwareVad {
     raw: SileroVad,
     heard: SileroVad,
@@ -387,9 +387,15 @@ impl Vad for RoomAwareVad {
     }
 
     fn reset(&mut self) {
-        if let Ok(fresh) = RoomAwareVad::new() {
-            *self = fresh;
-        }
+        self.raw.reset();
+        self.heard.reset();
+        self.wpe = OnlineDereverb::new();
+        self.meter.reset();
+        self.in_span = 0;
+        self.clarities.clear();
+        self.levels.iter_mut().for_each(|c| *c = [0; 2]);
+        self.frames = 0;
+        self.dereverberated = false;
     }
 
     fn name(&self) -> &'static str {
@@ -446,6 +452,23 @@ mod tests {
             }
             .needs_dereverberation()
         );
+    }
+
+    #[test]
+    fn a_reset_starts_a_new_stream() {
+        let mut signal = TestSignal::bursts(4, 0.2, 0.3);
+        let (mut pcm, mut chunk) = (Vec::new(), Vec::new());
+        while let Ok(SourceRead::Samples(_)) = signal.read(&mut chunk) {
+            pcm.extend_from_slice(&chunk);
+        }
+        assert!(pcm.len() > 16_000);
+        let mut vad = RoomAwareVad::new().unwrap();
+        let mut first = Vec::new();
+        vad.speech_probabilities(&pcm, &mut first);
+        vad.reset();
+        let mut second = Vec::new();
+        vad.speech_probabilities(&pcm, &mut second);
+        assert_eq!(first, second);
     }
 
     #[test]
