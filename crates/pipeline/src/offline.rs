@@ -204,6 +204,13 @@ pub fn vad_for<S: AudioSource>(
     if !opts.dereverb || opts.vad != VadKind::Silero {
         return Ok(PickedVad::as_chosen(opts));
     }
+    let counter = opts.progress_counter.clone();
+    let open = || {
+        open().map(|inner| Cancellable {
+            inner,
+            counter: counter.clone(),
+        })
+    };
     let hearing = observant_audio::vad_track::hear(open()?)?;
     tracing::debug!(?hearing, "the VAD's hearing of the recording");
     if !hearing.needs_dereverberation() {
@@ -219,6 +226,30 @@ pub fn vad_for<S: AudioSource>(
         vad: Box::new(ScriptedVad::new(track)),
         dereverberated: true,
     })
+}
+
+/// A source that stops with an error once the transcription is cancelled (the listening of
+/// [`vad_for`] reads a whole recording before the first segment).
+struct Cancellable<S> {
+    inner: S,
+    counter: Option<std::sync::Arc<ProgressCounter>>,
+}
+
+impl<S: AudioSource> AudioSource for Cancellable<S> {
+    fn read(&mut self, out: &mut Vec<f32>) -> Result<observant_audio::source::SourceRead> {
+        if self
+            .counter
+            .as_deref()
+            .is_some_and(ProgressCounter::cancelled)
+        {
+            anyhow::bail!("uitschrijven afgebroken / transcription cancelled");
+        }
+        self.inner.read(out)
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
 }
 
 /// The segmenter's VAD for a recording ([`vad_for`]).
@@ -898,6 +929,19 @@ mod tests {
             uncertain_words: Vec::new(),
             speech: None,
         }
+    }
+
+    #[test]
+    fn listening_to_a_recording_before_segmenting_it_stops_when_cancelled() {
+        use observant_audio::source::TestSignal;
+        let mut opts = OfflineOptions::new(PathBuf::from("unused"));
+        let counter = std::sync::Arc::new(ProgressCounter::default());
+        opts.progress_counter = Some(counter.clone());
+        let open = || Ok(TestSignal::bursts(4, 0.2, 0.3));
+        assert!(vad_for(open, &opts).is_ok());
+        counter.cancel();
+        let e = vad_for(open, &opts).err().expect("cancelled");
+        assert!(e.to_string().contains("cancelled"), "{e}");
     }
 
     #[test]
