@@ -160,8 +160,8 @@ pub struct SpeechArgs {
     #[arg(long)]
     pub no_diarize: bool,
     /// Do not dereverberate: several microphones before they become one, one microphone
-    /// where it sounds reverberant before Whisper hears it (files and the second pass; live
-    /// listening never is).
+    /// where it sounds reverberant before Whisper hears it (files and the second pass), and
+    /// what the VAD hears of a room that hides a voice from it (also live).
     #[arg(long)]
     pub no_dereverb: bool,
     /// Name known voices from this group's voice profiles (`observant group learn`); other

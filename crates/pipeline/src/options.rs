@@ -25,7 +25,7 @@ pub struct SpeechOptions {
     /// Do not attribute speakers (everything is S1).
     pub no_diarize: bool,
     /// Do not dereverberate (several channels before they become one, one channel before
-    /// the recogniser hears it).
+    /// the recogniser hears it, the VAD's view of a room that hides a voice from it).
     pub no_dereverb: bool,
     /// Name known voices from this group's voice profiles.
     pub group: Option<String>,
