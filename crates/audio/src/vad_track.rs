@@ -60,23 +60,102 @@ impl Hearing {
     }
 }
 
+/// What a listener books of a stream, frame by frame: each frame's level with whether Silero
+/// called it speech (1-dB bins from [`FLOOR_MIN_DB`] up), and the room check's clarity over
+/// spans of the stream. Bounded memory, whatever the length.
+struct Booking {
+    levels: Vec<[u64; 2]>,
+    meter: RoomMeter,
+    span: usize,
+    in_span: usize,
+    clarities: Vec<f32>,
+}
+
+/// Level bins of a [`Booking`] (1 dB each from [`FLOOR_MIN_DB`] to 0 dBFS).
+const LEVEL_BINS: usize = (-FLOOR_MIN_DB) as usize + 1;
+
+impl Booking {
+    /// Clarity over spans of `span_s` seconds.
+    fn new(span_s: f32) -> Booking {
+        Booking {
+            levels: vec![[0; 2]; LEVEL_BINS],
+            meter: RoomMeter::with_span(span_s),
+            span: (span_s * 16_000.0) as usize,
+            in_span: 0,
+            clarities: Vec::new(),
+        }
+    }
+
+    /// Books one frame (its samples as recorded; a short last one counts as zero-padded)
+    /// and Silero's score of it.
+    fn book(&mut self, frame: &[f32], p: f32) {
+        let ms = frame.iter().map(|v| v * v).sum::<f32>() / FRAME as f32;
+        let db = 10.0 * ms.max(1e-12).log10();
+        if db >= FLOOR_MIN_DB {
+            let bin = ((db - FLOOR_MIN_DB) as usize).min(LEVEL_BINS - 1);
+            self.levels[bin][usize::from(p >= 0.5)] += 1;
+        }
+        self.meter.push(frame);
+        self.in_span += frame.len();
+        if self.in_span >= self.span {
+            self.end_span();
+        }
+    }
+
+    /// Takes the clarity of the span so far (when it held speech) and starts a new one.
+    fn end_span(&mut self) {
+        if let Some(e) = self
+            .meter
+            .estimate()
+            .filter(|e| e.speech_seconds >= observant_model::room::MIN_SPEECH_SECONDS)
+        {
+            self.clarities.push(e.clarity);
+        }
+        self.meter.reset();
+        self.in_span = 0;
+    }
+
+    /// What was heard so far; the share of loud frames only once there are `min_loud` of
+    /// them (at least one).
+    fn hearing(&self, min_loud: u64) -> Hearing {
+        let total: u64 = self.levels.iter().map(|c| c[0] + c[1]).sum();
+        // The floor: the 5th percentile of the frame levels.
+        let mut seen = 0;
+        let floor = self.levels.iter().position(|c| {
+            seen += c[0] + c[1];
+            seen * 20 > total
+        });
+        let heard_share = floor.and_then(|floor| {
+            let from = (floor + LOUD_OVER_FLOOR_DB as usize + 1).min(LEVEL_BINS);
+            let (quiet, called) = self.levels[from..]
+                .iter()
+                .fold((0, 0), |(a, b), c| (a + c[0], b + c[1]));
+            (quiet + called >= min_loud.max(1)).then(|| called as f32 / (quiet + called) as f32)
+        });
+        let mut clarities = self.clarities.clone();
+        Hearing {
+            heard_share,
+            clarity: median(&mut clarities),
+        }
+    }
+}
+
 /// Silero over a stream, whole frames at a time, the last partial frame zero-padded (as the
-/// segmenter scores them).
+/// segmenter scores them); books each frame when given a [`Booking`].
 struct FrameScorer {
     vad: SileroVad,
     pending: Vec<f32>,
     probabilities: Vec<f32>,
-    /// Mean-square level of each scored frame, dB.
-    levels: Vec<f32>,
+    booking: Option<Booking>,
 }
 
 impl FrameScorer {
-    fn new() -> Result<FrameScorer> {
+    fn new(booking: Option<Booking>) -> Result<FrameScorer> {
         Ok(FrameScorer {
             vad: SileroVad::bundled()?,
             pending: Vec::new(),
             probabilities: Vec::new(),
-            levels: Vec::new(),
+            booking,
         })
     }
 
@@ -88,16 +167,17 @@ impl FrameScorer {
         }
     }
 
-    fn finish(mut self) -> (Vec<f32>, Vec<f32>) {
+    fn finish(mut self) -> (Vec<f32>, Option<Booking>) {
         if !self.pending.is_empty() {
             let n = self.pending.len();
             self.score(n);
         }
-        (self.probabilities, self.levels)
+        (self.probabilities, self.booking)
     }
 
     fn score(&mut self, n: usize) {
         let batch: Vec<f32> = self.pending.drain(..n).collect();
+        let first = self.probabilities.len();
         if n.is_multiple_of(FRAME) {
             self.vad
                 .speech_probabilities(&batch, &mut self.probabilities);
@@ -105,80 +185,33 @@ impl FrameScorer {
             let p = self.vad.speech_probability(&batch);
             self.probabilities.push(p);
         }
-        for frame in batch.chunks(FRAME) {
-            let ms = frame.iter().map(|v| v * v).sum::<f32>() / FRAME as f32;
-            self.levels.push(10.0 * ms.max(1e-12).log10());
+        if let Some(booking) = self.booking.as_mut() {
+            for (frame, &p) in batch.chunks(FRAME).zip(&self.probabilities[first..]) {
+                booking.book(frame, p);
+            }
         }
     }
 }
 
-/// Reads `source` to its end and says what Silero and the room check heard of it.
+/// Reads `source` to its end and says what Silero and the room check (over its own 30-s
+/// spans) heard of it.
 pub fn hear(mut source: impl AudioSource) -> Result<Hearing> {
-    let mut scorer = FrameScorer::new()?;
-    let mut meter = RoomMeter::new();
-    let span = (crate::room::SPAN_SECONDS * 16_000.0) as usize;
-    let mut in_span = 0usize;
-    let mut clarities = Vec::new();
-    let take = |meter: &RoomMeter, clarities: &mut Vec<f32>| {
-        if let Some(e) = meter
-            .estimate()
-            .filter(|e| e.speech_seconds >= observant_model::room::MIN_SPEECH_SECONDS)
-        {
-            clarities.push(e.clarity);
-        }
-    };
+    let mut scorer = FrameScorer::new(Some(Booking::new(crate::room::SPAN_SECONDS)))?;
     let mut chunk = Vec::new();
     loop {
         match source.read(&mut chunk)? {
-            SourceRead::Samples(_) => {
-                scorer.push(&chunk);
-                let mut rest: &[f32] = &chunk;
-                while !rest.is_empty() {
-                    let n = (span - in_span).min(rest.len());
-                    meter.push(&rest[..n]);
-                    in_span += n;
-                    rest = &rest[n..];
-                    if in_span == span {
-                        take(&meter, &mut clarities);
-                        meter.reset();
-                        in_span = 0;
-                    }
-                }
-            }
+            SourceRead::Samples(_) => scorer.push(&chunk),
             SourceRead::Pending => std::thread::sleep(std::time::Duration::from_millis(5)),
             SourceRead::End => break,
         }
     }
-    if in_span > 0 {
-        take(&meter, &mut clarities);
+    let Some(mut booking) = scorer.finish().1 else {
+        unreachable!("the scorer was given a booking")
+    };
+    if booking.in_span > 0 {
+        booking.end_span();
     }
-    let (probabilities, levels) = scorer.finish();
-    Ok(Hearing {
-        heard_share: heard_share(&probabilities, &levels),
-        clarity: median(&mut clarities),
-    })
-}
-
-/// Share of the loud frames (see [`LOUD_OVER_FLOOR_DB`]) scored 0.5 or more.
-fn heard_share(probabilities: &[f32], levels: &[f32]) -> Option<f32> {
-    let mut sorted: Vec<f32> = levels
-        .iter()
-        .copied()
-        .filter(|&l| l >= FLOOR_MIN_DB)
-        .collect();
-    if sorted.is_empty() {
-        return None;
-    }
-    sorted.sort_by(f32::total_cmp);
-    let floor = sorted[sorted.len() / 20];
-    let (mut loud, mut heard) = (0usize, 0usize);
-    for (&p, &l) in probabilities.iter().zip(levels) {
-        if l >= FLOOR_MIN_DB && l > floor + LOUD_OVER_FLOOR_DB {
-            loud += 1;
-            heard += usize::from(p >= 0.5);
-        }
-    }
-    (loud > 0).then(|| heard as f32 / loud as f32)
+    Ok(booking.hearing(1))
 }
 
 fn median(v: &mut [f32]) -> Option<f32> {
@@ -193,7 +226,7 @@ fn median(v: &mut [f32]) -> Option<f32> {
 /// live VAD uses ([`OnlineDereverb`]), its lag taken out: one score per frame the segmenter
 /// will see, aligned with the source.
 pub fn dereverberated_track(mut source: impl AudioSource) -> Result<Vec<f32>> {
-    let mut scorer = FrameScorer::new()?;
+    let mut scorer = FrameScorer::new(None)?;
     let mut wpe = OnlineDereverb::new();
     let mut chunk = Vec::new();
     let mut out = Vec::new();
@@ -237,12 +270,7 @@ pub struct RoomAwareVad {
     raw: SileroVad,
     heard: SileroVad,
     wpe: OnlineDereverb,
-    meter: RoomMeter,
-    in_span: usize,
-    clarities: Vec<f32>,
-    /// Frames by level (1-dB bins from [`FLOOR_MIN_DB`] up) and by whether Silero called
-    /// them speech.
-    levels: Vec<[u64; 2]>,
+    booking: Booking,
     frames: u64,
     dereverberated: bool,
     raw_p: Vec<f32>,
@@ -257,9 +285,6 @@ pub const LIVE_MIN_LOUD_S: f32 = 10.0;
 /// The live room check's clarity is taken over spans of this many seconds (half the room
 /// check's own, to decide sooner).
 const LIVE_CLARITY_SPAN_S: f32 = 15.0;
-
-/// Level bins of [`RoomAwareVad`] (1 dB each from [`FLOOR_MIN_DB`] to 0 dBFS).
-const LEVEL_BINS: usize = (-FLOOR_MIN_DB) as usize + 1;
 
 impl std::fmt::Debug for RoomAwareVad {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -276,10 +301,7 @@ impl RoomAwareVad {
             raw: SileroVad::bundled()?,
             heard: SileroVad::bundled()?,
             wpe: OnlineDereverb::new(),
-            meter: RoomMeter::with_span(LIVE_CLARITY_SPAN_S),
-            in_span: 0,
-            clarities: Vec::new(),
-            levels: vec![[0; 2]; LEVEL_BINS],
+            booking: Booking::new(LIVE_CLARITY_SPAN_S),
             frames: 0,
             dereverberated: false,
             raw_p: Vec::new(),
@@ -295,55 +317,14 @@ impl RoomAwareVad {
 
     /// What it has heard of the session so far.
     pub fn hearing(&self) -> Hearing {
-        let total: u64 = self.levels.iter().map(|c| c[0] + c[1]).sum();
-        let mut heard_share = None;
-        if total > 0 {
-            // The floor: the 5th percentile of the frame levels.
-            let mut seen = 0;
-            let mut floor = 0;
-            for (b, c) in self.levels.iter().enumerate() {
-                seen += c[0] + c[1];
-                if seen * 20 > total {
-                    floor = b;
-                    break;
-                }
-            }
-            let loud = &self.levels[(floor + LOUD_OVER_FLOOR_DB as usize + 1).min(LEVEL_BINS)..];
-            let (quiet, called): (u64, u64) =
-                loud.iter().fold((0, 0), |(a, b), c| (a + c[0], b + c[1]));
-            let frames_per_s = 16_000.0 / FRAME as f32;
-            if (quiet + called) as f32 >= LIVE_MIN_LOUD_S * frames_per_s {
-                heard_share = Some(called as f32 / (quiet + called) as f32);
-            }
-        }
-        Hearing {
-            heard_share,
-            clarity: median(&mut self.clarities.clone()),
-        }
+        let frames_per_s = 16_000.0 / FRAME as f32;
+        self.booking
+            .hearing((LIVE_MIN_LOUD_S * frames_per_s).ceil() as u64)
     }
 
     /// Books one frame (its samples as recorded and Silero's score of them).
     fn book(&mut self, frame: &[f32], p: f32) {
-        let ms = frame.iter().map(|v| v * v).sum::<f32>() / FRAME as f32;
-        let db = 10.0 * ms.max(1e-12).log10();
-        if db >= FLOOR_MIN_DB {
-            let bin = ((db - FLOOR_MIN_DB) as usize).min(LEVEL_BINS - 1);
-            self.levels[bin][usize::from(p >= 0.5)] += 1;
-        }
-        let span = (LIVE_CLARITY_SPAN_S * 16_000.0) as usize;
-        self.meter.push(frame);
-        self.in_span += frame.len();
-        if self.in_span >= span {
-            if let Some(e) = self
-                .meter
-                .estimate()
-                .filter(|e| e.speech_seconds >= observant_model::room::MIN_SPEECH_SECONDS)
-            {
-                self.clarities.push(e.clarity);
-            }
-            self.meter.reset();
-            self.in_span = 0;
-        }
+        self.booking.book(frame, p);
         self.frames += 1;
         // Decided again about once a second.
         if self.frames.is_multiple_of(32) {
@@ -390,10 +371,7 @@ impl Vad for RoomAwareVad {
         self.raw.reset();
         self.heard.reset();
         self.wpe = OnlineDereverb::new();
-        self.meter.reset();
-        self.in_span = 0;
-        self.clarities.clear();
-        self.levels.iter_mut().for_each(|c| *c = [0; 2]);
+        self.booking = Booking::new(LIVE_CLARITY_SPAN_S);
         self.frames = 0;
         self.dereverberated = false;
     }
@@ -423,17 +401,22 @@ mod tests {
     #[test]
     fn the_share_counts_only_frames_loud_over_the_floor() {
         // 40 quiet frames (the floor), 10 loud ones of which 4 were called speech.
-        let mut levels = vec![-60.0; 40];
-        levels.extend([-20.0; 10]);
-        let mut probs = vec![0.9; 40];
-        probs.extend([0.9, 0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]);
-        let share = heard_share(&probs, &levels).unwrap();
+        let frame = |amplitude: f32| [amplitude; FRAME];
+        let mut booking = Booking::new(30.0);
+        for _ in 0..40 {
+            booking.book(&frame(0.001), 0.9); // -60 dBFS
+        }
+        for p in [0.9, 0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1] {
+            booking.book(&frame(0.1), p); // -20 dBFS
+        }
+        let share = booking.hearing(1).heard_share.unwrap();
         assert!((share - 0.4).abs() < 1e-6, "{share}");
-        assert_eq!(
-            heard_share(&[0.5; 3], &[-200.0; 3]),
-            None,
-            "digital silence"
-        );
+        assert_eq!(booking.hearing(11).heard_share, None, "too few loud frames");
+        let mut silence = Booking::new(30.0);
+        for _ in 0..3 {
+            silence.book(&frame(0.0), 0.5);
+        }
+        assert_eq!(silence.hearing(1).heard_share, None, "digital silence");
     }
 
     #[test]
