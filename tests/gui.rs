@@ -473,4 +473,6 @@ fn the_number_of_voices_chosen_on_the_start_screen_caps_the_live_attribution() {
         .clone()
         .expect("the pipeline was started");
     assert_eq!(config.max_speakers, Some(5));
+    // The count chosen is the conversation's: live keeps that many apart once all have spoken.
+    assert_eq!(config.known_speakers, Some(5));
 }

@@ -183,6 +183,7 @@ impl StartRequest {
         config.group = self.group.clone();
         config.voices = self.voices.clone();
         config.max_speakers = self.speakers;
+        config.known_speakers = self.speakers;
         config
     }
 }
@@ -1022,9 +1023,11 @@ pub fn speakers_choice(
         .response
         .on_hover_text(lang.t(
             "Hoeveel verschillende stemmen het gesprek heeft. Live opent de sprekerherkenning er \
-             nooit meer; bij een opname worden het er precies zoveel. Automatisch: geschat.",
+             nooit meer, en zodra elke stem genoeg gesproken heeft houdt ze er zoveel uit \
+             elkaar; bij een opname worden het er precies zoveel. Automatisch: geschat.",
             "How many different voices the conversation has. Live, speaker attribution never \
-             opens more; for a recording it finds exactly that many. Automatic: estimated.",
+             opens more, and once every voice has spoken enough it keeps that many apart; for \
+             a recording it finds exactly that many. Automatic: estimated.",
         ))
 }
 

@@ -27,13 +27,17 @@ pub struct VoiceAttributor {
 }
 
 impl VoiceAttributor {
+    /// `known_speakers`: the number of voices the user gave (kept once each has spoken
+    /// enough, [`OnlineConfig::known_speakers`]); `max_speakers`: no more are opened.
     pub fn new(
         encoder: VoiceEncoder,
         enrolled: &[Enrollment],
+        known_speakers: Option<usize>,
         max_speakers: Option<usize>,
     ) -> Self {
         let config = OnlineConfig {
-            max_speakers,
+            max_speakers: known_speakers.or(max_speakers),
+            known_speakers,
             ..OnlineConfig::default()
         };
         VoiceAttributor {
@@ -166,7 +170,7 @@ pub fn voice_attributor(opts: &OfflineOptions) -> Result<Box<dyn Attributor>> {
         .cloned()
         .collect();
     Ok(Box::new(
-        VoiceAttributor::new(encoder, &enrolled, opts.speakers.or(opts.max_speakers))
+        VoiceAttributor::new(encoder, &enrolled, opts.speakers, opts.max_speakers)
             .with_group(group),
     ))
 }

@@ -179,6 +179,9 @@ pub struct LiveConfig {
     pub threads: Option<usize>,
     /// At most this many voices (`None`: as many as the attribution finds).
     pub max_speakers: Option<usize>,
+    /// The number of voices the conversation has, as the user gave it: live keeps that many
+    /// once each has spoken enough (`None`: estimated).
+    pub known_speakers: Option<usize>,
     /// The group this session is for, if any (its name is kept with the session).
     pub group: Option<String>,
     /// Known voices (the group's members with a profile): named from their first utterance.

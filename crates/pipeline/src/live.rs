@@ -1615,8 +1615,13 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
     let attributor: Box<dyn Attributor> =
         match observant_speech::speakers::encoder::VoiceEncoder::load_default() {
             Ok(enc) => Box::new(
-                super::attribution::VoiceAttributor::new(enc, &[], cfg.max_speakers)
-                    .with_group(cfg.voices.clone()),
+                super::attribution::VoiceAttributor::new(
+                    enc,
+                    &[],
+                    cfg.known_speakers,
+                    cfg.max_speakers,
+                )
+                .with_group(cfg.voices.clone()),
             ),
             Err(_) => Box::new(SingleSpeaker),
         };
