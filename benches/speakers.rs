@@ -172,6 +172,29 @@ fn bench_online_recluster(c: &mut Criterion) {
             })
         });
     }
+    // The worst case of a count the user gave (`OnlineConfig::known_speakers`): told six
+    // voices where five speak, every re-clustering is checked against one into six.
+    let n = 150usize;
+    let config = OnlineConfig {
+        known_speakers: Some(6),
+        max_speakers: Some(6),
+        ..OnlineConfig::default()
+    };
+    let mut base = OnlineSpeakers::new(config);
+    let utterances: Vec<SegmentPrints> = (0..n + 10)
+        .map(|j| SegmentPrints::from_windows(&[rnd(j % 5), rnd(j % 5), rnd(j % 5)]))
+        .collect();
+    for p in &utterances[..n] {
+        base.push_prints(p.clone(), 3.1);
+    }
+    g.bench_function(format!("online_push_known_count_after_{n}_x10"), |b| {
+        b.iter(|| {
+            let mut o = base.clone();
+            for p in &utterances[n..] {
+                black_box(o.push_prints(black_box(p.clone()), 3.1));
+            }
+        })
+    });
     g.finish();
 }
 
