@@ -206,16 +206,17 @@ fn a_recording_reports_its_progress_and_can_be_cancelled() {
 }
 
 #[test]
-fn the_second_pass_keeps_to_the_cap_on_voices_the_session_was_started_with() {
+fn the_second_pass_keeps_to_the_count_or_cap_on_voices_the_session_was_started_with() {
     use observant::session::{Session, SessionMeta};
     let enc = VoiceEncoder::load_default().expect("voice model");
     let (pcm, _) = two_voices();
-    let voices = |max_speakers: Option<usize>| {
+    let voices = |max_speakers: Option<usize>, known_speakers: Option<usize>| {
         let root = tempfile::tempdir().unwrap();
         let (s, journal) = Session::create(
             root.path(),
             SessionMeta {
                 max_speakers,
+                known_speakers,
                 ..Default::default()
             },
         )
@@ -238,6 +239,10 @@ fn the_second_pass_keeps_to_the_cap_on_voices_the_session_was_started_with() {
         voice_names(&pass.transcript)
     };
     // Started with "at most one voice": the second pass finds one too, not two.
-    assert_eq!(voices(Some(1)), ["S1"]);
-    assert_eq!(voices(None), ["S1", "S2"]);
+    assert_eq!(voices(Some(1), None), ["S1"]);
+    assert_eq!(voices(None, None), ["S1", "S2"]);
+    // "At most three" is a cap: the two voices stay two. "Three voices" (the start screen's
+    // count, `listen --speakers 3`) is the number the user gave: the second pass finds three.
+    assert_eq!(voices(Some(3), None), ["S1", "S2"]);
+    assert_eq!(voices(Some(3), Some(3)), ["S1", "S2", "S3"]);
 }

@@ -1571,6 +1571,7 @@ pub fn parts_from_options(
             consent: true,
             group: opts.group.clone(),
             max_speakers: opts.speakers.or(opts.max_speakers),
+            known_speakers: opts.speakers,
             ..Default::default()
         },
         save_dir,
@@ -1654,6 +1655,7 @@ pub fn start(cfg: super::events::LiveConfig) -> Result<PipelineHandle> {
             consent: true,
             group: cfg.group.clone(),
             max_speakers: cfg.max_speakers,
+            known_speakers: cfg.known_speakers,
             ..Default::default()
         },
         save_dir: Some(save_dir),

@@ -108,10 +108,14 @@ pub fn second_pass_with(
     } else {
         default_vad(opts.vad)
     };
-    // The cap on voices the session was started with holds here too.
+    // The count the session was started with holds here too: a count the user gave is the
+    // number of voices, a cap stays a cap.
     let mut opts = opts.clone();
     if opts.speakers.is_none() && opts.max_speakers.is_none() {
-        opts.max_speakers = session.meta.max_speakers;
+        opts.speakers = session.meta.known_speakers;
+        if opts.speakers.is_none() {
+            opts.max_speakers = session.meta.max_speakers;
+        }
     }
     let (fresh, _) = transcribe_source_with_vad(source, vad, transcriber, encoder, &[], &opts)?;
     let mut utterances = fresh.utterances;

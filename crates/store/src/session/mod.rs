@@ -96,6 +96,11 @@ pub struct SessionMeta {
     /// `--speakers`/`--max-speakers`): live opened no more, and the second pass keeps to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_speakers: Option<usize>,
+    /// The number of voices the user gave (the start screen's "Stemmen", listen's
+    /// `--speakers`): live kept that many once each had spoken, and the second pass clusters
+    /// into exactly that many. `None`: the count was a cap or estimated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_speakers: Option<usize>,
 }
 
 /// The observer's own note at a time in the session.
