@@ -236,6 +236,8 @@ fn the_second_pass_keeps_to_the_count_or_cap_on_voices_the_session_was_started_w
             &OfflineOptions::new(PathBuf::from("unused")),
         )
         .expect("second pass");
+        // The pass says which count it clustered into (the review's note shows it).
+        assert_eq!(pass.voices, known_speakers);
         voice_names(&pass.transcript)
     };
     // Started with "at most one voice": the second pass finds one too, not two.

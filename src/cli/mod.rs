@@ -424,7 +424,7 @@ fn second_pass(a: &RecoverArgs, ui: UiLang, verbose: bool) -> anyhow::Result<()>
     opts.progress = !verbose;
     let live = doc.live_transcript()?;
     let pass = crate::pipeline::second_pass::second_pass(&session, &live, &opts)?;
-    doc.apply_second_pass(pass, opts.speakers);
+    doc.apply_second_pass(pass);
     if let Some(e) = &doc.save_error {
         anyhow::bail!("{e}");
     }

@@ -22,8 +22,6 @@ use crate::pipeline::second_pass::SecondPass;
 pub struct PassJob {
     rx: Receiver<Result<SecondPass, String>>,
     progress: Arc<ProgressCounter>,
-    /// The number of voices set for this pass (`None`: estimated).
-    voices: Option<usize>,
 }
 
 impl ReviewScreen {
@@ -86,11 +84,7 @@ impl ReviewScreen {
             voices,
         );
         self.state.pass_error = None;
-        self.state.pass_job = Some(PassJob {
-            rx,
-            progress,
-            voices,
-        });
+        self.state.pass_job = Some(PassJob { rx, progress });
     }
 
     /// Is a second pass running?
@@ -105,9 +99,8 @@ impl ReviewScreen {
         };
         match job.rx.try_recv() {
             Ok(Ok(pass)) => {
-                let voices = job.voices;
                 self.state.pass_job = None;
-                self.doc.apply_second_pass(pass, voices);
+                self.doc.apply_second_pass(pass);
                 self.state.selected = (!self.doc.analysis.utterances.is_empty()).then_some(0);
             }
             Ok(Err(e)) => {

@@ -44,6 +44,10 @@ pub struct SecondPass {
     pub audio_seconds: f64,
     /// Microphone channels heard: 1, or each channel of an array the session kept.
     pub channels: usize,
+    /// The number of voices the pass clustered into, when one was given: for this pass
+    /// (`OfflineOptions::speakers`) or when the session was started
+    /// (`SessionMeta::known_speakers`). `None`: estimated.
+    pub voices: Option<usize>,
 }
 
 /// Transcribes the session's whole recording again (see the module docs) with the model and
@@ -132,6 +136,7 @@ pub fn second_pass_with(
         reattributed,
         audio_seconds,
         channels,
+        voices: opts.speakers,
     })
 }
 

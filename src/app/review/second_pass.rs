@@ -144,8 +144,9 @@ pub fn voices_word(n: usize, lang: UiLang) -> &'static str {
 impl ReviewDoc {
     /// Replaces the live lines with the second pass's (see the module docs), keeps the
     /// corrections that name speakers and the flag verdicts, notes what changed and saves.
-    /// `voices`: the number of voices the user set for the pass, if any.
-    pub fn apply_second_pass(&mut self, pass: SecondPass, voices: Option<usize>) {
+    /// The note's number of voices is the one the pass clustered into when one was given
+    /// (for this pass, or at the session's start).
+    pub fn apply_second_pass(&mut self, pass: SecondPass) {
         let before = self.analysis.flags.clone();
         let kept: Vec<Edit> = self
             .edits
@@ -168,7 +169,7 @@ impl ReviewDoc {
             flags_gone,
             dropped_edits,
             channels: pass.channels,
-            voices,
+            voices: pass.voices,
         });
         self.save();
     }
