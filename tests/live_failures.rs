@@ -564,3 +564,65 @@ fn an_earlier_line_the_attributor_gives_to_another_voice_is_sent_again_and_kept(
     assert_eq!(u[0].end, u[1].start, "{u:?}");
     assert!(u[0].speech.is_some_and(|(_, end)| end < u[0].end), "{u:?}");
 }
+
+/// Labels every clip S1 until the session's speech ends; then, settling the voices over
+/// everything heard, finds that the first line was S2's (as the voice attributor does when a
+/// short recording never reached the speech a re-clustering waits for).
+struct SettlesAtTheEnd {
+    finished: bool,
+}
+
+impl observant::pipeline::live::Attributor for SettlesAtTheEnd {
+    fn attribute(&mut self, _pcm: &[f32]) -> String {
+        "S1".into()
+    }
+    fn reassign(&mut self, _index: usize, _speaker: &str) {}
+    fn enroll_next(&mut self, _name: &str) {}
+    fn rename(&mut self, _from: &str, _to: &str) {}
+    fn finish(&mut self) {
+        self.finished = true;
+    }
+    fn relabels(&mut self) -> Vec<(usize, String)> {
+        if std::mem::take(&mut self.finished) {
+            vec![(0, "S2".into())]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+#[test]
+fn the_voices_settled_when_the_speech_ends_reach_the_lines_and_the_saved_session() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sessie");
+    let mut p = parts(Box::new(bursts(3)), &dir);
+    p.attributor = Box::new(SettlesAtTheEnd { finished: false });
+    let pipeline = start_with(p).unwrap();
+    let events = until(&pipeline.handle.events, |e| {
+        matches!(e, Event::Stopped { .. })
+    });
+    // The last time line 0 is sent, it is S2's, and that comes after every other line.
+    let sent: Vec<(usize, &str)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Utterance {
+                index, utterance, ..
+            } => Some((*index, utterance.speaker.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent.last(), Some(&(0, "S2")), "{sent:?}");
+    assert!(
+        sent[..sent.len() - 1].iter().all(|(_, s)| *s == "S1"),
+        "{sent:?}"
+    );
+    pipeline.join();
+    let session = Session::open(&dir).unwrap();
+    let speakers: Vec<String> = session
+        .transcript()
+        .utterances
+        .iter()
+        .map(|u| u.speaker.clone())
+        .collect();
+    assert_eq!(speakers, ["S2", "S1", "S1"]);
+}

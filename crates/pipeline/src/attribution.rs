@@ -104,6 +104,10 @@ impl Attributor for VoiceAttributor {
         label
     }
 
+    fn finish(&mut self) {
+        self.online.settle();
+    }
+
     fn relabels(&mut self) -> Vec<(usize, String)> {
         let labels = self.labels();
         let mut out = Vec::new();

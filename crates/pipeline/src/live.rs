@@ -110,6 +110,10 @@ pub trait Attributor: Send {
     fn relabels(&mut self) -> Vec<(usize, String)> {
         Vec::new()
     }
+    /// The session's speech has ended (the last utterance was attributed): the voices may be
+    /// settled once more over everything heard; lines that change are read with
+    /// [`Attributor::relabels`] after it.
+    fn finish(&mut self) {}
 }
 
 /// Attribution without voices: everyone is "S1" (used when the voice model is unavailable).
@@ -267,7 +271,8 @@ struct Piece {
 }
 
 struct Attributed {
-    utterance: Utterance,
+    /// The new line; `None` for the relabels of the end of the session alone.
+    utterance: Option<Utterance>,
     arrived: Instant,
     /// Earlier utterances that now have another speaker ([`Attributor::relabels`]).
     relabels: Vec<(usize, String)>,
@@ -793,7 +798,7 @@ fn run_speakers(
                 let speaker = attributor.attribute(&p.pcm);
                 let relabels = attributor.relabels();
                 let _ = utt_tx.send(Attributed {
-                    utterance: Utterance {
+                    utterance: Some(Utterance {
                         start: p.start,
                         end: p.end,
                         speaker,
@@ -801,7 +806,7 @@ fn run_speakers(
                         confidence: Some(p.confidence),
                         uncertain_words: p.uncertain_words,
                         speech: None,
-                    },
+                    }),
                     arrived: p.arrived,
                     relabels,
                 });
@@ -820,6 +825,17 @@ fn run_speakers(
         }
     }
     let _ = index;
+    // Every line is in: the voices are settled over the whole session, and the lines that
+    // change are sent on.
+    attributor.finish();
+    let relabels = attributor.relabels();
+    if !relabels.is_empty() {
+        let _ = utt_tx.send(Attributed {
+            utterance: None,
+            arrived: Instant::now(),
+            relabels,
+        });
+    }
 }
 
 /// The segmenter stage: reads the source, keeps the audio, cuts segments; handles a lost
@@ -1347,13 +1363,18 @@ impl Store {
                             self.journal(Entry::Reassign { index: i, speaker });
                         }
                     }
+                    let Some(mut utterance) = a.utterance else {
+                        // The relabels of the session's end alone.
+                        self.publish();
+                        continue;
+                    };
                     let index = self.transcript.utterances.len();
                     if let Some((_, to)) = self
                         .renamed
                         .iter()
-                        .find(|(from, _)| *from == a.utterance.speaker)
+                        .find(|(from, _)| *from == utterance.speaker)
                     {
-                        a.utterance.speaker = to.clone();
+                        utterance.speaker = to.clone();
                     }
                     // The silence between the last line and this one is shared between
                     // them, as in the offline path (the VAD trims a turn's soft end and
@@ -1361,7 +1382,7 @@ impl Store {
                     if let Some(last) = self.transcript.utterances.last_mut()
                         && super::offline::share_gap(
                             last,
-                            &mut a.utterance,
+                            &mut utterance,
                             super::offline::MAX_CLOSED_GAP_S,
                         )
                     {
@@ -1372,12 +1393,12 @@ impl Store {
                         });
                     }
                     self.classes
-                        .push(self.classifier.classify(&a.utterance.text, hint));
+                        .push(self.classifier.classify(&utterance.text, hint));
                     self.journal(Entry::Utterance {
                         index,
-                        utterance: a.utterance.clone(),
+                        utterance: utterance.clone(),
                     });
-                    self.transcript.utterances.push(a.utterance);
+                    self.transcript.utterances.push(utterance);
                     self.publish();
                     shared
                         .lag_analysis_ms

@@ -14,7 +14,10 @@
 //! of the speakers they share the most speech with (so S1 stays S1), and the new utterance
 //! gets its cluster's label. Named speakers (enrolled, renamed) and utterances the observer
 //! moved by hand stay as they are. Earlier utterances that move can be read back with
-//! [`OnlineSpeakers::speaker_of`] (the live pipeline sends those lines again).
+//! [`OnlineSpeakers::speaker_of`] (the live pipeline sends those lines again). When the
+//! session's speech ends, [`OnlineSpeakers::settle`] clusters once more over everything
+//! heard, so a short recording and the last lines of a long one end as the clustering sees
+//! them.
 
 use anyhow::{Result, bail};
 
@@ -297,7 +300,41 @@ impl OnlineSpeakers {
         if !enough || self.since_recluster < every {
             return None;
         }
+        self.recluster_now();
+        Some(self.utterances[id].speaker)
+    }
+
+    /// The session's speech has ended: the anonymous utterances are clustered once more
+    /// when any came since the last re-clustering, even below
+    /// [`OnlineConfig::recluster_after_s`] (a recording of half a minute, whose lines were
+    /// given voices one at a time, else keeps a voice cut in two) and between the spaced
+    /// re-clusterings of a long session. Returns whether it clustered; earlier utterances
+    /// that moved are read back with [`OnlineSpeakers::speaker_of`]. Never fails.
+    pub fn settle(&mut self) -> bool {
+        if self.since_recluster == 0 || self.config.recluster_after_s.is_infinite() {
+            return false;
+        }
+        let free = self
+            .utterances
+            .iter()
+            .filter(|u| !u.pinned && u.weight > 0.0 && !self.speakers[u.speaker].named)
+            .count();
+        if free < 2 {
+            return false;
+        }
+        self.recluster_now();
+        true
+    }
+
+    /// Clusters the anonymous, unpinned utterances again (see the module docs).
+    fn recluster_now(&mut self) {
         self.since_recluster = 0;
+        let free: Vec<usize> = (0..self.utterances.len())
+            .filter(|&i| {
+                let u = &self.utterances[i];
+                !u.pinned && u.weight > 0.0 && !self.speakers[u.speaker].named
+            })
+            .collect();
         let named = self.speakers.iter().filter(|s| s.named).count();
         let cluster_config = ClusterConfig {
             num_speakers: None,
@@ -367,7 +404,6 @@ impl OnlineSpeakers {
                 self.utterances[i].speaker = to;
             }
         }
-        Some(self.utterances[id].speaker)
     }
 
     /// With a count the user gave ([`OnlineConfig::known_speakers`]), a re-clustering that
@@ -557,6 +593,29 @@ mod tests {
         o.reassign(2, b).unwrap();
         o.push(&alike(0, 17), 2.0);
         assert_eq!(o.speaker_of(2), Some(b));
+    }
+
+    #[test]
+    fn a_short_session_has_its_voices_told_apart_when_it_ends() {
+        let mut o = OnlineSpeakers::new(OnlineConfig::default());
+        // 12 s of two alike voices: one at a time both join S1, and there is too little
+        // speech for a re-clustering while the session runs.
+        let firsts: Vec<Attribution> = (0..6).map(|j| o.push(&alike(j % 2, j), 2.0)).collect();
+        assert!(firsts.iter().all(|a| a.label == "S1"), "{firsts:?}");
+        // The session ends: settled over everything heard, each voice has its own speaker.
+        assert!(o.settle());
+        let a = o.speaker_of(0).unwrap();
+        let b = o.speaker_of(1).unwrap();
+        assert_ne!(a, b);
+        for j in 0..6 {
+            assert_eq!(
+                o.speaker_of(j),
+                Some(if j % 2 == 0 { a } else { b }),
+                "line {j}"
+            );
+        }
+        // Nothing new since: nothing to settle.
+        assert!(!o.settle());
     }
 
     #[test]
