@@ -626,3 +626,62 @@ fn the_voices_settled_when_the_speech_ends_reach_the_lines_and_the_saved_session
         .collect();
     assert_eq!(speakers, ["S2", "S1", "S1"]);
 }
+
+/// Names each clip, but places its one piece as Whisper often does: starting 0.5 s into the
+/// clip and ending 0.4 s before its end.
+struct TrimmingTranscriber;
+
+impl Transcriber for TrimmingTranscriber {
+    fn transcribe(&mut self, pcm: &[f32]) -> anyhow::Result<Vec<AsrSegment>> {
+        let len = pcm.len() as f64 / 16000.0;
+        Ok(vec![AsrSegment {
+            start: 0.5,
+            end: (len - 0.4).max(0.6),
+            text: "Een zin.".into(),
+            confidence: 0.9,
+            no_speech_probability: 0.01,
+            words: Vec::new(),
+        }])
+    }
+    fn describe(&self) -> String {
+        "trimming fake".into()
+    }
+    fn language(&self) -> Option<String> {
+        Some("nl".into())
+    }
+}
+
+/// Keeps how many seconds of audio each line's voice print was taken over.
+struct HeardSeconds(Arc<Mutex<Vec<f64>>>);
+
+impl observant::pipeline::live::Attributor for HeardSeconds {
+    fn attribute(&mut self, pcm: &[f32]) -> String {
+        self.0.lock().unwrap().push(pcm.len() as f64 / 16000.0);
+        "S1".into()
+    }
+    fn reassign(&mut self, _index: usize, _speaker: &str) {}
+    fn enroll_next(&mut self, _name: &str) {}
+    fn rename(&mut self, _from: &str, _to: &str) {}
+}
+
+#[test]
+fn a_lines_voice_print_hears_the_whole_line_not_only_whispers_piece_times() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("sessie");
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    // Two turns of 3 s of speech, 1.5 s apart.
+    let mut p = parts(Box::new(TestSignal::bursts(2, 3.0, 1.5)), &dir);
+    p.transcriber = Box::new(TrimmingTranscriber);
+    p.attributor = Box::new(HeardSeconds(heard.clone()));
+    let pipeline = start_with(p).unwrap();
+    until(&pipeline.handle.events, |e| {
+        matches!(e, Event::Stopped { .. })
+    });
+    pipeline.join();
+    let heard = heard.lock().unwrap().clone();
+    assert_eq!(heard.len(), 2, "{heard:?}");
+    // Each print hears at least the turn's 3 s (Whisper's piece times would give 0.9 s less).
+    for s in &heard {
+        assert!(*s >= 3.0, "a voice print over {s:.2} s: {heard:?}");
+    }
+}

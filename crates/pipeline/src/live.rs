@@ -665,8 +665,11 @@ fn run_transcriber(
         };
         let base = seg.start_seconds() + skip as f64 / RATE;
         for (a, (start, end)) in pieces.into_iter().zip(spans) {
-            let s = ((a.start * RATE) as usize).min(clip.len());
-            let e = ((a.end * RATE).ceil() as usize).clamp(s, clip.len());
+            // The voice print is taken over the line's own stretch of the clip (from where it
+            // begins to where the next line begins, the stretch the transcript gives it), not
+            // over Whisper's piece times, which trim its edges (README, "Live speakers").
+            let s = ((start * RATE) as usize).min(clip.len());
+            let e = ((end * RATE).ceil() as usize).clamp(s, clip.len());
             let pcm = if e - s < 16000 {
                 clip.to_vec()
             } else {
