@@ -118,6 +118,27 @@ fn until(rx: &crossbeam_channel::Receiver<Event>, done: impl Fn(&Event) -> bool)
     panic!("timed out; events so far: {out:?}");
 }
 
+/// Runs the pipeline of `p` to its end; the events up to `Stopped`.
+fn run_to_end(p: LiveParts) -> Vec<Event> {
+    let pipeline = start_with(p).unwrap();
+    let events = until(&pipeline.handle.events, |e| {
+        matches!(e, Event::Stopped { .. })
+    });
+    pipeline.join();
+    events
+}
+
+/// The speaker of each line of the session saved in `dir`.
+fn saved_speakers(dir: &Path) -> Vec<String> {
+    Session::open(dir)
+        .unwrap()
+        .transcript()
+        .utterances
+        .iter()
+        .map(|u| u.speaker.clone())
+        .collect()
+}
+
 /// How many lines the events hold (a line is sent again under its index when it changes).
 fn utterances(events: &[Event]) -> usize {
     events
@@ -519,10 +540,7 @@ fn an_earlier_line_the_attributor_gives_to_another_voice_is_sent_again_and_kept(
     let dir = root.path().join("sessie");
     let mut p = parts(Box::new(bursts(4)), &dir);
     p.attributor = Box::new(Reclustering(0));
-    let pipeline = start_with(p).unwrap();
-    let events = until(&pipeline.handle.events, |e| {
-        matches!(e, Event::Stopped { .. })
-    });
+    let events = run_to_end(p);
     // Each line as first sent and as sent again with another voice (a line is also sent
     // again when the next one shares the pause with it; its voice is the same then).
     let mut shown: std::collections::HashMap<usize, String> = Default::default();
@@ -549,17 +567,10 @@ fn an_earlier_line_the_attributor_gives_to_another_voice_is_sent_again_and_kept(
         ],
         "{events:?}"
     );
-    pipeline.join();
     // The session on disk has the change too (a recovered session shows what was shown).
-    let session = Session::open(&dir).unwrap();
-    let speakers: Vec<String> = session
-        .transcript()
-        .utterances
-        .iter()
-        .map(|u| u.speaker.clone())
-        .collect();
-    assert_eq!(speakers, ["S1", "S2", "S1", "S1"]);
+    assert_eq!(saved_speakers(&dir), ["S1", "S2", "S1", "S1"]);
     // And the pauses the lines share, with where their speech lies.
+    let session = Session::open(&dir).unwrap();
     let u = &session.transcript().utterances;
     assert_eq!(u[0].end, u[1].start, "{u:?}");
     assert!(u[0].speech.is_some_and(|(_, end)| end < u[0].end), "{u:?}");
@@ -597,10 +608,7 @@ fn the_voices_settled_when_the_speech_ends_reach_the_lines_and_the_saved_session
     let dir = root.path().join("sessie");
     let mut p = parts(Box::new(bursts(3)), &dir);
     p.attributor = Box::new(SettlesAtTheEnd { finished: false });
-    let pipeline = start_with(p).unwrap();
-    let events = until(&pipeline.handle.events, |e| {
-        matches!(e, Event::Stopped { .. })
-    });
+    let events = run_to_end(p);
     // The last time line 0 is sent, it is S2's, and that comes after every other line.
     let sent: Vec<(usize, &str)> = events
         .iter()
@@ -616,15 +624,7 @@ fn the_voices_settled_when_the_speech_ends_reach_the_lines_and_the_saved_session
         sent[..sent.len() - 1].iter().all(|(_, s)| *s == "S1"),
         "{sent:?}"
     );
-    pipeline.join();
-    let session = Session::open(&dir).unwrap();
-    let speakers: Vec<String> = session
-        .transcript()
-        .utterances
-        .iter()
-        .map(|u| u.speaker.clone())
-        .collect();
-    assert_eq!(speakers, ["S2", "S1", "S1"]);
+    assert_eq!(saved_speakers(&dir), ["S2", "S1", "S1"]);
 }
 
 /// Names each clip, but places its one piece as Whisper often does: starting 0.5 s into the
@@ -673,11 +673,7 @@ fn a_lines_voice_print_hears_the_whole_line_not_only_whispers_piece_times() {
     let mut p = parts(Box::new(TestSignal::bursts(2, 3.0, 1.5)), &dir);
     p.transcriber = Box::new(TrimmingTranscriber);
     p.attributor = Box::new(HeardSeconds(heard.clone()));
-    let pipeline = start_with(p).unwrap();
-    until(&pipeline.handle.events, |e| {
-        matches!(e, Event::Stopped { .. })
-    });
-    pipeline.join();
+    run_to_end(p);
     let heard = heard.lock().unwrap().clone();
     assert_eq!(heard.len(), 2, "{heard:?}");
     // Each print hears at least the turn's 3 s (Whisper's piece times would give 0.9 s less).
