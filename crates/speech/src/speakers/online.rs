@@ -288,20 +288,25 @@ impl OnlineSpeakers {
     /// due; returns the speaker of utterance `id` afterwards, `None` when nothing was done.
     fn recluster(&mut self, id: usize) -> Option<usize> {
         self.since_recluster += 1;
-        let free: Vec<usize> = (0..self.utterances.len())
-            .filter(|&i| {
-                let u = &self.utterances[i];
-                !u.pinned && u.weight > 0.0 && !self.speakers[u.speaker].named
-            })
-            .collect();
+        let free = self.free_utterances();
         let speech: f64 = free.iter().map(|&i| self.utterances[i].weight).sum();
         let every = (free.len() / self.config.recluster_every_upto.max(1)).max(1);
         let enough = speech >= f64::from(self.config.recluster_after_s);
         if !enough || self.since_recluster < every {
             return None;
         }
-        self.recluster_now();
+        self.recluster_now(free);
         Some(self.utterances[id].speaker)
+    }
+
+    /// The utterances a re-clustering moves: anonymous, not moved by hand, with speech.
+    fn free_utterances(&self) -> Vec<usize> {
+        (0..self.utterances.len())
+            .filter(|&i| {
+                let u = &self.utterances[i];
+                !u.pinned && u.weight > 0.0 && !self.speakers[u.speaker].named
+            })
+            .collect()
     }
 
     /// The session's speech has ended: the anonymous utterances are clustered once more
@@ -314,27 +319,17 @@ impl OnlineSpeakers {
         if self.since_recluster == 0 || self.config.recluster_after_s.is_infinite() {
             return false;
         }
-        let free = self
-            .utterances
-            .iter()
-            .filter(|u| !u.pinned && u.weight > 0.0 && !self.speakers[u.speaker].named)
-            .count();
-        if free < 2 {
+        let free = self.free_utterances();
+        if free.len() < 2 {
             return false;
         }
-        self.recluster_now();
+        self.recluster_now(free);
         true
     }
 
-    /// Clusters the anonymous, unpinned utterances again (see the module docs).
-    fn recluster_now(&mut self) {
+    /// Clusters the `free` utterances ([`Self::free_utterances`]) again (see the module docs).
+    fn recluster_now(&mut self, free: Vec<usize>) {
         self.since_recluster = 0;
-        let free: Vec<usize> = (0..self.utterances.len())
-            .filter(|&i| {
-                let u = &self.utterances[i];
-                !u.pinned && u.weight > 0.0 && !self.speakers[u.speaker].named
-            })
-            .collect();
         let named = self.speakers.iter().filter(|s| s.named).count();
         let cluster_config = ClusterConfig {
             num_speakers: None,

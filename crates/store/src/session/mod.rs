@@ -93,7 +93,8 @@ pub struct SessionMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// The most voices the session was started with (the start screen's "Stemmen", listen's
-    /// `--speakers`/`--max-speakers`): live opened no more, and the second pass keeps to it.
+    /// `--speakers`/`--max-speakers`): live opened no more, and without a
+    /// [`SessionMeta::known_speakers`] the second pass keeps to it as a cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_speakers: Option<usize>,
     /// The number of voices the user gave (the start screen's "Stemmen", listen's
